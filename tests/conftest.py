@@ -1,0 +1,118 @@
+"""Shared fixtures: apps on a fresh store (SQLite, and PostgreSQL where the test asks for it),
+and one demo community built once per session for the tests that read it."""
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from widget import create_app
+from widget.store import make_engine
+
+PG_URL = os.environ.get("WIDGET_TEST_DATABASE_URL",
+                        "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _pg_available() -> str | None:
+    """None if PostgreSQL answers, else why not."""
+    try:
+        eng = sa.create_engine(PG_URL)
+        with eng.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        eng.dispose()
+        return None
+    except Exception as e:  # any failure to connect means "no server here"
+        return f"PostgreSQL at {PG_URL} is not answering ({type(e).__name__})"
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    """A PostgreSQL URL; mandatory with CI=true, skipped with a reason elsewhere."""
+    why = _pg_available()
+    if why:
+        if IN_CI:
+            pytest.fail(f"{why}; CI=true requires it")
+        pytest.skip(why)
+    return PG_URL
+
+
+@pytest.fixture
+def pg_schema_url(pg_url):
+    """A URL whose connections use a fresh, empty schema, dropped afterwards."""
+    schema = "t_" + uuid.uuid4().hex[:12]
+    admin = sa.create_engine(pg_url)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    sep = "&" if "?" in pg_url else "?"
+    yield f"{pg_url}{sep}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """Runs the test once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    return request.getfixturevalue("pg_schema_url")
+
+
+@pytest.fixture
+def engine(db_url):
+    eng = make_engine(db_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'store.sqlite3'}"
+
+
+@pytest.fixture
+def app(sqlite_url, tmp_path):
+    app = create_app({"DATABASE_URL": sqlite_url, "SEED_DEMO": False, "TESTING": True})
+    yield app
+    app.extensions["widget"].engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def demo_url(tmp_path_factory):
+    """The full demo community, built and scored once (90 days of history)."""
+    from widget.seed import seed_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    url = f"sqlite:///{path}"
+    eng = make_engine(url)
+    seed_demo(eng)
+    eng.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def demo_app(demo_url):
+    app = create_app({"DATABASE_URL": demo_url, "SEED_DEMO": False, "TESTING": True})
+    yield app
+    app.extensions["widget"].engine.dispose()
+
+
+@pytest.fixture
+def demo_client(demo_app):
+    return demo_app.test_client()
+
+
+@pytest.fixture
+def today():
+    return datetime.now(timezone.utc).date()

@@ -1,0 +1,46 @@
+"""The app factory: configuration, the store, services and blueprints."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask
+
+from . import config
+from .service.scores import ScoreService
+from .store import default_url, make_engine
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+
+
+@dataclass
+class Services:
+    """What routes and commands reach through ``current_app.extensions["widget"]``."""
+
+    engine: sa.Engine
+    scores: ScoreService
+
+
+def create_app(config_overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True, static_folder=str(STATIC),
+                static_url_path="/static")
+    config.load(app, config_overrides)
+    url = app.config["DATABASE_URL"] or default_url(app.instance_path)
+    engine = make_engine(url)
+    app.extensions["widget"] = Services(engine=engine, scores=ScoreService(engine))
+
+    from .web import api, errors, health, openapi
+
+    errors.register(app)
+    for bp in (api.bp, health.bp, openapi.bp):
+        app.register_blueprint(bp)
+
+    from .cli import cli
+
+    app.cli.add_command(cli)
+    if app.config["SEED_DEMO"]:
+        from .seed import seed_if_empty
+
+        seed_if_empty(app)
+    return app

@@ -1,0 +1,81 @@
+"""``flask --app wsgi widget ...``: import, demo, rescore. Progress on stderr, then one summary
+line; errors name the input and the fix."""
+from __future__ import annotations
+
+import sys
+import time
+from datetime import date, datetime, timezone
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from .errors import ImportFailed
+
+cli = AppGroup("widget", help="Influence Widget: import activity, build the demo, rescore.")
+
+
+def _say(msg: str) -> None:
+    click.echo(msg, err=True)
+
+
+def _engine():
+    return current_app.extensions["widget"].engine
+
+
+@cli.command("import")
+@click.argument("path", type=click.Path(dir_okay=False, allow_dash=True))
+def import_cmd(path: str) -> None:
+    """Import JSONL activity (see docs/import.md). All or nothing; re-importing adds nothing."""
+    from .sources.importer import import_file
+
+    try:
+        fh = sys.stdin if path == "-" else open(path, encoding="utf-8")
+    except OSError as e:
+        raise click.ClickException(f"cannot read {path}: {e.strerror}; check the path") from None
+    try:
+        with fh:
+            summary = import_file(_engine(), fh, path, progress=_say)
+    except ImportFailed as e:
+        raise click.ClickException(f"{e}; nothing was imported. Fix that line and run the "
+                                   "import again (see docs/import.md)") from None
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{path} is not UTF-8 text; save it as UTF-8 JSONL") from None
+    click.echo(summary.line())
+
+
+@cli.command("demo")
+@click.option("--accounts", default=5200, show_default=True, type=click.IntRange(50, 10**6))
+@click.option("--reactions", default=240_000, show_default=True,
+              type=click.IntRange(100, 10**8))
+@click.option("--seed", default=2008, show_default=True, type=int)
+def demo_cmd(accounts: int, reactions: int, seed: int) -> None:
+    """Build the deterministic demo community and score its last 90 days."""
+    from .seed import seed_demo
+
+    t0 = time.monotonic()
+    seed_demo(_engine(), progress=_say, accounts=accounts, reactions=reactions, seed=seed)
+    click.echo(f"demo community ready in {time.monotonic() - t0:.1f} s")
+
+
+@cli.command("rescore")
+@click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD",
+              help="Score as of this day (default: today, UTC).")
+@click.option("--days", default=1, show_default=True, type=click.IntRange(1, 400),
+              help="How many days of history ending --as-of to (re)compute.")
+def rescore_cmd(as_of: str | None, days: int) -> None:
+    """Recompute every account's score from stored activity."""
+    from .service.rescore import rescore
+
+    try:
+        day = date.fromisoformat(as_of) if as_of else datetime.now(timezone.utc).date()
+    except ValueError:
+        raise click.BadParameter(f"{as_of!r} is not a date; use YYYY-MM-DD",
+                                 param_hint="--as-of") from None
+    step = max(1, days // 10)
+
+    def tick(i, n):
+        if i % step == 0 or i == n:
+            _say(f"scored day {i}/{n}")
+
+    click.echo(rescore(_engine(), day, days=days, progress=tick).line())

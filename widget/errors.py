@@ -1,0 +1,68 @@
+"""Typed errors. Each maps to one HTTP status and one short message, in one place.
+
+Code below the web layer raises these; ``widget.web.errors`` turns them into a JSON body or an
+error badge depending on the route. Nothing else builds error responses.
+"""
+from __future__ import annotations
+
+
+class WidgetError(Exception):
+    """Base class: ``status`` is the HTTP status, ``code`` a stable machine-readable name."""
+
+    status = 500
+    code = "internal_error"
+
+    def __init__(self, message: str, *, param: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.param = param
+
+    @property
+    def badge_text(self) -> str:
+        """Short text for an error badge (badges have little room)."""
+        return self.code.replace("_", " ")
+
+
+class InvalidParameter(WidgetError):
+    status = 400
+    code = "invalid_parameter"
+
+    @property
+    def badge_text(self) -> str:
+        return f"invalid {self.param}" if self.param else "invalid parameter"
+
+
+class InvalidAccountId(InvalidParameter):
+    code = "invalid_account_id"
+
+    @property
+    def badge_text(self) -> str:
+        return "invalid account id"
+
+
+class NotFound(WidgetError):
+    status = 404
+    code = "not_found"
+
+    @property
+    def badge_text(self) -> str:
+        return "not found"
+
+
+class UpstreamUnavailable(WidgetError):
+    status = 503
+    code = "upstream_unavailable"
+
+    @property
+    def badge_text(self) -> str:
+        return "unavailable"
+
+
+class ImportFailed(Exception):
+    """A JSONL import was rejected; ``line`` is 1-based. Nothing was written."""
+
+    def __init__(self, line: int, problem: str, source: str = "<input>"):
+        super().__init__(f"{source}:{line}: {problem}")
+        self.line = line
+        self.problem = problem
+        self.source = source

@@ -1,0 +1,44 @@
+"""Weighted PageRank over the engagement graph (edge engager -> author), numpy/scipy sparse.
+
+Unnormalised form: x = (1 - d) + d * P^T x, where P is the row-normalised edge weight matrix.
+Every account starts with (1 - d) of influence and passes d of it along its engagements, split
+by weight. An account's Network Influence is what flows in: x - (1 - d). Because nothing is
+divided by the number of accounts, a score does not depend on how many accounts an instance
+holds, only on who engages with whom.
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+
+def pagerank_inflow(
+    n: int,
+    src: np.ndarray,
+    dst: np.ndarray,
+    weight: np.ndarray,
+    *,
+    damping: float,
+    tolerance: float,
+    max_iterations: int,
+    start: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return (inflow, x): influence flowing into each node, and the full PageRank vector.
+
+    ``start`` warm-starts the iteration (yesterday's vector converges in a few steps).
+    """
+    base = 1.0 - damping
+    if src.size == 0:
+        return np.zeros(n), np.full(n, base)
+    out = np.bincount(src, weights=weight, minlength=n)
+    share = weight / out[src]
+    # Rows are receivers so one mat-vec gathers each node's inflow.
+    m = sp.csr_matrix((share * damping, (dst, src)), shape=(n, n))
+    x = np.full(n, base) if start is None else start.copy()
+    for _ in range(max_iterations):
+        nxt = base + m @ x
+        delta = np.abs(nxt - x).max()
+        x = nxt
+        if delta < tolerance:
+            break
+    return x - base, x

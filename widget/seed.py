@@ -1,0 +1,47 @@
+"""Seeding the demo community on first start, once, even with several workers starting."""
+from __future__ import annotations
+
+import fcntl
+import os
+import sys
+from datetime import datetime, timezone
+
+from .sources.demo import build_demo
+from .service.rescore import rescore
+from .store import accounts as store_accounts
+
+HISTORY_DAYS = 90
+
+
+def seed_if_empty(app) -> None:
+    engine = app.extensions["widget"].engine
+    with engine.connect() as conn:
+        if store_accounts.count_accounts(conn):
+            return
+    os.makedirs(app.instance_path, exist_ok=True)
+    with open(os.path.join(app.instance_path, "seed.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # other workers wait here, then find it seeded
+        with engine.connect() as conn:
+            if store_accounts.count_accounts(conn):
+                return
+        print("store is empty: building the demo community (set WIDGET_SEED_DEMO=false to "
+              "skip)", file=sys.stderr, flush=True)
+        seed_demo(engine, progress=lambda m: print("  " + m, file=sys.stderr, flush=True))
+
+
+def seed_demo(engine, progress=None, **kwargs) -> list[str]:
+    """Build the demo community and score its last 90 days. Returns the summary lines."""
+    demo = build_demo(engine, progress=progress, **kwargs)
+    today = datetime.now(timezone.utc).date()
+    step = max(1, HISTORY_DAYS // 10)
+
+    def tick(i, n):
+        if progress and (i % step == 0 or i == n):
+            progress(f"scored day {i}/{n}")
+
+    summary = rescore(engine, today, days=HISTORY_DAYS, progress=tick)
+    lines = [demo.line(), summary.line()]
+    if progress:
+        for line in lines:
+            progress(line)
+    return lines

@@ -1,0 +1,1 @@
+"""The service layer: "the score record for this id" (store -> record), and the scoring run."""

@@ -1,0 +1,1 @@
+"""Where activity comes from: JSONL import and the demo community (later: Mastodon, Bluesky)."""

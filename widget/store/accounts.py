@@ -1,0 +1,53 @@
+"""Accounts, profiles and hidden topics."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from .schema import accounts, hidden_topics
+from .util import insert_ignore, now
+
+
+def ensure_accounts(conn: sa.Connection, ids: dict[str, dict]) -> dict[str, int]:
+    """Create missing accounts (``ids`` maps id -> {network, handle, display_name?}); update
+    display names given explicitly. Returns id -> pk."""
+    if not ids:
+        return {}
+    ts = now()
+    insert_ignore(conn, accounts, [
+        {"id": i, "network": v["network"], "handle": v["handle"],
+         "display_name": v.get("display_name") or v["handle"], "created_at": ts}
+        for i, v in ids.items()
+    ])
+    named = [{"b_id": i, "b_name": v["display_name"]} for i, v in ids.items()
+             if v.get("display_name")]
+    if named:
+        conn.execute(accounts.update().where(accounts.c.id == sa.bindparam("b_id"))
+                     .values(display_name=sa.bindparam("b_name")), named)
+    return pks_for(conn, list(ids))
+
+
+def pks_for(conn: sa.Connection, ids: list[str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for i in range(0, len(ids), 900):
+        chunk = ids[i:i + 900]
+        out.update(conn.execute(sa.select(accounts.c.id, accounts.c.pk)
+                                .where(accounts.c.id.in_(chunk))).all())
+    return out
+
+
+def get_account(conn: sa.Connection, account_id: str):
+    return conn.execute(sa.select(accounts).where(accounts.c.id == account_id)).first()
+
+
+def count_accounts(conn: sa.Connection) -> int:
+    return conn.execute(sa.select(sa.func.count()).select_from(accounts)).scalar_one()
+
+
+def all_accounts(conn: sa.Connection) -> list[tuple[int, str]]:
+    return [tuple(r) for r in conn.execute(
+        sa.select(accounts.c.pk, accounts.c.id).order_by(accounts.c.pk))]
+
+
+def hidden_slugs(conn: sa.Connection, account_pk: int) -> set[str]:
+    return set(conn.execute(sa.select(hidden_topics.c.slug)
+                            .where(hidden_topics.c.account_pk == account_pk)).scalars())

@@ -1,0 +1,87 @@
+"""Posts, reactions and follower counts: bulk writes for import/demo, bulk loads for scoring."""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import numpy as np
+import sqlalchemy as sa
+
+from .schema import accounts, follower_snapshots, posts, reactions
+from .util import insert_ignore, raw_rows, upsert
+
+
+def insert_posts(conn: sa.Connection, rows: list[dict]) -> dict[str, int]:
+    """rows: {id, account_pk, created_at, text, topics(dict)}; returns post id -> pk."""
+    insert_ignore(conn, posts, [{**r, "topics": json.dumps(r["topics"], sort_keys=True)}
+                                for r in rows])
+    return post_pks(conn, [r["id"] for r in rows])
+
+
+def post_pks(conn: sa.Connection, ids: list[str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for i in range(0, len(ids), 900):
+        out.update(conn.execute(sa.select(posts.c.id, posts.c.pk)
+                                .where(posts.c.id.in_(ids[i:i + 900]))).all())
+    return out
+
+
+def post_authors(conn: sa.Connection, ids: list[str]) -> dict[str, tuple[int, int, str]]:
+    """post id -> (post pk, author pk, author id) for posts already stored."""
+    out = {}
+    for i in range(0, len(ids), 900):
+        q = (sa.select(posts.c.id, posts.c.pk, posts.c.account_pk, accounts.c.id)
+             .join(accounts, accounts.c.pk == posts.c.account_pk)
+             .where(posts.c.id.in_(ids[i:i + 900])))
+        out.update({r[0]: (r[1], r[2], r[3]) for r in conn.execute(q)})
+    return out
+
+
+def insert_reactions(conn: sa.Connection, rows: list[dict]) -> None:
+    """rows: {key, author_pk, engager_pk, kind, post_pk, created_at}; duplicates are skipped."""
+    insert_ignore(conn, reactions, rows)
+
+
+def upsert_followers(conn: sa.Connection, rows: list[dict]) -> None:
+    """rows: {account_pk, day, followers}; the last count seen for a day wins."""
+    upsert(conn, follower_snapshots, rows, ["account_pk", "day"], ["followers"])
+
+
+def counts(conn: sa.Connection) -> dict[str, int]:
+    return {t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
+            for t in (accounts, posts, reactions, follower_snapshots)}
+
+
+def activity_span(conn: sa.Connection) -> tuple[int | None, int | None]:
+    return tuple(conn.execute(sa.select(sa.func.min(reactions.c.created_at),
+                                        sa.func.max(reactions.c.created_at))).one())
+
+
+def load_reactions(conn: sa.Connection, start: int, end: int) -> np.ndarray:
+    """(n, 5) int64: author_pk, engager_pk, kind, post_pk (-1 none), created_at."""
+    rows = raw_rows(conn, "SELECT author_pk, engager_pk, kind, COALESCE(post_pk, -1), created_at "
+                          "FROM reactions WHERE created_at >= ? AND created_at < ?", (start, end))
+    return np.array(rows, dtype=np.int64).reshape(-1, 5)
+
+
+def load_posts(conn: sa.Connection, start: int, end: int):
+    """(pks, author pks, times, topics json strings) for posts in [start, end), by time."""
+    rows = raw_rows(conn, "SELECT pk, account_pk, created_at, topics FROM posts "
+                          "WHERE created_at >= ? AND created_at < ? ORDER BY created_at, pk",
+                    (start, end))
+    if not rows:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty, []
+    pk, author, t, topics = zip(*rows)
+    return (np.array(pk, dtype=np.int64), np.array(author, dtype=np.int64),
+            np.array(t, dtype=np.int64), list(topics))
+
+
+def latest_followers(conn: sa.Connection, as_of: date) -> dict[int, int]:
+    """account pk -> the latest follower count recorded on or before ``as_of``."""
+    fs = follower_snapshots
+    latest = (sa.select(fs.c.account_pk, sa.func.max(fs.c.day).label("day"))
+              .where(fs.c.day <= as_of).group_by(fs.c.account_pk).subquery())
+    q = sa.select(fs.c.account_pk, fs.c.followers).join(
+        latest, (latest.c.account_pk == fs.c.account_pk) & (latest.c.day == fs.c.day))
+    return dict(conn.execute(q).all())

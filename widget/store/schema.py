@@ -1,0 +1,109 @@
+"""Every table the service keeps, as SQLAlchemy Core metadata (SQLite and PostgreSQL alike).
+
+Times of activity are integer UTC epoch seconds (cheap to load into numpy for scoring); score
+snapshots are keyed by calendar day. Accounts carry an integer surrogate key ``pk`` so the hot
+tables (reactions, snapshots) hold small integers, not long string ids.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+profiles = sa.Table(
+    "profiles",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False, server_default=""),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+)
+
+accounts = sa.Table(
+    "accounts",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", sa.String(330), nullable=False, unique=True),
+    sa.Column("network", sa.String(16), nullable=False),
+    sa.Column("handle", sa.String(320), nullable=False),
+    sa.Column("display_name", sa.String(200), nullable=False, server_default=""),
+    sa.Column("profile_id", sa.Integer, sa.ForeignKey("profiles.id"), nullable=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("fetched_at", sa.BigInteger, nullable=True),
+)
+
+posts = sa.Table(
+    "posts",
+    metadata,
+    sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", sa.String(200), nullable=False, unique=True),
+    sa.Column("account_pk", sa.Integer, sa.ForeignKey("accounts.pk"), nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("text", sa.Text, nullable=False, server_default=""),
+    # Topic slugs found in the post, as JSON {slug: mentions}; extracted once at import.
+    sa.Column("topics", sa.Text, nullable=False, server_default="{}"),
+    sa.Index("ix_posts_account_time", "account_pk", "created_at"),
+    sa.Index("ix_posts_time", "created_at"),
+)
+
+# kind: 1 reshare, 2 quote, 3 reply, 4 mention, 5 like (see widget.scoring.model.REACTION_KINDS)
+reactions = sa.Table(
+    "reactions",
+    metadata,
+    # A digest of the reaction's identity, so importing the same event twice is a no-op.
+    sa.Column("key", sa.String(32), primary_key=True),
+    sa.Column("author_pk", sa.Integer, sa.ForeignKey("accounts.pk"), nullable=False),
+    sa.Column("engager_pk", sa.Integer, sa.ForeignKey("accounts.pk"), nullable=False),
+    sa.Column("kind", sa.SmallInteger, nullable=False),
+    sa.Column("post_pk", sa.Integer, sa.ForeignKey("posts.pk"), nullable=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Index("ix_reactions_time", "created_at"),
+    sa.Index("ix_reactions_author", "author_pk", "created_at"),
+)
+
+follower_snapshots = sa.Table(
+    "follower_snapshots",
+    metadata,
+    sa.Column("account_pk", sa.Integer, sa.ForeignKey("accounts.pk"), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("followers", sa.Integer, nullable=False),
+)
+
+score_snapshots = sa.Table(
+    "score_snapshots",
+    metadata,
+    sa.Column("account_pk", sa.Integer, sa.ForeignKey("accounts.pk"), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("score", sa.SmallInteger, nullable=False),
+    sa.Column("score_exact", sa.Float, nullable=False),
+    sa.Column("raw", sa.Float, nullable=False),
+    sa.Column("true_reach_score", sa.SmallInteger, nullable=False),
+    sa.Column("true_reach_value", sa.Float, nullable=False),
+    sa.Column("amplification_score", sa.SmallInteger, nullable=False),
+    sa.Column("amplification_value", sa.Float, nullable=False),
+    sa.Column("network_influence_score", sa.SmallInteger, nullable=False),
+    sa.Column("network_influence_value", sa.Float, nullable=False),
+    sa.Column("delta_day", sa.Float, nullable=True),
+    sa.Column("delta_week", sa.Float, nullable=True),
+    sa.Column("delta_month", sa.Float, nullable=True),
+    sa.Column("provisional", sa.Boolean, nullable=False),
+    sa.Column("explanation", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("signals", sa.Text, nullable=False, server_default="{}"),
+    sa.Column("computed_at", sa.BigInteger, nullable=False),
+    sa.Index("ix_snapshots_day_score", "day", "score_exact"),
+)
+
+account_topics = sa.Table(
+    "account_topics",
+    metadata,
+    sa.Column("account_pk", sa.Integer, sa.ForeignKey("accounts.pk"), primary_key=True),
+    sa.Column("slug", sa.String(128), primary_key=True),
+    sa.Column("weight", sa.Float, nullable=False),
+    sa.Index("ix_account_topics_slug", "slug", "weight"),
+)
+
+hidden_topics = sa.Table(
+    "hidden_topics",
+    metadata,
+    sa.Column("account_pk", sa.Integer, sa.ForeignKey("accounts.pk"), primary_key=True),
+    sa.Column("slug", sa.String(128), primary_key=True),
+)

@@ -1,0 +1,86 @@
+"""Score snapshots and account topics: written by the scoring job, read by the service."""
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from .schema import account_topics, accounts, hidden_topics, score_snapshots
+from .util import executemany
+
+S = score_snapshots
+
+
+def replace_snapshots(conn: sa.Connection, first: date, last: date, columns: tuple[str, ...],
+                      rows: list[tuple], topics: list[dict] | None) -> None:
+    """Replace every snapshot in [first, last] (and, if given, all account topics) in the
+    caller's transaction, so readers see either the old run or the new one. ``rows`` are
+    tuples in ``columns`` order, written with the driver's executemany (hundreds of thousands
+    of rows for a 90-day backfill)."""
+    conn.execute(S.delete().where(S.c.day >= first, S.c.day <= last))
+    executemany(conn, S.name, columns, rows)
+    if topics is not None:
+        conn.execute(account_topics.delete())
+        for i in range(0, len(topics), 5000):
+            conn.execute(account_topics.insert(), topics[i:i + 5000])
+
+
+def latest_day(conn: sa.Connection) -> date | None:
+    return conn.execute(sa.select(sa.func.max(S.c.day))).scalar_one()
+
+
+def latest_snapshot(conn: sa.Connection, account_pk: int):
+    return conn.execute(sa.select(S).where(S.c.account_pk == account_pk)
+                        .order_by(S.c.day.desc()).limit(1)).first()
+
+
+def history(conn: sa.Connection, account_pk: int, since: date) -> list[tuple[date, float, int]]:
+    q = (sa.select(S.c.day, S.c.score_exact, S.c.score)
+         .where(S.c.account_pk == account_pk, S.c.day >= since).order_by(S.c.day))
+    return [tuple(r) for r in conn.execute(q)]
+
+
+def visible_topics(conn: sa.Connection, account_pk: int) -> list[tuple[str, float]]:
+    """The account's topics minus the ones its owner hid, strongest first."""
+    hidden = sa.select(hidden_topics.c.slug).where(hidden_topics.c.account_pk == account_pk)
+    q = (sa.select(account_topics.c.slug, account_topics.c.weight)
+         .where(account_topics.c.account_pk == account_pk,
+                account_topics.c.slug.not_in(hidden))
+         .order_by(account_topics.c.weight.desc(), account_topics.c.slug))
+    return [tuple(r) for r in conn.execute(q)]
+
+
+def ranked_page(conn: sa.Connection, day: date, limit: int,
+                after: tuple[float, int] | None):
+    """Accounts scored on ``day``, highest first; keyset pagination on (score_exact, pk)."""
+    q = (sa.select(accounts.c.id, accounts.c.display_name, S)
+         .join(accounts, accounts.c.pk == S.c.account_pk).where(S.c.day == day))
+    if after is not None:
+        score, pk = after
+        q = q.where((S.c.score_exact < score)
+                    | ((S.c.score_exact == score) & (S.c.account_pk > pk)))
+    q = q.order_by(S.c.score_exact.desc(), S.c.account_pk).limit(limit)
+    return conn.execute(q).all()
+
+
+def topic_leaders(conn: sa.Connection, day: date, slugs: list[str], limit: int):
+    """Accounts strongest in any of ``slugs`` (hidden topics excluded), by weight then score."""
+    at = account_topics
+    hidden = sa.exists().where(hidden_topics.c.account_pk == at.c.account_pk,
+                               hidden_topics.c.slug == at.c.slug)
+    weight = sa.func.max(at.c.weight).label("weight")
+    q = (sa.select(accounts.c.id, accounts.c.display_name, S.c.score, S.c.score_exact, weight)
+         .join(accounts, accounts.c.pk == at.c.account_pk)
+         .join(S, (S.c.account_pk == at.c.account_pk) & (S.c.day == day))
+         .where(at.c.slug.in_(slugs), ~hidden)
+         .group_by(accounts.c.id, accounts.c.display_name, S.c.score, S.c.score_exact)
+         .order_by(weight.desc(), S.c.score_exact.desc(), accounts.c.id).limit(limit))
+    return conn.execute(q).all()
+
+
+def top_topics(conn: sa.Connection, limit: int) -> list[tuple[str, int]]:
+    """Topics held by the most accounts (for the front page)."""
+    n = sa.func.count().label("n")
+    q = (sa.select(account_topics.c.slug, n).group_by(account_topics.c.slug)
+         .order_by(n.desc(), account_topics.c.slug).limit(limit))
+    return [tuple(r) for r in conn.execute(q)]

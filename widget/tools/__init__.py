@@ -1,0 +1,1 @@
+"""Maintenance scripts run by hand (``python -m widget.tools.<name>``), never by the service."""

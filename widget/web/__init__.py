@@ -1,0 +1,1 @@
+"""The web edge: blueprints, parameter parsing, HTTP caching headers and error mapping."""

@@ -1,0 +1,103 @@
+"""JSON API v1: accounts, history, rankings and topic leaders."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+
+from ..ids import parse_account_id
+from ..records import COMPONENTS, ScoreRecord
+from ..topics import load_ontology
+from .http import finish_cacheable
+from .params import choice_param, int_param
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def services():
+    return current_app.extensions["widget"]
+
+
+def base_url() -> str:
+    return (current_app.config["PUBLIC_URL"] or request.host_url).rstrip("/")
+
+
+def links(account_id: str) -> dict:
+    base = base_url()
+    return {
+        "profile": f"{base}/u/{account_id}",
+        "badge_svg": f"{base}/badge/{account_id}.svg",
+        "badge_png": f"{base}/badge/{account_id}.png",
+        "json": f"{base}/api/v1/accounts/{account_id}",
+    }
+
+
+def record_json(rec: ScoreRecord) -> dict:
+    return {
+        "id": rec.id,
+        "network": rec.network,
+        "handle": rec.handle,
+        "display_name": rec.display_name,
+        "score": rec.score,
+        "score_exact": round(rec.score_exact, 2),
+        "components": {c: {"score": rec.components[c].score,
+                           "value": round(rec.components[c].value, 4),
+                           "weight": rec.components[c].weight} for c in COMPONENTS},
+        "deltas": {k: (None if v is None else round(v, 2)) for k, v in rec.deltas.items()},
+        "explanation": list(rec.explanation),
+        "topics": [{"slug": t.slug, "name": t.name, "weight": t.weight} for t in rec.topics],
+        "signals": rec.signals,
+        "provisional": rec.provisional,
+        "stale": rec.stale,
+        "day": rec.day.isoformat(),
+        "updated_at": rec.updated_at.isoformat().replace("+00:00", "Z"),
+        "links": links(rec.id),
+    }
+
+
+def ok(body, *, short: bool = False):
+    cfg = current_app.config
+    resp = jsonify(body)
+    return finish_cacheable(resp, cfg["JSON_MAX_AGE"], None if short else cfg["JSON_S_MAXAGE"])
+
+
+def _limit():
+    cfg = current_app.config
+    return int_param(request.args, "limit", cfg["PAGE_LIMIT_DEFAULT"], 1, cfg["PAGE_LIMIT_MAX"])
+
+
+@bp.get("/accounts/<account_id>")
+def account(account_id: str):
+    rec = services().scores.record(parse_account_id(account_id))
+    return ok(record_json(rec))
+
+
+@bp.get("/accounts")
+def accounts():
+    choice_param(request.args, "sort", "score", ("score",))
+    limit = _limit()
+    rows, nxt = services().scores.ranked(limit, request.args.get("cursor") or None)
+    return ok({
+        "accounts": [{"id": r.id, "display_name": r.display_name, "score": r.score,
+                      "score_exact": round(r.score_exact, 2), "provisional": r.provisional,
+                      "links": links(r.id)} for r in rows],
+        "next_cursor": nxt,
+    })
+
+
+@bp.get("/accounts/<account_id>/history")
+def history(account_id: str):
+    aid = parse_account_id(account_id)
+    days = int_param(request.args, "days", 90, 1, current_app.config["HISTORY_DAYS_MAX"])
+    rows = services().scores.history(aid, days)
+    return ok({"id": str(aid), "days": [{"day": d.isoformat(), "score": s,
+                                          "score_exact": round(e, 2)} for d, e, s in rows]})
+
+
+@bp.get("/topics/<slug>/leaders")
+def topic_leaders(slug: str):
+    limit = _limit()
+    rows = services().scores.leaders(slug, limit)
+    return ok({
+        "topic": {"slug": slug, "name": load_ontology().name(slug)},
+        "leaders": [{"id": r.id, "display_name": r.display_name, "score": r.score,
+                     "weight": r.weight, "links": links(r.id)} for r in rows],
+    })

@@ -1,0 +1,45 @@
+"""Typed errors -> responses, in one place: JSON ``{error, message}`` for API routes (image
+routes register their own renderer for error badges through ``error_renderers``)."""
+from __future__ import annotations
+
+from typing import Callable
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from ..errors import WidgetError
+from .http import finish_error
+
+# blueprint name -> function(WidgetError) -> Response, for routes whose errors are not JSON.
+error_renderers: dict[str, Callable[[WidgetError], Response]] = {}
+
+
+def json_error(status: int, code: str, message: str, param: str | None = None) -> Response:
+    body = {"error": code, "message": message}
+    if param:
+        body["param"] = param
+    resp = jsonify(body)
+    resp.status_code = status
+    return finish_error(resp)
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(WidgetError)
+    def widget_error(err: WidgetError):
+        render = error_renderers.get(request.blueprint or "")
+        if render is not None:
+            return finish_error(render(err))
+        return json_error(err.status, err.code, err.message, err.param)
+
+    @app.errorhandler(HTTPException)
+    def http_error(err: HTTPException):
+        code = (err.name or "error").lower().replace(" ", "_")
+        resp = json_error(err.code or 500, code, err.description or err.name)
+        if err.code == 405 and hasattr(err, "valid_methods") and err.valid_methods:
+            resp.headers["Allow"] = ", ".join(err.valid_methods)
+        return resp
+
+    @app.errorhandler(Exception)
+    def unexpected(err: Exception):
+        app.logger.exception("unexpected error on %s", request.path)
+        return json_error(500, "internal_error", "something went wrong on our side")

@@ -1,0 +1,22 @@
+"""Liveness and readiness: the store answers a query."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, jsonify
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        with current_app.extensions["widget"].engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        current_app.logger.exception("health check: store unavailable")
+        resp = jsonify({"status": "unavailable", "store": "error"})
+        resp.status_code = 503
+    else:
+        resp = jsonify({"status": "ok", "store": "ok"})
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
