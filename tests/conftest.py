@@ -78,7 +78,8 @@ def sqlite_url(tmp_path):
 
 @pytest.fixture
 def app(sqlite_url, tmp_path):
-    app = create_app({"DATABASE_URL": sqlite_url, "SEED_DEMO": False, "TESTING": True})
+    app = create_app({"DATABASE_URL": sqlite_url, "SEED_DEMO": False, "TESTING": True,
+                      "INSTANCE_PATH": str(tmp_path / "instance")})
     yield app
     app.extensions["widget"].engine.dispose()
 
@@ -102,8 +103,9 @@ def demo_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def demo_app(demo_url):
-    app = create_app({"DATABASE_URL": demo_url, "SEED_DEMO": False, "TESTING": True})
+def demo_app(demo_url, tmp_path_factory):
+    app = create_app({"DATABASE_URL": demo_url, "SEED_DEMO": False, "TESTING": True,
+                      "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance"))})
     yield app
     app.extensions["widget"].engine.dispose()
 

@@ -1,6 +1,7 @@
 """The app factory: configuration, the store, services and blueprints."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,8 +24,11 @@ class Services:
 
 
 def create_app(config_overrides: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True, static_folder=str(STATIC),
-                static_url_path="/static")
+    # The instance folder holds the default SQLite store; WIDGET_INSTANCE_PATH moves it.
+    instance = (config_overrides or {}).get("INSTANCE_PATH") or os.environ.get(
+        "WIDGET_INSTANCE_PATH")
+    app = Flask(__name__, instance_path=instance, instance_relative_config=True,
+                static_folder=str(STATIC), static_url_path="/static")
     config.load(app, config_overrides)
     url = app.config["DATABASE_URL"] or default_url(app.instance_path)
     engine = make_engine(url)

@@ -10,6 +10,9 @@ DEFAULTS = {
     "DATABASE_URL": None,
     # Seed the demo community when the store is empty (turn off for real deployments).
     "SEED_DEMO": True,
+    # Size of the seeded demo community (the defaults are the reference population).
+    "DEMO_ACCOUNTS": 5200,
+    "DEMO_REACTIONS": 240_000,
     # Base URL used in links when the app runs behind a proxy; None means the request's own.
     "PUBLIC_URL": None,
     # HTTP caching of good JSON responses (seconds).

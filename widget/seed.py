@@ -26,7 +26,8 @@ def seed_if_empty(app) -> None:
                 return
         print("store is empty: building the demo community (set WIDGET_SEED_DEMO=false to "
               "skip)", file=sys.stderr, flush=True)
-        seed_demo(engine, progress=lambda m: print("  " + m, file=sys.stderr, flush=True))
+        seed_demo(engine, progress=lambda m: print("  " + m, file=sys.stderr, flush=True),
+                  accounts=app.config["DEMO_ACCOUNTS"], reactions=app.config["DEMO_REACTIONS"])
 
 
 def seed_demo(engine, progress=None, **kwargs) -> list[str]:

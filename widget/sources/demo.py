@@ -112,7 +112,7 @@ def build_demo(engine: sa.Engine, *, accounts: int = 5200, reactions: int = 240_
     appeal[role == "celebrity"] *= 3
     appeal[role == "persona"] *= 4
     rate = np.exp(rng.normal(-2.6, 1.1, n))  # posts per day
-    rate[role == "lurker"] = 0.01
+    rate[role == "lurker"] = 0.003
     rate[role == "liker"] = 0.05
     rate[role == "celebrity"] *= 3
     rate[role == "persona"] = 0.6
@@ -234,7 +234,8 @@ def _handles(rng, count):
 def _post_texts(rng, p_author, home, clusters, cluster_names, index):
     """Post text and tags from the author's interests: mostly their home cluster."""
     onto = load_ontology()
-    persona_topics = {index[a]: t for a, (_, _, t) in PERSONAS.items()}
+    # A persona writes mostly about its first topic (the wine blogger about wine).
+    persona_topics = {index[a]: [t[0]] * 4 + t[1:] for a, (_, _, t) in PERSONAS.items()}
     texts, tags = [], []
     u = rng.random((p_author.size, 4))
     for i, a in enumerate(p_author.tolist()):

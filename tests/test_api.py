@@ -1,0 +1,137 @@
+"""JSON API v1: shapes, errors, ETag/304, CORS, caching headers, paging, OpenAPI coverage."""
+import re
+
+import pytest
+
+from widget.web.openapi import document
+
+
+def test_account_shape(demo_client):
+    r = demo_client.get("/api/v1/accounts/local:jessica")
+    assert r.status_code == 200
+    body = r.get_json()
+    assert set(body) >= {"id", "network", "handle", "display_name", "score", "score_exact",
+                         "components", "deltas", "explanation", "topics", "provisional",
+                         "stale", "updated_at", "links"}
+    assert body["id"] == "local:jessica" and body["network"] == "local"
+    assert isinstance(body["score"], int) and 1 <= body["score"] <= 100
+    assert abs(body["score"] - body["score_exact"]) <= 0.5
+    for name in ("true_reach", "amplification", "network_influence"):
+        comp = body["components"][name]
+        assert 1 <= comp["score"] <= 100 and comp["value"] >= 0 and 0 < comp["weight"] < 1
+    assert set(body["deltas"]) == {"day", "week", "month"}
+    assert body["explanation"] and all(isinstance(s, str) for s in body["explanation"])
+    assert body["topics"][0] == {"slug": "wine", "name": "Wine",
+                                 "weight": body["topics"][0]["weight"]}
+    assert body["links"]["badge_svg"].endswith("/badge/local:jessica.svg")
+    assert body["stale"] is False
+
+
+def test_unknown_account_is_404_json(demo_client):
+    r = demo_client.get("/api/v1/accounts/local:nobody-at-all")
+    assert r.status_code == 404
+    assert r.get_json()["error"] == "not_found"
+    assert "local:nobody-at-all" in r.get_json()["message"]
+
+
+@pytest.mark.parametrize("bad", ["jessica", "twitter:jack", "local:", "local:a b",
+                                 "mastodon:alice", "bsky:not a domain", "local:" + "x" * 400])
+def test_malformed_ids_are_400_saying_what_is_wrong(demo_client, bad):
+    r = demo_client.get(f"/api/v1/accounts/{bad}")
+    assert r.status_code == 400
+    body = r.get_json()
+    assert body["error"] == "invalid_account_id" and body["message"]
+
+
+@pytest.mark.parametrize("url, param", [
+    ("/api/v1/accounts?limit=0", "limit"), ("/api/v1/accounts?limit=101", "limit"),
+    ("/api/v1/accounts?limit=ten", "limit"), ("/api/v1/accounts?sort=name", "sort"),
+    ("/api/v1/accounts?cursor=garbage!", "cursor"),
+    ("/api/v1/accounts/local:jessica/history?days=0", "days"),
+    ("/api/v1/accounts/local:jessica/history?days=9999", "days"),
+    ("/api/v1/topics/wine/leaders?limit=-1", "limit"),
+])
+def test_bad_parameters_are_400_naming_the_parameter(demo_client, url, param):
+    r = demo_client.get(url)
+    assert r.status_code == 400
+    assert r.get_json()["param"] == param
+    assert param in r.get_json()["message"]
+
+
+def test_etag_and_304(demo_client):
+    r = demo_client.get("/api/v1/accounts/local:jessica")
+    etag = r.headers["ETag"]
+    assert etag.startswith('"') and not etag.startswith("W/")
+    again = demo_client.get("/api/v1/accounts/local:jessica", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    other = demo_client.get("/api/v1/accounts/local:priya", headers={"If-None-Match": etag})
+    assert other.status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/api/v1/accounts/local:jessica", "/api/v1/accounts",
+                                 "/api/v1/accounts/local:jessica/history",
+                                 "/api/v1/topics/wine/leaders", "/api/v1/openapi.json"])
+def test_cors_and_caching_headers_on_get_routes(demo_client, url):
+    r = demo_client.get(url)
+    assert r.status_code == 200
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    cc = r.headers["Cache-Control"]
+    assert "public" in cc and "max-age=" in cc and "stale-while-revalidate=" in cc
+
+
+def test_errors_are_cached_briefly_and_allow_cors(demo_client):
+    r = demo_client.get("/api/v1/accounts/local:nobody-at-all")
+    assert r.headers["Cache-Control"] == "public, max-age=60"
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_ranked_pages_are_highest_first_and_do_not_overlap(demo_client):
+    first = demo_client.get("/api/v1/accounts?sort=score&limit=25").get_json()
+    second = demo_client.get(f"/api/v1/accounts?limit=25&cursor={first['next_cursor']}").get_json()
+    scores = [a["score_exact"] for a in first["accounts"] + second["accounts"]]
+    assert scores == sorted(scores, reverse=True)
+    ids = [a["id"] for a in first["accounts"] + second["accounts"]]
+    assert len(ids) == len(set(ids)) == 50
+
+
+def test_history_is_daily_oldest_first(demo_client):
+    body = demo_client.get("/api/v1/accounts/local:jessica/history?days=30").get_json()
+    days = [d["day"] for d in body["days"]]
+    assert len(days) == 30 and days == sorted(days)
+    assert all(1 <= d["score"] <= 100 for d in body["days"])
+
+
+def test_topic_leaders_rank_by_weight(demo_client):
+    body = demo_client.get("/api/v1/topics/wine/leaders?limit=5").get_json()
+    assert body["topic"] == {"slug": "wine", "name": "Wine"}
+    weights = [x["weight"] for x in body["leaders"]]
+    assert weights == sorted(weights, reverse=True) and len(weights) == 5
+    assert "local:jessica" in [x["id"] for x in body["leaders"]]
+    assert demo_client.get("/api/v1/topics/not-a-topic/leaders").status_code == 404
+
+
+def test_healthz(demo_client):
+    r = demo_client.get("/healthz")
+    assert r.status_code == 200 and r.get_json()["status"] == "ok"
+
+
+def test_unknown_route_is_json_404(demo_client):
+    r = demo_client.get("/api/v1/nothing-here")
+    assert r.status_code == 404 and r.get_json()["error"] == "not_found"
+
+
+def test_openapi_covers_every_route(demo_app):
+    paths = document()["paths"]
+    for rule in demo_app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule)
+        assert path in paths, f"{rule.rule} is missing from the OpenAPI document"
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            assert method.lower() in paths[path], f"{method} {rule.rule} is not documented"
+
+
+def test_openapi_is_served_as_3_1(demo_client):
+    doc = demo_client.get("/api/v1/openapi.json").get_json()
+    assert doc["openapi"].startswith("3.1")
+    assert "/api/v1/accounts/{account_id}" in doc["paths"]
