@@ -35,8 +35,8 @@ def test_smoothing_keeps_a_one_day_spike_to_a_few_points():
 def test_explanation_names_the_component_that_changed_most():
     c = Community()
     steady(c, "prolific", fans=60)
-    for d in range(1, 8):  # last week: 30 extra posts a day that nobody reacts to
-        c.post("prolific", days_ago=d, count=30)
+    for d in range(1, 8):  # last week: 60 extra posts a day that nobody reacts to
+        c.post("prolific", days_ago=d, count=60)
     model = load_model()
     res = score_days(c.activity(), AS_OF, AS_OF, model)[-1]
     a = c.names["prolific"]
