@@ -1,0 +1,96 @@
+"""PNG output: same layout as the SVG, exact sizes per scale, readable colours."""
+import io
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image
+from render_helpers import make_record, parse
+
+from widget.render import BadgeParams, badge_size, parse_badge_params, render_error_png, render_png, render_svg
+from widget.render.colors import ERROR_COLOR, THEMES
+from widget.render.params import STYLES
+from widget.render.png import encode_png
+
+
+def open_png(data: bytes) -> Image.Image:
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image
+
+
+def rgb(hex_color: str) -> tuple[int, int, int]:
+    return tuple(int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
+
+
+@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize("scale", [1, 2, 3, 4])
+def test_size_is_badge_size_times_scale(style, scale):
+    record = make_record()
+    p = parse_badge_params({"style": style, "scale": str(scale)}, png=True)
+    width, height = badge_size(record, p)
+    assert open_png(render_png(record, p)).size == (width * scale, height * scale)
+    svg = parse(render_svg(record, p))
+    assert (int(svg.get("width")), int(svg.get("height"))) == (width, height)
+
+
+@pytest.mark.parametrize("scale", [1, 4])
+def test_error_png_matches_error_svg_size(scale):
+    from widget.render import render_error_svg
+
+    p = parse_badge_params({"style": "card", "scale": str(scale)}, png=True)
+    svg = parse(render_error_svg("unavailable", p))
+    image = open_png(render_error_png("unavailable", p))
+    assert image.size == (int(svg.get("width")) * scale, int(svg.get("height")) * scale)
+    # the message half is painted in the error colour (sampled left of its text, above the glyphs)
+    assert image.convert("RGB").getpixel((image.width - 3 * scale, 4 * scale))[:3] == pytest.approx(
+        rgb(ERROR_COLOR), abs=40
+    )
+
+
+def test_flat_square_colours_match_the_svg():
+    record = make_record()
+    p = parse_badge_params({"style": "flat-square", "scale": "2"}, png=True)
+    image = open_png(render_png(record, p))
+    svg = render_svg(record, p).decode()
+    label_fill, message_fill = (part.split('"')[0] for part in svg.split('fill="#')[1:3])
+    assert image.getpixel((2, 2)) == rgb("#" + label_fill)
+    assert image.getpixel((image.width - 2, 2)) == rgb("#" + message_fill)
+
+
+@pytest.mark.parametrize("theme", ["light", "auto"])
+def test_png_cannot_follow_the_reader_so_auto_is_light(theme):
+    p = parse_badge_params({"style": "card", "theme": theme}, png=True)
+    image = open_png(render_png(make_record(), p)).convert("RGB")
+    assert image.getpixel((image.width // 2, image.height - 4)) == rgb(THEMES["light"].background)
+
+
+def test_dark_card_background():
+    p = parse_badge_params({"style": "card", "theme": "dark"}, png=True)
+    image = open_png(render_png(make_record(), p)).convert("RGB")
+    assert image.getpixel((image.width // 2, image.height - 4)) == rgb(THEMES["dark"].background)
+
+
+def test_rounded_styles_have_transparent_corners():
+    image = open_png(render_png(make_record(), BadgeParams(scale=2)))
+    assert image.mode == "RGBA" and image.getpixel((0, 0))[3] == 0
+    assert image.getpixel((image.width // 2, image.height // 2))[3] == 255
+
+
+@settings(max_examples=40, deadline=None)
+@given(label=st.text(max_size=64), name=st.text(max_size=100), style=st.sampled_from(STYLES),
+       scale=st.integers(1, 4))
+def test_any_text_renders(label, name, style, scale):
+    record = make_record(display_name=name, topics=((name or "x", name, 10.0),))
+    p = BadgeParams(style=style, label=label, scale=scale, topic="top")
+    width, height = badge_size(record, p)
+    assert open_png(render_png(record, p)).size == (width * scale, height * scale)
+
+
+@pytest.mark.parametrize("mode", ["RGB", "RGBA"])
+def test_encoder_round_trips(mode):
+    image = Image.new(mode, (37, 11), (10, 200, 30, 128)[: len(mode)])
+    image.putpixel((5, 5), (1, 2, 3, 4)[: len(mode)])
+    decoded = open_png(encode_png(image))
+    assert decoded.mode == mode and decoded.tobytes() == image.tobytes()
