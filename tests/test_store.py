@@ -34,7 +34,7 @@ def test_score_round_trip(engine):
     summary = rescore(engine, date(2026, 5, 31), days=3)
     assert summary.accounts == 300 and summary.days == 3
     service = ScoreService(engine)
-    rec = service.record(parse_account_id("local:jessica"), history_days=3)
+    rec = service.record(parse_account_id("local:jessica"))
     assert 1 <= rec.score <= 100 and rec.day == date(2026, 5, 31)
     assert [d for d, _ in rec.history] == [date(2026, 5, 29), date(2026, 5, 30),
                                            date(2026, 5, 31)]
@@ -43,7 +43,7 @@ def test_score_round_trip(engine):
     assert len(rows) == 10 and nxt
     # Rescoring again replaces the same days: no duplicates, same numbers.
     rescore(engine, date(2026, 5, 31), days=3)
-    again = service.record(parse_account_id("local:jessica"))
+    again = ScoreService(engine).record(parse_account_id("local:jessica"))
     assert again.score_exact == rec.score_exact
     with engine.connect() as conn:
         n = conn.execute(sa.text("SELECT count(*) FROM score_snapshots")).scalar_one()

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from . import config
+from .cache.memory import BytesCache
 from .service.scores import ScoreService
 from .store import default_url, make_engine
 
@@ -21,6 +22,7 @@ class Services:
 
     engine: sa.Engine
     scores: ScoreService
+    rendered: BytesCache
 
 
 def create_app(config_overrides: dict | None = None) -> Flask:
@@ -32,12 +34,18 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     config.load(app, config_overrides)
     url = app.config["DATABASE_URL"] or default_url(app.instance_path)
     engine = make_engine(url)
-    app.extensions["widget"] = Services(engine=engine, scores=ScoreService(engine))
+    cfg = app.config
+    app.extensions["widget"] = Services(
+        engine=engine,
+        scores=ScoreService(engine, cache_entries=cfg["RECORD_CACHE_ENTRIES"],
+                            generation_ttl=cfg["CACHE_GENERATION_SECONDS"]),
+        rendered=BytesCache(cfg["RENDER_CACHE_ENTRIES"], cfg["RENDER_CACHE_BYTES"]),
+    )
 
-    from .web import api, errors, health, openapi
+    from .web import api, badges, embeds, errors, health, openapi, pages
 
     errors.register(app)
-    for bp in (api.bp, health.bp, openapi.bp):
+    for bp in (api.bp, badges.bp, embeds.bp, health.bp, openapi.bp, pages.bp):
         app.register_blueprint(bp)
 
     from .cli import cli

@@ -20,6 +20,15 @@ DEFAULTS = {
     "JSON_S_MAXAGE": 300,
     "STALE_WHILE_REVALIDATE": 86400,
     "STALE_IF_ERROR": 604800,
+    # HTTP caching of good badges (seconds); cache_seconds may only lengthen max-age.
+    "BADGE_MAX_AGE": 300,
+    "BADGE_S_MAXAGE": 3600,
+    # In-process caches: score records, and rendered badges (bounded by count and bytes).
+    "RECORD_CACHE_ENTRIES": 10_000,
+    "RENDER_CACHE_ENTRIES": 20_000,
+    "RENDER_CACHE_BYTES": 64 * 1024 * 1024,
+    # How often a worker re-reads the store generation (a rescore shows within this time).
+    "CACHE_GENERATION_SECONDS": 1.0,
     # Page size limits for list routes.
     "PAGE_LIMIT_DEFAULT": 20,
     "PAGE_LIMIT_MAX": 100,

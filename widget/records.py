@@ -5,7 +5,9 @@ pure and easy to test.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime
 
 COMPONENTS = ("true_reach", "amplification", "network_influence")
@@ -50,7 +52,13 @@ class ScoreRecord:
     # The inputs behind the score (posts, reactions, engagers, followers, which were estimated).
     signals: dict = field(default_factory=dict)
 
-    @property
+    @cached_property
     def version(self) -> str:
-        """Changes whenever anything a rendering depends on changes (cache keys use it)."""
-        return f"{self.day.isoformat()}:{self.updated_at.timestamp():.3f}:{int(self.stale)}"
+        """A digest of everything a rendering can show: render caches key on it, so a new
+        snapshot (or a hidden topic, or a stale flag) can never be served an old image."""
+        shown = (self.id, self.display_name, self.score, self.score_exact,
+                 sorted((k, c.score, c.value) for k, c in self.components.items()),
+                 sorted(self.deltas.items()), self.explanation,
+                 [(t.slug, t.name, t.weight) for t in self.topics], self.provisional,
+                 self.stale, self.day.isoformat(), self.history)
+        return hashlib.blake2b(repr(shown).encode(), digest_size=12).hexdigest()

@@ -7,25 +7,65 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
+import time
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
+from cachetools import LRUCache
 
 from ..errors import InvalidParameter, NotFound
 from ..ids import AccountId
 from ..records import COMPONENTS, Component, ScoreRecord, Topic
 from ..scoring.model import load_model
 from ..store import accounts as store_accounts
+from ..store import meta as store_meta
 from ..store import scores as store_scores
 from ..topics import load_ontology
 
 
-class ScoreService:
-    def __init__(self, engine: sa.Engine):
-        self.engine = engine
+HISTORY_DAYS = 90  # what a record carries for sparklines
 
-    def record(self, aid: AccountId, *, history_days: int = 0) -> ScoreRecord:
+
+class ScoreService:
+    """Records are cached in-process per (id, store generation). The generation is re-read at
+    most every ``generation_ttl`` seconds, so a rescore or a hidden topic shows within that
+    time on every worker, and a hot badge costs no SQL at all in between."""
+
+    def __init__(self, engine: sa.Engine, *, cache_entries: int = 10_000,
+                 generation_ttl: float = 1.0):
+        self.engine = engine
+        self.generation_ttl = generation_ttl
+        self._records: LRUCache = LRUCache(maxsize=cache_entries)
+        self._lock = threading.Lock()
+        self._generation = (0, -1e9)  # (value, monotonic time read)
+
+    def generation(self) -> int:
+        value, read_at = self._generation
+        now = time.monotonic()
+        if now - read_at >= self.generation_ttl:
+            with self.engine.connect() as conn:
+                value = store_meta.generation(conn)
+            self._generation = (value, now)
+        return value
+
+    def record(self, aid: AccountId) -> ScoreRecord:
         """The latest snapshot for ``aid``; NotFound if the account or its score is unknown."""
+        key = (str(aid), self.generation())
+        with self._lock:
+            hit = self._records.get(key)
+        if hit is None:
+            try:
+                hit = self._load(aid, HISTORY_DAYS)
+            except NotFound as e:
+                hit = e.message  # unknown ids are cached too, so hammering them costs no SQL
+            with self._lock:
+                self._records[key] = hit
+        if isinstance(hit, str):
+            raise NotFound(hit)
+        return hit
+
+    def _load(self, aid: AccountId, history_days: int) -> ScoreRecord:
         with self.engine.connect() as conn:
             acc = store_accounts.get_account(conn, str(aid))
             if acc is None:

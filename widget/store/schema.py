@@ -107,3 +107,11 @@ hidden_topics = sa.Table(
     sa.Column("account_pk", sa.Integer, sa.ForeignKey("accounts.pk"), primary_key=True),
     sa.Column("slug", sa.String(128), primary_key=True),
 )
+
+# Small counters the service keys its caches on (see store.meta).
+meta = sa.Table(
+    "meta",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
+)

@@ -6,6 +6,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from .schema import account_topics, accounts, hidden_topics, score_snapshots
+from .meta import bump_generation
 from .util import executemany
 
 S = score_snapshots
@@ -19,6 +20,7 @@ def replace_snapshots(conn: sa.Connection, first: date, last: date, columns: tup
     of rows for a 90-day backfill)."""
     conn.execute(S.delete().where(S.c.day >= first, S.c.day <= last))
     executemany(conn, S.name, columns, rows)
+    bump_generation(conn)
     if topics is not None:
         conn.execute(account_topics.delete())
         for i in range(0, len(topics), 5000):

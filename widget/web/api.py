@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from ..ids import parse_account_id
 from ..records import COMPONENTS, ScoreRecord
+from ..render.colors import band_color
 from ..topics import load_ontology
 from .http import finish_cacheable
 from .params import choice_param, int_param
@@ -68,6 +69,20 @@ def _limit():
 def account(account_id: str):
     rec = services().scores.record(parse_account_id(account_id))
     return ok(record_json(rec))
+
+
+@bp.get("/accounts/<account_id>/shields.json")
+def shields(account_id: str):
+    """A shields.io endpoint-badge document, for people who render badges on shields.io."""
+    rec = services().scores.record(parse_account_id(account_id))
+    message = str(rec.score) + (" (stale)" if rec.stale else "")
+    return ok({
+        "schemaVersion": 1,
+        "label": "influence",
+        "message": message,
+        "color": band_color(rec.score_exact).lstrip("#"),
+        "cacheSeconds": max(300, current_app.config["BADGE_MAX_AGE"]),
+    })
 
 
 @bp.get("/accounts")

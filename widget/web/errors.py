@@ -28,7 +28,7 @@ def register(app: Flask) -> None:
     def widget_error(err: WidgetError):
         render = error_renderers.get(request.blueprint or "")
         if render is not None:
-            return finish_error(render(err))
+            return render(err)
         return json_error(err.status, err.code, err.message, err.param)
 
     @app.errorhandler(HTTPException)

@@ -7,6 +7,16 @@ from flask import Blueprint, current_app, jsonify
 bp = Blueprint("health", __name__)
 
 
+@bp.get("/ping")
+def ping():
+    """Liveness without touching the store: a constant answer (load balancers, and the
+    baseline that benchmarks compare badge serving with)."""
+    return PONG
+
+
+PONG = (b"ok\n", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"})
+
+
 @bp.get("/healthz")
 def healthz():
     try:

@@ -25,6 +25,39 @@ def _errors(*codes):
     return {str(c): _json(ERROR, text[c]) for c in codes}
 
 
+def _image(media, description="OK"):
+    return {"description": description,
+            "content": {media: {"schema": {"type": "string", "format": "binary"}}}}
+
+
+BADGE_PARAMS = [
+    {"name": "style", "in": "query", "schema": {"type": "string", "default": "flat", "enum": [
+        "flat", "flat-square", "plastic", "for-the-badge", "card", "sparkline"]}},
+    {"name": "label", "in": "query", "schema": {"type": "string", "maxLength": 64,
+                                                 "default": "influence"}},
+    {"name": "theme", "in": "query", "schema": {"type": "string", "default": "light",
+                                                 "enum": ["light", "dark", "auto"]}},
+    {"name": "color", "in": "query", "description": "a named colour or hex; overrides the "
+     "score band colour", "schema": {"type": "string"}},
+    {"name": "topic", "in": "query", "description": "'top' shows the top topic; a topic slug "
+     "shows the account's weight in it", "schema": {"type": "string"}},
+    {"name": "topics", "in": "query", "description": "topics on the card",
+     "schema": {"type": "integer", "minimum": 0, "maximum": 5, "default": 3}},
+    {"name": "cache_seconds", "in": "query", "description": "can only lengthen caching",
+     "schema": {"type": "integer", "minimum": 0, "maximum": 31536000}},
+]
+
+def _html(description="OK"):
+    return {"description": description, "content": {"text/html": {"schema": {"type": "string"}}}}
+
+
+BUILDER_PARAMS = [
+    {"name": "account", "in": "query", "schema": {"type": "string"}},
+    {"name": "layout", "in": "query", "schema": {"type": "string",
+                                                  "enum": ["compact", "card"]}},
+    *[p for p in BADGE_PARAMS if p["name"] in ("style", "theme", "label", "topics")],
+]
+
 COMPONENT = {"type": "object", "required": ["score", "value", "weight"], "properties": {
     "score": {"type": "integer", "minimum": 1, "maximum": 100},
     "value": {"type": "number"}, "weight": {"type": "number"}}}
@@ -95,8 +128,87 @@ PATHS = {
         "parameters": [{"name": "slug", "in": "path", "required": True,
                         "schema": {"type": "string"}}, LIMIT],
         "responses": {"200": _json({"type": "object"}), **_errors(400, 404)}}},
+    "/api/v1/accounts/{account_id}/shields.json": {"get": {
+        "summary": "A shields.io endpoint-badge document for the account's score",
+        "parameters": [ID_PARAM],
+        "responses": {"200": _json({"type": "object", "required": [
+            "schemaVersion", "label", "message", "color", "cacheSeconds"], "properties": {
+            "schemaVersion": {"const": 1}, "label": {"type": "string"},
+            "message": {"type": "string"}, "color": {"type": "string"},
+            "cacheSeconds": {"type": "integer", "minimum": 300}}}), **_errors(400, 404)}}},
+    "/badge/{account_id}.svg": {"get": {
+        "summary": "The account's score as an SVG badge (errors are SVG badges too)",
+        "parameters": [ID_PARAM, *BADGE_PARAMS],
+        "responses": {"200": _image("image/svg+xml"),
+                      "304": {"description": "Not modified (If-None-Match)"},
+                      "400": _image("image/svg+xml", "Invalid parameter (an error badge)"),
+                      "404": _image("image/svg+xml", "Unknown account (an error badge)")}}},
+    "/badge/{account_id}.png": {"get": {
+        "summary": "The account's score as a PNG badge, at scale 1-4",
+        "parameters": [ID_PARAM, *BADGE_PARAMS,
+                       {"name": "scale", "in": "query", "schema": {
+                           "type": "integer", "minimum": 1, "maximum": 4, "default": 1}}],
+        "responses": {"200": _image("image/png"),
+                      "304": {"description": "Not modified (If-None-Match)"},
+                      "400": _image("image/png", "Invalid parameter (an error badge)"),
+                      "404": _image("image/png", "Unknown account (an error badge)")}}},
+    "/widget.js": {"get": {
+        "summary": "The embed script: one script serves every widget on a page",
+        "responses": {"200": {"description": "JavaScript", "content": {
+            "text/javascript": {"schema": {"type": "string"}}}},
+            "304": {"description": "Not modified (If-None-Match)"}}}},
+    "/embed/{account_id}": {"get": {
+        "summary": "A self-contained HTML card for iframes (what oEmbed hands out)",
+        "parameters": [ID_PARAM,
+                       {"name": "theme", "in": "query", "schema": {
+                           "type": "string", "enum": ["light", "dark", "auto"]}},
+                       {"name": "topics", "in": "query", "schema": {
+                           "type": "integer", "minimum": 0, "maximum": 5}}],
+        "responses": {"200": _html(), "400": _html("Malformed id or parameter"),
+                      "404": _html("Unknown account")}}},
+    "/oembed": {"get": {
+        "summary": "oEmbed for profile URLs: a rich response with an iframe",
+        "parameters": [
+            {"name": "url", "in": "query", "required": True, "schema": {"type": "string"}},
+            {"name": "maxwidth", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+            {"name": "maxheight", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+            {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json"]}}],
+        "responses": {"200": _json({"type": "object", "required": [
+            "type", "version", "html", "width", "height"], "properties": {
+            "type": {"const": "rich"}, "version": {"const": "1.0"},
+            "html": {"type": "string"}, "width": {"type": "integer"},
+            "height": {"type": "integer"}, "title": {"type": "string"},
+            "author_name": {"type": "string"}, "author_url": {"type": "string"},
+            "provider_name": {"type": "string"}, "provider_url": {"type": "string"},
+            "cache_age": {"type": "integer"}}}),
+            **_errors(400, 404), "501": _json(ERROR, "Unsupported format")}}},
+    "/": {"get": {"summary": "Home page: find an account, top accounts, top topics",
+                  "responses": {"200": _html()}}},
+    "/find": {"get": {
+        "summary": "Redirects to the profile page of an account id",
+        "parameters": [{"name": "id", "in": "query", "required": True,
+                        "schema": {"type": "string"}}],
+        "responses": {"303": {"description": "To /u/<id>"}, "400": _html("Malformed id")}}},
+    "/u/{account_id}": {"get": {
+        "summary": "Profile page: score, breakdown, history, topics, explanations, embed codes",
+        "parameters": [ID_PARAM],
+        "responses": {"200": _html(), "400": _html("Malformed id"),
+                      "404": _html("Unknown account")}}},
+    "/builder": {"get": {
+        "summary": "Embed builder with live preview",
+        "parameters": BUILDER_PARAMS,
+        "responses": {"200": _html(), "400": _html("Invalid parameter"),
+                      "404": _html("Unknown account")}}},
+    "/builder/snippets.json": {"get": {
+        "summary": "The builder's snippets for the given options (its live preview)",
+        "parameters": BUILDER_PARAMS,
+        "responses": {"200": _json({"type": "object"}), **_errors(400, 404)}}},
     "/api/v1/openapi.json": {"get": {
         "summary": "This document", "responses": {"200": _json({"type": "object"})}}},
+    "/ping": {"get": {
+        "summary": "Liveness without the store: a constant answer",
+        "responses": {"200": {"description": "ok", "content": {"text/plain": {
+            "schema": {"type": "string"}}}}}}},
     "/healthz": {"get": {
         "summary": "Liveness: the store answers",
         "responses": {"200": _json({"type": "object"}),

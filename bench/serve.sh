@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Serving benchmark: gunicorn (2 sync workers) on 127.0.0.1, wrk for a bounded time.
+# Prints requests/s for a cached badge and for the constant /ping route of the same app under
+# the same server in the same run, and their ratio (goal: >= 0.9).
+#   bash bench/serve.sh [seconds per run, default 10]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECS="${1:-10}"
+PORT="${BENCH_PORT:-18080}"
+PY="${PYTHON:-.venv/bin/python}"
+command -v wrk >/dev/null || { echo "wrk not found: apt-get install -y wrk" >&2; exit 1; }
+TMP="$(mktemp -d)"
+trap 'kill "$GPID" 2>/dev/null || true; wait "$GPID" 2>/dev/null || true; rm -rf "$TMP"' EXIT
+
+echo "building a small demo store in $TMP ..." >&2
+WIDGET_DATABASE_URL="sqlite:///$TMP/bench.sqlite3" WIDGET_SEED_DEMO=false \
+  "$PY" -m flask --app wsgi widget demo --accounts 2000 --reactions 60000 >/dev/null 2>&1
+
+WIDGET_DATABASE_URL="sqlite:///$TMP/bench.sqlite3" WIDGET_SEED_DEMO=false \
+  "$PY" -m gunicorn --workers 2 --worker-class sync --bind "127.0.0.1:$PORT" \
+  --log-level warning wsgi:app &
+GPID=$!
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/ping" >/dev/null && break; sleep 0.2; done
+
+BADGE="http://127.0.0.1:$PORT/badge/local:jessica.svg"
+CONST="http://127.0.0.1:$PORT/ping"
+for _ in 1 2 3 4; do curl -sf "$BADGE" >/dev/null; done  # warm both workers' caches
+
+run() {  # url -> "rps p50 p99"
+  wrk -t2 -c16 -d"${SECS}s" --latency "$1" > "$TMP/wrk.txt"
+  rps=$(awk '/Requests\/sec/ {print $2}' "$TMP/wrk.txt")
+  p50=$(awk '$1=="50%" {print $2}' "$TMP/wrk.txt")
+  p99=$(awk '$1=="99%" {print $2}' "$TMP/wrk.txt")
+  echo "$rps $p50 $p99"
+}
+read -r c_rps c_p50 c_p99 <<<"$(run "$CONST")"
+read -r b_rps b_p50 b_p99 <<<"$(run "$BADGE")"
+printf '%-28s %10s %8s %8s\n' route "req/s" p50 p99
+printf '%-28s %10s %8s %8s\n' "/ping (constant)" "$c_rps" "$c_p50" "$c_p99"
+printf '%-28s %10s %8s %8s\n' "/badge/...svg (cached)" "$b_rps" "$b_p50" "$b_p99"
+awk -v b="$b_rps" -v c="$c_rps" 'BEGIN {printf "cached badge / constant route = %.2f (goal >= 0.90)\n", b / c}'

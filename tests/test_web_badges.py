@@ -1,0 +1,168 @@
+"""Badge routes: headers, ETag/304, error badges, parameter bounds, cache invalidation."""
+import io
+import re
+import xml.etree.ElementTree as ET
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from PIL import Image
+
+from web_helpers import small_demo_app
+from widget.render import badge_size
+from widget.service.rescore import rescore
+from widget.sources.importer import import_lines
+
+GOOD_CACHE = ("public, max-age=300, s-maxage=3600, stale-while-revalidate=86400, "
+              "stale-if-error=604800")
+
+
+@pytest.fixture
+def small_app(sqlite_url, tmp_path):
+    app = small_demo_app(sqlite_url, tmp_path)
+    yield app
+    app.extensions["widget"].engine.dispose()
+
+
+def test_svg_headers(small_app):
+    r = small_app.test_client().get("/badge/local:jessica.svg")
+    assert r.status_code == 200
+    assert r.headers["Content-Type"] == "image/svg+xml; charset=utf-8"
+    assert r.headers["Cache-Control"] == GOOD_CACHE
+    assert r.headers["Content-Security-Policy"] == "default-src 'none'; style-src 'unsafe-inline'"
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    etag = r.headers["ETag"]
+    assert re.fullmatch(r'"[0-9a-f]+"', etag)  # strong
+    root = ET.fromstring(r.data)
+    assert root.get("role") == "img" and root.get("aria-label").startswith("influence: ")
+
+
+def test_etag_304(small_app):
+    client = small_app.test_client()
+    etag = client.get("/badge/local:jessica.svg").headers["ETag"]
+    r = client.get("/badge/local:jessica.svg", headers={"If-None-Match": etag})
+    assert r.status_code == 304 and r.data == b"" and r.headers["ETag"] == etag
+    assert r.headers["Cache-Control"] == GOOD_CACHE
+    r = client.get("/badge/local:jessica.svg?style=card", headers={"If-None-Match": etag})
+    assert r.status_code == 200
+
+
+@pytest.mark.parametrize("scale", [1, 2, 3, 4])
+@pytest.mark.parametrize("style", ["flat", "card", "sparkline", "for-the-badge"])
+def test_png_size_matches_svg_layout_times_scale(small_app, style, scale):
+    client = small_app.test_client()
+    svg = ET.fromstring(client.get(f"/badge/local:jessica.svg?style={style}").data)
+    r = client.get(f"/badge/local:jessica.png?style={style}&scale={scale}")
+    assert r.status_code == 200 and r.headers["Content-Type"] == "image/png"
+    image = Image.open(io.BytesIO(r.data))
+    assert image.size == (int(svg.get("width")) * scale, int(svg.get("height")) * scale)
+
+
+@pytest.mark.parametrize("query, param", [
+    ("style=nope", "style"), ("label=" + "x" * 65, "label"), ("theme=sepia", "theme"),
+    ("color=notacolour", "color"), ("topics=6", "topics"), ("scale=5", "scale"),
+    ("scale=0", "scale"), ("cache_seconds=-1", "cache_seconds"),
+    ("cache_seconds=999999999999", "cache_seconds"),
+])
+def test_invalid_parameter_is_a_400_error_badge_naming_it(small_app, query, param):
+    client = small_app.test_client()
+    for ext in ("svg", "png"):
+        r = client.get(f"/badge/local:jessica.{ext}?{query}")
+        assert r.status_code == 400
+        assert r.headers["Cache-Control"] == "public, max-age=60"
+        if ext == "svg":
+            assert r.headers["Content-Type"] == "image/svg+xml; charset=utf-8"
+            assert f"invalid {param}" in ET.fromstring(r.data).get("aria-label")
+        else:
+            assert r.headers["Content-Type"] == "image/png"
+            Image.open(io.BytesIO(r.data)).verify()
+
+
+def test_unknown_account_is_a_404_error_badge(small_app):
+    r = small_app.test_client().get("/badge/local:nobody-here.svg")
+    assert r.status_code == 404
+    assert r.headers["Cache-Control"] == "public, max-age=60"
+    assert "not found" in ET.fromstring(r.data).get("aria-label")
+
+
+def test_malformed_id_is_a_400_error_badge(small_app):
+    r = small_app.test_client().get("/badge/twitter:jack.svg")
+    assert r.status_code == 400 and b"<svg" in r.data
+
+
+def test_unknown_parameters_are_ignored(small_app):
+    client = small_app.test_client()
+    plain = client.get("/badge/local:jessica.svg")
+    tracked = client.get("/badge/local:jessica.svg?utm_source=blog&x=<script>")
+    assert tracked.status_code == 200 and tracked.data == plain.data
+
+
+def test_cache_seconds_only_lengthens(small_app):
+    client = small_app.test_client()
+    longer = client.get("/badge/local:jessica.svg?cache_seconds=86400").headers["Cache-Control"]
+    assert "max-age=86400" in longer and "s-maxage=86400" in longer
+    shorter = client.get("/badge/local:jessica.svg?cache_seconds=10").headers["Cache-Control"]
+    assert shorter == GOOD_CACHE
+
+
+def test_rendered_bytes_are_cached_and_a_new_snapshot_is_never_served_the_old_image(small_app):
+    client = small_app.test_client()
+    cache = small_app.extensions["widget"].rendered
+    first = client.get("/badge/local:priya.svg")
+    renders = cache.renders
+    assert client.get("/badge/local:priya.svg").data == first.data
+    assert cache.renders == renders  # a hit, not a render
+    # New activity and a rescore: a new snapshot, so a new image at once.
+    engine = small_app.extensions["widget"].engine
+    now = datetime.now(timezone.utc)
+    at = (now - timedelta(hours=2)).isoformat()
+    lines = [f'{{"type": "post", "id": "viral", "account": "local:priya", "at": "{at}"}}']
+    lines += [f'{{"type": "reaction", "kind": "reshare", "engager": "local:new-fan-{i}", '
+              f'"post": "viral", "at": "{at}"}}' for i in range(3000)]
+    import_lines(engine, lines)
+    rescore(engine, now.date())
+    second = client.get("/badge/local:priya.svg", headers={"If-None-Match": first.headers["ETag"]})
+    assert cache.renders == renders + 1  # the new snapshot was rendered afresh
+    before = int(ET.fromstring(first.data).get("aria-label").split(": ")[1])
+    after = int(ET.fromstring(second.data).get("aria-label").split(": ")[1])
+    assert after > before
+    assert second.status_code == 200
+    assert second.headers["ETag"] != first.headers["ETag"]
+
+
+def test_render_cache_is_bounded_by_entries_and_bytes(sqlite_url, tmp_path):
+    from widget.cache.memory import BytesCache, Rendered
+
+    cache = BytesCache(max_entries=10, max_bytes=5000)
+    for i in range(50):
+        cache.get_or_render(i, lambda: Rendered.of(b"x" * 100, "t"))
+    assert len(cache) == 10
+    for i in range(50, 60):
+        cache.get_or_render(i, lambda: Rendered.of(b"y" * 2000, "t"))
+    assert cache.total_bytes <= 5000
+    big = cache.get_or_render("huge", lambda: Rendered.of(b"z" * 10_000, "t"))
+    assert big.body and cache.get("huge") is None  # too big to keep, still served
+
+
+def test_badge_size_matches_the_svg(small_app):
+    client = small_app.test_client()
+    rec = small_app.extensions["widget"].scores.record(
+        __import__("widget.ids", fromlist=["x"]).parse_account_id("local:jessica"))
+    from widget.render import parse_badge_params
+
+    svg = ET.fromstring(client.get("/badge/local:jessica.svg?style=card").data)
+    w, h = badge_size(rec, parse_badge_params({"style": "card"}, png=False))
+    assert (w, h) == (int(svg.get("width")), int(svg.get("height")))
+
+
+def test_shields_endpoint_document(small_app):
+    r = small_app.test_client().get("/api/v1/accounts/local:jessica/shields.json")
+    body = r.get_json()
+    assert r.status_code == 200
+    assert body["schemaVersion"] == 1 and body["label"] == "influence"
+    assert body["message"].isdigit() and 1 <= int(body["message"]) <= 100
+    assert re.fullmatch(r"[0-9a-f]{6}", body["color"])
+    assert body["cacheSeconds"] >= 300
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    assert small_app.test_client().get(
+        "/api/v1/accounts/local:nobody/shields.json").status_code == 404

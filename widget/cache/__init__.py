@@ -1,0 +1,1 @@
+"""Caching tiers: bounded in-process caches (and, later, Redis behind them)."""

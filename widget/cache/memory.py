@@ -1,0 +1,65 @@
+"""Bounded in-process caches.
+
+``BytesCache`` holds rendered responses, bounded both by entry count and by total bytes (an LRU
+on bytes alone would let a flood of tiny entries grow the dict without limit; on count alone a
+few large PNGs could take all the memory). ``Rendered`` carries its ETag, computed once at
+render time, so a cache hit costs a dict lookup and no hashing.
+"""
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass
+from typing import Callable, Hashable
+
+from cachetools import LRUCache
+
+ENTRY_OVERHEAD = 200  # bytes of bookkeeping charged per entry on top of the body
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    body: bytes
+    etag: str  # strong ETag value, without quotes
+    content_type: str
+
+    @classmethod
+    def of(cls, body: bytes, content_type: str) -> "Rendered":
+        return cls(body, hashlib.blake2b(body, digest_size=12).hexdigest(), content_type)
+
+
+class BytesCache:
+    def __init__(self, max_entries: int, max_bytes: int):
+        self.max_entries = max_entries
+        self._lru: LRUCache = LRUCache(maxsize=max_bytes,
+                                       getsizeof=lambda r: len(r.body) + ENTRY_OVERHEAD)
+        self._lock = threading.Lock()
+        self.renders = 0  # how many times a miss had to render (benchmarks and tests read it)
+
+    def get(self, key: Hashable) -> Rendered | None:
+        with self._lock:
+            return self._lru.get(key)
+
+    def get_or_render(self, key: Hashable, render: Callable[[], Rendered]) -> Rendered:
+        hit = self.get(key)
+        if hit is not None:
+            return hit
+        value = render()
+        with self._lock:
+            self.renders += 1
+            if len(value.body) + ENTRY_OVERHEAD <= self._lru.maxsize:
+                self._lru[key] = value
+                while len(self._lru) > self.max_entries:
+                    self._lru.popitem()
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._lru.clear()
+
+    @property
+    def total_bytes(self) -> int:
+        return int(self._lru.currsize)
+
+    def __len__(self) -> int:
+        return len(self._lru)

@@ -1,0 +1,84 @@
+"""Image routes: /badge/<id>.svg and /badge/<id>.png. Errors here are badges too.
+
+The hot path: parse id and parameters, fetch the record (in-process cache), look the rendered
+bytes up by (id, record version, parameters, format), answer 304 or the bytes. Rendering only
+happens on a miss, and a new snapshot changes the record version, so it is never served the
+old image.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, request
+
+from ..cache.memory import Rendered
+from ..errors import WidgetError
+from ..ids import parse_account_id
+from ..render import (BadgeParams, parse_badge_params, render_error_png, render_error_svg,
+                      render_png, render_svg)
+from . import errors
+from .http import cache_control
+
+bp = Blueprint("badges", __name__)
+
+SVG_TYPE = "image/svg+xml; charset=utf-8"
+PNG_TYPE = "image/png"
+SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
+
+
+@bp.get("/badge/<account_id>.svg")
+def badge_svg(account_id: str):
+    return _badge(account_id, png=False)
+
+
+@bp.get("/badge/<account_id>.png")
+def badge_png(account_id: str):
+    return _badge(account_id, png=True)
+
+
+def _badge(account_id: str, *, png: bool) -> Response:
+    params = parse_badge_params(request.args, png=png)
+    aid = parse_account_id(account_id)
+    services = current_app.extensions["widget"]
+    record = services.scores.record(aid)
+    key = (record.id, record.version, params, png)
+    if png:
+        rendered = services.rendered.get_or_render(
+            key, lambda: Rendered.of(render_png(record, params), PNG_TYPE))
+    else:
+        rendered = services.rendered.get_or_render(
+            key, lambda: Rendered.of(render_svg(record, params), SVG_TYPE))
+    cfg = current_app.config
+    extra = params.cache_seconds or 0  # may only lengthen caching
+    return respond(rendered, 200, cache_control(max(cfg["BADGE_MAX_AGE"], extra),
+                                                max(cfg["BADGE_S_MAXAGE"], extra)))
+
+
+def respond(rendered: Rendered, status: int, cache: str) -> Response:
+    headers = {
+        "Content-Type": rendered.content_type,
+        "Cache-Control": cache,
+        "ETag": f'"{rendered.etag}"',
+        "Access-Control-Allow-Origin": "*",
+        "X-Content-Type-Options": "nosniff",
+    }
+    if rendered.content_type == SVG_TYPE:
+        headers["Content-Security-Policy"] = SVG_CSP
+    if status == 200 and request.if_none_match.contains(rendered.etag):
+        return Response(status=304, headers={k: v for k, v in headers.items()
+                                             if k != "Content-Type"})
+    return Response(rendered.body, status=status, headers=headers)
+
+
+def error_badge(err: WidgetError) -> Response:
+    """The error as a badge in the requested format, with the parameters that did parse."""
+    png = request.path.endswith(".png")
+    try:
+        params = parse_badge_params(request.args, png=png)
+    except WidgetError:
+        params = BadgeParams(scale=1)
+    render = render_error_png if png else render_error_svg
+    body = render(err.badge_text, params)
+    return respond(Rendered.of(body, PNG_TYPE if png else SVG_TYPE), err.status,
+                   "public, max-age=60")
+
+
+errors.error_renderers[bp.name] = error_badge

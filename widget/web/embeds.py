@@ -1,0 +1,107 @@
+"""What other sites load: /widget.js, the iframe card /embed/<id>, and oEmbed."""
+from __future__ import annotations
+
+from functools import lru_cache
+from urllib.parse import unquote, urlsplit
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
+
+from ..cache.memory import Rendered
+from ..errors import InvalidParameter, WidgetError
+from ..ids import parse_account_id
+from ..records import COMPONENT_NAMES, COMPONENTS
+from . import errors
+from .api import base_url
+from .badges import respond
+from .http import finish_cacheable, finish_error
+from .params import choice_param, int_param
+
+bp = Blueprint("embeds", __name__)
+
+WIDGET_CACHE = "public, max-age=3600, stale-while-revalidate=86400"
+EMBED_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+             "base-uri 'none'; form-action 'none'")
+EMBED_SIZE = (360, 200)  # the iframe card's natural size, CSS px
+OEMBED_MAX = 10_000
+OEMBED_CACHE_AGE = 3600
+
+
+@lru_cache(maxsize=1)
+def _widget_js(path: str) -> Rendered:
+    with open(path, "rb") as fh:
+        return Rendered.of(fh.read(), "text/javascript; charset=utf-8")
+
+
+@bp.get("/widget.js")
+def widget_js():
+    rendered = _widget_js(f"{current_app.static_folder}/widget.js")
+    return respond(rendered, 200, WIDGET_CACHE)
+
+
+@bp.get("/embed/<account_id>")
+def embed(account_id: str):
+    """A self-contained card for iframes: no external resources, works sandboxed."""
+    aid = parse_account_id(account_id)
+    theme = choice_param(request.args, "theme", "light", ("light", "dark", "auto"))
+    topics = int_param(request.args, "topics", 3, 0, 5)
+    rec = current_app.extensions["widget"].scores.record(aid)
+    html = render_template("embed.html", rec=rec, theme=theme, topics=rec.topics[:topics],
+                           components=[(COMPONENT_NAMES[c], rec.components[c].score)
+                                       for c in COMPONENTS],
+                           profile=f"{base_url()}/u/{rec.id}")
+    resp = Response(html, mimetype="text/html")
+    resp.headers["Content-Security-Policy"] = EMBED_CSP
+    cfg = current_app.config
+    return finish_cacheable(resp, cfg["BADGE_MAX_AGE"], cfg["BADGE_S_MAXAGE"])
+
+
+@bp.get("/oembed")
+def oembed():
+    fmt = request.args.get("format", "json")
+    if fmt != "json":
+        return errors.json_error(501, "not_implemented",
+                                 f"format {fmt!r} is not supported; use format=json")
+    aid = _account_from_url(request.args.get("url", ""))
+    maxwidth = int_param(request.args, "maxwidth", EMBED_SIZE[0], 1, OEMBED_MAX)
+    maxheight = int_param(request.args, "maxheight", EMBED_SIZE[1], 1, OEMBED_MAX)
+    rec = current_app.extensions["widget"].scores.record(aid)
+    width, height = min(EMBED_SIZE[0], maxwidth), min(EMBED_SIZE[1], maxheight)
+    base = base_url()
+    title = f"{rec.display_name}: influence {rec.score}"
+    html = render_template("oembed_iframe.html", src=f"{base}/embed/{rec.id}", width=width,
+                           height=height, title=title).strip()
+    resp = jsonify({
+        "type": "rich", "version": "1.0", "html": html, "width": width, "height": height,
+        "title": title, "author_name": rec.display_name, "author_url": f"{base}/u/{rec.id}",
+        "provider_name": "Influence Widget", "provider_url": base,
+        "cache_age": OEMBED_CACHE_AGE,
+    })
+    cfg = current_app.config
+    return finish_cacheable(resp, cfg["JSON_MAX_AGE"], cfg["JSON_S_MAXAGE"])
+
+
+def _account_from_url(url: str):
+    """Only our own profile URLs (/u/<id> on this host) are embeddable."""
+    if not url:
+        raise InvalidParameter("url is required: a profile URL of this service, like "
+                               f"{base_url()}/u/local:jessica", param="url")
+    parts = urlsplit(url)
+    ours = urlsplit(base_url())
+    if (parts.scheme not in ("http", "https") or parts.netloc.lower() != ours.netloc.lower()
+            or not parts.path.startswith("/u/")):
+        raise InvalidParameter(f"url must be a profile URL of this service "
+                               f"({base_url()}/u/<account id>)", param="url")
+    return parse_account_id(unquote(parts.path[len("/u/"):]))
+
+
+def _embed_error(err: WidgetError) -> Response:
+    """/embed/ is HTML in an iframe: errors are a small page; oEmbed and widget.js use JSON."""
+    if request.endpoint != "embeds.embed":
+        return errors.json_error(err.status, err.code, err.message, err.param)
+    resp = Response(render_template("embed_error.html", message=err.message), err.status,
+                    mimetype="text/html")
+    resp.headers["Content-Security-Policy"] = EMBED_CSP
+    return finish_error(resp)
+
+
+errors.error_renderers[bp.name] = _embed_error

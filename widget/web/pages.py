@@ -1,0 +1,115 @@
+"""Server-rendered pages: home (find an account, top accounts, top topics), profile, builder.
+
+Useful with JavaScript off: forms are plain GETs, snippets are in the HTML. pages.js only adds
+copy buttons and the builder's live preview.
+"""
+from __future__ import annotations
+
+from flask import (Blueprint, Response, current_app, jsonify, redirect, render_template,
+                   request, url_for)
+
+from ..errors import WidgetError
+from ..ids import parse_account_id
+from ..records import COMPONENT_NAMES, COMPONENTS
+from ..render import parse_badge_params
+from ..render.history import history_chart
+from ..topics import load_ontology
+from . import errors, snippets
+from .api import base_url
+from .http import finish_cacheable, finish_error
+from .params import choice_param, int_param
+
+bp = Blueprint("pages", __name__)
+
+PAGE_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
+PAGE_MAX_AGE = 60
+DEMO_ACCOUNT = "local:jessica"
+
+
+def page(template: str, code: int = 200, **context) -> Response:
+    resp = Response(render_template(template, **context), code, mimetype="text/html")
+    resp.headers["Content-Security-Policy"] = PAGE_CSP
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    return resp
+
+
+def services():
+    return current_app.extensions["widget"]
+
+
+@bp.get("/")
+def home():
+    rows, _ = services().scores.ranked(20, None)
+    onto = load_ontology()
+    topics = [(slug, onto.name(slug), n) for slug, n in services().scores.top_topics(24)]
+    return finish_cacheable(page("home.html", accounts=rows, topics=topics), PAGE_MAX_AGE, None)
+
+
+@bp.get("/find")
+def find():
+    raw = (request.args.get("id") or "").strip()
+    aid = parse_account_id(raw)
+    return redirect(url_for("pages.profile", account_id=str(aid)), 303)
+
+
+@bp.get("/u/<account_id>")
+def profile(account_id: str):
+    aid = parse_account_id(account_id)
+    rec = services().scores.record(aid)
+    base = base_url()
+    codes = {
+        layout: snippets.build(rec, base, snippets.params_for(layout, "auto", 3), layout)
+        for layout in snippets.LAYOUTS
+    }
+    components = [(c, COMPONENT_NAMES[c], rec.components[c]) for c in COMPONENTS]
+    return finish_cacheable(page(
+        "profile.html", rec=rec, components=components, chart=history_chart(rec.history),
+        compact=codes["compact"], card=codes["card"], base=base,
+    ), PAGE_MAX_AGE, None)
+
+
+def _builder_state():
+    args = request.args
+    account = (args.get("account") or DEMO_ACCOUNT).strip()
+    aid = parse_account_id(account)
+    layout = choice_param(args, "layout", "compact", snippets.LAYOUTS)
+    params = parse_badge_params(
+        {"style": args.get("style") or ("card" if layout == "card" else "flat"),
+         "theme": args.get("theme") or "light",
+         "label": args.get("label") if args.get("label") is not None else "influence",
+         "topics": args.get("topics") or "3"}, png=False)
+    rec = services().scores.record(aid)
+    return rec, params, layout, snippets.build(rec, base_url(), params, layout)
+
+
+@bp.get("/builder")
+def builder():
+    rec, params, layout, codes = _builder_state()
+    return finish_cacheable(page("builder.html", rec=rec, params=params, layout=layout,
+                                 codes=codes, styles=STYLES, themes=THEMES), PAGE_MAX_AGE, None)
+
+
+@bp.get("/builder/snippets.json")
+def builder_snippets():
+    """What the builder's live preview asks for as the reader changes the form."""
+    rec, params, layout, codes = _builder_state()
+    return finish_cacheable(jsonify({
+        "badge_url": codes.badge_url, "width": codes.width, "height": codes.height,
+        "image_html": codes.image_html, "markdown": codes.markdown,
+        "script_html": codes.script_html, "json_url": codes.json_url,
+        "oembed_url": codes.oembed_url, "score": rec.score,
+    }), PAGE_MAX_AGE, None)
+
+
+STYLES = ("flat", "flat-square", "plastic", "for-the-badge", "card", "sparkline")
+THEMES = ("light", "dark", "auto")
+
+
+def _page_error(err: WidgetError) -> Response:
+    if request.endpoint == "pages.builder_snippets":
+        return errors.json_error(err.status, err.code, err.message, err.param)
+    return finish_error(page("error.html", err.status, status=err.status, message=err.message))
+
+
+errors.error_renderers[bp.name] = _page_error
