@@ -76,9 +76,41 @@ def sqlite_url(tmp_path):
     return f"sqlite:///{tmp_path / 'store.sqlite3'}"
 
 
+# WIDGET_TEST_STORE=postgresql runs the whole suite's app fixtures on PostgreSQL (.ci/run
+# does a second pass with it); the default is SQLite.
+ON_POSTGRES = os.environ.get("WIDGET_TEST_STORE", "sqlite") == "postgresql"
+
+
 @pytest.fixture
-def app(sqlite_url, tmp_path):
-    app = create_app({"DATABASE_URL": sqlite_url, "SEED_DEMO": False, "TESTING": True,
+def store_url(request, tmp_path):
+    """The store the app fixtures use: SQLite, or a fresh PostgreSQL schema."""
+    if ON_POSTGRES:
+        return request.getfixturevalue("pg_schema_url")
+    return f"sqlite:///{tmp_path / 'store.sqlite3'}"
+
+
+@pytest.fixture(scope="module")
+def module_store_url(tmp_path_factory):
+    """Like store_url, for fixtures shared by a test module."""
+    if not ON_POSTGRES:
+        yield f"sqlite:///{tmp_path_factory.mktemp('store') / 'store.sqlite3'}"
+        return
+    why = _pg_available()
+    if why:
+        pytest.fail(why)
+    schema = "m_" + uuid.uuid4().hex[:12]
+    admin = sa.create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture
+def app(store_url, tmp_path):
+    app = create_app({"DATABASE_URL": store_url, "SEED_DEMO": False, "TESTING": True,
                       "INSTANCE_PATH": str(tmp_path / "instance")})
     yield app
     app.extensions["widget"].engine.dispose()
@@ -94,12 +126,25 @@ def demo_url(tmp_path_factory):
     """The full demo community, built and scored once (90 days of history)."""
     from widget.seed import seed_demo
 
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
-    url = f"sqlite:///{path}"
+    if ON_POSTGRES:
+        why = _pg_available()
+        if why:
+            pytest.fail(why)
+        schema = "demo_" + uuid.uuid4().hex[:10]
+        admin = sa.create_engine(PG_URL)
+        with admin.begin() as conn:
+            conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+        url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite3'}"
     eng = make_engine(url)
     seed_demo(eng)
     eng.dispose()
-    return url
+    yield url
+    if ON_POSTGRES:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -118,3 +163,24 @@ def demo_client(demo_app):
 @pytest.fixture
 def today():
     return datetime.now(timezone.utc).date()
+
+
+REDIS_URL = os.environ.get("WIDGET_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_url():
+    """Redis db 15, flushed before the test (only db 15); mandatory with CI=true."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError as e:
+        if IN_CI:
+            pytest.fail(f"Redis at {REDIS_URL} is not answering ({e}); CI=true requires it")
+        pytest.skip(f"Redis at {REDIS_URL} is not answering ({type(e).__name__})")
+    client.flushdb()
+    yield REDIS_URL
+    client.flushdb()
+    client.close()

@@ -4,15 +4,15 @@ import sqlalchemy as sa
 from widget import create_app
 
 
-def test_environment_configures_the_app(monkeypatch, sqlite_url, tmp_path):
+def test_environment_configures_the_app(monkeypatch, store_url, tmp_path):
     monkeypatch.setenv("WIDGET_INSTANCE_PATH", str(tmp_path))
-    monkeypatch.setenv("WIDGET_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("WIDGET_DATABASE_URL", store_url)
     monkeypatch.setenv("WIDGET_SEED_DEMO", "false")
     monkeypatch.setenv("WIDGET_JSON_MAX_AGE", "120")
     app = create_app()
     assert app.config["SEED_DEMO"] is False
     assert app.config["JSON_MAX_AGE"] == 120
-    assert str(app.extensions["widget"].engine.url) == sqlite_url
+    assert str(app.extensions["widget"].engine.url) == store_url
     app.extensions["widget"].engine.dispose()
 
 
@@ -25,8 +25,8 @@ def test_default_store_is_sqlite_in_the_instance_folder(monkeypatch, tmp_path):
     app.extensions["widget"].engine.dispose()
 
 
-def test_first_start_seeds_the_demo_once(sqlite_url, tmp_path):
-    config = {"DATABASE_URL": sqlite_url, "SEED_DEMO": True, "DEMO_ACCOUNTS": 200,
+def test_first_start_seeds_the_demo_once(store_url, tmp_path):
+    config = {"DATABASE_URL": store_url, "SEED_DEMO": True, "DEMO_ACCOUNTS": 200,
               "DEMO_REACTIONS": 3000, "INSTANCE_PATH": str(tmp_path)}
     app = create_app(config)
     client = app.test_client()
@@ -43,8 +43,8 @@ def test_first_start_seeds_the_demo_once(sqlite_url, tmp_path):
     app.extensions["widget"].engine.dispose()
 
 
-def test_seeding_can_be_turned_off(sqlite_url, tmp_path):
-    app = create_app({"DATABASE_URL": sqlite_url, "SEED_DEMO": False,
+def test_seeding_can_be_turned_off(store_url, tmp_path):
+    app = create_app({"DATABASE_URL": store_url, "SEED_DEMO": False,
                       "INSTANCE_PATH": str(tmp_path)})
     assert app.test_client().get("/api/v1/accounts/local:jessica").status_code == 404
     app.extensions["widget"].engine.dispose()

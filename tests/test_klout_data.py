@@ -51,8 +51,8 @@ def convert(net: str) -> tuple[list[str], dict]:
 
 
 @pytest.fixture(scope="module")
-def scored(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('klout') / 'klout.sqlite3'}"
+def scored(module_store_url):
+    url = module_store_url
     engine = make_engine(url)
     facts = {}
     for net in NETWORKS:

@@ -17,8 +17,8 @@ GOOD_CACHE = ("public, max-age=300, s-maxage=3600, stale-while-revalidate=86400,
 
 
 @pytest.fixture
-def small_app(sqlite_url, tmp_path):
-    app = small_demo_app(sqlite_url, tmp_path)
+def small_app(store_url, tmp_path):
+    app = small_demo_app(store_url, tmp_path)
     yield app
     app.extensions["widget"].engine.dispose()
 
@@ -130,7 +130,7 @@ def test_rendered_bytes_are_cached_and_a_new_snapshot_is_never_served_the_old_im
     assert second.headers["ETag"] != first.headers["ETag"]
 
 
-def test_render_cache_is_bounded_by_entries_and_bytes(sqlite_url, tmp_path):
+def test_render_cache_is_bounded_by_entries_and_bytes(store_url, tmp_path):
     from widget.cache.memory import BytesCache, Rendered
 
     cache = BytesCache(max_entries=10, max_bytes=5000)

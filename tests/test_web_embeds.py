@@ -6,9 +6,9 @@ from web_helpers import small_demo_app
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
+def client(tmp_path_factory, module_store_url):
     tmp = tmp_path_factory.mktemp("embeds")
-    app = small_demo_app(f"sqlite:///{tmp / 'store.sqlite3'}", tmp)
+    app = small_demo_app(module_store_url, tmp)
     yield app.test_client()
     app.extensions["widget"].engine.dispose()
 

@@ -6,8 +6,8 @@ from widget.service.rescore import rescore
 from widget.sources.demo import build_demo
 
 
-def small_demo_app(sqlite_url, tmp_path, **config):
-    app = create_app({"DATABASE_URL": sqlite_url, "SEED_DEMO": False, "TESTING": True,
+def small_demo_app(store_url, tmp_path, **config):
+    app = create_app({"DATABASE_URL": store_url, "SEED_DEMO": False, "TESTING": True,
                       "CACHE_GENERATION_SECONDS": 0, "INSTANCE_PATH": str(tmp_path),
                       **config})
     engine = app.extensions["widget"].engine

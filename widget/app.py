@@ -10,6 +10,8 @@ from flask import Flask
 
 from . import config
 from .cache.memory import BytesCache
+from .cache.tiered import TieredRenderCache
+from .service.fetch import FetchService
 from .service.scores import ScoreService
 from .store import default_url, make_engine
 
@@ -22,7 +24,9 @@ class Services:
 
     engine: sa.Engine
     scores: ScoreService
-    rendered: BytesCache
+    fetcher: FetchService
+    rendered: TieredRenderCache
+    shared: object | None  # a RedisTier when WIDGET_REDIS_URL is set
 
 
 def create_app(config_overrides: dict | None = None) -> Flask:
@@ -35,18 +39,34 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     url = app.config["DATABASE_URL"] or default_url(app.instance_path)
     engine = make_engine(url)
     cfg = app.config
+    scores = ScoreService(engine, cache_entries=cfg["RECORD_CACHE_ENTRIES"],
+                          generation_ttl=cfg["CACHE_GENERATION_SECONDS"])
+    shared = None
+    if cfg["REDIS_URL"]:
+        from .cache.redis_tier import RedisTier
+
+        shared = RedisTier(cfg["REDIS_URL"], namespace=cfg["REDIS_NAMESPACE"],
+                           socket_timeout=cfg["REDIS_TIMEOUT_SECONDS"])
+        scores.shared = shared
+        shared.subscribe(scores.invalidate)
+    scores.fetcher = FetchService(
+        engine, lambda: _upstream_client(cfg), bsky_appview=cfg["BSKY_APPVIEW"],
+        refresh_seconds=cfg["REFRESH_SECONDS"], workers=cfg["FETCH_WORKERS"],
+        wait_seconds=cfg["FETCH_WAIT_SECONDS"], on_change=scores.changed,
+        lock=(lambda name: shared.lock(name, ttl_ms=60_000, wait_s=cfg["FETCH_WAIT_SECONDS"]))
+        if shared else None)
     app.extensions["widget"] = Services(
-        engine=engine,
-        scores=ScoreService(engine, cache_entries=cfg["RECORD_CACHE_ENTRIES"],
-                            generation_ttl=cfg["CACHE_GENERATION_SECONDS"]),
-        rendered=BytesCache(cfg["RENDER_CACHE_ENTRIES"], cfg["RENDER_CACHE_BYTES"]),
+        engine=engine, scores=scores, fetcher=scores.fetcher, shared=shared,
+        rendered=TieredRenderCache(
+            BytesCache(cfg["RENDER_CACHE_ENTRIES"], cfg["RENDER_CACHE_BYTES"]), shared),
     )
 
-    from .web import api, badges, embeds, errors, health, openapi, pages
+    from .web import api, badges, embeds, errors, health, limits, openapi, owners, pages
 
     errors.register(app)
-    for bp in (api.bp, badges.bp, embeds.bp, health.bp, openapi.bp, pages.bp):
+    for bp in (api.bp, badges.bp, embeds.bp, health.bp, openapi.bp, owners.bp, pages.bp):
         app.register_blueprint(bp)
+    limits.init(app, scores.fetcher)
 
     from .cli import cli
 
@@ -56,3 +76,16 @@ def create_app(config_overrides: dict | None = None) -> Flask:
 
         seed_if_empty(app)
     return app
+
+
+def _upstream_client(cfg):
+    """The one hardened HTTP client every upstream call goes through (SSRF rules, limits)."""
+    from .sources.http import UpstreamClient
+
+    allow = cfg["UPSTREAM_ALLOW_HOSTS"]
+    return UpstreamClient(
+        allow_loopback=bool(cfg["UPSTREAM_ALLOW_LOOPBACK"]),
+        allow_hosts=frozenset(allow) if allow else None,
+        deny_hosts=frozenset(cfg["UPSTREAM_DENY_HOSTS"] or ()),
+        max_bytes=int(cfg["UPSTREAM_MAX_BYTES"]),
+    )

@@ -78,4 +78,53 @@ def rescore_cmd(as_of: str | None, days: int) -> None:
         if i % step == 0 or i == n:
             _say(f"scored day {i}/{n}")
 
-    click.echo(rescore(_engine(), day, days=days, progress=tick).line())
+    summary = rescore(_engine(), day, days=days, progress=tick)
+    current_app.extensions["widget"].scores.changed()  # every instance sees it at once
+    click.echo(summary.line())
+
+
+@cli.command("refresh")
+def refresh_cmd() -> None:
+    """Refresh every fetched account whose last fetch is older than WIDGET_REFRESH_SECONDS."""
+    from .ids import parse_account_id
+    from .store.fetched import due_for_refresh
+
+    services = current_app.extensions["widget"]
+    t0 = time.monotonic()
+    with services.engine.connect() as conn:
+        due = due_for_refresh(conn, int(time.time()) - current_app.config["REFRESH_SECONDS"])
+    failed = 0
+    for i, account_id in enumerate(due, start=1):
+        err = services.fetcher.refresh_now(parse_account_id(account_id))
+        failed += err is not None
+        _say(f"[{i}/{len(due)}] {account_id}: {'failed: ' + err.message if err else 'ok'}")
+    click.echo(f"refreshed {len(due) - failed} of {len(due)} due account(s), {failed} failed "
+               f"(kept their last good scores) in {time.monotonic() - t0:.1f} s")
+
+
+@cli.command("owner-token")
+@click.argument("account")
+def owner_token_cmd(account: str) -> None:
+    """Issue an owner token for a local: account (shown once; stored only hashed)."""
+    import secrets
+
+    from .errors import InvalidAccountId
+    from .ids import parse_account_id
+    from .store import accounts as store_accounts
+    from .store import owners as store_owners
+
+    try:
+        aid = parse_account_id(account)
+    except InvalidAccountId as e:
+        raise click.BadParameter(e.message, param_hint="ACCOUNT") from None
+    if aid.network != "local":
+        raise click.BadParameter("mastodon: and bsky: accounts are claimed by their owners "
+                                 "(POST /api/v1/claims)", param_hint="ACCOUNT")
+    token = secrets.token_urlsafe(32)
+    with _engine().begin() as conn:
+        acc = store_accounts.get_account(conn, str(aid))
+        if acc is None:
+            raise click.ClickException(f"no account {aid}; import its activity first")
+        store_owners.add_token(conn, acc.pk, token)
+    _say(f"owner token for {aid} (shown once, stored hashed):")
+    click.echo(token)

@@ -29,6 +29,28 @@ DEFAULTS = {
     "RENDER_CACHE_BYTES": 64 * 1024 * 1024,
     # How often a worker re-reads the store generation (a rescore shows within this time).
     "CACHE_GENERATION_SECONDS": 1.0,
+    # Fetched accounts (mastodon:, bsky:).
+    "REFRESH_SECONDS": 6 * 3600,  # refresh in the background when older than this
+    "FETCH_WORKERS": 2,  # bounded pool for first fetches and refreshes
+    "FETCH_WAIT_SECONDS": 8.0,  # how long a request waits for a first fetch before "pending"
+    "BSKY_APPVIEW": "https://public.api.bsky.app",
+    "UPSTREAM_ALLOW_HOSTS": None,  # a list of instance hosts (or ".suffix"), None: any
+    "UPSTREAM_DENY_HOSTS": [],
+    "UPSTREAM_MAX_BYTES": 2_000_000,
+    # Tests only: allow upstream hosts on 127.0.0.1 (the fake Mastodon and Bluesky servers).
+    "UPSTREAM_ALLOW_LOOPBACK": False,
+    # Ownership claims: how long a verification code stays valid.
+    "CLAIM_TTL_SECONDS": 24 * 3600,
+    # Redis shared by every worker and instance (rendered badges, records, locks, rate
+    # limits, invalidation); None: in-process caches only.
+    "REDIS_URL": None,
+    "REDIS_NAMESPACE": "iw:v1:",
+    "REDIS_TIMEOUT_SECONDS": 0.08,  # a slow Redis must not slow badges down
+    # Rate limits per client (limits syntax: "N per minute"; several with ";").
+    "RATE_LIMIT_ENABLED": True,
+    "RATE_LIMIT_COLD_FETCH": "30 per minute;300 per day",
+    "RATE_LIMIT_CLAIMS": "10 per hour",
+    "RATE_LIMIT_WRITES": "60 per minute",
     # Page size limits for list routes.
     "PAGE_LIMIT_DEFAULT": 20,
     "PAGE_LIMIT_MAX": 100,

@@ -49,6 +49,46 @@ class NotFound(WidgetError):
         return "not found"
 
 
+class Pending(WidgetError):
+    """A first fetch of the account is still running: ask again shortly."""
+
+    status = 202
+    code = "pending"
+    retry_after = 2
+
+    @property
+    def badge_text(self) -> str:
+        return "pending"
+
+
+class Unauthorized(WidgetError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(WidgetError):
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(WidgetError):
+    status = 409
+    code = "conflict"
+
+
+class RateLimited(WidgetError):
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    @property
+    def badge_text(self) -> str:
+        return "rate limited"
+
+
 class UpstreamUnavailable(WidgetError):
     status = 503
     code = "upstream_unavailable"

@@ -51,6 +51,10 @@ class ScoreRecord:
     history: tuple[tuple[date, float], ...] = field(default=())  # oldest first, for sparklines
     # The inputs behind the score (posts, reactions, engagers, followers, which were estimated).
     signals: dict = field(default_factory=dict)
+    # Fetched accounts: when the last good fetch finished (None: never, or a local account).
+    fetched_at: datetime | None = None
+    # Linked accounts (a profile): {id, accounts, score, score_exact}, or None.
+    profile: dict | None = None
 
     @cached_property
     def version(self) -> str:
@@ -62,3 +66,41 @@ class ScoreRecord:
                  [(t.slug, t.name, t.weight) for t in self.topics], self.provisional,
                  self.stale, self.day.isoformat(), self.history)
         return hashlib.blake2b(repr(shown).encode(), digest_size=12).hexdigest()
+
+
+def record_to_json(rec: ScoreRecord) -> bytes:
+    """A record as JSON (for the shared Redis tier: JSON, never pickle, so a compromised cache
+    cannot run code in the service)."""
+    import json
+
+    return json.dumps({
+        "id": rec.id, "network": rec.network, "handle": rec.handle,
+        "display_name": rec.display_name, "score": rec.score, "score_exact": rec.score_exact,
+        "components": {k: [c.score, c.value, c.weight] for k, c in rec.components.items()},
+        "deltas": rec.deltas, "explanation": list(rec.explanation),
+        "topics": [[t.slug, t.name, t.weight] for t in rec.topics],
+        "provisional": rec.provisional, "stale": rec.stale, "day": rec.day.isoformat(),
+        "updated_at": rec.updated_at.isoformat(),
+        "history": [[d.isoformat(), s] for d, s in rec.history], "signals": rec.signals,
+        "fetched_at": rec.fetched_at.isoformat() if rec.fetched_at else None,
+        "profile": rec.profile,
+    }).encode()
+
+
+def record_from_json(data: bytes) -> ScoreRecord:
+    import json
+
+    d = json.loads(data)
+    return ScoreRecord(
+        id=d["id"], network=d["network"], handle=d["handle"], display_name=d["display_name"],
+        score=d["score"], score_exact=d["score_exact"],
+        components={k: Component(*v) for k, v in d["components"].items()},
+        deltas=d["deltas"], explanation=tuple(d["explanation"]),
+        topics=tuple(Topic(*t) for t in d["topics"]), provisional=d["provisional"],
+        stale=d["stale"], day=date.fromisoformat(d["day"]),
+        updated_at=datetime.fromisoformat(d["updated_at"]),
+        history=tuple((date.fromisoformat(x), s) for x, s in d["history"]),
+        signals=d["signals"],
+        fetched_at=datetime.fromisoformat(d["fetched_at"]) if d["fetched_at"] else None,
+        profile=d["profile"],
+    )

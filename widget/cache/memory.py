@@ -27,6 +27,15 @@ class Rendered:
     def of(cls, body: bytes, content_type: str) -> "Rendered":
         return cls(body, hashlib.blake2b(body, digest_size=12).hexdigest(), content_type)
 
+    def pack(self) -> bytes:
+        """One bytes value for Redis: etag, content type, body."""
+        return f"{self.etag}\n{self.content_type}\n".encode() + self.body
+
+    @classmethod
+    def unpack(cls, data: bytes) -> "Rendered":
+        etag, content_type, body = data.split(b"\n", 2)
+        return cls(body, etag.decode(), content_type.decode())
+
 
 class BytesCache:
     def __init__(self, max_entries: int, max_bytes: int):
@@ -47,11 +56,15 @@ class BytesCache:
         value = render()
         with self._lock:
             self.renders += 1
+        self.put(key, value)
+        return value
+
+    def put(self, key: Hashable, value: Rendered) -> None:
+        with self._lock:
             if len(value.body) + ENTRY_OVERHEAD <= self._lru.maxsize:
                 self._lru[key] = value
                 while len(self._lru) > self.max_entries:
                     self._lru.popitem()
-        return value
 
     def clear(self) -> None:
         with self._lock:

@@ -25,12 +25,19 @@ class Activity:
     p_time: np.ndarray  # int64 epoch seconds, ascending
     followers: np.ndarray  # float64 latest follower count per account, nan when unknown
     first_seen: np.ndarray  # int64 epoch seconds of an account's first activity
+    # Fetched posts: reactions the upstream counted beyond the engagers it listed, per post:
+    # how many, sum of sqrt(kind weight), sum of kind weight (zeros for local posts).
+    p_unlisted: np.ndarray | None = None
+    p_unlisted_sqrtw: np.ndarray | None = None
+    p_unlisted_w: np.ndarray | None = None
+    prior: np.ndarray | None = None  # PageRank start per account (1 = no prior knowledge)
 
     @classmethod
     def build(cls, n_accounts, r_author, r_engager, r_kind, r_post, r_time, p_author, p_time,
-              followers=None, created=None):
+              followers=None, created=None, unlisted=None, prior=None):
         """Sort by time, drop self-reactions (engaging with yourself is not influence), and
-        remap post indices to the sorted order."""
+        remap post indices to the sorted order. ``unlisted`` is (count, sqrt-weight, weight)
+        per post in the caller's post order."""
         r_author = np.asarray(r_author, dtype=np.int32)
         r_engager = np.asarray(r_engager, dtype=np.int32)
         r_kind = np.asarray(r_kind, dtype=np.int8)
@@ -59,5 +66,8 @@ class Activity:
             first = np.minimum(first, np.asarray(created, dtype=np.int64))
         if followers is None:
             followers = np.full(n_accounts, np.nan)
+        extra = [np.zeros(p_time.size) for _ in range(3)] if unlisted is None else [
+            np.asarray(u, dtype=float)[porder] for u in unlisted]
         return cls(n_accounts, r_author, r_engager, r_kind, r_post, r_time, p_author, p_time,
-                   np.asarray(followers, dtype=float), first)
+                   np.asarray(followers, dtype=float), first, *extra,
+                   np.ones(n_accounts) if prior is None else np.asarray(prior, dtype=float))

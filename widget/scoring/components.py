@@ -32,6 +32,7 @@ class DayValues:
     engagers: np.ndarray
     weighted_per_post: np.ndarray
     pagerank: np.ndarray
+    unlisted: np.ndarray  # reactions counted upstream beyond the listed engagers (estimated)
 
 
 class DailyComponents:
@@ -55,6 +56,11 @@ class DailyComponents:
         lo, hi = np.searchsorted(a.r_time, [start, end])
         plo, phi = np.searchsorted(a.p_time, [start, end])
         posts = np.bincount(a.p_author[plo:phi], minlength=n).astype(float)
+        p_auth = a.p_author[plo:phi]
+        unlisted = np.bincount(p_auth, weights=a.p_unlisted[plo:phi], minlength=n)
+        unlisted_sqrtw = np.bincount(p_auth, weights=a.p_unlisted_sqrtw[plo:phi], minlength=n)
+        unlisted_w = np.bincount(p_auth, weights=a.p_unlisted_w[plo:phi], minlength=n)
+        est_s, est_share = m.estimate_selectivity, m.estimate_distinct_share
         engager = a.r_engager[lo:hi]
         given = np.bincount(engager, minlength=n)
         received = np.bincount(a.r_author[lo:hi], minlength=n).astype(float)
@@ -65,14 +71,17 @@ class DailyComponents:
         pe, pa = self.pair_engager[live], self.pair_author[live]
         s = selectivity[pe]
         effective = s * np.sqrt(pair_weight[live])
-        true_reach = np.bincount(pa, weights=s, minlength=n)
-        engagers = np.bincount(pa, minlength=n).astype(float)
-        amp_total = np.bincount(pa, weights=effective, minlength=n)
+        # Unlisted reactions (fetched accounts): the documented estimate, see docs/scoring.md.
+        true_reach = np.bincount(pa, weights=s, minlength=n) + est_s * est_share * unlisted
+        engagers = np.bincount(pa, minlength=n) + est_share * unlisted
+        amp_total = np.bincount(pa, weights=effective, minlength=n) + est_s * unlisted_sqrtw
+        received = received + unlisted
         amplification = amp_total / np.maximum(posts, 1.0)
-        weighted = np.bincount(a.r_author[lo:hi], weights=self.r_weight[lo:hi], minlength=n)
+        weighted = (np.bincount(a.r_author[lo:hi], weights=self.r_weight[lo:hi], minlength=n)
+                    + unlisted_w)
         inflow, pr = pagerank_inflow(
             n, pe, pa, effective, damping=m.damping, tolerance=m.tolerance,
-            max_iterations=m.max_iterations, start=self._last_pr,
+            max_iterations=m.max_iterations, start=self._last_pr, prior=a.prior,
         )
         self._last_pr = pr
         return DayValues(
@@ -84,4 +93,5 @@ class DailyComponents:
             engagers=engagers,
             weighted_per_post=weighted / np.maximum(posts, 1.0),
             pagerank=pr,
+            unlisted=unlisted,
         )

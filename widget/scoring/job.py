@@ -88,7 +88,7 @@ def score_days(activity: Activity, first: date, last: date, model: Model,
                        | (days_active < model.provisional_min_days_active))
         signals = {"posts": v.posts, "reactions": v.reactions, "engagers": v.engagers,
                    "weighted_per_post": v.weighted_per_post,
-                   "followers": activity.followers}
+                   "followers": activity.followers, "unlisted": v.unlisted}
         values = {c: getattr(v, c) for c in COMPONENTS}
         r = DayResult(
             day=days[i],

@@ -60,6 +60,9 @@ class Model:
     explanation_min_delta: float
     explanation_min_share_change: float
     topics_per_account: int
+    estimate_selectivity: float
+    estimate_distinct_share: float
+    follower_prior_per_decade: float
     curves: dict[str, Curve]
 
     @property
@@ -94,6 +97,9 @@ def model_from_dict(d: dict) -> Model:
         explanation_min_delta=float(d["explanation"]["min_delta"]),
         explanation_min_share_change=float(d["explanation"]["min_share_change"]),
         topics_per_account=int(d["topics"]["per_account"]),
+        estimate_selectivity=float(d["estimate"]["selectivity"]),
+        estimate_distinct_share=float(d["estimate"]["distinct_share"]),
+        follower_prior_per_decade=float(d["estimate"]["follower_prior_per_decade"]),
         curves={k: Curve(float(v["x0"]), float(v["scale"]), float(v.get("shape", 1.0)))
                 for k, v in d["curves"].items()},
     )

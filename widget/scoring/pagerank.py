@@ -22,19 +22,22 @@ def pagerank_inflow(
     tolerance: float,
     max_iterations: int,
     start: np.ndarray | None = None,
+    prior: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return (inflow, x): influence flowing into each node, and the full PageRank vector.
 
     ``start`` warm-starts the iteration (yesterday's vector converges in a few steps).
+    ``prior`` scales each node's starting influence (1 by default): what we know of accounts
+    whose own engagement graph we cannot see, such as their follower counts.
     """
-    base = 1.0 - damping
+    base = (1.0 - damping) * (1.0 if prior is None else prior)
     if src.size == 0:
-        return np.zeros(n), np.full(n, base)
+        return np.zeros(n), np.broadcast_to(base, (n,)).astype(float)
     out = np.bincount(src, weights=weight, minlength=n)
     share = weight / out[src]
     # Rows are receivers so one mat-vec gathers each node's inflow.
     m = sp.csr_matrix((share * damping, (dst, src)), shape=(n, n))
-    x = np.full(n, base) if start is None else start.copy()
+    x = np.broadcast_to(base, (n,)).astype(float) if start is None else start.copy()
     for _ in range(max_iterations):
         nxt = base + m @ x
         delta = np.abs(nxt - x).max()

@@ -36,8 +36,9 @@ class RescoreSummary:
 
 
 def rescore(engine: sa.Engine, as_of: date, days: int = 1, model: Model | None = None,
-            progress=None) -> RescoreSummary:
-    """Recompute snapshots for the ``days`` days ending ``as_of`` (inclusive) for every account.
+            progress=None, targets: list[int] | None = None) -> RescoreSummary:
+    """Recompute snapshots for the ``days`` days ending ``as_of`` (inclusive) for every account,
+    or only for ``targets`` (account pks, scored within their neighbourhood).
 
     Everything is recomputed from stored activity, so the result does not depend on earlier
     runs: running it twice gives the same snapshots.
@@ -45,31 +46,50 @@ def rescore(engine: sa.Engine, as_of: date, days: int = 1, model: Model | None =
     model = model or load_model()
     t0 = time.monotonic()
     first = as_of - timedelta(days=days - 1)
-    activity, pks, p_topics = load_activity(engine, first, as_of, model)
-    n = pks.size
+    activity, pks, p_topics = load_activity(engine, first, as_of, model, targets)
     end = day_end(as_of)
     results = score_days(activity, first, as_of, model, progress=progress)
+    keep = np.arange(pks.size) if targets is None else np.searchsorted(pks, sorted(targets))
     rows = []
     computed = int(time.time())
     for res in results:
-        rows.extend(_snapshot_rows(res, pks, computed, detailed=res is results[-1]))
+        rows.extend(_snapshot_rows(res, pks, computed, detailed=res is results[-1], keep=keep))
     topics = _topic_rows(activity, p_topics, results[-1], pks, model, end)
     with engine.begin() as conn:
-        store_scores.replace_snapshots(conn, first, as_of, SNAPSHOT_COLUMNS, rows, topics)
-    return RescoreSummary(n, int(activity.r_time.size), int(activity.p_time.size), days,
-                          first, as_of, time.monotonic() - t0)
+        store_scores.replace_snapshots(conn, first, as_of, SNAPSHOT_COLUMNS, rows, topics,
+                                       accounts=None if targets is None else sorted(targets))
+    return RescoreSummary(int(keep.size), int(activity.r_time.size),
+                          int(activity.p_time.size), days, first, as_of,
+                          time.monotonic() - t0)
 
 
-def load_activity(engine: sa.Engine, first: date, as_of: date, model: Model):
+def load_activity(engine: sa.Engine, first: date, as_of: date, model: Model,
+                  targets: list[int] | None = None):
     """Everything the job needs to score days ``first``..``as_of``: (Activity, account pks in
-    index order, post topics in Activity's post order)."""
+    index order, post topics in Activity's post order).
+
+    With ``targets`` (account pks), only their neighbourhood is loaded: reactions to and by
+    the targets, and to and by the accounts they interact with (for selectivity and for
+    their engagers' influence), and the targets' own posts. That scores a freshly fetched
+    account in milliseconds instead of rescoring the whole community.
+    """
     lead = max(HORIZONS.values()) + model.smoothing_days - 1
     start = day_end(first - timedelta(days=lead)) - (model.window_days + 1) * DAY
     end = day_end(as_of)
     with engine.connect() as conn:
-        account_rows = store_accounts.all_accounts(conn)
-        r = store_activity.load_reactions(conn, start, end)
-        p_pk, p_author_pk, p_time, p_topics = store_activity.load_posts(conn, start, end)
+        if targets is None:
+            r = store_activity.load_reactions(conn, start, end)
+            p_pk, p_author_pk, p_time, p_topics, p_counts = store_activity.load_posts(
+                conn, start, end)
+            account_rows = store_accounts.all_accounts(conn)
+        else:
+            near = store_activity.load_reactions(conn, start, end, touching=targets)
+            hood = sorted(set(targets) | set(near[:, 0].tolist()) | set(near[:, 1].tolist()))
+            r = store_activity.load_reactions(conn, start, end, touching=hood)
+            p_pk, p_author_pk, p_time, p_topics, p_counts = store_activity.load_posts(
+                conn, start, end, authors=targets)
+            everyone = set(hood) | set(r[:, 0].tolist()) | set(r[:, 1].tolist())
+            account_rows = store_accounts.accounts_by_pk(conn, sorted(everyone))
         followers = store_activity.latest_followers(conn, as_of)
     pks = np.array([pk for pk, _ in account_rows], dtype=np.int64)
     n = pks.size
@@ -78,13 +98,47 @@ def load_activity(engine: sa.Engine, first: date, as_of: date, model: Model):
         return np.searchsorted(pks, a).astype(np.int32)
 
     fol = np.full(n, np.nan)
-    if followers:
-        fol[index(np.array(list(followers), dtype=np.int64))] = list(followers.values())
+    known = [(pk, f) for pk, f in followers.items()]
+    if known:
+        fpk = np.array([pk for pk, _ in known], dtype=np.int64)
+        pos = np.clip(np.searchsorted(pks, fpk), 0, max(n - 1, 0))
+        hit = pks[pos] == fpk if n else np.zeros(0, bool)
+        fol[pos[hit]] = np.array([f for _, f in known], dtype=float)[hit]
+    post_index = _post_index(p_pk, r[:, 3])
     activity = Activity.build(
-        n, index(r[:, 0]), index(r[:, 1]), r[:, 2], _post_index(p_pk, r[:, 3]), r[:, 4],
+        n, index(r[:, 0]), index(r[:, 1]), r[:, 2], post_index, r[:, 4],
         index(p_author_pk), p_time, followers=fol,
+        unlisted=_unlisted(p_counts, post_index, r[:, 2], model),
+        prior=_prior(account_rows, fol, model),
     )
     return activity, pks, p_topics
+
+
+def _unlisted(counts: np.ndarray, post_index: np.ndarray, kinds: np.ndarray, model: Model):
+    """Per post: reactions the upstream counted beyond the engagers it listed (count, sum of
+    sqrt(weight), sum of weight). Local posts have no counts (-1) and so nothing unlisted."""
+    n_posts = counts.shape[0]
+    zero = np.zeros(n_posts)
+    if n_posts == 0 or (counts < 0).all():
+        return zero, zero, zero
+    codes = np.array([model.reaction_kinds[k] for k in store_activity.COUNT_KINDS])
+    n_codes = int(max(model.reaction_kinds.values())) + 1
+    on_post = post_index >= 0
+    listed = np.bincount(post_index[on_post] * n_codes + kinds[on_post],
+                         minlength=n_posts * n_codes).reshape(n_posts, n_codes)[:, codes]
+    extra = np.where(counts >= 0, np.maximum(counts - listed, 0), 0).astype(float)
+    weights = np.array([model.reaction_weights[k] for k in store_activity.COUNT_KINDS])
+    return extra.sum(axis=1), extra @ np.sqrt(weights), extra @ weights
+
+
+def _prior(account_rows, followers: np.ndarray, model: Model) -> np.ndarray:
+    """Accounts from other networks, whose own engagers we cannot see, start PageRank with
+    more influence the more followers they have (local accounts: 1, their graph is here)."""
+    prior = np.ones(len(account_rows))
+    fetched = np.array([not aid.startswith("local:") for _, aid in account_rows], dtype=bool)
+    use = fetched & ~np.isnan(followers)
+    prior[use] += model.follower_prior_per_decade * np.log10(1 + followers[use])
+    return prior
 
 
 def _post_index(p_pk: np.ndarray, r_post: np.ndarray) -> np.ndarray:
@@ -102,6 +156,9 @@ def _nan_to_none(x: float):
     return None if np.isnan(x) else round(float(x), 3)
 
 
+# Which signals rest on the estimate for reactions whose engagers the upstream did not list.
+ESTIMATED = ["true_reach", "amplification", "engagers"]
+
 SNAPSHOT_COLUMNS = (
     "account_pk", "day", "score", "score_exact", "raw",
     *(f"{c}_{kind}" for c in COMPONENTS for kind in ("score", "value")),
@@ -110,7 +167,7 @@ SNAPSHOT_COLUMNS = (
 )
 
 
-def _snapshot_rows(res, pks, computed, detailed: bool) -> list[tuple]:
+def _snapshot_rows(res, pks, computed, detailed: bool, keep: np.ndarray) -> list[tuple]:
     """Rows in SNAPSHOT_COLUMNS order. Explanations and signals are written for ``detailed``
     days only (the as-of day): backfilled history needs scores and deltas, and writing prose
     for every account on every past day would dominate the run."""
@@ -132,16 +189,19 @@ def _snapshot_rows(res, pks, computed, detailed: bool) -> list[tuple]:
                                       for k in ("posts", "reactions", "engagers"))
         wpp = np.round(sig["weighted_per_post"], 3).tolist()
         fol = sig["followers"].tolist()
+        estimated = (sig["unlisted"] > 0).tolist()
         cols.append([json.dumps({
             "posts": posts[i], "reactions": reactions[i], "engagers": engagers[i],
             "weighted_reactions_per_post": wpp[i],
-            "followers": None if fol[i] != fol[i] else int(fol[i]), "estimated": []})
+            "followers": None if fol[i] != fol[i] else int(fol[i]),
+            "estimated": ESTIMATED if estimated[i] else []})
             for i in range(n)])
     else:
         cols.append(["[]"] * n)
         cols.append(["{}"] * n)
     cols.append([computed] * n)
-    return list(zip(*cols))
+    rows = list(zip(*cols))
+    return rows if keep.size == n else [rows[i] for i in keep.tolist()]
 
 
 def _topic_rows(activity: Activity, p_topics, last, pks, model: Model, end: int) -> list[dict]:

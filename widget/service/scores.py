@@ -16,10 +16,13 @@ from cachetools import LRUCache
 
 from ..errors import InvalidParameter, NotFound
 from ..ids import AccountId
-from ..records import COMPONENTS, Component, ScoreRecord, Topic
+from ..records import (COMPONENTS, Component, ScoreRecord, Topic, record_from_json,
+                       record_to_json)
 from ..scoring.model import load_model
 from ..store import accounts as store_accounts
+from ..scoring.profiles import profile_score
 from ..store import meta as store_meta
+from ..store import owners as store_owners
 from ..store import scores as store_scores
 from ..topics import load_ontology
 
@@ -39,6 +42,18 @@ class ScoreService:
         self._records: LRUCache = LRUCache(maxsize=cache_entries)
         self._lock = threading.Lock()
         self._generation = (0, -1e9)  # (value, monotonic time read)
+        self.fetcher = None  # a FetchService, for mastodon: and bsky: accounts
+        self.shared = None  # a RedisTier: records shared by every worker and instance
+
+    def invalidate(self) -> None:
+        """Re-read the generation on the next request (this or another process wrote)."""
+        self._generation = (self._generation[0], -1e9)
+
+    def changed(self) -> None:
+        """This process wrote to the store: re-read here, and tell every other instance."""
+        self.invalidate()
+        if self.shared is not None:
+            self.shared.publish()
 
     def generation(self) -> int:
         value, read_at = self._generation
@@ -50,20 +65,51 @@ class ScoreService:
         return value
 
     def record(self, aid: AccountId) -> ScoreRecord:
-        """The latest snapshot for ``aid``; NotFound if the account or its score is unknown."""
+        """The latest snapshot for ``aid``. Local accounts: NotFound if unknown. Fetched
+        accounts: the first request fetches them (or raises Pending while that runs); known
+        ones are served at once and refreshed in the background when due."""
+        if aid.network == "local" or self.fetcher is None:
+            return self._cached(aid)
+        try:
+            rec = self._cached(aid)
+        except NotFound:
+            rec = None
+        if rec is None or rec.fetched_at is None:  # unseen, or only seen as someone's engager
+            self.fetcher.cold(aid)
+            self.invalidate()
+            return self._cached(aid)
+        self.fetcher.maybe_refresh(aid, rec.fetched_at)
+        return rec
+
+    def _cached(self, aid: AccountId) -> ScoreRecord:
         key = (str(aid), self.generation())
         with self._lock:
             hit = self._records.get(key)
+        if hit is None:
+            hit = self._shared_get(key)
         if hit is None:
             try:
                 hit = self._load(aid, HISTORY_DAYS)
             except NotFound as e:
                 hit = e.message  # unknown ids are cached too, so hammering them costs no SQL
+            else:
+                if self.shared is not None:
+                    self.shared.set(self._shared_key(key), record_to_json(hit), ttl=3600)
             with self._lock:
                 self._records[key] = hit
         if isinstance(hit, str):
             raise NotFound(hit)
         return hit
+
+    @staticmethod
+    def _shared_key(key) -> str:
+        return f"rec:{key[1]}:{key[0]}"
+
+    def _shared_get(self, key) -> ScoreRecord | None:
+        if self.shared is None:
+            return None
+        data = self.shared.get(self._shared_key(key))
+        return record_from_json(data) if data else None
 
     def _load(self, aid: AccountId, history_days: int) -> ScoreRecord:
         with self.engine.connect() as conn:
@@ -76,7 +122,23 @@ class ScoreService:
             topics = store_scores.visible_topics(conn, acc.pk)
             hist = (store_scores.history(conn, acc.pk, snap.day - timedelta(days=history_days - 1))
                     if history_days > 0 else [])
-        return to_record(acc, snap, topics, hist)
+            profile = self._profile(conn, acc) if acc.profile_id is not None else None
+        return to_record(acc, snap, topics, hist, profile)
+
+    @staticmethod
+    def _profile(conn, acc) -> dict | None:
+        members = []
+        for pk in store_owners.profile_members(conn, acc.pk):
+            row = store_accounts.get_account_by_pk(conn, pk)
+            snap = store_scores.latest_snapshot(conn, pk)
+            if snap is not None:
+                members.append((row.id, {c: getattr(snap, f"{c}_value") for c in COMPONENTS},
+                                float(snap.score_exact)))
+        if len(members) < 2:
+            return None
+        exact = profile_score([(v, s) for _, v, s in members], load_model())
+        return {"accounts": [m[0] for m in members], "score": max(1, min(100, round(exact))),
+                "score_exact": round(exact, 2)}
 
     def history(self, aid: AccountId, days: int) -> list[tuple]:
         with self.engine.connect() as conn:
@@ -131,7 +193,7 @@ def decode_cursor(cursor: str) -> tuple[float, int]:
                                "of the previous page", param="cursor") from None
 
 
-def to_record(acc, snap, topics, hist) -> ScoreRecord:
+def to_record(acc, snap, topics, hist, profile=None) -> ScoreRecord:
     model = load_model()
     onto = load_ontology()
     return ScoreRecord(
@@ -144,9 +206,13 @@ def to_record(acc, snap, topics, hist) -> ScoreRecord:
         explanation=tuple(json.loads(snap.explanation)),
         topics=tuple(Topic(slug, onto.name(slug) or slug, weight) for slug, weight in topics),
         provisional=bool(snap.provisional),
-        stale=False,
+        # Stale: the last fetch failed after the last good one; the last good score is served.
+        stale=bool(acc.fetch_failed_at and (acc.fetched_at or 0) < acc.fetch_failed_at),
         day=snap.day,
         updated_at=datetime.fromtimestamp(snap.computed_at, timezone.utc),
         history=tuple((d, float(s)) for d, s, _ in hist),
         signals=json.loads(snap.signals),
+        fetched_at=(datetime.fromtimestamp(acc.fetched_at, timezone.utc)
+                    if acc.fetched_at else None),
+        profile=profile,
     )

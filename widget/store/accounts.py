@@ -35,8 +35,20 @@ def pks_for(conn: sa.Connection, ids: list[str]) -> dict[str, int]:
     return out
 
 
+def accounts_by_pk(conn: sa.Connection, pks: list[int]) -> list[tuple[int, str]]:
+    out = []
+    for i in range(0, len(pks), 900):
+        out.extend(tuple(r) for r in conn.execute(
+            sa.select(accounts.c.pk, accounts.c.id).where(accounts.c.pk.in_(pks[i:i + 900]))))
+    return sorted(out)
+
+
 def get_account(conn: sa.Connection, account_id: str):
     return conn.execute(sa.select(accounts).where(accounts.c.id == account_id)).first()
+
+
+def get_account_by_pk(conn: sa.Connection, pk: int):
+    return conn.execute(sa.select(accounts).where(accounts.c.pk == pk)).first()
 
 
 def count_accounts(conn: sa.Connection) -> int:

@@ -57,24 +57,44 @@ def activity_span(conn: sa.Connection) -> tuple[int | None, int | None]:
                                         sa.func.max(reactions.c.created_at))).one())
 
 
-def load_reactions(conn: sa.Connection, start: int, end: int) -> np.ndarray:
-    """(n, 5) int64: author_pk, engager_pk, kind, post_pk (-1 none), created_at."""
-    rows = raw_rows(conn, "SELECT author_pk, engager_pk, kind, COALESCE(post_pk, -1), created_at "
-                          "FROM reactions WHERE created_at >= ? AND created_at < ?", (start, end))
-    return np.array(rows, dtype=np.int64).reshape(-1, 5)
+def load_reactions(conn: sa.Connection, start: int, end: int,
+                   touching: list[int] | None = None) -> np.ndarray:
+    """(n, 5) int64: author_pk, engager_pk, kind, post_pk (-1 none), created_at; optionally
+    only reactions whose author or engager is in ``touching``."""
+    sql = ("SELECT author_pk, engager_pk, kind, COALESCE(post_pk, -1), created_at "
+           "FROM reactions WHERE created_at >= ? AND created_at < ?")
+    params: tuple = (start, end)
+    if touching is not None:
+        if not touching:
+            return np.zeros((0, 5), dtype=np.int64)
+        marks = ", ".join("?" * len(touching))
+        sql += f" AND (author_pk IN ({marks}) OR engager_pk IN ({marks}))"
+        params += tuple(touching) * 2
+    return np.array(raw_rows(conn, sql, params), dtype=np.int64).reshape(-1, 5)
 
 
-def load_posts(conn: sa.Connection, start: int, end: int):
-    """(pks, author pks, times, topics json strings) for posts in [start, end), by time."""
-    rows = raw_rows(conn, "SELECT pk, account_pk, created_at, topics FROM posts "
-                          "WHERE created_at >= ? AND created_at < ? ORDER BY created_at, pk",
-                    (start, end))
+COUNT_KINDS = ("reshare", "like", "reply", "quote")
+
+
+def load_posts(conn: sa.Connection, start: int, end: int, authors: list[int] | None = None):
+    """(pks, author pks, times, topics json strings, upstream counts (n, 4) with -1 for
+    none, in COUNT_KINDS order) for posts in [start, end), by time; optionally only by
+    ``authors``."""
+    sql = ("SELECT pk, account_pk, created_at, topics, COALESCE(reshare_count, -1), "
+           "COALESCE(like_count, -1), COALESCE(reply_count, -1), COALESCE(quote_count, -1) "
+           "FROM posts WHERE created_at >= ? AND created_at < ?")
+    params: tuple = (start, end)
+    if authors is not None:
+        sql += f" AND account_pk IN ({', '.join('?' * len(authors)) or 'NULL'})"
+        params += tuple(authors)
+    rows = raw_rows(conn, sql + " ORDER BY created_at, pk", params)
     if not rows:
         empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty, []
-    pk, author, t, topics = zip(*rows)
+        return empty, empty, empty, [], np.zeros((0, 4), dtype=np.int64)
+    pk, author, t, topics, *counts = zip(*rows)
     return (np.array(pk, dtype=np.int64), np.array(author, dtype=np.int64),
-            np.array(t, dtype=np.int64), list(topics))
+            np.array(t, dtype=np.int64), list(topics),
+            np.array(counts, dtype=np.int64).T.reshape(-1, 4))
 
 
 def latest_followers(conn: sa.Connection, as_of: date) -> dict[int, int]:

@@ -28,7 +28,11 @@ accounts = sa.Table(
     sa.Column("display_name", sa.String(200), nullable=False, server_default=""),
     sa.Column("profile_id", sa.Integer, sa.ForeignKey("profiles.id"), nullable=True),
     sa.Column("created_at", sa.BigInteger, nullable=False),
+    # Fetched accounts (mastodon:, bsky:): when the last good fetch finished, and when the
+    # last failed one did (a failure after the last success marks the score stale).
     sa.Column("fetched_at", sa.BigInteger, nullable=True),
+    sa.Column("fetch_failed_at", sa.BigInteger, nullable=True),
+    sa.Column("fetch_error", sa.String(200), nullable=True),
 )
 
 posts = sa.Table(
@@ -41,6 +45,13 @@ posts = sa.Table(
     sa.Column("text", sa.Text, nullable=False, server_default=""),
     # Topic slugs found in the post, as JSON {slug: mentions}; extracted once at import.
     sa.Column("topics", sa.Text, nullable=False, server_default="{}"),
+    # Reaction counts an upstream reports for a fetched post (None for local posts, whose
+    # reactions are all rows in ``reactions``). Counts beyond the listed engagers are scored
+    # with the documented estimate.
+    sa.Column("reshare_count", sa.Integer, nullable=True),
+    sa.Column("like_count", sa.Integer, nullable=True),
+    sa.Column("reply_count", sa.Integer, nullable=True),
+    sa.Column("quote_count", sa.Integer, nullable=True),
     sa.Index("ix_posts_account_time", "account_pk", "created_at"),
     sa.Index("ix_posts_time", "created_at"),
 )
@@ -114,4 +125,24 @@ meta = sa.Table(
     metadata,
     sa.Column("key", sa.String(64), primary_key=True),
     sa.Column("value", sa.BigInteger, nullable=False),
+)
+
+# Ownership: a claim's code goes in the account's bio; a verified claim yields an owner token,
+# stored only as its SHA-256 digest.
+claims = sa.Table(
+    "claims",
+    metadata,
+    sa.Column("account_pk", sa.Integer, sa.ForeignKey("accounts.pk"), primary_key=True),
+    sa.Column("code", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("expires_at", sa.BigInteger, nullable=False),
+)
+
+owner_tokens = sa.Table(
+    "owner_tokens",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("account_pk", sa.Integer, sa.ForeignKey("accounts.pk"), nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Index("ix_owner_tokens_account", "account_pk"),
 )

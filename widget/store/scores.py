@@ -10,21 +10,28 @@ from .meta import bump_generation
 from .util import executemany
 
 S = score_snapshots
+SNAPSHOT_LOCK = 0x1F1D6E7  # PostgreSQL advisory lock key for snapshot writes
 
 
 def replace_snapshots(conn: sa.Connection, first: date, last: date, columns: tuple[str, ...],
-                      rows: list[tuple], topics: list[dict] | None) -> None:
-    """Replace every snapshot in [first, last] (and, if given, all account topics) in the
-    caller's transaction, so readers see either the old run or the new one. ``rows`` are
-    tuples in ``columns`` order, written with the driver's executemany (hundreds of thousands
-    of rows for a 90-day backfill)."""
-    conn.execute(S.delete().where(S.c.day >= first, S.c.day <= last))
+                      rows: list[tuple], topics: list[dict] | None,
+                      accounts: list[int] | None = None) -> None:
+    """Replace the snapshots in [first, last] and the account topics, for every account or
+    only for ``accounts``, in the caller's transaction, so readers see either the old run or
+    the new one. ``rows`` are tuples in ``columns`` order, written with the driver's
+    executemany (hundreds of thousands of rows for a 90-day backfill)."""
+    if conn.dialect.name == "postgresql":
+        # Concurrent rescores (cron, a refresh, another instance) take turns: each replaces
+        # the rows the previous one wrote instead of colliding on the primary key.
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": SNAPSHOT_LOCK})
+    only = (lambda col: col.in_(accounts)) if accounts is not None else (lambda col: sa.true())
+    conn.execute(S.delete().where(S.c.day >= first, S.c.day <= last, only(S.c.account_pk)))
     executemany(conn, S.name, columns, rows)
-    bump_generation(conn)
     if topics is not None:
-        conn.execute(account_topics.delete())
+        conn.execute(account_topics.delete().where(only(account_topics.c.account_pk)))
         for i in range(0, len(topics), 5000):
             conn.execute(account_topics.insert(), topics[i:i + 5000])
+    bump_generation(conn)
 
 
 def latest_day(conn: sa.Connection) -> date | None:
@@ -83,6 +90,8 @@ def topic_leaders(conn: sa.Connection, day: date, slugs: list[str], limit: int):
 def top_topics(conn: sa.Connection, limit: int) -> list[tuple[str, int]]:
     """Topics held by the most accounts (for the front page)."""
     n = sa.func.count().label("n")
-    q = (sa.select(account_topics.c.slug, n).group_by(account_topics.c.slug)
+    hidden = sa.exists().where(hidden_topics.c.account_pk == account_topics.c.account_pk,
+                               hidden_topics.c.slug == account_topics.c.slug)
+    q = (sa.select(account_topics.c.slug, n).where(~hidden).group_by(account_topics.c.slug)
          .order_by(n.desc(), account_topics.c.slug).limit(limit))
     return [tuple(r) for r in conn.execute(q)]

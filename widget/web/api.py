@@ -48,6 +48,7 @@ def record_json(rec: ScoreRecord) -> dict:
         "signals": rec.signals,
         "provisional": rec.provisional,
         "stale": rec.stale,
+        "profile": rec.profile,
         "day": rec.day.isoformat(),
         "updated_at": rec.updated_at.isoformat().replace("+00:00", "Z"),
         "links": links(rec.id),

@@ -78,7 +78,7 @@ def error_badge(err: WidgetError) -> Response:
     render = render_error_png if png else render_error_svg
     body = render(err.badge_text, params)
     return respond(Rendered.of(body, PNG_TYPE if png else SVG_TYPE), err.status,
-                   "public, max-age=60")
+                   "no-store" if err.status == 202 else "public, max-age=60")
 
 
 errors.error_renderers[bp.name] = error_badge

@@ -7,7 +7,7 @@ from typing import Callable
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from ..errors import WidgetError
+from ..errors import Pending, RateLimited, WidgetError
 from .http import finish_error
 
 # blueprint name -> function(WidgetError) -> Response, for routes whose errors are not JSON.
@@ -23,13 +23,20 @@ def json_error(status: int, code: str, message: str, param: str | None = None) -
     return finish_error(resp)
 
 
+def widget_error_response(err: WidgetError) -> Response:
+    """The one mapping from a typed error to a response: the route's renderer (an error
+    badge, an HTML page) or JSON."""
+    render = error_renderers.get(request.blueprint or "")
+    resp = render(err) if render is not None else json_error(
+        err.status, err.code, err.message, err.param)
+    if isinstance(err, (Pending, RateLimited)):  # retry later; nothing to cache
+        resp.headers["Retry-After"] = str(err.retry_after)
+        resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
 def register(app: Flask) -> None:
-    @app.errorhandler(WidgetError)
-    def widget_error(err: WidgetError):
-        render = error_renderers.get(request.blueprint or "")
-        if render is not None:
-            return render(err)
-        return json_error(err.status, err.code, err.message, err.param)
+    app.register_error_handler(WidgetError, widget_error_response)
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):

@@ -30,3 +30,20 @@ def healthz():
         resp = jsonify({"status": "ok", "store": "ok"})
     resp.headers["Cache-Control"] = "no-store"
     return resp
+
+
+@bp.get("/metrics")
+def metrics():
+    """Counters for operators and benchmarks: renders (cache misses that rendered), cache
+    sizes, upstream fetches, whether Redis is in use."""
+    services = current_app.extensions["widget"]
+    resp = jsonify({
+        "renders": services.rendered.renders,
+        "rendered_cached": len(services.rendered),
+        "rendered_bytes": services.rendered.local.total_bytes,
+        "fetches": services.fetcher.fetches,
+        "redis": None if services.shared is None else services.shared.available,
+        "generation": services.scores.generation(),
+    })
+    resp.headers["Cache-Control"] = "no-store"
+    return resp

@@ -58,6 +58,10 @@ BUILDER_PARAMS = [
     *[p for p in BADGE_PARAMS if p["name"] in ("style", "theme", "label", "topics")],
 ]
 
+SLUG_PARAM = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+OWNER_ERRORS = {**_errors(400, 404), "401": _json(ERROR, "Missing or unknown token"),
+                "403": _json(ERROR, "The token does not own this account")}
+
 COMPONENT = {"type": "object", "required": ["score", "value", "weight"], "properties": {
     "score": {"type": "integer", "minimum": 1, "maximum": 100},
     "value": {"type": "number"}, "weight": {"type": "number"}}}
@@ -88,6 +92,8 @@ SCHEMAS = {
                 "weight": {"type": "number"}}}},
             "signals": {"type": "object"},
             "provisional": {"type": "boolean"}, "stale": {"type": "boolean"},
+            "profile": {"type": ["object", "null"], "description": "linked accounts and "
+                        "their accumulated score"},
             "day": {"type": "string", "format": "date"},
             "updated_at": {"type": "string", "format": "date-time"},
             "links": LINKS}},
@@ -102,8 +108,11 @@ PATHS = {
         "summary": "An account's score, components, deltas, explanation and topics",
         "parameters": [ID_PARAM],
         "responses": {"200": _json({"$ref": "#/components/schemas/Account"}),
+                      "202": _json(ERROR, "First fetch of a mastodon:/bsky: account is "
+                                          "running; retry after Retry-After seconds"),
                       "304": {"description": "Not modified (If-None-Match)"},
-                      **_errors(400, 404)}}},
+                      **_errors(400, 404),
+                      "503": _json(ERROR, "The upstream network is unavailable")}}},
     "/api/v1/accounts": {"get": {
         "summary": "Accounts ranked by score, highest first",
         "parameters": [{"name": "sort", "in": "query",
@@ -203,12 +212,45 @@ PATHS = {
         "summary": "The builder's snippets for the given options (its live preview)",
         "parameters": BUILDER_PARAMS,
         "responses": {"200": _json({"type": "object"}), **_errors(400, 404)}}},
+    "/api/v1/claims": {"post": {
+        "summary": "Start claiming a mastodon: or bsky: account: returns a code for its bio",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["account"],
+            "properties": {"account": {"type": "string"}}}}}},
+        "responses": {"201": _json({"type": "object", "properties": {
+            "account": {"type": "string"}, "code": {"type": "string"},
+            "expires_at": {"type": "integer"}, "instructions": {"type": "string"}}}),
+            "202": _json(ERROR, "The account is still being fetched; retry"),
+            **_errors(400, 404)}}},
+    "/api/v1/claims/{account_id}/verify": {"post": {
+        "summary": "Check the code in the profile; returns the owner token once",
+        "parameters": [ID_PARAM],
+        "responses": {"200": _json({"type": "object", "properties": {
+            "account": {"type": "string"}, "token": {"type": "string"}}}),
+            "403": _json(ERROR, "The code is not in the profile"), **_errors(400, 404)}}},
+    "/api/v1/accounts/{account_id}/links": {"post": {
+        "summary": "Link another owned account into this account's profile",
+        "parameters": [ID_PARAM], "security": [{"owner": []}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["account", "token"], "properties": {
+                "account": {"type": "string"}, "token": {"type": "string"}}}}}},
+        "responses": {"200": _json({"type": "object"}), **OWNER_ERRORS}}},
+    "/api/v1/accounts/{account_id}/hidden-topics/{slug}": {
+        "put": {"summary": "Hide a topic everywhere", "security": [{"owner": []}],
+                "parameters": [ID_PARAM, SLUG_PARAM],
+                "responses": {"200": _json({"type": "object"}), **OWNER_ERRORS}},
+        "delete": {"summary": "Show a hidden topic again", "security": [{"owner": []}],
+                   "parameters": [ID_PARAM, SLUG_PARAM],
+                   "responses": {"200": _json({"type": "object"}), **OWNER_ERRORS}}},
     "/api/v1/openapi.json": {"get": {
         "summary": "This document", "responses": {"200": _json({"type": "object"})}}},
     "/ping": {"get": {
         "summary": "Liveness without the store: a constant answer",
         "responses": {"200": {"description": "ok", "content": {"text/plain": {
             "schema": {"type": "string"}}}}}}},
+    "/metrics": {"get": {
+        "summary": "Counters: renders, cache sizes, upstream fetches, Redis in use",
+        "responses": {"200": _json({"type": "object"})}}},
     "/healthz": {"get": {
         "summary": "Liveness: the store answers",
         "responses": {"200": _json({"type": "object"}),
@@ -223,7 +265,9 @@ def document() -> dict:
                  "description": "Klout-style influence scores: JSON, badges and embeds.",
                  "license": {"name": "MIT", "identifier": "MIT"}},
         "paths": PATHS,
-        "components": {"schemas": SCHEMAS},
+        "components": {"schemas": SCHEMAS, "securitySchemes": {"owner": {
+            "type": "http", "scheme": "bearer",
+            "description": "The owner token from a verified claim (or the operator's CLI)"}}},
     }
 
 

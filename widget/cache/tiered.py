@@ -1,0 +1,48 @@
+"""Rendered bytes through both tiers: in-process LRU, then Redis, then render once.
+
+A cold key is rendered by one process: the others wait briefly on the Redis lock and take
+what it stored. Keys carry the record digest, so invalidation needs no deletes: a new snapshot
+simply asks for new keys.
+"""
+from __future__ import annotations
+
+import hashlib
+from typing import Callable, Hashable
+
+from .memory import BytesCache, Rendered
+from .redis_tier import RedisTier
+
+
+class TieredRenderCache:
+    def __init__(self, local: BytesCache, shared: RedisTier | None):
+        self.local = local
+        self.shared = shared
+
+    @property
+    def renders(self) -> int:
+        return self.local.renders
+
+    def get_or_render(self, key: Hashable, render: Callable[[], Rendered]) -> Rendered:
+        hit = self.local.get(key)
+        if hit is not None:
+            return hit
+        if self.shared is None:
+            return self.local.get_or_render(key, render)
+        skey = "r:" + hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
+        value = self._shared_get(skey)
+        if value is None:
+            with self.shared.lock(skey, ttl_ms=5000, wait_s=0.5) as mine:
+                value = None if mine else self._shared_get(skey)
+                if value is None:
+                    value = self.local.get_or_render(key, render)
+                    self.shared.set(skey, value.pack())
+                    return value
+        self.local.put(key, value)
+        return value
+
+    def _shared_get(self, skey: str) -> Rendered | None:
+        data = self.shared.get(skey)
+        return Rendered.unpack(data) if data else None
+
+    def __len__(self) -> int:
+        return len(self.local)

@@ -1,0 +1,64 @@
+"""Rate limits per client (Flask-Limiter; in memory, or in Redis shared by every instance).
+
+Limited: first fetches of mastodon:/bsky: accounts (the expensive part of a badge request),
+claims, and every write route. Never limited: cached badges and anything served from the store.
+A breach is a 429 with ``Retry-After``, as JSON or as an error badge by route.
+"""
+from __future__ import annotations
+
+import math
+import time
+
+from flask import Flask, has_request_context
+from flask_limiter import Limiter, RateLimitExceeded
+from flask_limiter.util import get_remote_address
+from limits import parse_many
+
+from ..errors import RateLimited
+
+
+def init(app: Flask, fetcher) -> Limiter:
+    cfg = app.config
+    limiter = Limiter(
+        get_remote_address, app=app, storage_uri=cfg["REDIS_URL"] or "memory://",
+        storage_options={"socket_timeout": 0.2, "socket_connect_timeout": 0.2}
+        if cfg["REDIS_URL"] else {},
+        strategy="moving-window", headers_enabled=True, swallow_errors=True,
+        key_prefix=cfg["REDIS_NAMESPACE"] + "limits", enabled=bool(cfg["RATE_LIMIT_ENABLED"]),
+    )
+    from . import owners
+
+    limiter.limit(cfg["RATE_LIMIT_WRITES"], methods=["POST", "PUT", "DELETE"])(owners.bp)
+    # Decorating after registration: the app must call the decorated view.
+    app.view_functions["owners.create_claim"] = limiter.limit(cfg["RATE_LIMIT_CLAIMS"])(
+        app.view_functions["owners.create_claim"])
+    cold = parse_many(cfg["RATE_LIMIT_COLD_FETCH"])
+
+    def gate() -> None:
+        """Before a first fetch: one hit per client against RATE_LIMIT_COLD_FETCH."""
+        if not limiter.enabled or not has_request_context():
+            return  # the CLI and background refreshes are not rate-limited
+        client = get_remote_address()
+        for item in cold:
+            try:
+                allowed = limiter.limiter.hit(item, "cold-fetch", client)
+            except Exception:  # storage down: like swallow_errors, let the request through
+                return
+            if not allowed:
+                reset = limiter.limiter.get_window_stats(item, "cold-fetch", client).reset_time
+                raise RateLimited(f"too many new accounts requested ({item}); try later",
+                                  retry_after=max(1, math.ceil(reset - time.time())))
+
+    fetcher.gate = gate
+    app.extensions["widget.limiter"] = limiter
+
+    @app.errorhandler(RateLimitExceeded)
+    def breached(e: RateLimitExceeded):
+        reset = getattr(limiter.current_limit, "reset_at", time.time() + 60)
+        retry = max(1, math.ceil(reset - time.time()))
+        from .errors import widget_error_response
+
+        return widget_error_response(RateLimited(f"rate limit exceeded ({e.description}); "
+                                                 f"retry in {retry} s", retry_after=retry))
+
+    return limiter
