@@ -94,3 +94,26 @@ def test_rescoring_the_same_data_gives_the_same_scores():
     two = score_days(c.activity(), days_before(3), AS_OF, load_model())
     for r1, r2 in zip(one, two):
         assert np.array_equal(r1.score_exact, r2.score_exact)
+
+
+def test_explanation_names_plusk_when_it_moved_the_score():
+    from widget.scoring.plusk import PlusK
+
+    c = Community()
+    steady(c, "receiver", fans=9)
+    for star in range(6):
+        steady(c, f"star{star}", fans=90)
+    model = load_model()
+    act = c.activity()
+    from scoring_helpers import END
+
+    givers = np.array([c.names[f"star{s}"] for s in range(6)] * 3)
+    times = np.full(givers.size, END - 2 * 86400)  # this week
+    plusk = PlusK(givers, np.full(givers.size, c.names["receiver"]), times)
+    with_k = score_days(act, AS_OF, AS_OF, model, plusk=plusk)[-1]
+    without = score_days(act, AS_OF, AS_OF, model)[-1]
+    a = c.names["receiver"]
+    gain = with_k.score_exact[a] - without.score_exact[a]
+    assert 0.5 <= gain <= model.plusk_cap_points
+    assert with_k.explanations[a][0].startswith("+K added")
+    assert with_k.signals["plusk_received"][a] == 18 and with_k.signals["plusk_givers"][a] == 6

@@ -6,12 +6,12 @@ from widget.service.rescore import rescore
 from widget.sources.demo import build_demo
 
 
-def small_demo_app(store_url, tmp_path, **config):
+def small_demo_app(store_url, tmp_path, accounts=200, reactions=4000, **config):
     app = create_app({"DATABASE_URL": store_url, "SEED_DEMO": False, "TESTING": True,
                       "CACHE_GENERATION_SECONDS": 0, "INSTANCE_PATH": str(tmp_path),
                       **config})
     engine = app.extensions["widget"].engine
     now = datetime.now(timezone.utc)
-    build_demo(engine, accounts=200, reactions=4000, now=now)
+    build_demo(engine, accounts=accounts, reactions=reactions, now=now)
     rescore(engine, now.date(), days=3)
     return app

@@ -13,6 +13,7 @@ from .cache.memory import BytesCache
 from .cache.tiered import TieredRenderCache
 from .service.fetch import FetchService
 from .service.scores import ScoreService
+from .service.webhooks import WebhookService
 from .store import default_url, make_engine
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -27,6 +28,7 @@ class Services:
     fetcher: FetchService
     rendered: TieredRenderCache
     shared: object | None  # a RedisTier when WIDGET_REDIS_URL is set
+    webhooks: WebhookService
 
 
 def create_app(config_overrides: dict | None = None) -> Flask:
@@ -57,14 +59,17 @@ def create_app(config_overrides: dict | None = None) -> Flask:
         if shared else None)
     app.extensions["widget"] = Services(
         engine=engine, scores=scores, fetcher=scores.fetcher, shared=shared,
+        webhooks=WebhookService(engine, scores.fetcher, background=cfg["WEBHOOK_WORKER"]),
         rendered=TieredRenderCache(
             BytesCache(cfg["RENDER_CACHE_ENTRIES"], cfg["RENDER_CACHE_BYTES"]), shared),
     )
 
-    from .web import api, badges, embeds, errors, health, limits, openapi, owners, pages
+    from .web import (api, badges, community, embeds, errors, health, limits, openapi, owners,
+                      pages)
 
     errors.register(app)
-    for bp in (api.bp, badges.bp, embeds.bp, health.bp, openapi.bp, owners.bp, pages.bp):
+    for bp in (api.bp, badges.bp, community.bp, embeds.bp, health.bp, openapi.bp, owners.bp,
+               pages.bp):
         app.register_blueprint(bp)
     limits.init(app, scores.fetcher)
 

@@ -128,3 +128,29 @@ def owner_token_cmd(account: str) -> None:
         store_owners.add_token(conn, acc.pk, token)
     _say(f"owner token for {aid} (shown once, stored hashed):")
     click.echo(token)
+
+
+@cli.command("admin-token")
+@click.argument("brand")
+def admin_token_cmd(brand: str) -> None:
+    """Issue an admin token for a brand (creates perks, lists claimants). Shown once."""
+    import secrets
+
+    from .store import community as store_community
+
+    if not 0 < len(brand) <= 100:
+        raise click.BadParameter("a brand name of 1-100 characters", param_hint="BRAND")
+    token = secrets.token_urlsafe(32)
+    with _engine().begin() as conn:
+        store_community.add_admin_token(conn, brand, token, int(time.time()))
+    _say(f"admin token for {brand} (shown once, stored hashed):")
+    click.echo(token)
+
+
+@cli.command("deliver-webhooks")
+def deliver_webhooks_cmd() -> None:
+    """Deliver perk-claim notices that are due (retries included); for cron."""
+    t0 = time.monotonic()
+    delivered, failed = current_app.extensions["widget"].webhooks.deliver_due()
+    click.echo(f"delivered {delivered} webhook notice(s), {failed} failed attempt(s) "
+               f"(retried later) in {time.monotonic() - t0:.1f} s")

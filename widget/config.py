@@ -51,6 +51,9 @@ DEFAULTS = {
     "RATE_LIMIT_COLD_FETCH": "30 per minute;300 per day",
     "RATE_LIMIT_CLAIMS": "10 per hour",
     "RATE_LIMIT_WRITES": "60 per minute",
+    # Deliver perk webhooks from a background thread after each claim (also: the
+    # deliver-webhooks command, for cron).
+    "WEBHOOK_WORKER": True,
     # Page size limits for list routes.
     "PAGE_LIMIT_DEFAULT": 20,
     "PAGE_LIMIT_MAX": 100,

@@ -12,10 +12,11 @@ class WidgetError(Exception):
     status = 500
     code = "internal_error"
 
-    def __init__(self, message: str, *, param: str | None = None):
+    def __init__(self, message: str, *, param: str | None = None, extra: dict | None = None):
         super().__init__(message)
         self.message = message
         self.param = param
+        self.extra = extra or {}  # more fields for the JSON body (e.g. resets_at)
 
     @property
     def badge_text(self) -> str:

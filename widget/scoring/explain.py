@@ -94,3 +94,18 @@ def _fmt(x) -> str:
     if abs(x) >= 100:
         return f"{x:,.0f}"
     return f"{x:.1f}" if abs(x) < 10 else f"{x:.0f}"
+
+
+def explain_plusk(explanations: list[list[str]], bonus, week_ago, model: Model) -> None:
+    """Name +K when it moved the score by half a point or more over the week."""
+    before = np.zeros_like(bonus.points) if week_ago is None else week_ago
+    moved = np.abs(bonus.points - before) >= 0.5
+    for i in np.flatnonzero(moved).tolist():
+        change = bonus.points[i] - before[i]
+        line = (f"+K {'added' if change > 0 else 'took off'} {abs(change):.1f} point"
+                f"{'s' if abs(change) >= 1.05 else ''} since last week: "
+                f"{int(bonus.received[i])} endorsements from {int(bonus.givers[i])} people "
+                f"in 90 days are worth {bonus.points[i]:.1f} "
+                f"(at most {model.plusk_cap_points:g}).")
+        lines = [x for x in explanations[i] if x != STEADY]
+        explanations[i] = [line, *lines]

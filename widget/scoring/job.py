@@ -16,8 +16,10 @@ import numpy as np
 from ..records import COMPONENTS
 from .activity import DAY, Activity
 from .components import DailyComponents, DayValues
-from .explain import explain
+from .explain import explain, explain_plusk
 from .model import Model
+from .plusk import Bonus, PlusK
+from .plusk import bonus as plusk_bonus
 
 HORIZONS = {"day": 1, "week": 7, "month": 30}
 
@@ -48,8 +50,9 @@ class DayResult:
 
 
 def score_days(activity: Activity, first: date, last: date, model: Model,
-               progress=None) -> list[DayResult]:
-    """Score every account for each day from ``first`` to ``last`` inclusive."""
+               progress=None, plusk: PlusK | None = None) -> list[DayResult]:
+    """Score every account for each day from ``first`` to ``last`` inclusive; ``plusk`` adds
+    each day's capped +K bonus to the published score (see scoring.plusk)."""
     if last < first:
         raise ValueError("last day is before first day")
     lead = max(HORIZONS.values()) + model.smoothing_days - 1
@@ -74,6 +77,11 @@ def score_days(activity: Activity, first: date, last: date, model: Model,
     first_day_idx = (activity.first_seen // DAY) - (day_end(days[0]) // DAY - 1)
     published = _smooth(exact, first_day_idx, model)
     comp_pub = {c: _smooth(comp[c], first_day_idx, model) for c in COMPONENTS}
+    bonuses = [None] * n_days
+    if plusk is not None and plusk.time.size:
+        for i, day in enumerate(days):
+            bonuses[i] = plusk_bonus(plusk, day_end(day), published[i], model)
+            published[i] = np.minimum(100.0, published[i] + bonuses[i].points)
     results = []
     for i in range(lead, n_days):
         v = kept[i]
@@ -86,7 +94,10 @@ def score_days(activity: Activity, first: date, last: date, model: Model,
         provisional = ((v.posts < model.provisional_min_posts)
                        | (v.engagers < model.provisional_min_engagers)
                        | (days_active < model.provisional_min_days_active))
+        b = bonuses[i] or Bonus(np.zeros(n), np.zeros(n), np.zeros(n))
         signals = {"posts": v.posts, "reactions": v.reactions, "engagers": v.engagers,
+                   "plusk_bonus": b.points, "plusk_received": b.received,
+                   "plusk_givers": b.givers,
                    "weighted_per_post": v.weighted_per_post,
                    "followers": activity.followers, "unlisted": v.unlisted}
         values = {c: getattr(v, c) for c in COMPONENTS}
@@ -108,6 +119,8 @@ def score_days(activity: Activity, first: date, last: date, model: Model,
                                      {k: {c: comp_pub[c][i - k] for c in COMPONENTS}
                                       for k in HORIZONS.values()},
                                      {c: comp_pub[c][i] for c in COMPONENTS}, model)
+            week = bonuses[i - 7]
+            explain_plusk(r.explanations, b, week.points if week is not None else None, model)
         results.append(r)
     return results
 

@@ -63,6 +63,12 @@ class Model:
     estimate_selectivity: float
     estimate_distinct_share: float
     follower_prior_per_decade: float
+    plusk_daily_limit: int
+    plusk_pair_days: int
+    plusk_per_endorsement: float
+    plusk_reciprocity_discount: float
+    plusk_cap_points: float
+    plusk_topic_units: float
     curves: dict[str, Curve]
 
     @property
@@ -100,6 +106,12 @@ def model_from_dict(d: dict) -> Model:
         estimate_selectivity=float(d["estimate"]["selectivity"]),
         estimate_distinct_share=float(d["estimate"]["distinct_share"]),
         follower_prior_per_decade=float(d["estimate"]["follower_prior_per_decade"]),
+        plusk_daily_limit=int(d["plusk"]["daily_limit"]),
+        plusk_pair_days=int(d["plusk"]["pair_days"]),
+        plusk_per_endorsement=float(d["plusk"]["per_endorsement"]),
+        plusk_reciprocity_discount=float(d["plusk"]["reciprocity_discount"]),
+        plusk_cap_points=float(d["plusk"]["cap_points"]),
+        plusk_topic_units=float(d["plusk"]["topic_units"]),
         curves={k: Curve(float(v["x0"]), float(v["scale"]), float(v.get("shape", 1.0)))
                 for k, v in d["curves"].items()},
     )

@@ -10,9 +10,12 @@ import numpy as np
 
 
 def account_topic_shares(p_author: np.ndarray, p_weight: np.ndarray, p_topics: list,
-                         per_account: int) -> dict[int, list[tuple[str, float]]]:
-    """p_topics[i] is post i's {slug: mentions} (a dict or its JSON text)."""
+                         per_account: int, extra=None) -> dict[int, list[tuple[str, float]]]:
+    """p_topics[i] is post i's {slug: mentions} (a dict or its JSON text); ``extra`` maps
+    (account, slug) to more weight (+K raise the receiver's weight in the topic)."""
     totals: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for (author, slug), units in (extra or {}).items():
+        totals[author][slug] += units
     for author, weight, topics in zip(p_author.tolist(), p_weight.tolist(), p_topics):
         if isinstance(topics, str):
             if topics == "{}":

@@ -16,6 +16,8 @@ from ..scoring.model import Model, load_model
 from ..scoring.topic_weights import account_topic_shares
 from ..store import accounts as store_accounts
 from ..store import activity as store_activity
+from ..scoring.plusk import PlusK
+from ..store import community as store_community
 from ..store import scores as store_scores
 
 
@@ -46,15 +48,17 @@ def rescore(engine: sa.Engine, as_of: date, days: int = 1, model: Model | None =
     model = model or load_model()
     t0 = time.monotonic()
     first = as_of - timedelta(days=days - 1)
-    activity, pks, p_topics = load_activity(engine, first, as_of, model, targets)
+    activity, pks, p_topics, plusk = load_activity(engine, first, as_of, model, targets)
     end = day_end(as_of)
-    results = score_days(activity, first, as_of, model, progress=progress)
+    results = score_days(activity, first, as_of, model, progress=progress, plusk=plusk)
     keep = np.arange(pks.size) if targets is None else np.searchsorted(pks, sorted(targets))
     rows = []
     computed = int(time.time())
     for res in results:
         rows.extend(_snapshot_rows(res, pks, computed, detailed=res is results[-1], keep=keep))
-    topics = _topic_rows(activity, p_topics, results[-1], pks, model, end)
+    with engine.connect() as conn:
+        endorsed = store_community.plusk_topic_units(conn, end - model.window_days * DAY, end)
+    topics = _topic_rows(activity, p_topics, results[-1], pks, model, end, endorsed)
     with engine.begin() as conn:
         store_scores.replace_snapshots(conn, first, as_of, SNAPSHOT_COLUMNS, rows, topics,
                                        accounts=None if targets is None else sorted(targets))
@@ -77,6 +81,7 @@ def load_activity(engine: sa.Engine, first: date, as_of: date, model: Model,
     start = day_end(first - timedelta(days=lead)) - (model.window_days + 1) * DAY
     end = day_end(as_of)
     with engine.connect() as conn:
+        pk_rows = store_community.load_plusk(conn, start, end)
         if targets is None:
             r = store_activity.load_reactions(conn, start, end)
             p_pk, p_author_pk, p_time, p_topics, p_counts = store_activity.load_posts(
@@ -88,7 +93,9 @@ def load_activity(engine: sa.Engine, first: date, as_of: date, model: Model,
             r = store_activity.load_reactions(conn, start, end, touching=hood)
             p_pk, p_author_pk, p_time, p_topics, p_counts = store_activity.load_posts(
                 conn, start, end, authors=targets)
-            everyone = set(hood) | set(r[:, 0].tolist()) | set(r[:, 1].tolist())
+            pk_rows = pk_rows[np.isin(pk_rows[:, 1], targets)]  # +K the targets received
+            everyone = (set(hood) | set(r[:, 0].tolist()) | set(r[:, 1].tolist())
+                        | set(pk_rows[:, 0].tolist()))
             account_rows = store_accounts.accounts_by_pk(conn, sorted(everyone))
         followers = store_activity.latest_followers(conn, as_of)
     pks = np.array([pk for pk, _ in account_rows], dtype=np.int64)
@@ -111,7 +118,10 @@ def load_activity(engine: sa.Engine, first: date, as_of: date, model: Model,
         unlisted=_unlisted(p_counts, post_index, r[:, 2], model),
         prior=_prior(account_rows, fol, model),
     )
-    return activity, pks, p_topics
+    known_pk = np.isin(pk_rows[:, 0], pks) & np.isin(pk_rows[:, 1], pks)
+    pk_rows = pk_rows[known_pk]
+    plusk = PlusK(index(pk_rows[:, 0]), index(pk_rows[:, 1]), pk_rows[:, 2])
+    return activity, pks, p_topics, plusk
 
 
 def _unlisted(counts: np.ndarray, post_index: np.ndarray, kinds: np.ndarray, model: Model):
@@ -190,11 +200,16 @@ def _snapshot_rows(res, pks, computed, detailed: bool, keep: np.ndarray) -> list
         wpp = np.round(sig["weighted_per_post"], 3).tolist()
         fol = sig["followers"].tolist()
         estimated = (sig["unlisted"] > 0).tolist()
+        pk_bonus = np.round(sig["plusk_bonus"], 3).tolist()
+        pk_received = sig["plusk_received"].astype(int).tolist()
+        pk_givers = sig["plusk_givers"].astype(int).tolist()
         cols.append([json.dumps({
             "posts": posts[i], "reactions": reactions[i], "engagers": engagers[i],
             "weighted_reactions_per_post": wpp[i],
             "followers": None if fol[i] != fol[i] else int(fol[i]),
-            "estimated": ESTIMATED if estimated[i] else []})
+            "estimated": ESTIMATED if estimated[i] else [],
+            "plusk": {"received_90d": pk_received[i], "givers_90d": pk_givers[i],
+                      "bonus": pk_bonus[i]}})
             for i in range(n)])
     else:
         cols.append(["[]"] * n)
@@ -204,7 +219,8 @@ def _snapshot_rows(res, pks, computed, detailed: bool, keep: np.ndarray) -> list
     return rows if keep.size == n else [rows[i] for i in keep.tolist()]
 
 
-def _topic_rows(activity: Activity, p_topics, last, pks, model: Model, end: int) -> list[dict]:
+def _topic_rows(activity: Activity, p_topics, last, pks, model: Model, end: int,
+                endorsed=()) -> list[dict]:
     """Topic weight = the account's score x the topic's share of its strongest topic, so
     weights compare across accounts (leaders, search) and never exceed the score."""
     lo, hi = np.searchsorted(activity.p_time, [end - model.window_days * DAY, end])
@@ -215,8 +231,11 @@ def _topic_rows(activity: Activity, p_topics, last, pks, model: Model, end: int)
     per_post = np.bincount(rp[has_post], weights=weights[has_post],
                            minlength=activity.p_time.size)
     # Posts come from the store ordered by time, which Activity.build's stable sort keeps.
+    pk_index = {int(pk): i for i, pk in enumerate(pks.tolist())}
+    extra = {(pk_index[r], slug): model.plusk_topic_units * count
+             for r, slug, count in endorsed if r in pk_index}
     shares = account_topic_shares(activity.p_author[lo:hi], 1.0 + per_post[lo:hi],
-                                  p_topics[lo:hi], model.topics_per_account)
+                                  p_topics[lo:hi], model.topics_per_account, extra)
     rows = []
     for idx, ranked in shares.items():
         score = float(last.score_exact[idx])

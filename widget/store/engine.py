@@ -26,7 +26,25 @@ def make_engine(url: str) -> sa.Engine:
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     metadata.create_all(engine)
+    _add_missing_columns(engine)
     return engine
+
+
+def _add_missing_columns(engine: sa.Engine) -> None:
+    """Stores created by an earlier version get the columns added since (all such columns
+    are nullable or have a server default, so existing rows stay valid)."""
+    inspector = sa.inspect(engine)
+    with engine.begin() as conn:
+        for table in metadata.sorted_tables:
+            have = {c["name"] for c in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in have:
+                    continue
+                ddl = column.type.compile(engine.dialect)
+                arg = getattr(column.server_default, "arg", None)
+                default = f" DEFAULT '{arg}'" if isinstance(arg, str) else ""
+                conn.execute(sa.text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" '
+                                     f"{ddl}{default}"))
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

@@ -146,3 +146,79 @@ owner_tokens = sa.Table(
     sa.Column("created_at", sa.BigInteger, nullable=False),
     sa.Index("ix_owner_tokens_account", "account_pk"),
 )
+
+# +K endorsements: one row per endorsement; the daily quota row is what makes "5 per giver per
+# UTC day" hold under concurrency (a conditional UPDATE on it serialises a giver's requests).
+plusk = sa.Table(
+    "plusk",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("giver_pk", sa.Integer, sa.ForeignKey("accounts.pk"), nullable=False),
+    sa.Column("receiver_pk", sa.Integer, sa.ForeignKey("accounts.pk"), nullable=False),
+    sa.Column("topic", sa.String(128), nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Index("ix_plusk_pair", "giver_pk", "receiver_pk", "topic", "created_at"),
+    sa.Index("ix_plusk_receiver", "receiver_pk", "created_at"),
+    sa.Index("ix_plusk_time", "created_at"),
+)
+
+plusk_quota = sa.Table(
+    "plusk_quota",
+    metadata,
+    sa.Column("giver_pk", sa.Integer, sa.ForeignKey("accounts.pk"), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("used", sa.Integer, nullable=False),
+)
+
+# Brands (operators with an admin token) and their perk campaigns.
+admin_tokens = sa.Table(
+    "admin_tokens",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+)
+
+perks = sa.Table(
+    "perks",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("brand_token_hash", sa.String(64), nullable=False),
+    sa.Column("brand", sa.String(100), nullable=False),
+    sa.Column("title", sa.String(120), nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("topics", sa.Text, nullable=False),  # JSON list of slugs
+    sa.Column("min_score", sa.Integer, nullable=False),
+    sa.Column("max_claims", sa.Integer, nullable=False),
+    sa.Column("claims", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("starts_at", sa.BigInteger, nullable=False),
+    sa.Column("ends_at", sa.BigInteger, nullable=False),
+    sa.Column("webhook_url", sa.String(500), nullable=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.CheckConstraint("claims <= max_claims", name="ck_perks_claims"),
+)
+
+perk_claims = sa.Table(
+    "perk_claims",
+    metadata,
+    sa.Column("perk_id", sa.Integer, sa.ForeignKey("perks.id"), primary_key=True),
+    sa.Column("account_pk", sa.Integer, sa.ForeignKey("accounts.pk"), primary_key=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+)
+
+# Webhook notices waiting to be delivered: written in the claim's transaction, so a notice is
+# never lost, and marked delivered once, so it is never sent twice after a success.
+webhook_outbox = sa.Table(
+    "webhook_outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("perk_id", sa.Integer, sa.ForeignKey("perks.id"), nullable=False),
+    sa.Column("url", sa.String(500), nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt_at", sa.BigInteger, nullable=False),
+    sa.Column("delivered_at", sa.BigInteger, nullable=True),
+    sa.Column("failed_at", sa.BigInteger, nullable=True),
+    sa.Column("last_error", sa.String(300), nullable=True),
+    sa.Index("ix_outbox_due", "delivered_at", "failed_at", "next_attempt_at"),
+)

@@ -84,7 +84,7 @@ def main(argv=None) -> None:
         print(build_demo(engine, accounts=args.accounts, reactions=args.reactions,
                          seed=args.seed).line())
         today = datetime.now(timezone.utc).date()
-        activity, _, _ = load_activity(engine, today, today, model)
+        activity, _, _, _ = load_activity(engine, today, today, model)
         engine.dispose()
     curves, (median, p95) = fit(activity, today, model)
     data = json.loads(MODEL_PATH.read_text())

@@ -46,6 +46,7 @@ def record_json(rec: ScoreRecord) -> dict:
         "explanation": list(rec.explanation),
         "topics": [{"slug": t.slug, "name": t.name, "weight": t.weight} for t in rec.topics],
         "signals": rec.signals,
+        "plusk": rec.signals.get("plusk", {"received_90d": 0, "givers_90d": 0, "bonus": 0.0}),
         "provisional": rec.provisional,
         "stale": rec.stale,
         "profile": rec.profile,

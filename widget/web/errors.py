@@ -14,8 +14,9 @@ from .http import finish_error
 error_renderers: dict[str, Callable[[WidgetError], Response]] = {}
 
 
-def json_error(status: int, code: str, message: str, param: str | None = None) -> Response:
-    body = {"error": code, "message": message}
+def json_error(status: int, code: str, message: str, param: str | None = None,
+               extra: dict | None = None) -> Response:
+    body = {"error": code, "message": message, **(extra or {})}
     if param:
         body["param"] = param
     resp = jsonify(body)
@@ -28,7 +29,7 @@ def widget_error_response(err: WidgetError) -> Response:
     badge, an HTML page) or JSON."""
     render = error_renderers.get(request.blueprint or "")
     resp = render(err) if render is not None else json_error(
-        err.status, err.code, err.message, err.param)
+        err.status, err.code, err.message, err.param, err.extra)
     if isinstance(err, (Pending, RateLimited)):  # retry later; nothing to cache
         resp.headers["Retry-After"] = str(err.retry_after)
         resp.headers["Cache-Control"] = "no-store"

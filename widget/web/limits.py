@@ -26,9 +26,10 @@ def init(app: Flask, fetcher) -> Limiter:
         strategy="moving-window", headers_enabled=True, swallow_errors=True,
         key_prefix=cfg["REDIS_NAMESPACE"] + "limits", enabled=bool(cfg["RATE_LIMIT_ENABLED"]),
     )
-    from . import owners
+    from . import community, owners
 
-    limiter.limit(cfg["RATE_LIMIT_WRITES"], methods=["POST", "PUT", "DELETE"])(owners.bp)
+    for bp in (owners.bp, community.bp):
+        limiter.limit(cfg["RATE_LIMIT_WRITES"], methods=["POST", "PUT", "DELETE"])(bp)
     # Decorating after registration: the app must call the decorated view.
     app.view_functions["owners.create_claim"] = limiter.limit(cfg["RATE_LIMIT_CLAIMS"])(
         app.view_functions["owners.create_claim"])

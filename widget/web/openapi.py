@@ -91,6 +91,9 @@ SCHEMAS = {
                 "slug": {"type": "string"}, "name": {"type": "string"},
                 "weight": {"type": "number"}}}},
             "signals": {"type": "object"},
+            "plusk": {"type": "object", "properties": {
+                "received_90d": {"type": "integer"}, "givers_90d": {"type": "integer"},
+                "bonus": {"type": "number"}}},
             "provisional": {"type": "boolean"}, "stale": {"type": "boolean"},
             "profile": {"type": ["object", "null"], "description": "linked accounts and "
                         "their accumulated score"},
