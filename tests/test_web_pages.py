@@ -77,3 +77,26 @@ def test_errors_are_html_pages(client, url, status):
     r = client.get(url)
     assert r.status_code == status and r.mimetype == "text/html"
     valid_html(r.data)
+
+
+def test_perks_page_and_profile_perks(tmp_path, store_url):
+    import secrets
+    import time
+
+    from widget.store import community as store_community
+
+    app = small_demo_app(store_url, tmp_path, WEBHOOK_WORKER=False)
+    client = app.test_client()
+    token = secrets.token_urlsafe(8)
+    with app.extensions["widget"].engine.begin() as conn:
+        store_community.add_admin_token(conn, "Vineyard Co", token, int(time.time()))
+    now = int(time.time())
+    r = client.post("/api/v1/perks", headers={"Authorization": f"Bearer {token}"}, json={
+        "title": "Taste our <reserve>", "description": "For wine writers", "topics": ["wine"],
+        "min_score": 1, "max_claims": 5, "starts_at": now - 60, "ends_at": now + 3600})
+    assert r.status_code == 201
+    html = valid_html(client.get("/perks").data)
+    assert "Taste our &lt;reserve&gt;" in html and "Vineyard Co" in html and "Wine" in html
+    html = valid_html(client.get("/u/local:jessica").data)
+    assert "Perks this account qualifies for" in html and "Taste our &lt;reserve&gt;" in html
+    app.extensions["widget"].engine.dispose()

@@ -59,6 +59,16 @@ BUILDER_PARAMS = [
 ]
 
 SLUG_PARAM = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+PERK_PARAM = {"name": "perk_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+PERK_BODY = {"type": "object", "required": ["title", "topics", "min_score", "max_claims",
+                                            "starts_at", "ends_at"], "properties": {
+    "title": {"type": "string", "maxLength": 120}, "description": {"type": "string"},
+    "topics": {"type": "array", "items": {"type": "string"}, "maxItems": 10},
+    "min_score": {"type": "integer", "minimum": 1, "maximum": 100},
+    "max_claims": {"type": "integer", "minimum": 1},
+    "starts_at": {"type": "string", "format": "date-time"},
+    "ends_at": {"type": "string", "format": "date-time"},
+    "webhook_url": {"type": "string", "format": "uri"}}}
 OWNER_ERRORS = {**_errors(400, 404), "401": _json(ERROR, "Missing or unknown token"),
                 "403": _json(ERROR, "The token does not own this account")}
 
@@ -245,6 +255,53 @@ PATHS = {
         "delete": {"summary": "Show a hidden topic again", "security": [{"owner": []}],
                    "parameters": [ID_PARAM, SLUG_PARAM],
                    "responses": {"200": _json({"type": "object"}), **OWNER_ERRORS}}},
+    "/api/v1/plusk": {"post": {
+        "summary": "Give +K: endorse another account in one of its topics",
+        "security": [{"owner": []}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["from", "to", "topic"], "properties": {
+                "from": {"type": "string"}, "to": {"type": "string"},
+                "topic": {"type": "string"}}}}}},
+        "responses": {"201": _json({"type": "object"}), **OWNER_ERRORS,
+                      "429": _json(ERROR, "Over a +K limit; resets_at says when")}}},
+    "/api/v1/perks": {
+        "get": {"summary": "Open perk campaigns",
+                "responses": {"200": _json({"type": "object"})}},
+        "post": {"summary": "Create a perk campaign (a brand's admin token)",
+                 "security": [{"admin": []}],
+                 "requestBody": {"required": True, "content": {"application/json": {
+                     "schema": PERK_BODY}}},
+                 "responses": {"201": _json({"type": "object"}), "400": _json(ERROR, "Invalid"),
+                               "401": _json(ERROR, "Missing or unknown admin token")}}},
+    "/api/v1/accounts/{account_id}/perks": {"get": {
+        "summary": "Perks the account qualifies for", "parameters": [ID_PARAM],
+        "responses": {"200": _json({"type": "object"}), **_errors(400, 404)}}},
+    "/api/v1/perks/{perk_id}/claims": {
+        "post": {"summary": "Claim a perk for an account you own",
+                 "security": [{"owner": []}],
+                 "parameters": [PERK_PARAM],
+                 "requestBody": {"required": True, "content": {"application/json": {
+                     "schema": {"type": "object", "required": ["account"], "properties": {
+                         "account": {"type": "string"}}}}}},
+                 "responses": {"201": _json({"type": "object"}), **OWNER_ERRORS,
+                               "409": _json(ERROR, "Already claimed, or no claims left")}},
+        "get": {"summary": "The claimants (the brand that created the perk)",
+                "security": [{"admin": []}], "parameters": [PERK_PARAM],
+                "responses": {"200": _json({"type": "object"}), "401": _json(ERROR, "No token"),
+                              "403": _json(ERROR, "Another brand's perk"),
+                              "404": _json(ERROR, "No such perk")}}},
+    "/api/v1/search": {"get": {
+        "summary": "Influencer search: accounts by weight in a topic (with its sub-topics), "
+                   "then score",
+        "parameters": [
+            {"name": "topic", "in": "query", "schema": {"type": "string"}},
+            {"name": "min_score", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                             "maximum": 100}},
+            {"name": "network", "in": "query", "schema": {"type": "string", "enum": [
+                "local", "mastodon", "bsky"]}}, LIMIT,
+            {"name": "cursor", "in": "query", "schema": {"type": "string"}}],
+        "responses": {"200": _json({"type": "object"}), **_errors(400)}}},
+    "/perks": {"get": {"summary": "Open perks page", "responses": {"200": _html()}}},
     "/api/v1/openapi.json": {"get": {
         "summary": "This document", "responses": {"200": _json({"type": "object"})}}},
     "/ping": {"get": {
@@ -268,9 +325,12 @@ def document() -> dict:
                  "description": "Klout-style influence scores: JSON, badges and embeds.",
                  "license": {"name": "MIT", "identifier": "MIT"}},
         "paths": PATHS,
-        "components": {"schemas": SCHEMAS, "securitySchemes": {"owner": {
-            "type": "http", "scheme": "bearer",
-            "description": "The owner token from a verified claim (or the operator's CLI)"}}},
+        "components": {"schemas": SCHEMAS, "securitySchemes": {
+            "owner": {"type": "http", "scheme": "bearer",
+                      "description": "The owner token from a verified claim (or the "
+                                     "operator's CLI)"},
+            "admin": {"type": "http", "scheme": "bearer",
+                      "description": "A brand's admin token (flask widget admin-token)"}}},
     }
 
 

@@ -14,7 +14,8 @@ from ..records import COMPONENT_NAMES, COMPONENTS
 from ..render import parse_badge_params
 from ..render.history import history_chart
 from ..topics import load_ontology
-from . import errors, snippets
+from ..store import community as store_community
+from . import community, errors, snippets
 from .api import base_url
 from .http import finish_cacheable, finish_error
 from .params import choice_param, int_param
@@ -66,7 +67,21 @@ def profile(account_id: str):
     return finish_cacheable(page(
         "profile.html", rec=rec, components=components, chart=history_chart(rec.history),
         compact=codes["compact"], card=codes["card"], base=base,
+        perks=[community.perk_json(p) for p in community.perks_for(rec)],
     ), PAGE_MAX_AGE, None)
+
+
+@bp.get("/perks")
+def perks_page():
+    import time
+
+    with services().engine.connect() as conn:
+        rows = store_community.open_perks(conn, int(time.time()))
+    onto = load_ontology()
+    listed = [{**community.perk_json(p),
+               "topic_names": [onto.name(t) for t in community.perk_json(p)["topics"]]}
+              for p in rows]
+    return finish_cacheable(page("perks.html", perks=listed), PAGE_MAX_AGE, None)
 
 
 def _builder_state():
