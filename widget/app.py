@@ -88,8 +88,10 @@ def _upstream_client(cfg):
     from .sources.http import UpstreamClient
 
     allow = cfg["UPSTREAM_ALLOW_HOSTS"]
+    loopback = cfg["UPSTREAM_ALLOW_LOOPBACK"]
     return UpstreamClient(
-        allow_loopback=bool(cfg["UPSTREAM_ALLOW_LOOPBACK"]),
+        allow_loopback=bool(loopback),
+        routes=loopback if isinstance(loopback, dict) else None,
         allow_hosts=frozenset(allow) if allow else None,
         deny_hosts=frozenset(cfg["UPSTREAM_DENY_HOSTS"] or ()),
         max_bytes=int(cfg["UPSTREAM_MAX_BYTES"]),

@@ -37,7 +37,8 @@ DEFAULTS = {
     "UPSTREAM_ALLOW_HOSTS": None,  # a list of instance hosts (or ".suffix"), None: any
     "UPSTREAM_DENY_HOSTS": [],
     "UPSTREAM_MAX_BYTES": 2_000_000,
-    # Tests only: allow upstream hosts on 127.0.0.1 (the fake Mastodon and Bluesky servers).
+    # Tests only: allow upstream hosts on 127.0.0.1 (the fake Mastodon and Bluesky servers);
+    # a mapping {"mastodon.test": "127.0.0.1:PORT"} also routes an instance host to a fake.
     "UPSTREAM_ALLOW_LOOPBACK": False,
     # Ownership claims: how long a verification code stays valid.
     "CLAIM_TTL_SECONDS": 24 * 3600,

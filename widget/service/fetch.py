@@ -99,8 +99,9 @@ class FetchService:
         return flight.error
 
     def profile_text(self, aid: AccountId) -> str:
-        """The account's bio and profile fields as the upstream shows them now (claims)."""
-        return self._connector(aid, int(time.time())).profile_text
+        """The account's bio and profile fields as the upstream shows them now (claims):
+        the profile only, one request."""
+        return self._connector(aid, int(time.time()), max_pages=0).profile_text
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -154,15 +155,16 @@ class FetchService:
         rescore(self.engine, today, days=HISTORY_DAYS, targets=[pk])
         self.fetches += 1
 
-    def _connector(self, aid: AccountId, now: int):
+    def _connector(self, aid: AccountId, now: int, **limits):
         try:
             if aid.network == "mastodon":
                 from ..sources.mastodon import fetch_mastodon
 
-                return fetch_mastodon(self.client, aid.handle, now=now)
+                return fetch_mastodon(self.client, aid.handle, now=now, **limits)
             from ..sources.bluesky import fetch_bluesky
 
-            return fetch_bluesky(self.client, aid.handle, appview=self.bsky_appview, now=now)
+            return fetch_bluesky(self.client, aid.handle, appview=self.bsky_appview, now=now,
+                                 **limits)
         except WidgetError as e:
             if e.status == 404:
                 raise NotFound(f"{aid} does not exist upstream") from None

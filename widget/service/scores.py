@@ -206,8 +206,9 @@ def to_record(acc, snap, topics, hist, profile=None) -> ScoreRecord:
         explanation=tuple(json.loads(snap.explanation)),
         topics=tuple(Topic(slug, onto.name(slug) or slug, weight) for slug, weight in topics),
         provisional=bool(snap.provisional),
-        # Stale: the last fetch failed after the last good one; the last good score is served.
-        stale=bool(acc.fetch_failed_at and (acc.fetched_at or 0) < acc.fetch_failed_at),
+        # Stale: the last fetch failed (a good fetch clears the failure); the last good score
+        # is served meanwhile.
+        stale=acc.fetch_failed_at is not None,
         day=snap.day,
         updated_at=datetime.fromtimestamp(snap.computed_at, timezone.utc),
         history=tuple((d, float(s)) for d, s, _ in hist),

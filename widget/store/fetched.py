@@ -63,6 +63,6 @@ def due_for_refresh(conn: sa.Connection, older_than: int) -> list[str]:
     """Fetched accounts whose last good fetch is older than ``older_than`` (epoch seconds)."""
     q = (sa.select(accounts.c.id).where(accounts.c.network != "local",
                                         accounts.c.fetched_at.is_not(None),
-                                        accounts.c.fetched_at < older_than)
+                                        accounts.c.fetched_at <= older_than)
          .order_by(accounts.c.fetched_at))
     return list(conn.execute(q).scalars())

@@ -7,7 +7,7 @@ from typing import Callable
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from ..errors import Pending, RateLimited, WidgetError
+from ..errors import WidgetError
 from .http import finish_error
 
 # blueprint name -> function(WidgetError) -> Response, for routes whose errors are not JSON.
@@ -30,8 +30,8 @@ def widget_error_response(err: WidgetError) -> Response:
     render = error_renderers.get(request.blueprint or "")
     resp = render(err) if render is not None else json_error(
         err.status, err.code, err.message, err.param, err.extra)
-    if isinstance(err, (Pending, RateLimited)):  # retry later; nothing to cache
-        resp.headers["Retry-After"] = str(err.retry_after)
+    if getattr(err, "retry_after", None):  # pending, rate limited (ours or upstream's)
+        resp.headers["Retry-After"] = str(max(1, int(err.retry_after)))
         resp.headers["Cache-Control"] = "no-store"
     return resp
 

@@ -1,0 +1,256 @@
+"""Fetched accounts through the whole service, against fake Mastodon and Bluesky servers on
+127.0.0.1: first fetch on every route, single-flight, stale-on-error, 404, refresh, claims,
+ownership, linking and hidden topics."""
+import re
+import threading
+import time
+import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import sqlalchemy as sa
+
+from fake_upstreams import FakeBluesky, FakeMastodon
+from widget import create_app
+
+ALICE = "mastodon:alice@mastodon.test"
+BOB = "bsky:bob.bsky.social"
+
+
+@pytest.fixture
+def fakes():
+    with FakeMastodon() as m, FakeBluesky() as b:
+        m.add_account("alice", posts=60, engagers=40, followers=5000, seed=3)
+        b.add_account("bob.bsky.social", posts=40, engagers=30, followers=800, seed=4)
+        yield m, b
+
+
+def make_app(store_url, tmp_path, m, b, **config):
+    return create_app({
+        "DATABASE_URL": store_url, "SEED_DEMO": False, "TESTING": True,
+        "INSTANCE_PATH": str(tmp_path), "CACHE_GENERATION_SECONDS": 0,
+        "UPSTREAM_ALLOW_LOOPBACK": {"mastodon.test": m.host}, "BSKY_APPVIEW": b.url,
+        "FETCH_WAIT_SECONDS": 10, "RATE_LIMIT_ENABLED": False, **config})
+
+
+@pytest.fixture
+def app(store_url, tmp_path, fakes):
+    app = make_app(store_url, tmp_path, *fakes)
+    yield app
+    app.extensions["widget"].fetcher.shutdown()
+    app.extensions["widget"].engine.dispose()
+
+
+def test_a_mastodon_account_works_on_every_route(app, fakes):
+    m, _ = fakes
+    client = app.test_client()
+    r = client.get(f"/api/v1/accounts/{ALICE}")
+    assert r.status_code == 200, r.get_json()
+    body = r.get_json()
+    assert body["network"] == "mastodon" and 1 <= body["score"] <= 100
+    assert body["stale"] is False
+    assert body["signals"]["posts"] == 60 and body["signals"]["followers"] == 5000
+    assert "true_reach" in body["signals"]["estimated"]  # more reactions than listed engagers
+    assert m.hits("/lookup") == 1
+    for url in (f"/badge/{ALICE}.svg", f"/badge/{ALICE}.png", f"/u/{ALICE}", f"/embed/{ALICE}",
+                f"/oembed?url=http://localhost/u/{ALICE}",
+                f"/api/v1/accounts/{ALICE}/history", f"/api/v1/accounts/{ALICE}/shields.json"):
+        assert client.get(url).status_code == 200, url
+    assert m.hits("/lookup") == 1  # served from the store from then on
+
+
+def test_a_bluesky_account_is_fetched_and_scored(app, fakes):
+    _, b = fakes
+    body = app.test_client().get(f"/api/v1/accounts/{BOB}").get_json()
+    assert body["id"] == BOB and body["signals"]["posts"] == 40
+    assert b.hits("getProfile") >= 1
+
+
+def test_concurrent_cold_requests_cause_exactly_one_fetch(store_url, tmp_path, fakes):
+    m, b = fakes
+    app = make_app(store_url, tmp_path, m, b, FETCH_WAIT_SECONDS=0.3)
+    m.slow_seconds = 1.0
+    m.set_fault("slow", path="*/statuses", times=1)  # the first fetch takes a while
+    barrier = threading.Barrier(20)
+
+    def one(_):
+        client = app.test_client()
+        barrier.wait()
+        return client.get(f"/badge/{ALICE}.svg").status_code
+
+    with ThreadPoolExecutor(20) as pool:
+        codes = list(pool.map(one, range(20)))
+    assert set(codes) <= {200, 202} and 202 in codes  # the rest got a "pending" badge
+    deadline = time.monotonic() + 10
+    while app.extensions["widget"].fetcher.fetches < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    r = app.test_client().get(f"/api/v1/accounts/{ALICE}")
+    assert r.status_code == 200
+    assert m.hits("/lookup") == 1 and app.extensions["widget"].fetcher.fetches == 1
+    app.extensions["widget"].engine.dispose()
+
+
+def test_pending_json_is_202_with_retry_after(store_url, tmp_path, fakes):
+    m, b = fakes
+    app = make_app(store_url, tmp_path, m, b, FETCH_WAIT_SECONDS=0.1)
+    m.slow_seconds = 1.0
+    m.set_fault("slow", path="*/statuses", times=1)
+    r = app.test_client().get(f"/api/v1/accounts/{ALICE}")
+    assert r.status_code == 202 and r.get_json()["error"] == "pending"
+    assert r.headers["Retry-After"] and r.headers["Cache-Control"] == "no-store"
+    app.extensions["widget"].engine.dispose()
+
+
+def test_unknown_upstream_account_is_404(app, fakes):
+    client = app.test_client()
+    r = client.get("/api/v1/accounts/mastodon:nobody@mastodon.test")
+    assert r.status_code == 404
+    assert client.get("/badge/bsky:nobody.bsky.social.svg").status_code == 404
+
+
+def wait_for_refresh(app, previous_failures=None, timeout=10):
+    deadline = time.monotonic() + timeout
+    fetcher = app.extensions["widget"].fetcher
+    while time.monotonic() < deadline:
+        with fetcher._mutex:
+            if not fetcher._flights:
+                return
+        time.sleep(0.02)
+    raise AssertionError("the refresh did not finish")
+
+
+def counts(app):
+    with app.extensions["widget"].engine.connect() as conn:
+        return {t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar_one()
+                for t in ("posts", "reactions", "score_snapshots")}
+
+
+@pytest.mark.parametrize("fault", ["500", "slow", "truncated", "ratelimit", "garbage",
+                                   "oversized"])
+def test_upstream_faults_serve_the_last_good_score_marked_stale(store_url, tmp_path, fakes,
+                                                                fault):
+    m, b = fakes
+    app = make_app(store_url, tmp_path, m, b, REFRESH_SECONDS=3600,
+                   UPSTREAM_MAX_BYTES=200_000)
+    app.extensions["widget"].fetcher.client.read_timeout = 0.5
+    client = app.test_client()
+    good = client.get(f"/api/v1/accounts/{ALICE}").get_json()
+    before = counts(app)
+    m.slow_seconds = 2.0
+    m.oversized_bytes = 500_000
+    m.set_fault(fault)
+    app.extensions["widget"].fetcher.refresh_seconds = 0  # due now: refreshed in background
+    assert client.get(f"/api/v1/accounts/{ALICE}").status_code == 200
+    wait_for_refresh(app)
+    r = client.get(f"/api/v1/accounts/{ALICE}")
+    assert r.status_code == 200
+    body = r.get_json()
+    assert body["stale"] is True and body["score_exact"] == good["score_exact"]
+    badge = ET.fromstring(client.get(f"/badge/{ALICE}.svg").data)
+    assert "stale" in badge.get("aria-label")
+    wait_for_refresh(app)  # the badge request queued another (failing) refresh
+    assert counts(app) == before  # nothing stored was lost or overwritten
+    m.clear_fault()
+    app.extensions["widget"].fetcher.client._hosts.clear()  # forget a 429 block
+    client.get(f"/api/v1/accounts/{ALICE}")
+    wait_for_refresh(app)
+    assert client.get(f"/api/v1/accounts/{ALICE}").get_json()["stale"] is False
+    app.extensions["widget"].fetcher.shutdown()
+    app.extensions["widget"].engine.dispose()
+
+
+def test_a_first_fetch_that_fails_is_503_not_500(store_url, tmp_path, fakes):
+    m, b = fakes
+    app = make_app(store_url, tmp_path, m, b)
+    m.set_fault("500")
+    r = app.test_client().get(f"/api/v1/accounts/{ALICE}")
+    assert r.status_code == 503 and r.get_json()["error"] == "upstream_unavailable"
+    assert app.test_client().get(f"/badge/{ALICE}.svg").status_code == 503
+    app.extensions["widget"].engine.dispose()
+
+
+def test_denied_instances_are_refused_with_400(store_url, tmp_path, fakes):
+    m, b = fakes
+    app = make_app(store_url, tmp_path, m, b, UPSTREAM_DENY_HOSTS=["mastodon.test"])
+    r = app.test_client().get(f"/api/v1/accounts/{ALICE}")
+    assert r.status_code == 400 and "deny list" in r.get_json()["message"]
+    assert m.total == 0
+    app.extensions["widget"].engine.dispose()
+
+
+def test_refresh_command_refreshes_due_accounts(app, fakes):
+    m, _ = fakes
+    client = app.test_client()
+    client.get(f"/api/v1/accounts/{ALICE}")
+    m.accounts["alice"].add_post("Fresh thoughts on #wine", created_at=time.time() - 60)
+    app.extensions["widget"].fetcher.refresh_seconds = 0
+    app.config["REFRESH_SECONDS"] = 0
+    result = app.test_cli_runner().invoke(args=["widget", "refresh"])
+    assert result.exit_code == 0, result.output
+    assert "refreshed 1 of 1 due account(s), 0 failed" in result.stdout
+    assert client.get(f"/api/v1/accounts/{ALICE}").get_json()["signals"]["posts"] == 61
+
+
+def claim(client, account, fake_set_bio):
+    r = client.post("/api/v1/claims", json={"account": account})
+    assert r.status_code == 201, r.get_json()
+    code = r.get_json()["code"]
+    r = client.post(f"/api/v1/claims/{account}/verify")
+    assert r.status_code == 403  # not in the bio yet
+    fake_set_bio(f"Hi! {code}")
+    r = client.post(f"/api/v1/claims/{account}/verify")
+    assert r.status_code == 200
+    return r.get_json()["token"]
+
+
+def test_claim_verify_hide_topics_and_link(app, fakes):
+    m, b = fakes
+    client = app.test_client()
+    alice_token = claim(client, ALICE, lambda text: setattr(m.accounts["alice"], "note",
+                                                           f"<p>{text}</p>"))
+    bob_token = claim(client, BOB, lambda text: setattr(b.accounts["bob.bsky.social"],
+                                                       "description", text))
+    with app.extensions["widget"].engine.connect() as conn:
+        stored = [r[0] for r in conn.execute(sa.text("SELECT token_hash FROM owner_tokens"))]
+    assert alice_token not in stored and len(stored) == 2  # only digests are stored
+    # The token is shown once: verifying again finds no open claim.
+    assert client.post(f"/api/v1/claims/{ALICE}/verify").status_code == 404
+    topic = client.get(f"/api/v1/accounts/{ALICE}").get_json()["topics"][0]["slug"]
+    url = f"/api/v1/accounts/{ALICE}/hidden-topics/{topic}"
+    assert client.put(url).status_code == 401
+    assert client.put(url, headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert client.put(url, headers={"Authorization": f"Bearer {bob_token}"}).status_code == 403
+    assert topic in [t["slug"] for t in client.get(f"/api/v1/accounts/{ALICE}").get_json()["topics"]]
+    assert client.put(url, headers={"Authorization": f"Bearer {alice_token}"}).status_code == 200
+    assert topic not in [t["slug"] for t in
+                         client.get(f"/api/v1/accounts/{ALICE}").get_json()["topics"]]
+    assert topic not in client.get(f"/u/{ALICE}").data.decode().split("Topics")[1]
+    # Link the two accounts: the profile's score accumulates, never lower than either.
+    scores = {a: client.get(f"/api/v1/accounts/{a}").get_json()["score_exact"]
+              for a in (ALICE, BOB)}
+    r = client.post(f"/api/v1/accounts/{ALICE}/links", json={"account": BOB, "token": "bad"},
+                    headers={"Authorization": f"Bearer {alice_token}"})
+    assert r.status_code == 401
+    r = client.post(f"/api/v1/accounts/{ALICE}/links", json={"account": BOB, "token": bob_token},
+                    headers={"Authorization": f"Bearer {alice_token}"})
+    assert r.status_code == 200
+    profile = client.get(f"/api/v1/accounts/{ALICE}").get_json()["profile"]
+    assert set(profile["accounts"]) == {ALICE, BOB}
+    assert profile["score_exact"] >= max(scores.values())
+    # One token now covers both linked accounts.
+    bob_topic = client.get(f"/api/v1/accounts/{BOB}").get_json()["topics"][0]["slug"]
+    assert client.put(f"/api/v1/accounts/{BOB}/hidden-topics/{bob_topic}",
+                      headers={"Authorization": f"Bearer {alice_token}"}).status_code == 200
+
+
+def test_operator_issues_tokens_for_local_accounts(app):
+    from widget.sources.importer import import_lines
+
+    import_lines(app.extensions["widget"].engine, [
+        '{"type": "post", "id": "p1", "account": "local:ann", "at": 1790000000}'])
+    result = app.test_cli_runner().invoke(args=["widget", "owner-token", "local:ann"])
+    assert result.exit_code == 0 and re.fullmatch(r"[\w-]{40,}\n", result.stdout)
+    bad = app.test_cli_runner().invoke(args=["widget", "owner-token", ALICE])
+    assert bad.exit_code != 0
+    r = app.test_client().post("/api/v1/claims", json={"account": "local:ann"})
+    assert r.status_code == 400 and "operator" in r.get_json()["message"]

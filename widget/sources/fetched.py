@@ -1,0 +1,58 @@
+"""What the Mastodon and Bluesky connectors return: plain data, no behaviour.
+
+Ids are the project's own: accounts are ``network:handle`` (``mastodon:bob@example.social``,
+``bsky:bob.bsky.social``); posts are network-unique strings
+(``mastodon:example.social:109...``, ``bsky:did:plc:...:3k...``), at most 200 characters.
+Times are epoch seconds (UTC).
+
+``FetchedAccount.estimated`` names the parts that are approximations, so the scoring and the
+explanations can say so:
+
+- ``engagement_times``: some engagement times are the post's own time (Mastodon's
+  ``reblogged_by``/``favourited_by`` and Bluesky's ``getRepostedBy`` do not say when);
+- ``engagers_sampled``: engagers were listed for the most-engaged posts only, first page only,
+  so the identities are a sample of the reported counts;
+- ``engager_followers``: some engagers' follower counts are unknown (``None``);
+- ``posts_truncated``: the timeline was cut at ``max_pages`` before the window's start
+  (``complete`` is then False too);
+- ``quote_counts``: the upstream did not report quote counts (Mastodon before 4.5), so the
+  posts' ``counts`` have no ``"quote"`` key.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+REACTION_KINDS = ("reshare", "like", "reply", "quote")
+ENGAGEMENT_KINDS = ("reshare", "like")
+
+
+@dataclass
+class FetchedPost:
+    id: str
+    created_at: int
+    text: str
+    tags: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)  # kinds: REACTION_KINDS
+
+
+@dataclass
+class FetchedEngagement:
+    engager_id: str
+    engager_name: str
+    engager_followers: int | None
+    kind: str  # "reshare" or "like"
+    post_id: str
+    created_at: int
+
+
+@dataclass
+class FetchedAccount:
+    id: str
+    display_name: str
+    followers: int
+    profile_text: str  # bio + profile fields (Mastodon) / description (Bluesky), plain text
+    posts: list[FetchedPost] = field(default_factory=list)
+    engagements: list[FetchedEngagement] = field(default_factory=list)
+    requests: int = 0  # upstream requests this fetch made
+    complete: bool = True  # the posts cover the whole window
+    estimated: list[str] = field(default_factory=list)
