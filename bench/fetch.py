@@ -1,6 +1,7 @@
-"""Upstream fetch benchmark, part 1: one cold fetch of a busy Mastodon account.
+"""Upstream fetch benchmark: one cold fetch of a busy Mastodon account, and 50 concurrent
+cold requests for one account through the whole service (single-flight).
 
-    python bench/fetch.py [--posts 400] [--days 90] [--rounds 3]
+    python bench/fetch.py [--posts 400] [--days 90] [--rounds 3] [--concurrent 50]
 
 Starts the fake Mastodon from ``tests/fake_upstreams.py`` (a real HTTP server on 127.0.0.1,
 nothing leaves the machine) with an account that has ``--posts`` posts spread over ``--days``
@@ -56,11 +57,49 @@ def cold_fetch_figures(posts: int = 400, days: int = 90, rounds: int = 3) -> dic
         }
 
 
+def single_flight_figures(concurrent: int = 50, posts: int = 400) -> dict:
+    """``concurrent`` simultaneous cold requests (badge and JSON) for one Mastodon account
+    through the service, on a temporary SQLite store; counts the upstream fetches."""
+    import tempfile
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from widget import create_app
+
+    with tempfile.TemporaryDirectory() as tmp, FakeMastodon() as fake:
+        fake.add_account("alice", posts=posts, days=90, seed=2008)
+        app = create_app({"DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3", "SEED_DEMO": False,
+                          "INSTANCE_PATH": tmp, "RATE_LIMIT_ENABLED": False,
+                          "UPSTREAM_ALLOW_LOOPBACK": {"mastodon.test": fake.host},
+                          "FETCH_WAIT_SECONDS": 30})
+        barrier = threading.Barrier(concurrent)
+
+        def one(i):
+            client = app.test_client()
+            barrier.wait()
+            url = ("/badge/mastodon:alice@mastodon.test.svg" if i % 2
+                   else "/api/v1/accounts/mastodon:alice@mastodon.test")
+            return client.get(url).status_code
+
+        t0 = time.perf_counter()
+        with ThreadPoolExecutor(concurrent) as pool:
+            codes = list(pool.map(one, range(concurrent)))
+        wall = time.perf_counter() - t0
+        fetcher = app.extensions["widget"].fetcher
+        figures = {"requests": concurrent, "statuses": {c: codes.count(c) for c in set(codes)},
+                   "fetches": fetcher.fetches, "lookups": fake.hits("/lookup"),
+                   "upstream_requests": fake.total, "wall_s": wall}
+        fetcher.shutdown()
+        app.extensions["widget"].engine.dispose()
+        return figures
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--posts", type=int, default=400)
     ap.add_argument("--days", type=int, default=90)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--concurrent", type=int, default=50)
     args = ap.parse_args(argv)
     f = cold_fetch_figures(args.posts, args.days, args.rounds)
     print(f"cold fetch_mastodon: {f['posts_upstream']} posts over {f['days']} days "
@@ -71,6 +110,12 @@ def main(argv=None) -> int:
           f"complete={f['complete']}, estimated={','.join(f['estimated']) or '-'}")
     print(f"  wall time: median {f['wall_s_median'] * 1000:.0f} ms "
           f"(min {f['wall_s_min'] * 1000:.0f}, max {f['wall_s_max'] * 1000:.0f})")
+    g = single_flight_figures(args.concurrent, args.posts)
+    print(f"{g['requests']} concurrent cold requests for one account through the service "
+          f"(fetch, store, score): statuses {g['statuses']}, upstream fetches {g['fetches']} "
+          f"(account lookups {g['lookups']}, upstream requests {g['upstream_requests']}), "
+          f"wall {g['wall_s']:.2f} s   goal: exactly 1 fetch -> "
+          f"{'MET' if g['fetches'] == 1 and g['lookups'] == 1 else 'NOT MET'}")
     return 0
 
 

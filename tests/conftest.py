@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from web_helpers import close_app
 from widget import create_app
 from widget.store import make_engine
 
@@ -51,9 +52,26 @@ def pg_schema_url(pg_url):
         conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
     sep = "&" if "?" in pg_url else "?"
     yield f"{pg_url}{sep}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+    drop_schema(admin, schema)
     admin.dispose()
+
+
+def drop_schema(admin, schema: str) -> None:
+    """Drop a test schema, first ending any connection still using it (a background thread
+    of the test's app may still hold one)."""
+    for _ in range(5):
+        try:
+            with admin.begin() as conn:
+                conn.execute(sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE pid <> pg_backend_pid() AND datname = current_database() "
+                    "AND query ILIKE :s"), {"s": f"%{schema}%"})
+                conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            return
+        except sa.exc.OperationalError:
+            import time
+
+            time.sleep(0.2)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -103,8 +121,7 @@ def module_store_url(tmp_path_factory):
     with admin.begin() as conn:
         conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
     yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+    drop_schema(admin, schema)
     admin.dispose()
 
 
@@ -113,7 +130,7 @@ def app(store_url, tmp_path):
     app = create_app({"DATABASE_URL": store_url, "SEED_DEMO": False, "TESTING": True,
                       "INSTANCE_PATH": str(tmp_path / "instance")})
     yield app
-    app.extensions["widget"].engine.dispose()
+    close_app(app)
 
 
 @pytest.fixture
@@ -142,8 +159,7 @@ def demo_url(tmp_path_factory):
     eng.dispose()
     yield url
     if ON_POSTGRES:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+        drop_schema(admin, schema)
         admin.dispose()
 
 
@@ -152,7 +168,7 @@ def demo_app(demo_url, tmp_path_factory):
     app = create_app({"DATABASE_URL": demo_url, "SEED_DEMO": False, "TESTING": True,
                       "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance"))})
     yield app
-    app.extensions["widget"].engine.dispose()
+    close_app(app)
 
 
 @pytest.fixture

@@ -135,3 +135,18 @@ def test_openapi_is_served_as_3_1(demo_client):
     doc = demo_client.get("/api/v1/openapi.json").get_json()
     assert doc["openapi"].startswith("3.1")
     assert "/api/v1/accounts/{account_id}" in doc["paths"]
+
+
+def test_gzip_when_accepted_with_its_own_etag(demo_client):
+    import gzip
+
+    plain = demo_client.get("/api/v1/accounts/local:jessica")
+    packed = demo_client.get("/api/v1/accounts/local:jessica",
+                             headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    assert gzip.decompress(packed.data) == plain.data
+    assert packed.headers["ETag"] != plain.headers["ETag"]
+    again = demo_client.get("/api/v1/accounts/local:jessica", headers={
+        "Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]})
+    assert again.status_code == 304

@@ -2,6 +2,7 @@
 import sqlalchemy as sa
 
 from widget import create_app
+from web_helpers import close_app
 
 
 def test_environment_configures_the_app(monkeypatch, store_url, tmp_path):
@@ -13,7 +14,7 @@ def test_environment_configures_the_app(monkeypatch, store_url, tmp_path):
     assert app.config["SEED_DEMO"] is False
     assert app.config["JSON_MAX_AGE"] == 120
     assert str(app.extensions["widget"].engine.url) == store_url
-    app.extensions["widget"].engine.dispose()
+    close_app(app)
 
 
 def test_default_store_is_sqlite_in_the_instance_folder(monkeypatch, tmp_path):
@@ -22,7 +23,7 @@ def test_default_store_is_sqlite_in_the_instance_folder(monkeypatch, tmp_path):
     assert str(app.extensions["widget"].engine.url) == (
         f"sqlite:///{tmp_path / 'instance' / 'widget.sqlite3'}")
     assert (tmp_path / "instance" / "widget.sqlite3").exists()
-    app.extensions["widget"].engine.dispose()
+    close_app(app)
 
 
 def test_first_start_seeds_the_demo_once(store_url, tmp_path):
@@ -39,12 +40,38 @@ def test_first_start_seeds_the_demo_once(store_url, tmp_path):
     before = count()
     again = create_app(config)  # a restart, or a second worker: nothing is added
     assert count() == before
-    again.extensions["widget"].engine.dispose()
-    app.extensions["widget"].engine.dispose()
+    close_app(again)
+    close_app(app)
 
 
 def test_seeding_can_be_turned_off(store_url, tmp_path):
     app = create_app({"DATABASE_URL": store_url, "SEED_DEMO": False,
                       "INSTANCE_PATH": str(tmp_path)})
     assert app.test_client().get("/api/v1/accounts/local:jessica").status_code == 404
-    app.extensions["widget"].engine.dispose()
+    close_app(app)
+
+
+def test_behind_a_proxy_the_forwarded_client_and_host_are_used(store_url, tmp_path):
+    app = create_app({"DATABASE_URL": store_url, "SEED_DEMO": False, "PROXY_HOPS": 1,
+                      "INSTANCE_PATH": str(tmp_path)})
+    from widget.sources.importer import import_lines
+    from widget.service.rescore import rescore
+
+    import_lines(app.extensions["widget"].engine, [
+        '{"type": "post", "id": "p1", "account": "local:ann", "at": 1790000000}'])
+    rescore(app.extensions["widget"].engine, __import__("datetime").date(2026, 9, 1))
+    body = app.test_client().get("/api/v1/accounts/local:ann", headers={
+        "X-Forwarded-Host": "badges.example.org", "X-Forwarded-Proto": "https",
+        "X-Forwarded-For": "203.0.113.9"}).get_json()
+    assert body["links"]["profile"] == "https://badges.example.org/u/local:ann"
+    close_app(app)
+
+
+def test_token_and_fault_errors_are_never_cached(app):
+    r = app.test_client().put("/api/v1/accounts/local:x/hidden-topics/wine")
+    assert r.status_code in (401, 404)
+    r = app.test_client().post("/api/v1/plusk", json={"from": "local:a", "to": "local:b",
+                                                      "topic": "wine"})
+    assert r.status_code == 404 and r.headers["Cache-Control"] == "public, max-age=60"
+    r = app.test_client().post("/api/v1/perks", json={})
+    assert r.status_code == 401 and r.headers["Cache-Control"] == "no-store"

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from fake_upstreams import FakeBluesky, FakeMastodon
 from widget import create_app
+from web_helpers import close_app
 
 ALICE = "mastodon:alice@mastodon.test"
 BOB = "bsky:bob.bsky.social"
@@ -37,8 +38,7 @@ def make_app(store_url, tmp_path, m, b, **config):
 def app(store_url, tmp_path, fakes):
     app = make_app(store_url, tmp_path, *fakes)
     yield app
-    app.extensions["widget"].fetcher.shutdown()
-    app.extensions["widget"].engine.dispose()
+    close_app(app)
 
 
 def test_a_mastodon_account_works_on_every_route(app, fakes):
@@ -87,7 +87,7 @@ def test_concurrent_cold_requests_cause_exactly_one_fetch(store_url, tmp_path, f
     r = app.test_client().get(f"/api/v1/accounts/{ALICE}")
     assert r.status_code == 200
     assert m.hits("/lookup") == 1 and app.extensions["widget"].fetcher.fetches == 1
-    app.extensions["widget"].engine.dispose()
+    close_app(app)
 
 
 def test_pending_json_is_202_with_retry_after(store_url, tmp_path, fakes):
@@ -98,7 +98,7 @@ def test_pending_json_is_202_with_retry_after(store_url, tmp_path, fakes):
     r = app.test_client().get(f"/api/v1/accounts/{ALICE}")
     assert r.status_code == 202 and r.get_json()["error"] == "pending"
     assert r.headers["Retry-After"] and r.headers["Cache-Control"] == "no-store"
-    app.extensions["widget"].engine.dispose()
+    close_app(app)
 
 
 def test_unknown_upstream_account_is_404(app, fakes):
@@ -155,8 +155,7 @@ def test_upstream_faults_serve_the_last_good_score_marked_stale(store_url, tmp_p
     client.get(f"/api/v1/accounts/{ALICE}")
     wait_for_refresh(app)
     assert client.get(f"/api/v1/accounts/{ALICE}").get_json()["stale"] is False
-    app.extensions["widget"].fetcher.shutdown()
-    app.extensions["widget"].engine.dispose()
+    close_app(app)
 
 
 def test_a_first_fetch_that_fails_is_503_not_500(store_url, tmp_path, fakes):
@@ -166,7 +165,7 @@ def test_a_first_fetch_that_fails_is_503_not_500(store_url, tmp_path, fakes):
     r = app.test_client().get(f"/api/v1/accounts/{ALICE}")
     assert r.status_code == 503 and r.get_json()["error"] == "upstream_unavailable"
     assert app.test_client().get(f"/badge/{ALICE}.svg").status_code == 503
-    app.extensions["widget"].engine.dispose()
+    close_app(app)
 
 
 def test_denied_instances_are_refused_with_400(store_url, tmp_path, fakes):
@@ -175,7 +174,7 @@ def test_denied_instances_are_refused_with_400(store_url, tmp_path, fakes):
     r = app.test_client().get(f"/api/v1/accounts/{ALICE}")
     assert r.status_code == 400 and "deny list" in r.get_json()["message"]
     assert m.total == 0
-    app.extensions["widget"].engine.dispose()
+    close_app(app)
 
 
 def test_refresh_command_refreshes_due_accounts(app, fakes):
@@ -254,3 +253,57 @@ def test_operator_issues_tokens_for_local_accounts(app):
     assert bad.exit_code != 0
     r = app.test_client().post("/api/v1/claims", json={"account": "local:ann"})
     assert r.status_code == 400 and "operator" in r.get_json()["message"]
+
+
+CHILD = """
+import json, sys, time
+from widget import create_app
+config = json.loads(sys.argv[1])
+app = create_app(config)
+time.sleep(max(0.0, float(sys.argv[2]) - time.time()))
+r = app.test_client().get("/api/v1/accounts/" + sys.argv[3])
+print(r.status_code, app.extensions["widget"].fetcher.fetches)
+"""
+
+
+def test_two_processes_fetch_a_cold_account_once(store_url, tmp_path, fakes, redis_url):
+    import json
+    import subprocess
+    import sys
+
+    m, b = fakes
+    m.slow_seconds = 0.5
+    m.set_fault("slow", path="/lookup", times=1)  # widen the race window
+    config = {"DATABASE_URL": store_url, "SEED_DEMO": False, "REDIS_URL": redis_url,
+              "INSTANCE_PATH": str(tmp_path), "CACHE_GENERATION_SECONDS": 0,
+              "UPSTREAM_ALLOW_LOOPBACK": {"mastodon.test": m.host}, "BSKY_APPVIEW": b.url,
+              "FETCH_WAIT_SECONDS": 20, "RATE_LIMIT_ENABLED": False}
+    create_app(config).extensions["widget"].engine.dispose()  # schema before the race
+    start = time.time() + 3
+    procs = [subprocess.Popen([sys.executable, "-c", CHILD, json.dumps(config), str(start),
+                               ALICE], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+             for _ in range(2)]
+    results = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err.decode()
+        results.append(out.decode().split())
+    assert sorted(r[0] for r in results) == ["200", "200"]
+    assert sorted(int(r[1]) for r in results) == [0, 1]  # one process fetched, one waited
+    assert m.hits("/lookup") == 1
+
+
+def test_concurrent_refreshes_lose_and_duplicate_nothing(store_url, tmp_path, fakes):
+    m, b = fakes
+    apps = [make_app(store_url, tmp_path / str(i), m, b) for i in range(3)]
+    apps[0].test_client().get(f"/api/v1/accounts/{ALICE}")
+    before = counts(apps[0])
+    from widget.ids import parse_account_id
+
+    aid = parse_account_id(ALICE)
+    with ThreadPoolExecutor(3) as pool:  # three instances refresh the same account at once
+        errors = list(pool.map(lambda a: a.extensions["widget"].fetcher.refresh_now(aid), apps))
+    assert errors == [None, None, None]
+    assert counts(apps[0]) == before
+    for a in apps:
+        close_app(a)

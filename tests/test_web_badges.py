@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from PIL import Image
 
-from web_helpers import small_demo_app
+from web_helpers import close_app, small_demo_app
 from widget.render import badge_size
 from widget.service.rescore import rescore
 from widget.sources.importer import import_lines
@@ -20,7 +20,7 @@ GOOD_CACHE = ("public, max-age=300, s-maxage=3600, stale-while-revalidate=86400,
 def small_app(store_url, tmp_path):
     app = small_demo_app(store_url, tmp_path)
     yield app
-    app.extensions["widget"].engine.dispose()
+    close_app(app)
 
 
 def test_svg_headers(small_app):

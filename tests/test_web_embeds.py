@@ -2,7 +2,7 @@
 import html5lib
 import pytest
 
-from web_helpers import small_demo_app
+from web_helpers import close_app, small_demo_app
 
 
 @pytest.fixture(scope="module")
@@ -10,7 +10,7 @@ def client(tmp_path_factory, module_store_url):
     tmp = tmp_path_factory.mktemp("embeds")
     app = small_demo_app(module_store_url, tmp)
     yield app.test_client()
-    app.extensions["widget"].engine.dispose()
+    close_app(app)
 
 
 PROFILE = "http://localhost/u/local:jessica"

@@ -2,7 +2,7 @@
 import html5lib
 import pytest
 
-from web_helpers import small_demo_app
+from web_helpers import close_app, small_demo_app
 
 
 @pytest.fixture(scope="module")
@@ -10,7 +10,7 @@ def client(tmp_path_factory, module_store_url):
     tmp = tmp_path_factory.mktemp("pages")
     app = small_demo_app(module_store_url, tmp)
     yield app.test_client()
-    app.extensions["widget"].engine.dispose()
+    close_app(app)
 
 
 def valid_html(data: bytes):
@@ -99,4 +99,4 @@ def test_perks_page_and_profile_perks(tmp_path, store_url):
     assert "Taste our &lt;reserve&gt;" in html and "Vineyard Co" in html and "Wine" in html
     html = valid_html(client.get("/u/local:jessica").data)
     assert "Perks this account qualifies for" in html and "Taste our &lt;reserve&gt;" in html
-    app.extensions["widget"].engine.dispose()
+    close_app(app)

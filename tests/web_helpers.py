@@ -15,3 +15,9 @@ def small_demo_app(store_url, tmp_path, accounts=200, reactions=4000, **config):
     build_demo(engine, accounts=accounts, reactions=reactions, now=now)
     rescore(engine, now.date(), days=3)
     return app
+
+
+def close_app(app) -> None:
+    """Stop an app's background work (fetches) and close its store connections."""
+    app.extensions["widget"].fetcher.shutdown()
+    app.extensions["widget"].engine.dispose()

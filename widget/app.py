@@ -38,6 +38,13 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=instance, instance_relative_config=True,
                 static_folder=str(STATIC), static_url_path="/static")
     config.load(app, config_overrides)
+    if app.config["PROXY_HOPS"]:
+        # Behind nginx or a CDN: trust that many X-Forwarded-* hops, so rate limits see the
+        # real client and links use the public host.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     url = app.config["DATABASE_URL"] or default_url(app.instance_path)
     engine = make_engine(url)
     cfg = app.config

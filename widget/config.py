@@ -15,6 +15,8 @@ DEFAULTS = {
     "DEMO_REACTIONS": 240_000,
     # Base URL used in links when the app runs behind a proxy; None means the request's own.
     "PUBLIC_URL": None,
+    # How many reverse proxies (nginx, a CDN) stand in front and set X-Forwarded-*; 0: none.
+    "PROXY_HOPS": 0,
     # HTTP caching of good JSON responses (seconds).
     "JSON_MAX_AGE": 60,
     "JSON_S_MAXAGE": 300,

@@ -104,7 +104,8 @@ class FetchService:
         return self._connector(aid, int(time.time()), max_pages=0).profile_text
 
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Stop taking work; queued fetches are dropped, a running one finishes."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
     # -- the flight ---------------------------------------------------------------------
 

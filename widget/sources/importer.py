@@ -21,6 +21,7 @@ from ..ids import parse_account_id
 from ..scoring.model import load_model
 from ..store import accounts as store_accounts
 from ..store import activity as store_activity
+from ..store.util import is_deadlock
 from ..topics import extract_topics
 
 MIN_TS = int(datetime(2000, 1, 1, tzinfo=timezone.utc).timestamp())
@@ -198,10 +199,18 @@ def import_lines(engine: sa.Engine, lines: Iterable[str], source: str = "<input>
     parsed = parse_lines(lines, source)
     if progress:
         progress(f"parsed {parsed.line:,} lines; writing")
-    with engine.begin() as conn:
-        before = store_activity.counts(conn)
-        _write(conn, parsed, source)
-        after = store_activity.counts(conn)
+    for attempt in range(3):
+        try:
+            with engine.begin() as conn:
+                before = store_activity.counts(conn)
+                _write(conn, parsed, source)
+                after = store_activity.counts(conn)
+            break
+        except sa.exc.OperationalError as e:
+            # Another writer and this one locked rows in a cycle: the database aborted this
+            # transaction (nothing was written); try again.
+            if attempt == 2 or not is_deadlock(e):
+                raise
     return ImportSummary(parsed.line, len(parsed.accounts), len(parsed.posts),
                          len(parsed.reactions), len(parsed.followers),
                          {k: after[k] - before[k] for k in after}, time.monotonic() - t0)

@@ -13,10 +13,28 @@ def now() -> int:
     return int(time.time())
 
 
+def in_key_order(table: sa.Table, rows: list[dict]) -> list[dict]:
+    """Rows sorted by the table's key: concurrent writers then lock rows in the same order,
+    which keeps PostgreSQL from deadlocking two overlapping imports."""
+    names = [c.name for c in table.primary_key if c.name in rows[0]]
+    if not names:
+        names = [c.name for c in table.columns if c.unique and c.name in rows[0]]
+    if not names:
+        return rows
+    return sorted(rows, key=lambda r: tuple(str(r[n]) for n in names))
+
+
+def is_deadlock(err: Exception) -> bool:
+    """A transaction the database chose to abort to break a lock cycle: safe to retry."""
+    orig = getattr(err, "orig", None)
+    return type(orig).__name__ in ("DeadlockDetected", "SerializationFailure")
+
+
 def insert_ignore(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
     """Insert rows, skipping any whose key already exists (idempotent imports)."""
     if not rows:
         return
+    rows = in_key_order(table, rows)
     ins = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
     stmt = ins.on_conflict_do_nothing()
     for i in range(0, len(rows), CHUNK):
@@ -29,7 +47,9 @@ def upsert(conn: sa.Connection, table: sa.Table, rows: list[dict], keys: list[st
     if not rows:
         return
     # One statement may not touch a row twice (PostgreSQL refuses): the last row per key wins.
-    rows = list({tuple(r[k] for k in keys): r for r in rows}.values())
+    rows = sorted({tuple(r[k] for k in keys): r for r in rows}.items(),
+                  key=lambda kv: tuple(str(x) for x in kv[0]))
+    rows = [r for _, r in rows]
     ins = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
     stmt = ins.on_conflict_do_update(index_elements=keys,
                                      set_={c: getattr(ins.excluded, c) for c in update})

@@ -15,7 +15,7 @@ from ..ids import parse_account_id
 from ..render import (BadgeParams, parse_badge_params, render_error_png, render_error_svg,
                       render_png, render_svg)
 from . import errors
-from .http import cache_control
+from .http import cache_control, error_cache_control
 
 bp = Blueprint("badges", __name__)
 
@@ -78,7 +78,7 @@ def error_badge(err: WidgetError) -> Response:
     render = render_error_png if png else render_error_svg
     body = render(err.badge_text, params)
     return respond(Rendered.of(body, PNG_TYPE if png else SVG_TYPE), err.status,
-                   "no-store" if err.status == 202 else "public, max-age=60")
+                   error_cache_control(err.status))
 
 
 errors.error_renderers[bp.name] = error_badge

@@ -1,6 +1,7 @@
 """What other sites load: /widget.js, the iframe card /embed/<id>, and oEmbed."""
 from __future__ import annotations
 
+import gzip
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
@@ -13,7 +14,7 @@ from ..records import COMPONENT_NAMES, COMPONENTS
 from . import errors
 from .api import base_url
 from .badges import respond
-from .http import finish_cacheable, finish_error
+from .http import finish_cacheable, finish_error, wants_gzip
 from .params import choice_param, int_param
 
 bp = Blueprint("embeds", __name__)
@@ -27,15 +28,24 @@ OEMBED_CACHE_AGE = 3600
 
 
 @lru_cache(maxsize=1)
-def _widget_js(path: str) -> Rendered:
+def _widget_js(path: str) -> tuple[Rendered, Rendered]:
+    """The script as is and gzipped (it is what every embedding page downloads)."""
     with open(path, "rb") as fh:
-        return Rendered.of(fh.read(), "text/javascript; charset=utf-8")
+        body = fh.read()
+    kind = "text/javascript; charset=utf-8"
+    plain = Rendered.of(body, kind)
+    packed = gzip.compress(body, compresslevel=9, mtime=0)
+    return plain, Rendered(packed, plain.etag + "-gz", kind)
 
 
 @bp.get("/widget.js")
 def widget_js():
-    rendered = _widget_js(f"{current_app.static_folder}/widget.js")
-    return respond(rendered, 200, WIDGET_CACHE)
+    plain, packed = _widget_js(f"{current_app.static_folder}/widget.js")
+    resp = respond(packed if wants_gzip() else plain, 200, WIDGET_CACHE)
+    resp.vary.add("Accept-Encoding")
+    if wants_gzip() and resp.status_code == 200:
+        resp.headers["Content-Encoding"] = "gzip"
+    return resp
 
 
 @bp.get("/embed/<account_id>")
