@@ -2,6 +2,7 @@
 and one demo community built once per session for the tests that read it."""
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from datetime import datetime, timezone
@@ -46,14 +47,28 @@ def pg_url():
 @pytest.fixture
 def pg_schema_url(pg_url):
     """A URL whose connections use a fresh, empty schema, dropped afterwards."""
-    schema = "t_" + uuid.uuid4().hex[:12]
-    admin = sa.create_engine(pg_url)
+    with fresh_schema("t_") as url:
+        yield url
+
+
+@contextlib.contextmanager
+def fresh_schema(prefix: str):
+    """A URL whose connections use a new, empty PostgreSQL schema, dropped afterwards."""
+    why = _pg_available()
+    if why:
+        if ON_POSTGRES or IN_CI:
+            pytest.fail(f"{why}; CI=true or WIDGET_TEST_STORE=postgresql requires it")
+        pytest.skip(why)
+    schema = prefix + uuid.uuid4().hex[:12]
+    admin = sa.create_engine(PG_URL)
     with admin.begin() as conn:
         conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    sep = "&" if "?" in pg_url else "?"
-    yield f"{pg_url}{sep}options=-csearch_path%3D{schema}"
-    drop_schema(admin, schema)
-    admin.dispose()
+    sep = "&" if "?" in PG_URL else "?"
+    try:
+        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        drop_schema(admin, schema)
+        admin.dispose()
 
 
 def drop_schema(admin, schema: str) -> None:
@@ -113,16 +128,8 @@ def module_store_url(tmp_path_factory):
     if not ON_POSTGRES:
         yield f"sqlite:///{tmp_path_factory.mktemp('store') / 'store.sqlite3'}"
         return
-    why = _pg_available()
-    if why:
-        pytest.fail(why)
-    schema = "m_" + uuid.uuid4().hex[:12]
-    admin = sa.create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    drop_schema(admin, schema)
-    admin.dispose()
+    with fresh_schema("m_") as url:
+        yield url
 
 
 @pytest.fixture
@@ -143,24 +150,13 @@ def demo_url(tmp_path_factory):
     """The full demo community, built and scored once (90 days of history)."""
     from widget.seed import seed_demo
 
-    if ON_POSTGRES:
-        why = _pg_available()
-        if why:
-            pytest.fail(why)
-        schema = "demo_" + uuid.uuid4().hex[:10]
-        admin = sa.create_engine(PG_URL)
-        with admin.begin() as conn:
-            conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-        url = f"{PG_URL}?options=-csearch_path%3D{schema}"
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite3'}"
-    eng = make_engine(url)
-    seed_demo(eng)
-    eng.dispose()
-    yield url
-    if ON_POSTGRES:
-        drop_schema(admin, schema)
-        admin.dispose()
+    with contextlib.ExitStack() as stack:
+        url = (stack.enter_context(fresh_schema("demo_")) if ON_POSTGRES
+               else f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite3'}")
+        eng = make_engine(url)
+        seed_demo(eng)
+        eng.dispose()
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -29,7 +29,7 @@ import re
 
 from ..errors import InvalidAccountId
 from ..ids import parse_account_id
-from .fetched import FetchedAccount, FetchedEngagement, FetchedPost
+from .fetched import FetchedAccount, FetchedEngagement, FetchedPost, estimated_signals
 from .http import UpstreamHTTPError, UpstreamInvalid, UpstreamNotFound
 from .mastodon import parse_time
 
@@ -158,17 +158,9 @@ def fetch_bluesky(client, handle: str, *, appview: str = DEFAULT_APPVIEW, now: i
         e.engager_followers = followers_of.get(d)
         followers_missing |= e.engager_followers is None
 
-    estimated = []
-    if post_times:
-        estimated.append("engagement_times")
-    if sampled:
-        estimated.append("engagers_sampled")
-    if followers_missing:
-        estimated.append("engager_followers")
-    if not reached_end:
-        estimated.append("posts_truncated")
-    if quotes_missing:
-        estimated.append("quote_counts")
+    estimated = estimated_signals(engagement_times=bool(post_times), sampled=sampled,
+                                  followers_missing=followers_missing,
+                                  truncated=not reached_end, quotes_missing=quotes_missing)
     return FetchedAccount(
         id=f"bsky:{handle}",
         display_name=(profile["display_name"] or profile["handle"])[:200],

@@ -56,3 +56,12 @@ class FetchedAccount:
     requests: int = 0  # upstream requests this fetch made
     complete: bool = True  # the posts cover the whole window
     estimated: list[str] = field(default_factory=list)
+
+
+def estimated_signals(*, engagement_times: bool, sampled: bool, followers_missing: bool,
+                      truncated: bool, quotes_missing: bool) -> list[str]:
+    """The names, in one order, of what a connector could only estimate."""
+    flags = (("engagement_times", engagement_times), ("engagers_sampled", sampled),
+             ("engager_followers", followers_missing), ("posts_truncated", truncated),
+             ("quote_counts", quotes_missing))
+    return [name for name, on in flags if on]

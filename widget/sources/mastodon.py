@@ -28,7 +28,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from ..errors import InvalidAccountId
 from ..ids import parse_account_id
-from .fetched import FetchedAccount, FetchedEngagement, FetchedPost
+from .fetched import FetchedAccount, FetchedEngagement, FetchedPost, estimated_signals
 from .http import UpstreamInvalid, UpstreamNotFound
 
 DAY = 86400
@@ -148,17 +148,9 @@ def fetch_mastodon(client, handle: str, *, now: int, window_days: int = 90,
                     created_at=post.created_at))
             sampled |= reported > listed
 
-    estimated = []
-    if engagements:
-        estimated.append("engagement_times")
-    if sampled:
-        estimated.append("engagers_sampled")
-    if followers_missing:
-        estimated.append("engager_followers")
-    if not reached_end:
-        estimated.append("posts_truncated")
-    if quotes_missing:
-        estimated.append("quote_counts")
+    estimated = estimated_signals(engagement_times=bool(engagements), sampled=sampled,
+                                  followers_missing=followers_missing,
+                                  truncated=not reached_end, quotes_missing=quotes_missing)
     return FetchedAccount(
         id=f"mastodon:{user}@{instance}",
         display_name=(account["display_name"] or account["username"])[:200],
