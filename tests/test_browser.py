@@ -296,3 +296,28 @@ def test_service_pages(servers, session, path):
     assert [e for e in s.errors if e != favicon_404] == []
     assert s.errors.count(favicon_404) <= 1
     assert s.page.evaluate("window.__csp") == []
+
+
+def test_oembed_iframe_works_sandboxed(servers, session):
+    """What WordPress does with our oEmbed answer: an iframe with a sandbox, no scripts."""
+    import json
+    import urllib.parse
+    import urllib.request
+
+    service, _ = servers
+    profile = f"{service.url}/u/{ACCOUNT_A}"
+    with urllib.request.urlopen(f"{service.url}/oembed?format=json&url="
+                                f"{urllib.parse.quote(profile, safe='')}", timeout=10) as r:
+        doc = json.load(r)
+    assert "sandbox=" in doc["html"] and "<script" not in doc["html"]
+    s = session()
+    s.page.set_content(f"<!doctype html><title>A post</title><p>Look:</p>{doc['html']}")
+    frame = s.page.frame_locator("iframe")
+    rec = service.record(ACCOUNT_A)
+    body = frame.locator("body")
+    body.wait_for(timeout=10_000)
+    text = body.inner_text()
+    assert rec.display_name in text and str(rec.score) in text
+    box = s.page.locator("iframe").bounding_box()
+    assert (round(box["width"]), round(box["height"])) == (doc["width"], doc["height"])
+    assert s.errors == []

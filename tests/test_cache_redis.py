@@ -161,3 +161,15 @@ def test_rate_limits_answer_429_with_retry_after(store_url, tmp_path, redis_url)
     for _ in range(50):
         assert client.get("/badge/local:jessica.svg").status_code == 200
     close_app(app)
+
+
+def test_a_flushed_redis_is_refilled_and_nothing_fails(pair):
+    a, b = pair
+    client = a.test_client()
+    first = client.get("/badge/local:marco.svg")
+    redis.Redis.from_url(a.config["REDIS_URL"]).flushdb()
+    client_b = b.test_client()
+    again = client_b.get("/badge/local:marco.svg")  # b has nothing in-process either
+    assert again.status_code == 200 and again.data == first.data
+    assert b.extensions["widget"].rendered.renders == 1  # rendered again, once
+    assert redis.Redis.from_url(a.config["REDIS_URL"]).keys("iw:v1:r:*")
