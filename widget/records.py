@@ -11,6 +11,7 @@ from functools import cached_property
 from datetime import date, datetime
 
 COMPONENTS = ("true_reach", "amplification", "network_influence")
+HISTORY_DAYS = 90  # daily scores a record carries (sparklines, history chart), and backfills
 COMPONENT_NAMES = {
     "true_reach": "True Reach",
     "amplification": "Amplification",

@@ -6,11 +6,11 @@ import os
 import sys
 from datetime import datetime, timezone
 
+from .records import HISTORY_DAYS
 from .sources.demo import build_demo
 from .service.rescore import rescore
 from .store import accounts as store_accounts
 
-HISTORY_DAYS = 90
 
 
 def seed_if_empty(app) -> None:

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 
 from ..errors import NotFound, Pending, UpstreamUnavailable, WidgetError
 from ..ids import AccountId
+from ..records import HISTORY_DAYS
 from ..scoring.model import load_model
 from ..store import accounts as store_accounts
 from ..store import fetched as store_fetched
@@ -30,7 +31,6 @@ from ..topics import extract_topics
 from .rescore import rescore
 
 log = logging.getLogger(__name__)
-HISTORY_DAYS = 90
 MISSING_TTL = 600  # remember "the upstream says no such account" this long
 
 

@@ -16,8 +16,8 @@ from cachetools import LRUCache
 
 from ..errors import InvalidParameter, NotFound
 from ..ids import AccountId
-from ..records import (COMPONENTS, Component, ScoreRecord, Topic, record_from_json,
-                       record_to_json)
+from ..records import (COMPONENTS, HISTORY_DAYS, Component, ScoreRecord, Topic,
+                       record_from_json, record_to_json)
 from ..scoring.model import load_model
 from ..store import accounts as store_accounts
 from ..scoring.profiles import profile_score
@@ -27,7 +27,6 @@ from ..store import scores as store_scores
 from ..topics import load_ontology
 
 
-HISTORY_DAYS = 90  # what a record carries for sparklines
 
 
 class ScoreService:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 
 from ..ids import parse_account_id
-from ..records import COMPONENTS, ScoreRecord
+from ..records import COMPONENTS, HISTORY_DAYS, ScoreRecord
 from ..render.colors import band_color
 from ..topics import load_ontology
 from .http import finish_cacheable
@@ -103,7 +103,8 @@ def accounts():
 @bp.get("/accounts/<account_id>/history")
 def history(account_id: str):
     aid = parse_account_id(account_id)
-    days = int_param(request.args, "days", 90, 1, current_app.config["HISTORY_DAYS_MAX"])
+    days = int_param(request.args, "days", HISTORY_DAYS, 1,
+                     current_app.config["HISTORY_DAYS_MAX"])
     rows = services().scores.history(aid, days)
     return ok({"id": str(aid), "days": [{"day": d.isoformat(), "score": s,
                                           "score_exact": round(e, 2)} for d, e, s in rows]})

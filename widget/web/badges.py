@@ -7,6 +7,9 @@ old image.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+from urllib.parse import parse_qsl
+
 from flask import Blueprint, Response, current_app, request
 
 from ..cache.memory import Rendered
@@ -34,9 +37,23 @@ def badge_png(account_id: str):
     return _badge(account_id, png=True)
 
 
+@lru_cache(maxsize=4096)
+def _params(query: bytes, png: bool) -> BadgeParams:
+    """Badge URLs repeat: parse each distinct query string once (errors are not cached)."""
+    args: dict[str, str] = {}
+    for key, value in parse_qsl(query.decode("utf-8", "replace"), keep_blank_values=True):
+        args.setdefault(key, value)  # the first value wins, as with request.args
+    return parse_badge_params(args, png=png)
+
+
+@lru_cache(maxsize=16384)
+def _account(raw: str):
+    return parse_account_id(raw)
+
+
 def _badge(account_id: str, *, png: bool) -> Response:
-    params = parse_badge_params(request.args, png=png)
-    aid = parse_account_id(account_id)
+    params = _params(request.query_string, png)
+    aid = _account(account_id)
     services = current_app.extensions["widget"]
     record = services.scores.record(aid)
     key = (record.id, record.version, params, png)

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, current_app, jsonify, request
 
-from ..errors import Conflict as Conflict409
+from ..errors import Conflict
 from ..errors import Forbidden, InvalidParameter, NotFound, RateLimited, Unauthorized
 from ..ids import parse_account_id
 from ..scoring.model import load_model
@@ -194,7 +194,7 @@ def claim_perk(perk_id: int):
         if perk is None:
             raise NotFound(f"no perk {perk_id}")
         if store_community.has_claimed(conn, perk_id, acc.pk):
-            raise Conflict409(f"{aid} already claimed perk {perk_id}")
+            raise Conflict(f"{aid} already claimed perk {perk_id}")
     if not qualifies(perk, rec, at):
         raise Forbidden(f"{aid} does not qualify for perk {perk_id} (open, claims left, score "
                         f"at least {perk.min_score}, one of its topics)")
@@ -209,9 +209,9 @@ def claim_perk(perk_id: int):
     try:
         with services().engine.begin() as conn:
             if not store_community.claim_perk(conn, perk_id, acc.pk, at, notice):
-                raise Conflict409(f"perk {perk_id} has no claims left or is closed")
+                raise Conflict(f"perk {perk_id} has no claims left or is closed")
     except sa.exc.IntegrityError:
-        raise Conflict409(f"{aid} already claimed perk {perk_id}") from None
+        raise Conflict(f"{aid} already claimed perk {perk_id}") from None
     services().webhooks.kick()
     return no_store(jsonify({"perk": perk_id, "account": rec.id, "claimed": True}), 201)
 

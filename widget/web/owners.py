@@ -6,6 +6,7 @@ shown once. A token covers its account and every account linked into the same pr
 from __future__ import annotations
 
 import secrets
+import time
 
 from flask import Blueprint, current_app, jsonify, request
 
@@ -93,8 +94,6 @@ def create_claim():
 @bp.post("/claims/<account_id>/verify")
 def verify_claim(account_id: str):
     aid, acc = known_account(account_id)
-    import time
-
     with services().engine.connect() as conn:
         claim = store_owners.get_claim(conn, acc.pk)
     if claim is None or claim.expires_at < time.time():

@@ -5,6 +5,8 @@ copy buttons and the builder's live preview.
 """
 from __future__ import annotations
 
+import time
+
 from flask import (Blueprint, Response, current_app, jsonify, redirect, render_template,
                    request, url_for)
 
@@ -12,6 +14,7 @@ from ..errors import WidgetError
 from ..ids import parse_account_id
 from ..records import COMPONENT_NAMES, COMPONENTS
 from ..render import parse_badge_params
+from ..render.params import STYLES, THEMES
 from ..render.history import history_chart
 from ..topics import load_ontology
 from ..store import community as store_community
@@ -73,8 +76,6 @@ def profile(account_id: str):
 
 @bp.get("/perks")
 def perks_page():
-    import time
-
     with services().engine.connect() as conn:
         rows = store_community.open_perks(conn, int(time.time()))
     onto = load_ontology()
@@ -115,10 +116,6 @@ def builder_snippets():
         "script_html": codes.script_html, "json_url": codes.json_url,
         "oembed_url": codes.oembed_url, "score": rec.score,
     }), PAGE_MAX_AGE, None)
-
-
-STYLES = ("flat", "flat-square", "plastic", "for-the-badge", "card", "sparkline")
-THEMES = ("light", "dark", "auto")
 
 
 def _page_error(err: WidgetError) -> Response:
