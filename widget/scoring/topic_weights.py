@@ -16,11 +16,14 @@ def account_topic_shares(p_author: np.ndarray, p_weight: np.ndarray, p_topics: l
     totals: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for (author, slug), units in (extra or {}).items():
         totals[author][slug] += units
+    parsed: dict[str, dict] = {}  # posts repeat the same few topic sets: parse each once
     for author, weight, topics in zip(p_author.tolist(), p_weight.tolist(), p_topics):
         if isinstance(topics, str):
             if topics == "{}":
                 continue
-            topics = json.loads(topics)
+            if topics not in parsed:
+                parsed[topics] = json.loads(topics)
+            topics = parsed[topics]
         acc = totals[author]
         for slug, mentions in topics.items():
             acc[slug] += weight * min(mentions, 3)

@@ -29,8 +29,8 @@ def replace_snapshots(conn: sa.Connection, first: date, last: date, columns: tup
     executemany(conn, S.name, columns, rows)
     if topics is not None:
         conn.execute(account_topics.delete().where(only(account_topics.c.account_pk)))
-        for i in range(0, len(topics), 5000):
-            conn.execute(account_topics.insert(), topics[i:i + 5000])
+        executemany(conn, account_topics.name, ("account_pk", "slug", "weight"),
+                    [(t["account_pk"], t["slug"], t["weight"]) for t in topics])
     bump_generation(conn)
 
 
