@@ -21,7 +21,7 @@ from ..store import community as store_community
 from . import community, errors, snippets
 from .api import base_url
 from .http import finish_cacheable, finish_error
-from .params import choice_param, int_param
+from .params import choice_param
 
 bp = Blueprint("pages", __name__)
 
