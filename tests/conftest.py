@@ -132,6 +132,16 @@ def module_store_url(tmp_path_factory):
         yield url
 
 
+@pytest.fixture(scope="module")
+def small_demo_client(tmp_path_factory, module_store_url):
+    """A test client on a small demo community, shared by a module's tests."""
+    from web_helpers import small_demo_app
+
+    app = small_demo_app(module_store_url, tmp_path_factory.mktemp("small-demo"))
+    yield app.test_client()
+    close_app(app)
+
+
 @pytest.fixture
 def app(store_url, tmp_path):
     app = create_app({"DATABASE_URL": store_url, "SEED_DEMO": False, "TESTING": True,

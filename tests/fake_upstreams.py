@@ -974,3 +974,15 @@ class FakeBluesky(FakeUpstream):
         if len(items) > limit:
             out["cursor"] = str(int(sort_at(page[-1]) * 1000))
         return 200, out, {}
+
+
+def fast_client(**kw):
+    """An UpstreamClient for tests against these fakes: loopback allowed, short timeouts,
+    no backoff sleeps."""
+    from widget.sources.http import UpstreamClient
+
+    kw.setdefault("allow_loopback", True)
+    kw.setdefault("read_timeout", 5.0)
+    kw.setdefault("connect_timeout", 2.0)
+    kw.setdefault("backoff", 0.0)
+    return UpstreamClient(**kw)

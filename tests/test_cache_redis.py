@@ -7,15 +7,12 @@ import signal
 import socket
 import subprocess
 import time
-from datetime import datetime, timedelta, timezone
 
 import pytest
 import redis
 
-from web_helpers import close_app, small_demo_app
+from web_helpers import close_app, go_viral, small_demo_app
 from widget import create_app
-from widget.service.rescore import rescore
-from widget.sources.importer import import_lines
 
 
 def second_instance(app, tmp_path, **config):
@@ -51,14 +48,7 @@ def test_a_new_snapshot_is_visible_on_every_instance_at_once(pair):
     a, b = pair
     client_b = b.test_client()
     before = client_b.get("/api/v1/accounts/local:priya").get_json()["score_exact"]
-    engine = a.extensions["widget"].engine
-    now = datetime.now(timezone.utc)
-    at = (now - timedelta(hours=1)).isoformat()
-    lines = [f'{{"type": "post", "id": "boost", "account": "local:priya", "at": "{at}"}}']
-    lines += [f'{{"type": "reaction", "kind": "reshare", "engager": "local:fan-{i}", '
-              f'"post": "boost", "at": "{at}"}}' for i in range(2000)]
-    import_lines(engine, lines)
-    rescore(engine, now.date())
+    go_viral(a.extensions["widget"].engine, "local:priya", 2000)
     a.extensions["widget"].scores.changed()  # what the rescore command does
     # b re-reads the store generation only every hour on its own; Redis tells it at once.
     deadline = time.monotonic() + 3
@@ -173,3 +163,20 @@ def test_a_flushed_redis_is_refilled_and_nothing_fails(pair):
     assert again.status_code == 200 and again.data == first.data
     assert b.extensions["widget"].rendered.renders == 1  # rendered again, once
     assert redis.Redis.from_url(a.config["REDIS_URL"]).keys("iw:v1:r:*")
+
+
+def test_redis_values_are_namespaced_bounded_and_expire(redis_url):
+    from widget.cache.redis_tier import RedisTier
+
+    tier = RedisTier(redis_url, namespace="iw:test:", ttl=120, max_value_bytes=1000)
+    tier.set("small", b"x" * 10)
+    tier.set("big", b"x" * 2000)  # over the size bound: kept in-process only
+    raw = redis.Redis.from_url(redis_url)
+    assert raw.get("iw:test:small") == b"x" * 10 and tier.get("small") == b"x" * 10
+    assert raw.get("iw:test:big") is None
+    assert 0 < raw.ttl("iw:test:small") <= 120
+    with tier.lock("job") as first:
+        with tier.lock("job") as second:
+            assert first and not second  # one holder at a time
+    with tier.lock("job") as again:
+        assert again  # released

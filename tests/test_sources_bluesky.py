@@ -3,22 +3,17 @@ from __future__ import annotations
 
 import pytest
 
-from fake_upstreams import DAY, NOW, FakeBluesky, FakeClock, iso
+from fake_upstreams import DAY, NOW, FakeBluesky, FakeClock, iso, fast_client
 from widget.errors import InvalidAccountId, InvalidParameter, UpstreamUnavailable
 from widget.sources.bluesky import fetch_bluesky
-from widget.sources.http import (UpstreamClient, UpstreamHTTPError, UpstreamInvalid,
+from widget.sources.http import (UpstreamHTTPError, UpstreamInvalid,
                                  UpstreamNotFound, UpstreamRateLimited)
 
 FEED = "app.bsky.feed.getAuthorFeed"
 HANDLE = "bob.bsky.social"
 
 
-def client(**kw) -> UpstreamClient:
-    kw.setdefault("allow_loopback", True)
-    kw.setdefault("read_timeout", 5.0)
-    kw.setdefault("connect_timeout", 2.0)
-    kw.setdefault("backoff", 0.0)
-    return UpstreamClient(**kw)
+client = fast_client
 
 
 @pytest.fixture

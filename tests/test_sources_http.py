@@ -9,21 +9,16 @@ import time
 
 import pytest
 
-from fake_upstreams import NOW, FakeBluesky, FakeClock, FakeMastodon
+from fake_upstreams import NOW, FakeBluesky, FakeClock, FakeMastodon, fast_client
 from widget.errors import InvalidParameter, NotFound, UpstreamUnavailable, WidgetError
-from widget.sources.http import (UpstreamClient, UpstreamHTTPError, UpstreamInvalid,
+from widget.sources.http import (UpstreamHTTPError, UpstreamInvalid,
                                  UpstreamNotFound, UpstreamRateLimited, _parse_reset,
                                  _parse_retry_after)
 
 LOOKUP = "/api/v1/accounts/lookup"
 
 
-def make_client(**kw) -> UpstreamClient:
-    kw.setdefault("allow_loopback", True)
-    kw.setdefault("read_timeout", 5.0)
-    kw.setdefault("connect_timeout", 2.0)
-    kw.setdefault("backoff", 0.0)
-    return UpstreamClient(**kw)
+make_client = fast_client
 
 
 def resolver_for(*ips):

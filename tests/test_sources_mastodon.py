@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from fake_upstreams import DAY, NOW, FakeClock, FakeMastodon
+from fake_upstreams import DAY, NOW, FakeClock, FakeMastodon, fast_client
 from widget.errors import InvalidAccountId, InvalidParameter, UpstreamUnavailable
-from widget.sources.http import (UpstreamClient, UpstreamInvalid, UpstreamNotFound,
+from widget.sources.http import (UpstreamInvalid, UpstreamNotFound,
                                  UpstreamRateLimited)
 from widget.sources.mastodon import engager_id, fetch_mastodon, html_to_text, next_link
 
@@ -16,12 +16,7 @@ def is_timeline(path: str) -> bool:
     return path.startswith("/api/v1/accounts/") and path.endswith("/statuses")
 
 
-def client(**kw) -> UpstreamClient:
-    kw.setdefault("allow_loopback", True)
-    kw.setdefault("read_timeout", 5.0)
-    kw.setdefault("connect_timeout", 2.0)
-    kw.setdefault("backoff", 0.0)
-    return UpstreamClient(**kw)
+client = fast_client
 
 
 @pytest.fixture

@@ -2,15 +2,12 @@
 import io
 import re
 import xml.etree.ElementTree as ET
-from datetime import datetime, timedelta, timezone
 
 import pytest
 from PIL import Image
 
-from web_helpers import close_app, small_demo_app
+from web_helpers import close_app, go_viral, small_demo_app
 from widget.render import badge_size
-from widget.service.rescore import rescore
-from widget.sources.importer import import_lines
 
 GOOD_CACHE = ("public, max-age=300, s-maxage=3600, stale-while-revalidate=86400, "
               "stale-if-error=604800")
@@ -113,14 +110,7 @@ def test_rendered_bytes_are_cached_and_a_new_snapshot_is_never_served_the_old_im
     assert client.get("/badge/local:priya.svg").data == first.data
     assert cache.renders == renders  # a hit, not a render
     # New activity and a rescore: a new snapshot, so a new image at once.
-    engine = small_app.extensions["widget"].engine
-    now = datetime.now(timezone.utc)
-    at = (now - timedelta(hours=2)).isoformat()
-    lines = [f'{{"type": "post", "id": "viral", "account": "local:priya", "at": "{at}"}}']
-    lines += [f'{{"type": "reaction", "kind": "reshare", "engager": "local:new-fan-{i}", '
-              f'"post": "viral", "at": "{at}"}}' for i in range(3000)]
-    import_lines(engine, lines)
-    rescore(engine, now.date())
+    go_viral(small_app.extensions["widget"].engine, "local:priya", 3000)
     second = client.get("/badge/local:priya.svg", headers={"If-None-Match": first.headers["ETag"]})
     assert cache.renders == renders + 1  # the new snapshot was rendered afresh
     before = int(ET.fromstring(first.data).get("aria-label").split(": ")[1])

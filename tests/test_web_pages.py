@@ -6,11 +6,8 @@ from web_helpers import close_app, small_demo_app
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory, module_store_url):
-    tmp = tmp_path_factory.mktemp("pages")
-    app = small_demo_app(module_store_url, tmp)
-    yield app.test_client()
-    close_app(app)
+def client(small_demo_client):
+    return small_demo_client
 
 
 def valid_html(data: bytes):

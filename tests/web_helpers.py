@@ -1,5 +1,6 @@
 """A small demo-backed app for web tests (faster than the full demo community)."""
-from datetime import datetime, timezone
+import json
+from datetime import datetime, timedelta, timezone
 
 from widget import create_app
 from widget.service.rescore import rescore
@@ -21,3 +22,18 @@ def close_app(app) -> None:
     """Stop an app's background work (fetches) and close its store connections."""
     app.extensions["widget"].fetcher.shutdown()
     app.extensions["widget"].engine.dispose()
+
+
+def go_viral(engine, account: str, fans: int) -> None:
+    """A post two hours old that ``fans`` new people reshared, imported and rescored today:
+    a new snapshot with a clearly higher score."""
+    from widget.sources.importer import import_lines
+
+    now = datetime.now(timezone.utc)
+    at = (now - timedelta(hours=2)).isoformat()
+    post = f"viral-{account}"
+    lines = [json.dumps({"type": "post", "id": post, "account": account, "at": at})]
+    lines += [json.dumps({"type": "reaction", "kind": "reshare", "engager": f"local:fan-{i}",
+                          "post": post, "at": at}) for i in range(fans)]
+    import_lines(engine, lines)
+    rescore(engine, now.date())

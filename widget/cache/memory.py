@@ -66,10 +66,6 @@ class BytesCache:
                 while len(self._lru) > self.max_entries:
                     self._lru.popitem()
 
-    def clear(self) -> None:
-        with self._lock:
-            self._lru.clear()
-
     @property
     def total_bytes(self) -> int:
         return int(self._lru.currsize)

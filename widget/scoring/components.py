@@ -31,7 +31,6 @@ class DayValues:
     reactions: np.ndarray
     engagers: np.ndarray
     weighted_per_post: np.ndarray
-    pagerank: np.ndarray
     unlisted: np.ndarray  # reactions counted upstream beyond the listed engagers (estimated)
 
 
@@ -92,6 +91,5 @@ class DailyComponents:
             reactions=received,
             engagers=engagers,
             weighted_per_post=weighted / np.maximum(posts, 1.0),
-            pagerank=pr,
             unlisted=unlisted,
         )

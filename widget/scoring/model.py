@@ -58,7 +58,6 @@ class Model:
     provisional_min_engagers: int
     provisional_min_days_active: int
     explanation_min_delta: float
-    explanation_min_share_change: float
     topics_per_account: int
     estimate_selectivity: float
     estimate_distinct_share: float
@@ -70,10 +69,6 @@ class Model:
     plusk_cap_points: float
     plusk_topic_units: float
     curves: dict[str, Curve]
-
-    @property
-    def kind_names(self) -> dict[int, str]:
-        return {code: name for name, code in self.reaction_kinds.items()}
 
     def kind_weight_table(self):
         """Weight per kind code, as an array indexed by code (code 0 unused)."""
@@ -101,7 +96,6 @@ def model_from_dict(d: dict) -> Model:
         provisional_min_engagers=int(d["provisional"]["min_engagers"]),
         provisional_min_days_active=int(d["provisional"]["min_days_active"]),
         explanation_min_delta=float(d["explanation"]["min_delta"]),
-        explanation_min_share_change=float(d["explanation"]["min_share_change"]),
         topics_per_account=int(d["topics"]["per_account"]),
         estimate_selectivity=float(d["estimate"]["selectivity"]),
         estimate_distinct_share=float(d["estimate"]["distinct_share"]),

@@ -79,9 +79,9 @@ def perks_page():
     with services().engine.connect() as conn:
         rows = store_community.open_perks(conn, int(time.time()))
     onto = load_ontology()
-    listed = [{**community.perk_json(p),
-               "topic_names": [onto.name(t) for t in community.perk_json(p)["topics"]]}
-              for p in rows]
+    listed = [community.perk_json(p) for p in rows]
+    for perk in listed:
+        perk["topic_names"] = [onto.name(t) for t in perk["topics"]]
     return finish_cacheable(page("perks.html", perks=listed), PAGE_MAX_AGE, None)
 
 
