@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import email.utils
 import socket
+import threading
 import time
 
 import pytest
@@ -42,17 +43,21 @@ def masto():
 
 @pytest.fixture
 def connects(monkeypatch):
-    """Records every attempt to open a TCP connection (and lets it proceed)."""
+    """Records every attempt this test's thread makes to open a TCP connection (and lets it
+    proceed). Other threads in the process (another test's background work) are not ours."""
     calls = []
     real_connect = socket.socket.connect
     real_create = socket.create_connection
+    me = threading.get_ident()
 
     def connect(self, address):
-        calls.append(address)
+        if threading.get_ident() == me:
+            calls.append(address)
         return real_connect(self, address)
 
     def create_connection(address, *a, **k):
-        calls.append(address)
+        if threading.get_ident() == me:
+            calls.append(address)
         return real_create(address, *a, **k)
 
     monkeypatch.setattr(socket.socket, "connect", connect)

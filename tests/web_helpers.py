@@ -20,8 +20,11 @@ def small_demo_app(store_url, tmp_path, accounts=200, reactions=4000, **config):
 
 def close_app(app) -> None:
     """Stop an app's background work (fetches) and close its store connections."""
-    app.extensions["widget"].fetcher.shutdown()
-    app.extensions["widget"].engine.dispose()
+    services = app.extensions["widget"]
+    services.fetcher.shutdown()
+    if services.shared is not None:
+        services.shared.close()
+    services.engine.dispose()
 
 
 def go_viral(engine, account: str, fans: int) -> None:

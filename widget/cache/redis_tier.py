@@ -31,6 +31,7 @@ class RedisTier:
         self.url = url
         self.client = redis.Redis.from_url(
             url, socket_timeout=socket_timeout, socket_connect_timeout=socket_timeout)
+        self._closed = threading.Event()  # stops the invalidation listener
         self._down_until = 0.0
         self._outage = False
         self._mutex = threading.Lock()
@@ -115,18 +116,23 @@ class RedisTier:
             # Its own connection: blocking reads must not hit the request path's short timeout.
             listener = redis.Redis.from_url(self.url, socket_connect_timeout=1.0,
                                             socket_timeout=5.0, health_check_interval=2)
-            while True:
+            while not self._closed.is_set():
                 try:
-                    pubsub = listener.pubsub(ignore_subscribe_messages=True)
-                    pubsub.subscribe(channel)
-                    on_change()
-                    while True:
-                        msg = pubsub.get_message(timeout=1.0)
-                        if msg is not None:
-                            on_change()
+                    with listener.pubsub(ignore_subscribe_messages=True) as pubsub:
+                        pubsub.subscribe(channel)
+                        on_change()
+                        while not self._closed.is_set():
+                            if pubsub.get_message(timeout=1.0) is not None:
+                                on_change()
                 except (redis.RedisError, OSError, ValueError):
-                    time.sleep(self.retry_seconds)
+                    self._closed.wait(self.retry_seconds)
+            listener.close()
 
         thread = threading.Thread(target=run, name="redis-invalidation", daemon=True)
         thread.start()
         return thread
+
+    def close(self) -> None:
+        """Stop listening for changes and close the connections (app shutdown, tests)."""
+        self._closed.set()
+        self.client.close()
