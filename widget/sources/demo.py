@@ -3,9 +3,9 @@
 Heavy-tailed followers and activity (log-normal), a few celebrities, many lurkers who mostly
 react, over-active likers who like almost everything (they exercise selectivity), a ring of
 ten accounts that engage with each other on every post (for anti-rigging work), and three
-recognisable personas: a wine blogger, a parenting blogger and a tech blogger. Topics come from
-the Klout Topic Ontology. Times are relative to the day it is built, so today's scores are the
-same whenever it is built with the same seed.
+recognisable personas with a story a visitor can see on their profile pages (see STORIES).
+Topics come from the Klout Topic Ontology. Times are relative to the day it is built, so today's
+scores are the same whenever it is built with the same seed.
 """
 from __future__ import annotations
 
@@ -49,6 +49,39 @@ PERSONAS = {
     "local:marco": ("Marco Rossi · Byte Sized", "tech",
                     ["technology", "open-source", "python"]),
 }
+
+
+@dataclass(frozen=True)
+class Story:
+    """A persona's activity, scripted so its profile page has something to explain.
+
+    A post every ``every`` days, each drawing ``per_post`` times the community's mean reactions
+    per post, mostly from an audience of ``audience`` x (accounts) fans. Optionally one
+    ``spike``: a post ``spike_days_ago`` days before the start of the as-of day that
+    ``spike_engagers`` x (accounts) distinct people react to within a day or two; after it the
+    post keeps being passed on: a ``tail`` share of its reactions trickles in evenly from
+    then until the as-of day.
+    """
+
+    every: float
+    per_post: float
+    audience: float
+    spike_days_ago: float | None = None
+    spike_engagers: float = 0.0
+    tail: float = 0.0
+
+
+# Jessica's wine post went viral two weeks ago: her score is up over the month and still rising
+# (the post is still being shared, so the smoothed score is still catching up). Marco's big
+# post is 91.8 days old: it and its reactions left the 90-day window two days ago, so he is down
+# over the day and the week. Priya posts every day or two to a steady audience: steady.
+STORIES = {
+    "local:jessica": Story(every=1.5, per_post=2.5, audience=0.02, spike_days_ago=13.4,
+                           spike_engagers=0.15, tail=0.4),
+    "local:priya": Story(every=1.5, per_post=3.0, audience=0.03),
+    "local:marco": Story(every=1.5, per_post=2.5, audience=0.03, spike_days_ago=91.8,
+                         spike_engagers=0.2),
+}
 RING = [f"local:{h}" for h in ("amber.lane", "blake.moss", "cora.finch", "dev.hollis",
                                "eli.north", "faye.quinn", "gus.reyes", "hana.sato",
                                "ivo.torres", "jun.wells")]
@@ -62,6 +95,8 @@ SAMPLE = ("Thoughts on {a} this week", "A short thread about {a} and {b}",
           "Why {a} matters more than you think", "New post: my notes on {a}",
           "Weekend reading: {a}, with a side of {b}", "Ask me anything about {a}")
 KIND_SHARES = {"like": 0.52, "reshare": 0.2, "reply": 0.15, "quote": 0.06, "mention": 0.07}
+# A post that goes viral is passed on more than usual; the reactions are all about the post.
+SPIKE_SHARES = {"like": 0.45, "reshare": 0.35, "reply": 0.1, "quote": 0.1}
 
 
 @dataclass
@@ -110,12 +145,11 @@ def build_demo(engine: sa.Engine, *, accounts: int = 5200, reactions: int = 240_
     followers[role == "persona"] = np.exp(rng.normal(9.0, 0.3, (role == "persona").sum()))
     appeal = np.exp(rng.normal(0.0, 0.9, n)) * (followers / np.median(followers)) ** 0.35
     appeal[role == "celebrity"] *= 3
-    appeal[role == "persona"] *= 4
     rate = np.exp(rng.normal(-2.6, 1.1, n))  # posts per day
     rate[role == "lurker"] = 0.003
     rate[role == "liker"] = 0.05
     rate[role == "celebrity"] *= 3
-    rate[role == "persona"] = 0.6
+    rate[role == "persona"] = 0.0  # personas post by their story (see _stories)
     rate[role == "ring"] = 0.4
     home = rng.integers(0, len(cluster_names), n)
     for a, (_, cluster, _) in PERSONAS.items():
@@ -168,6 +202,19 @@ def build_demo(engine: sa.Engine, *, accounts: int = 5200, reactions: int = 240_
     r_engager = np.concatenate([r_engager, extra_eng])
     r_kind = np.concatenate([r_kind, extra_kind])
     r_time = np.concatenate([r_time, np.minimum(p_time[extra_post] + 1800, end - 1)])
+
+    # The personas' posts and the reactions to them, by their stories.
+    mean_per_post = reactions * 0.93 / max(p_author.size, 1)
+    sp_author, sp_time, sr_post, sr_engager, sr_kind, sr_time = _stories(
+        rng, start, end, index, mean_per_post, propensity, likers, kind_names)
+    sr_post = sr_post + p_author.size
+    p_author = np.concatenate([p_author, sp_author])
+    p_time = np.concatenate([p_time, sp_time])
+    r_post = np.concatenate([r_post, sr_post])
+    r_author = np.concatenate([r_author, p_author[sr_post]])
+    r_engager = np.concatenate([r_engager, sr_engager])
+    r_kind = np.concatenate([r_kind, sr_kind])
+    r_time = np.concatenate([r_time, sr_time])
     # Self-reactions happen on real networks too but carry no influence; drop them here.
     ok = r_author != r_engager
     r_post, r_author, r_engager, r_kind, r_time = (a[ok] for a in (r_post, r_author, r_engager,
@@ -213,6 +260,53 @@ def build_demo(engine: sa.Engine, *, accounts: int = 5200, reactions: int = 240_
             for i in range(n)
             for d, f in ((then, followers[i] / growth[i]), (today, followers[i]))])
     return DemoSummary(n, p_author.size, r_post.size, len(topic_sets), time.monotonic() - t0)
+
+
+def _stories(rng, start, end, index, mean_per_post, propensity, likers, kind_names):
+    """The personas' posts and the reactions to them, as STORIES tell: arrays p_author, p_time
+    and, per reaction, r_post (an index into these posts), r_engager, r_kind, r_time."""
+    n = propensity.size
+    others = np.setdiff1d(np.arange(n), [index[a] for a in STORIES])
+    weights = propensity[others] / propensity[others].sum()
+    spike_kinds = [kind_names.index(k) for k in SPIKE_SHARES]
+    parts = []
+    for who, story in STORIES.items():
+        days = np.arange(0, SPAN_DAYS, story.every)
+        times = start + (days * DAY).astype(np.int64) + rng.integers(7 * 3600, 22 * 3600,
+                                                                     days.size)
+        times = times[times < end - 3600]
+        # Regular posts: fans first (the same few most often), then anyone.
+        audience = rng.choice(others, size=min(others.size, max(5, int(story.audience * n))),
+                              replace=False)
+        r_post = np.repeat(np.arange(times.size),
+                           rng.poisson(story.per_post * mean_per_post, times.size))
+        m = r_post.size
+        rank = np.minimum(rng.zipf(1.6, m) - 1, audience.size - 1)
+        engager = np.where(rng.random(m) < 0.55, audience[rank],
+                           rng.choice(others, size=m, p=weights))
+        kind = rng.choice(len(kind_names), size=m, p=list(KIND_SHARES.values()))
+        delay = rng.exponential(6 * 3600, m)
+        if story.spike_days_ago is not None:
+            # The spike: one reaction from each of many people, most within a day or two.
+            size = min(others.size, max(5, int(story.spike_engagers * n)))
+            at = end - int(story.spike_days_ago * DAY)
+            soon = np.minimum(rng.exponential(8 * 3600, size), 40 * 3600)
+            later = rng.uniform(0, end - at, size)
+            r_post = np.concatenate([r_post, np.full(size, times.size)])
+            engager = np.concatenate([engager, rng.choice(others, size, replace=False,
+                                                          p=weights)])
+            kind = np.concatenate([kind, rng.choice(spike_kinds, size,
+                                                    p=list(SPIKE_SHARES.values()))])
+            delay = np.concatenate([delay, np.where(rng.random(size) < story.tail, later,
+                                                    soon)])
+            times = np.append(times, at)
+        kind[np.isin(engager, likers)] = kind_names.index("like")
+        r_time = np.minimum(times[r_post] + delay.astype(np.int64), end - 1)
+        parts.append((np.full(times.size, index[who]), times, r_post, engager, kind, r_time))
+    offsets = np.cumsum([0] + [p[1].size for p in parts[:-1]])
+    return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
+            np.concatenate([p[2] + o for p, o in zip(parts, offsets)]),
+            *(np.concatenate([p[i] for p in parts]) for i in (3, 4, 5)))
 
 
 def _handles(rng, count):
