@@ -56,3 +56,20 @@ class Community:
 
 def days_before(n: int) -> date:
     return AS_OF - timedelta(days=n)
+
+
+def explained(res, activity, account: int, as_of: date = AS_OF):
+    """(changes, explanation lines) of one account of a scored day, with posts named
+    post-<index>."""
+    from widget.scoring.explain import explain
+
+    posts = {i: (f"post-{i}", int(t)) for i, t in enumerate(activity.p_time.tolist())}
+    return explain(res.drivers[account], as_of, posts, load_model())
+
+
+def steady(c: Community, name: str, days: int = 120, fans: int = 30) -> None:
+    """An account posting daily, with the same fans resharing each post."""
+    for d in range(1, days):
+        p = c.post(name, days_ago=d)[0]
+        for i in range(0, fans, 3):
+            c.react(f"{name}-fan-{(i + d) % fans}", name, post=p, days_ago=d - 0.5)

@@ -150,3 +150,67 @@ def test_gzip_when_accepted_with_its_own_etag(demo_client):
     again = demo_client.get("/api/v1/accounts/local:jessica", headers={
         "Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]})
     assert again.status_code == 304
+
+
+def _curve(x: float, c: dict) -> float:
+    import math
+
+    z = (max(x - c["x0"], 0.0) / c["scale"]) ** c["shape"]
+    return min(100.0, max(1.0, 1.0 + 99.0 * -math.expm1(-z)))
+
+
+@pytest.mark.parametrize("account", ["local:jessica", "local:marco", "local:priya",
+                                     "local:amber.lane"])
+def test_the_published_score_recomputes_from_the_statement(demo_client, account):
+    """docs/scoring.md "Activity statement": daily score from the component values and the
+    curve, smoothed over 21 days since the first activity, plus the +K bonus."""
+    import json
+    import math
+    from datetime import date
+    from pathlib import Path
+
+    model = json.loads((Path(__file__).resolve().parent.parent / "widget" / "data"
+                        / "model.json").read_text())
+    r = demo_client.get(f"/api/v1/accounts/{account}/statement?days=60")
+    assert r.status_code == 200
+    body = r.get_json()
+    days = body["days"]
+    assert len(days) == 60 and days[-1]["day"] > days[0]["day"]
+    first = date.fromisoformat(body["first_activity"])
+    daily = [_curve(sum(model["component_weights"][c] * math.log1p(v)
+                        for c, v in d["components"].items()), model["curves"]["score"])
+             for d in days]
+    alpha, n = model["smoothing"]["alpha"], model["smoothing"]["days"]
+    for t in range(n, len(days)):
+        assert daily[t] == pytest.approx(days[t]["score_daily"], abs=0.01)
+        live = [j for j in range(n) if date.fromisoformat(days[t - j]["day"]) >= first]
+        w = {j: alpha * (1 - alpha) ** j for j in live}
+        smoothed = sum(w[j] * daily[t - j] for j in live) / sum(w.values())
+        published = min(100.0, smoothed + days[t]["plusk_bonus"])
+        assert published == pytest.approx(days[t]["score"], abs=0.01), days[t]["day"]
+    account_json = demo_client.get(f"/api/v1/accounts/{account}").get_json()
+    assert account_json["score_exact"] == pytest.approx(days[-1]["score"], abs=0.01)
+    assert account_json["score_daily"] == pytest.approx(days[-1]["score_daily"], abs=0.01)
+
+
+def test_statement_flows_and_errors(demo_client):
+    body = demo_client.get("/api/v1/accounts/local:marco/statement?days=5").get_json()
+    assert [set(d) >= {"posts", "reactions", "engagers", "events", "components", "score",
+                       "score_daily", "smoothed", "plusk_bonus"} for d in body["days"]] == \
+        [True] * 5
+    left = sum(sum(d["reactions"]["left"].values()) for d in body["days"])
+    assert left > 100  # marco's big post and its reactions left the window this week
+    assert any(e["kind"] == "post_left" for d in body["days"] for e in d["events"])
+    r = demo_client.get("/api/v1/accounts/local:marco/statement?days=0")
+    assert r.status_code == 400 and r.get_json()["param"] == "days"
+    assert demo_client.get("/api/v1/accounts/local:nobody/statement").status_code == 404
+
+
+def test_account_json_carries_changes_and_drivers(demo_client):
+    body = demo_client.get("/api/v1/accounts/local:jessica").get_json()
+    assert set(body["changes"]) == {"day", "week", "month"}
+    month = body["changes"]["month"]
+    assert month["delta"] == pytest.approx(month["to"] - month["from"], abs=0.011)
+    assert sum(d["points"] for d in month["drivers"]) == pytest.approx(month["delta"],
+                                                                        abs=0.15)
+    assert body["explanation"] and month["text"] in body["explanation"]

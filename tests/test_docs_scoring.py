@@ -27,3 +27,13 @@ def test_worked_example_matches_the_code():
     assert x[a] == pytest.approx(expected, rel=1e-4)
     assert model.component_weights == {"true_reach": 0.45, "amplification": 0.25,
                                        "network_influence": 0.3}
+
+
+def test_every_driver_kind_is_documented():
+    from pathlib import Path
+
+    from widget.scoring.drivers import KINDS
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "scoring.md").read_text()
+    for kind, component in KINDS.items():
+        assert f"| `{kind}` | {component or 'null'} |" in doc, kind

@@ -56,6 +56,10 @@ class ScoreRecord:
     fetched_at: datetime | None = None
     # Linked accounts (a profile): {id, accounts, score, score_exact}, or None.
     profile: dict | None = None
+    # The day's own (unsmoothed) score, and the drivers of each horizon's change:
+    # {"day"|"week"|"month": {from, to, delta, text, drivers} or None} (scoring.drivers).
+    score_daily: float | None = None
+    changes: dict = field(default_factory=dict)
 
     @cached_property
     def version(self) -> str:
@@ -84,7 +88,7 @@ def record_to_json(rec: ScoreRecord) -> bytes:
         "updated_at": rec.updated_at.isoformat(),
         "history": [[d.isoformat(), s] for d, s in rec.history], "signals": rec.signals,
         "fetched_at": rec.fetched_at.isoformat() if rec.fetched_at else None,
-        "profile": rec.profile,
+        "profile": rec.profile, "score_daily": rec.score_daily, "changes": rec.changes,
     }).encode()
 
 
@@ -103,5 +107,5 @@ def record_from_json(data: bytes) -> ScoreRecord:
         history=tuple((date.fromisoformat(x), s) for x, s in d["history"]),
         signals=d["signals"],
         fetched_at=datetime.fromisoformat(d["fetched_at"]) if d["fetched_at"] else None,
-        profile=d["profile"],
+        profile=d["profile"], score_daily=d.get("score_daily"), changes=d.get("changes") or {},
     )

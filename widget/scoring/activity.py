@@ -31,13 +31,14 @@ class Activity:
     p_unlisted_sqrtw: np.ndarray | None = None
     p_unlisted_w: np.ndarray | None = None
     prior: np.ndarray | None = None  # PageRank start per account (1 = no prior knowledge)
+    p_key: np.ndarray | None = None  # the store's key of each post (explanations name posts)
 
     @classmethod
     def build(cls, n_accounts, r_author, r_engager, r_kind, r_post, r_time, p_author, p_time,
-              followers=None, created=None, unlisted=None, prior=None):
+              followers=None, created=None, unlisted=None, prior=None, post_keys=None):
         """Sort by time, drop self-reactions (engaging with yourself is not influence), and
         remap post indices to the sorted order. ``unlisted`` is (count, sqrt-weight, weight)
-        per post in the caller's post order."""
+        per post in the caller's post order, and so is ``post_keys``."""
         r_author = np.asarray(r_author, dtype=np.int32)
         r_engager = np.asarray(r_engager, dtype=np.int32)
         r_kind = np.asarray(r_kind, dtype=np.int8)
@@ -68,6 +69,8 @@ class Activity:
             followers = np.full(n_accounts, np.nan)
         extra = [np.zeros(p_time.size) for _ in range(3)] if unlisted is None else [
             np.asarray(u, dtype=float)[porder] for u in unlisted]
+        keys = None if post_keys is None else np.asarray(post_keys, dtype=np.int64)[porder]
         return cls(n_accounts, r_author, r_engager, r_kind, r_post, r_time, p_author, p_time,
                    np.asarray(followers, dtype=float), first, *extra,
-                   np.ones(n_accounts) if prior is None else np.asarray(prior, dtype=float))
+                   np.ones(n_accounts) if prior is None else np.asarray(prior, dtype=float),
+                   keys)

@@ -34,6 +34,25 @@ class DayValues:
     unlisted: np.ndarray  # reactions counted upstream beyond the listed engagers (estimated)
 
 
+@dataclass
+class DayState:
+    """What the attribution of a day's change needs from that day (see scoring.drivers):
+    per engager the selectivity ``s``, PageRank vector ``x`` and outgoing edge weight ``out``;
+    per engager/author pair the kind-weighted reactions in the window; per author the listed
+    parts of True Reach, Amplification's total and Network Influence, and the window bounds."""
+
+    start: int
+    end: int
+    s: np.ndarray
+    x: np.ndarray
+    out: np.ndarray
+    pair_weight: np.ndarray
+    tr_listed: np.ndarray
+    amp_listed: np.ndarray
+    ni_listed: np.ndarray
+    given: np.ndarray  # reactions each account handed out in the window
+
+
 class DailyComponents:
     """Precomputes what every day shares (engager/author pairs) so each day is a few bincounts."""
 
@@ -47,6 +66,8 @@ class DailyComponents:
         self.pair_author = (self.pairs % n).astype(np.int32)
         self.r_weight = model.kind_weight_table()[activity.r_kind]
         self._last_pr: np.ndarray | None = None
+        self.state: DayState | None = None  # the last day's, when keep_state is set
+        self.keep_state = False
 
     def day(self, end: int) -> DayValues:
         """Values for the window [end - window_days, end)."""
@@ -83,6 +104,14 @@ class DailyComponents:
             max_iterations=m.max_iterations, start=self._last_pr, prior=a.prior,
         )
         self._last_pr = pr
+        if self.keep_state:
+            out = np.bincount(pe, weights=effective, minlength=n)
+            flow = m.damping * effective / out[pe] * pr[pe]
+            self.state = DayState(
+                start, end, selectivity, pr, out, pair_weight,
+                np.bincount(pa, weights=s, minlength=n),
+                np.bincount(pa, weights=effective, minlength=n),
+                np.bincount(pa, weights=flow, minlength=n), given)
         return DayValues(
             true_reach=true_reach,
             amplification=amplification,

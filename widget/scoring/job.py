@@ -16,7 +16,7 @@ import numpy as np
 from ..records import COMPONENTS
 from .activity import DAY, Activity
 from .components import DailyComponents, DayValues
-from .explain import explain, explain_plusk
+from .drivers import Attribution, Context, pack
 from .model import Model
 from .plusk import Bonus, PlusK
 from .plusk import bonus as plusk_bonus
@@ -46,7 +46,11 @@ class DayResult:
     deltas: dict[str, np.ndarray]  # nan where there is no earlier score to compare
     provisional: np.ndarray
     signals: dict[str, np.ndarray]
-    explanations: list[list[str]] = field(default_factory=list)
+    score_daily: np.ndarray  # the day's own (unsmoothed) score
+    plusk_bonus: np.ndarray  # what +K added to the published score that day
+    # As-of day only: every account's drivers packed as rows of scoring.drivers.FIELDS
+    # (scoring.explain puts them into words).
+    drivers: np.ndarray | None = None
 
 
 def score_days(activity: Activity, first: date, last: date, model: Model,
@@ -60,22 +64,33 @@ def score_days(activity: Activity, first: date, last: date, model: Model,
             for i in range((last - first).days + lead + 1)]
     daily = DailyComponents(activity, model)
     n_days, n = len(days), activity.n_accounts
+    first_day_idx = (activity.first_seen // DAY) - (day_end(days[0]) // DAY - 1)
+    attribution = Attribution(activity, model, daily.pair_engager, daily.pair_author,
+                              daily.r_pair, daily.r_weight, first_day_idx, n_days - 1,
+                              tuple(HORIZONS.values()))
     exact = np.empty((n_days, n))
     comp = {c: np.empty((n_days, n)) for c in COMPONENTS}
     kept: dict[int, DayValues] = {}
     keep_from = len(days) - (last - first).days - 1 - max(HORIZONS.values())
+    prev = None  # (state, daily score, log values) of the day before
     for i, day in enumerate(days):
+        daily.keep_state = attribution.needs(i + 1)
         v = daily.day(day_end(day))
         values = {c: getattr(v, c) for c in COMPONENTS}
-        exact[i] = model.curves["score"](combine(values, model))
+        logs = {c: np.log1p(values[c]) for c in COMPONENTS}
+        exact[i] = model.curves["score"](sum(model.component_weights[c] * logs[c]
+                                             for c in COMPONENTS))
         for c in COMPONENTS:
-            comp[c][i] = model.curves[c](np.log1p(values[c]))
+            comp[c][i] = model.curves[c](logs[c])
         if i >= keep_from:
             kept[i] = v
+        if prev is not None and attribution.needs(i):
+            attribution.day(i, prev[0], daily.state, prev[1], exact[i], prev[2], logs)
+        prev = (daily.state, exact[i], logs) if daily.keep_state else None
         if progress:
             progress(i + 1, n_days)
-    first_day_idx = (activity.first_seen // DAY) - (day_end(days[0]) // DAY - 1)
     published = _smooth(exact, first_day_idx, model)
+    smoothed = published.copy()
     comp_pub = {c: _smooth(comp[c], first_day_idx, model) for c in COMPONENTS}
     bonuses = [None] * n_days
     if plusk is not None and plusk.time.size:
@@ -113,14 +128,14 @@ def score_days(activity: Activity, first: date, last: date, model: Model,
             deltas=deltas,
             provisional=provisional,
             signals=signals,
+            score_daily=exact[i],
+            plusk_bonus=published[i] - smoothed[i],
         )
-        if i == n_days - 1:  # prose for the as-of day only (see service.rescore)
-            r.explanations = explain(r, {k: kept.get(i - k) for k in (0, *HORIZONS.values())},
-                                     {k: {c: comp_pub[c][i - k] for c in COMPONENTS}
-                                      for k in HORIZONS.values()},
-                                     {c: comp_pub[c][i] for c in COMPONENTS}, model)
-            week = bonuses[i - 7]
-            explain_plusk(r.explanations, b, week.points if week is not None else None, model)
+        if i == n_days - 1:  # drivers for the as-of day only (see service.rescore)
+            ctx = Context(i, [day_end(d) for d in days], first_day_idx, activity.first_seen,
+                          published, v.posts, v.reactions, v.engagers, days_active,
+                          provisional, b.received, b.givers)
+            r.drivers = pack(activity, attribution.finish(published, smoothed), ctx, model)
         results.append(r)
     return results
 

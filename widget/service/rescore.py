@@ -54,10 +54,10 @@ def rescore(engine: sa.Engine, as_of: date, days: int = 1, model: Model | None =
     keep = np.arange(pks.size) if targets is None else np.searchsorted(pks, sorted(targets))
     rows = []
     computed = int(time.time())
-    for res in results:
-        rows.extend(_snapshot_rows(res, pks, computed, detailed=res is results[-1], keep=keep))
     with engine.connect() as conn:
         endorsed = store_community.plusk_topic_units(conn, end - model.window_days * DAY, end)
+    for res in results:
+        rows.extend(_snapshot_rows(res, pks, computed, detailed=res is results[-1], keep=keep))
     topics = _topic_rows(activity, p_topics, results[-1], pks, model, end, endorsed)
     with engine.begin() as conn:
         store_scores.replace_snapshots(conn, first, as_of, SNAPSHOT_COLUMNS, rows, topics,
@@ -116,7 +116,7 @@ def load_activity(engine: sa.Engine, first: date, as_of: date, model: Model,
         n, index(r[:, 0]), index(r[:, 1]), r[:, 2], post_index, r[:, 4],
         index(p_author_pk), p_time, followers=fol,
         unlisted=_unlisted(p_counts, post_index, r[:, 2], model),
-        prior=_prior(account_rows, fol, model),
+        prior=_prior(account_rows, fol, model), post_keys=p_pk,
     )
     known_pk = np.isin(pk_rows[:, 0], pks) & np.isin(pk_rows[:, 1], pks)
     pk_rows = pk_rows[known_pk]
@@ -173,7 +173,7 @@ SNAPSHOT_COLUMNS = (
     "account_pk", "day", "score", "score_exact", "raw",
     *(f"{c}_{kind}" for c in COMPONENTS for kind in ("score", "value")),
     "delta_day", "delta_week", "delta_month", "provisional", "explanation", "signals",
-    "computed_at",
+    "computed_at", "score_daily", "plusk_bonus", "drivers",
 )
 
 
@@ -193,7 +193,7 @@ def _snapshot_rows(res, pks, computed, detailed: bool, keep: np.ndarray) -> list
         cols.append([_nan_to_none(x) for x in res.deltas[k]])
     cols.append(res.provisional.tolist())
     if detailed:
-        cols.append([json.dumps(e) for e in res.explanations])
+        cols.append(["[]"] * n)  # the words come from the drivers when a record is read
         sig = res.signals
         posts, reactions, engagers = (sig[k].astype(int).tolist()
                                       for k in ("posts", "reactions", "engagers"))
@@ -215,6 +215,9 @@ def _snapshot_rows(res, pks, computed, detailed: bool, keep: np.ndarray) -> list
         cols.append(["[]"] * n)
         cols.append(["{}"] * n)
     cols.append([computed] * n)
+    cols.append(np.round(res.score_daily, 4).tolist())
+    cols.append(np.round(res.plusk_bonus, 4).tolist())
+    cols.append([row.tobytes() for row in res.drivers] if detailed else [None] * n)
     rows = list(zip(*cols))
     return rows if keep.size == n else [rows[i] for i in keep.tolist()]
 

@@ -11,6 +11,7 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 
+import numpy as np
 import sqlalchemy as sa
 from cachetools import LRUCache
 
@@ -18,7 +19,13 @@ from ..errors import InvalidParameter, NotFound
 from ..ids import AccountId
 from ..records import (COMPONENTS, HISTORY_DAYS, Component, ScoreRecord, Topic,
                        record_from_json, record_to_json)
+from ..scoring.activity import DAY
+from ..scoring.drivers import FIELDS
+from ..scoring.explain import example_keys, explain
+from ..scoring.job import day_end
 from ..scoring.model import load_model
+from ..scoring.statement import AccountActivity, ledger
+from ..store import activity as store_activity
 from ..store import accounts as store_accounts
 from ..scoring.profiles import profile_score
 from ..store import meta as store_meta
@@ -122,7 +129,10 @@ class ScoreService:
             hist = (store_scores.history(conn, acc.pk, snap.day - timedelta(days=history_days - 1))
                     if history_days > 0 else [])
             profile = self._profile(conn, acc) if acc.profile_id is not None else None
-        return to_record(acc, snap, topics, hist, profile)
+            packed = unpack(snap.drivers)
+            posts = (store_activity.posts_by_pk(conn, example_keys(packed))
+                     if packed is not None else {})
+        return to_record(acc, snap, topics, hist, profile, packed, posts)
 
     @staticmethod
     def _profile(conn, acc) -> dict | None:
@@ -148,6 +158,40 @@ class ScoreService:
             if snap is None:
                 return []
             return store_scores.history(conn, acc.pk, snap.day - timedelta(days=days - 1))
+
+    def statement(self, aid: AccountId, days: int) -> dict:
+        """The activity statement of the last ``days`` scored days: what entered and left the
+        window each day, beside the component values, daily, smoothed and published scores."""
+        model = load_model()
+        with self.engine.connect() as conn:
+            acc = store_accounts.get_account(conn, str(aid))
+            if acc is None:
+                raise NotFound(f"no account {aid} here")
+            snap = store_scores.latest_snapshot(conn, acc.pk)
+            if snap is None:
+                raise NotFound(f"account {aid} has not been scored yet")
+            first_day = snap.day - timedelta(days=days - 1)
+            rows = store_scores.ledger_rows(conn, acc.pk, first_day)
+            start = day_end(first_day) - (model.window_days + 1) * DAY
+            act = AccountActivity(*store_activity.account_activity(
+                conn, acc.pk, start, day_end(snap.day)))
+            first = store_activity.first_activity(conn, acc.pk)
+        flows = {d["day"]: d for d in ledger(act, [r.day for r in rows],
+                                             model.reaction_kinds, model.window_days)}
+        out = []
+        for r in rows:
+            entry = flows[r.day.isoformat()]
+            out.append({
+                "day": r.day.isoformat(), "score": round(float(r.score_exact), 4),
+                "score_daily": None if r.score_daily is None else round(r.score_daily, 4),
+                "smoothed": round(float(r.score_exact) - float(r.plusk_bonus), 4),
+                "plusk_bonus": round(float(r.plusk_bonus), 4), "raw": r.raw,
+                "components": {c: getattr(r, f"{c}_value") for c in COMPONENTS},
+                **{k: entry[k] for k in ("posts", "reactions", "engagers", "events")},
+            })
+        return {"id": acc.id, "days": out, "first_activity": (
+            None if first is None else datetime.fromtimestamp(first, timezone.utc).date()
+            .isoformat())}
 
     def ranked(self, limit: int, cursor: str | None):
         """A page of accounts by score, highest first, and the cursor of the next page."""
@@ -192,9 +236,21 @@ def decode_cursor(cursor: str) -> tuple[float, int]:
                                "of the previous page", param="cursor") from None
 
 
-def to_record(acc, snap, topics, hist, profile=None) -> ScoreRecord:
+def unpack(blob: bytes | None) -> np.ndarray | None:
+    """A snapshot's packed drivers (None for snapshots written before they existed)."""
+    if not blob:
+        return None
+    packed = np.frombuffer(bytes(blob), dtype=np.float64)
+    return packed if packed.size == len(FIELDS) else None
+
+
+def to_record(acc, snap, topics, hist, profile=None, packed=None, posts=None) -> ScoreRecord:
     model = load_model()
     onto = load_ontology()
+    if packed is not None:
+        changes, lines = explain(packed, snap.day, posts or {}, model)
+    else:
+        changes, lines = {}, json.loads(snap.explanation)
     return ScoreRecord(
         id=acc.id, network=acc.network, handle=acc.handle, display_name=acc.display_name,
         score=int(snap.score), score_exact=float(snap.score_exact),
@@ -202,7 +258,7 @@ def to_record(acc, snap, topics, hist, profile=None) -> ScoreRecord:
                                  float(getattr(snap, f"{c}_value")),
                                  model.component_weights[c]) for c in COMPONENTS},
         deltas={"day": snap.delta_day, "week": snap.delta_week, "month": snap.delta_month},
-        explanation=tuple(json.loads(snap.explanation)),
+        explanation=tuple(lines),
         topics=tuple(Topic(slug, onto.name(slug) or slug, weight) for slug, weight in topics),
         provisional=bool(snap.provisional),
         # Stale: the last fetch failed (a good fetch clears the failure); the last good score
@@ -215,4 +271,6 @@ def to_record(acc, snap, topics, hist, profile=None) -> ScoreRecord:
         fetched_at=(datetime.fromtimestamp(acc.fetched_at, timezone.utc)
                     if acc.fetched_at else None),
         profile=profile,
+        score_daily=None if snap.score_daily is None else float(snap.score_daily),
+        changes=changes,
     )

@@ -105,3 +105,49 @@ def latest_followers(conn: sa.Connection, as_of: date) -> dict[int, int]:
     q = sa.select(fs.c.account_pk, fs.c.followers).join(
         latest, (latest.c.account_pk == fs.c.account_pk) & (latest.c.day == fs.c.day))
     return dict(conn.execute(q).all())
+
+
+def posts_by_pk(conn: sa.Connection, pks: list[int]) -> dict[int, tuple[str, int]]:
+    """Post pk -> (id, created_at): explanations name the posts behind a change."""
+    if not pks:
+        return {}
+    q = sa.select(posts.c.pk, posts.c.id, posts.c.created_at).where(
+        posts.c.pk.in_(sorted(set(pks))))
+    return {int(pk): (pid, int(t)) for pk, pid, t in conn.execute(q)}
+
+
+def account_activity(conn: sa.Connection, account_pk: int, start: int, end: int):
+    """One account's posts (ids, times) and the reactions it received (engager pk, kind,
+    index into those posts or -1, time) in [start, end), each by time: an activity
+    statement's input."""
+    p = conn.execute(sa.select(posts.c.pk, posts.c.id, posts.c.created_at)
+                     .where(posts.c.account_pk == account_pk, posts.c.created_at >= start,
+                            posts.c.created_at < end)
+                     .order_by(posts.c.created_at, posts.c.pk)).all()
+    index = {pk: i for i, (pk, _, _) in enumerate(p)}
+    r = reactions
+    rows = conn.execute(sa.select(r.c.engager_pk, r.c.kind, r.c.post_pk, r.c.created_at)
+                        .where(r.c.author_pk == account_pk, r.c.engager_pk != account_pk,
+                               r.c.created_at >= start, r.c.created_at < end)
+                        .order_by(r.c.created_at)).all()
+    return ([pid for _, pid, _ in p], np.array([t for _, _, t in p], dtype=np.int64),
+            np.array([e for e, _, _, _ in rows], dtype=np.int64),
+            np.array([k for _, k, _, _ in rows], dtype=np.int64),
+            np.array([index.get(pp, -1) for _, _, pp, _ in rows], dtype=np.int64),
+            np.array([t for _, _, _, t in rows], dtype=np.int64))
+
+
+def first_activity(conn: sa.Connection, account_pk: int) -> int | None:
+    """Epoch seconds of the account's first post, reaction received or reaction given (not
+    counting reactions to itself): where its smoothing starts."""
+    r = reactions
+    firsts = [
+        sa.select(sa.func.min(posts.c.created_at)).where(posts.c.account_pk == account_pk),
+        sa.select(sa.func.min(r.c.created_at)).where(r.c.author_pk == account_pk,
+                                                     r.c.engager_pk != account_pk),
+        sa.select(sa.func.min(r.c.created_at)).where(r.c.engager_pk == account_pk,
+                                                     r.c.author_pk != account_pk),
+    ]
+    found = [conn.execute(q).scalar_one() for q in firsts]
+    found = [f for f in found if f is not None]
+    return min(found) if found else None

@@ -100,6 +100,13 @@ score_snapshots = sa.Table(
     sa.Column("explanation", sa.Text, nullable=False, server_default="[]"),
     sa.Column("signals", sa.Text, nullable=False, server_default="{}"),
     sa.Column("computed_at", sa.BigInteger, nullable=False),
+    # The day's own (unsmoothed) score and what +K added: with the component values they
+    # are the ledger a reader can recompute the published score from (docs/scoring.md).
+    sa.Column("score_daily", sa.Float, nullable=True),
+    sa.Column("plusk_bonus", sa.Float, nullable=False, server_default="0"),
+    # The drivers of the day/week/month changes as packed float64s (scoring.drivers.FIELDS),
+    # as-of day only; scoring.explain puts them into words when the record is read.
+    sa.Column("drivers", sa.LargeBinary, nullable=True),
     sa.Index("ix_snapshots_day_score", "day", "score_exact"),
 )
 

@@ -95,3 +95,11 @@ def top_topics(conn: sa.Connection, limit: int) -> list[tuple[str, int]]:
     q = (sa.select(account_topics.c.slug, n).where(~hidden).group_by(account_topics.c.slug)
          .order_by(n.desc(), account_topics.c.slug).limit(limit))
     return [tuple(r) for r in conn.execute(q)]
+
+
+def ledger_rows(conn: sa.Connection, account_pk: int, since: date):
+    """The snapshot columns an activity statement shows, from ``since`` on, oldest first."""
+    q = (sa.select(S.c.day, S.c.score_exact, S.c.score_daily, S.c.plusk_bonus, S.c.raw,
+                   S.c.true_reach_value, S.c.amplification_value, S.c.network_influence_value)
+         .where(S.c.account_pk == account_pk, S.c.day >= since).order_by(S.c.day))
+    return conn.execute(q).all()

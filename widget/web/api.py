@@ -43,6 +43,8 @@ def record_json(rec: ScoreRecord) -> dict:
                            "value": round(rec.components[c].value, 4),
                            "weight": rec.components[c].weight} for c in COMPONENTS},
         "deltas": {k: (None if v is None else round(v, 2)) for k, v in rec.deltas.items()},
+        "score_daily": None if rec.score_daily is None else round(rec.score_daily, 2),
+        "changes": {k: rec.changes.get(k) for k in ("day", "week", "month")},
         "explanation": list(rec.explanation),
         "topics": [{"slug": t.slug, "name": t.name, "weight": t.weight} for t in rec.topics],
         "signals": rec.signals,
@@ -108,6 +110,15 @@ def history(account_id: str):
     rows = services().scores.history(aid, days)
     return ok({"id": str(aid), "days": [{"day": d.isoformat(), "score": s,
                                           "score_exact": round(e, 2)} for d, e, s in rows]})
+
+
+@bp.get("/accounts/<account_id>/statement")
+def statement(account_id: str):
+    """The daily ledger behind the history (docs/scoring.md, "Activity statement")."""
+    aid = parse_account_id(account_id)
+    days = int_param(request.args, "days", HISTORY_DAYS, 1,
+                     current_app.config["HISTORY_DAYS_MAX"])
+    return ok(services().scores.statement(aid, days))
 
 
 @bp.get("/topics/<slug>/leaders")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
+from ..scoring.drivers import KIND_DOCS, KINDS
 from .http import finish_cacheable
 
 bp = Blueprint("openapi", __name__)
@@ -77,6 +78,44 @@ COMPONENT = {"type": "object", "required": ["score", "value", "weight"], "proper
     "value": {"type": "number"}, "weight": {"type": "number"}}}
 LINKS = {"type": "object", "properties": {k: {"type": "string", "format": "uri"} for k in
                                           ("profile", "badge_svg", "badge_png", "json")}}
+DRIVER = {"type": "object", "required": ["kind", "component", "points", "text"], "properties": {
+    "kind": {"type": "string", "enum": list(KINDS), "description": "; ".join(
+        f"{k}: {v}" for k, v in KIND_DOCS.items())},
+    "component": {"type": ["string", "null"], "enum": [
+        "true_reach", "amplification", "network_influence", None]},
+    "points": {"type": "number", "description": "signed points of the change this driver "
+               "accounts for; the drivers of a change add up to its delta"},
+    "text": {"type": "string"},
+    "signal": {"type": "object", "required": ["name", "before", "after"], "properties": {
+        "name": {"type": "string"}, "before": {"type": "number"},
+        "after": {"type": "number"}}},
+    "examples": {"type": "array", "items": {"type": "object", "properties": {
+        "post": {"type": "string"}, "at": {"type": "string", "format": "date"}}}}}}
+CHANGE = {"type": ["object", "null"], "description": "null when the account did not exist "
+          "at the start of the horizon", "required": ["from", "to", "delta", "text",
+                                                      "drivers"], "properties": {
+    "from": {"type": "number"}, "to": {"type": "number"}, "delta": {"type": "number"},
+    "text": {"type": "string"},
+    "drivers": {"type": "array", "items": DRIVER,
+                "description": "sorted by the size of their points"}}}
+COUNTS_BY_KIND = {"type": "object", "additionalProperties": {"type": "integer"}}
+STATEMENT_DAY = {"type": "object", "properties": {
+    "day": {"type": "string", "format": "date"},
+    "score": {"type": "number", "description": "published score"},
+    "score_daily": {"type": ["number", "null"], "description": "the day's own score"},
+    "smoothed": {"type": "number", "description": "published score before +K"},
+    "plusk_bonus": {"type": "number"}, "raw": {"type": "number"},
+    "components": {"type": "object", "additionalProperties": {"type": "number"}},
+    "posts": {"type": "object", "properties": {"entered": {"type": "integer"},
+                                               "left": {"type": "integer"}}},
+    "reactions": {"type": "object", "properties": {"entered": COUNTS_BY_KIND,
+                                                   "left": COUNTS_BY_KIND}},
+    "engagers": {"type": "object", "properties": {"new": {"type": "integer"},
+                                                  "lost": {"type": "integer"}}},
+    "events": {"type": "array", "items": {"type": "object", "properties": {
+        "kind": {"type": "string", "enum": ["post_left", "post_drew"]},
+        "text": {"type": "string"}, "post": {"type": "string"},
+        "at": {"type": "string", "format": "date"}}}}}}
 SCHEMAS = {
     "Error": {"type": "object", "required": ["error", "message"], "properties": {
         "error": {"type": "string"}, "message": {"type": "string"},
@@ -97,6 +136,10 @@ SCHEMAS = {
             "deltas": {"type": "object", "properties": {
                 k: {"type": ["number", "null"]} for k in ("day", "week", "month")}},
             "explanation": {"type": "array", "items": {"type": "string"}},
+            "score_daily": {"type": ["number", "null"],
+                            "description": "today's unsmoothed score"},
+            "changes": {"type": "object", "properties": {
+                k: CHANGE for k in ("day", "week", "month")}},
             "topics": {"type": "array", "items": {"type": "object", "properties": {
                 "slug": {"type": "string"}, "name": {"type": "string"},
                 "weight": {"type": "number"}}}},
@@ -144,6 +187,17 @@ PATHS = {
                 "type": "object", "properties": {
                     "day": {"type": "string", "format": "date"},
                     "score": {"type": "integer"}, "score_exact": {"type": "number"}}}}}}),
+            **_errors(400, 404)}}},
+    "/api/v1/accounts/{account_id}/statement": {"get": {
+        "summary": "The activity statement: the daily ledger behind the history, latest "
+                   "day last",
+        "parameters": [ID_PARAM, {"name": "days", "in": "query", "schema": {
+            "type": "integer", "minimum": 1, "maximum": 365, "default": 90}}],
+        "responses": {"200": _json({"type": "object", "required": ["id", "days"],
+                                    "properties": {
+            "id": {"type": "string"},
+            "first_activity": {"type": ["string", "null"], "format": "date"},
+            "days": {"type": "array", "items": STATEMENT_DAY}}}),
             **_errors(400, 404)}}},
     "/api/v1/topics/{slug}/leaders": {"get": {
         "summary": "The most influential accounts in a topic of the Klout ontology",
@@ -302,6 +356,10 @@ PATHS = {
             {"name": "cursor", "in": "query", "schema": {"type": "string"}}],
         "responses": {"200": _json({"type": "object"}), **_errors(400)}}},
     "/perks": {"get": {"summary": "Open perks page", "responses": {"200": _html()}}},
+    "/docs/scoring": {"get": {
+        "summary": "How a score is computed (the project's docs/scoring.md, as Markdown)",
+        "responses": {"200": {"description": "Markdown", "content": {"text/markdown": {
+            "schema": {"type": "string"}}}}, "404": _html("Not part of this installation")}}},
     "/api/v1/openapi.json": {"get": {
         "summary": "This document", "responses": {"200": _json({"type": "object"})}}},
     "/ping": {"get": {
