@@ -7,7 +7,7 @@ from fake_upstreams import DAY, NOW, FakeClock, FakeMastodon, fast_client
 from widget.errors import InvalidAccountId, InvalidParameter, UpstreamUnavailable
 from widget.sources.http import (UpstreamInvalid, UpstreamNotFound,
                                  UpstreamRateLimited)
-from widget.sources.mastodon import engager_id, fetch_mastodon, html_to_text, next_link
+from widget.sources.mastodon import engager_id, fetch_mastodon, html_to_text
 
 STATUSES = "*/statuses"  # the account timeline (not /api/v1/statuses/...)
 
@@ -277,17 +277,12 @@ def test_handles_with_ports_only_in_loopback_test_mode(m):
     assert m.total == 0
 
 
-def test_html_to_text_and_link_parsing():
+def test_html_to_text():
     html = ('<p>Hi &amp; welcome<br/>to <a href="https://x" class="mention hashtag">#<span>'
             'wine</span></a></p><p><a href="https://trwnh.com"><span class="invisible">https://'
             '</span><span>trwnh.com</span></a></p><script>alert(1)</script>')
     assert html_to_text(html) == "Hi & welcome\nto #wine\n\nhttps://trwnh.com"
     assert html_to_text("plain") == "plain"
-    link = ('<https://m.example/api/v1/accounts/1/statuses?limit=40&max_id=7>; rel="next", '
-            '<https://m.example/api/v1/accounts/1/statuses?min_id=9>; rel="prev"')
-    assert next_link(link) == "https://m.example/api/v1/accounts/1/statuses?limit=40&max_id=7"
-    assert next_link('<https://m.example/x?min_id=9>; rel="prev"') is None
-    assert next_link(None) is None
 
 
 def test_profile_only_fetch_costs_one_request(m):

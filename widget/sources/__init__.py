@@ -1,1 +1,2 @@
-"""Where activity comes from: JSONL import and the demo community (later: Mastodon, Bluesky)."""
+"""Where activity comes from: JSONL import, the demo community, and the Mastodon and Bluesky
+connectors (which reach their networks through the hardened client in ``http``)."""

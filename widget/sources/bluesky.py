@@ -24,23 +24,20 @@ Tags are ``record.tags`` plus the ``app.bsky.richtext.facet#tag`` features of
 """
 from __future__ import annotations
 
-import hashlib
 import re
 
 from ..errors import InvalidAccountId
 from ..ids import parse_account_id
-from .fetched import FetchedAccount, FetchedEngagement, FetchedPost, estimated_signals
+from .fetched import FetchedAccount, FetchedPost
 from .http import UpstreamHTTPError, UpstreamInvalid, UpstreamNotFound
-from .mastodon import parse_time
+from .toolkit import (DAY, MAX_NAME, CountingClient, Engagers, Timeline, clean_tags,
+                      fetched_account, is_int, most_engaged, page_limit, parse_time, post_id)
 
 DEFAULT_APPVIEW = "https://public.api.bsky.app"
-DAY = 86400
 FEED_PAGE = 100  # lexicon maximum for getAuthorFeed
 ENGAGER_PAGE_MAX = 100  # lexicon maximum for getRepostedBy / getLikes
 PROFILES_PER_REQUEST = 25  # lexicon maximum for getProfiles
-MAX_POST_ID = 200
 MAX_TAGS = 8 + 64  # record.tags (max 8) + facets; plenty
-REPOST = "app.bsky.feed.defs#reasonRepost"
 TAG_FEATURE = "app.bsky.richtext.facet#tag"
 _NOT_FOUND_ERRORS = {"AccountTakedown", "AccountDeactivated", "NotFound", "ProfileNotFound"}
 _DID = re.compile(r"did:[a-z]+:[A-Za-z0-9._:%-]{1,2000}")
@@ -52,85 +49,98 @@ def fetch_bluesky(client, handle: str, *, appview: str = DEFAULT_APPVIEW, now: i
                   max_engagers: int = 100, engager_profiles: int = 100) -> FetchedAccount:
     """Fetch ``handle`` (``alice.bsky.social``) from the AppView at ``appview``."""
     handle = parse_account_id(f"bsky:{handle}").handle
-    xrpc = appview.rstrip("/") + "/xrpc/"
-    calls = 0
+    api = AppView(client, appview, handle)
+    profile = lookup(api)
+    timeline = posts(api, profile["did"], now - window_days * DAY, max_pages)
+    found, dids = engagers(api, timeline, engaged_posts,
+                           page_limit(max_engagers, ENGAGER_PAGE_MAX), now)
+    follower_counts(api, found, dids, engager_profiles)
+    return fetched_account(f"bsky:{handle}", name=profile["display_name"] or profile["handle"],
+                           followers=profile["followers"], profile_text=profile["description"],
+                           timeline=timeline, engagers=found, requests=api.calls)
 
-    def get(method: str, params):
-        nonlocal calls
-        calls += 1
-        return client.get_json(xrpc + method, params)[0]
 
-    profile = _detailed(_not_found_mapped(lambda: get("app.bsky.actor.getProfile",
-                                                      {"actor": handle}), handle), "the profile")
-    did = profile["did"]
-    cutoff = now - window_days * DAY
+class AppView(CountingClient):
+    """The AppView's XRPC API, as one fetch (of ``handle``) sees it."""
 
-    # -- posts ---------------------------------------------------------------------------------
-    posts: dict[str, tuple[FetchedPost, str]] = {}  # uri -> (post, uri)
-    quotes_missing = False
+    def __init__(self, client, appview: str, handle: str):
+        super().__init__(client)
+        self.xrpc = appview.rstrip("/") + "/xrpc/"
+        self.handle = handle
+
+    def call(self, method: str, params):
+        return self.get_json(self.xrpc + method, params)[0]
+
+
+def lookup(api: AppView) -> dict:
+    """The account's checked ``profileViewDetailed``."""
+    doc = _not_found_mapped(lambda: api.call("app.bsky.actor.getProfile",
+                                             {"actor": api.handle}), api.handle)
+    return _detailed(doc, "the profile")
+
+
+def posts(api: AppView, did: str, cutoff: int, max_pages: int) -> Timeline:
+    """The account's own posts since ``cutoff``, following the ``cursor`` until a page reaches
+    past it, there is no new cursor, or ``max_pages`` were read."""
+    timeline = Timeline()
     cursor: str | None = None
-    pages = 0
-    reached_end = False
-    while pages < max_pages:
+    for _ in range(max(0, max_pages)):
         params = {"actor": did, "limit": FEED_PAGE}
         if cursor is not None:
             params["cursor"] = cursor
-        doc = _not_found_mapped(lambda: get("app.bsky.feed.getAuthorFeed", params), handle)
-        pages += 1
+        doc = _not_found_mapped(lambda: api.call("app.bsky.feed.getAuthorFeed", params),
+                                api.handle)
         if not isinstance(doc, dict) or not isinstance(doc.get("feed"), list):
             raise UpstreamInvalid("getAuthorFeed sent no 'feed' list")
         nxt = doc.get("cursor")
         if nxt is not None and (not isinstance(nxt, str) or len(nxt) > 2000):
             raise UpstreamInvalid("getAuthorFeed sent a malformed 'cursor'")
-        oldest = None
-        unseen = 0
-        for item in doc["feed"]:
-            p, order_ts, skip = _feed_item(item, did)
-            if order_ts is not None:
-                oldest = order_ts if oldest is None else min(oldest, order_ts)
-            if skip or p["uri"] in posts:
-                continue
-            unseen += 1
-            if p["ts"] < cutoff:
-                continue
-            quotes_missing |= p["quotes"] is None
-            posts[p["uri"]] = (_post(p, did), p["uri"])
-        if not doc["feed"] or (oldest is not None and oldest < cutoff) or not nxt:
-            reached_end = True
-            break
-        if nxt == cursor:
-            reached_end = True
+        oldest = _read_page(doc["feed"], timeline, did, cutoff)
+        if not doc["feed"] or (oldest is not None and oldest < cutoff) or not nxt \
+                or nxt == cursor:
+            timeline.complete = True
             break
         cursor = nxt
+    return timeline
 
-    # -- engagers ------------------------------------------------------------------------------
-    limit = max(1, min(ENGAGER_PAGE_MAX, int(max_engagers)))
-    ranked = sorted(posts.values(), key=lambda pu: (sum(pu[0].counts.values()),
-                                                    pu[0].created_at), reverse=True)
-    top = [pu for pu in ranked if pu[0].counts.get("reshare", 0) + pu[0].counts.get("like", 0)]
-    sampled = len(top) > engaged_posts
-    engagements: list[FetchedEngagement] = []
-    names: dict[str, tuple[str, str]] = {}  # engager id -> (did, display name)
-    done: set[tuple[str, str, str]] = set()
-    post_times = False
-    for post, uri in top[:max(0, engaged_posts)]:
+
+def _read_page(feed: list, timeline: Timeline, did: str, cutoff: int) -> int | None:
+    """Add a page's posts; returns the oldest ordering time on it."""
+    oldest = None
+    for item in feed:
+        p, order_ts, skip = _feed_item(item, did)
+        if order_ts is not None:
+            oldest = order_ts if oldest is None else min(oldest, order_ts)
+        if skip or p["uri"] in timeline.posts or p["ts"] < cutoff:
+            continue
+        timeline.quotes_missing |= p["quotes"] is None
+        timeline.posts[p["uri"]] = _post(p, did)
+    return oldest
+
+
+def engagers(api: AppView, timeline: Timeline, engaged_posts: int, limit: int,
+             now: int) -> tuple[Engagers, dict[str, str]]:
+    """First pages of ``getRepostedBy`` and ``getLikes`` for the most-engaged posts, and each
+    engager's DID (for their follower counts). Likes say when; reposts carry the post's time."""
+    top, sampled = most_engaged(timeline.posts, engaged_posts)
+    found = Engagers(sampled=sampled)
+    dids: dict[str, str] = {}  # engager id -> did
+    for uri, post in top:
         if post.counts.get("reshare", 0) > 0:
-            doc = get("app.bsky.feed.getRepostedBy", {"uri": uri, "limit": limit})
-            actors = _list(doc, "repostedBy")
+            doc = api.call("app.bsky.feed.getRepostedBy", {"uri": uri, "limit": limit})
             listed = 0
-            for actor in actors[:limit]:
+            for actor in _list(doc, "repostedBy")[:limit]:
                 who = _actor(actor)
                 if who is None:
                     continue
                 listed += 1
-                post_times = True
-                _add(engagements, done, names, who, "reshare", post, post.created_at)
-            sampled |= post.counts["reshare"] > listed
+                found.post_times = True
+                _add(found, dids, who, "reshare", post, post.created_at)
+            found.sampled |= post.counts["reshare"] > listed
         if post.counts.get("like", 0) > 0:
-            doc = get("app.bsky.feed.getLikes", {"uri": uri, "limit": limit})
-            likes = _list(doc, "likes")
+            doc = api.call("app.bsky.feed.getLikes", {"uri": uri, "limit": limit})
             listed = 0
-            for like in likes[:limit]:
+            for like in _list(doc, "likes")[:limit]:
                 if not isinstance(like, dict):
                     raise UpstreamInvalid("getLikes sent a like that is not an object")
                 who = _actor(like.get("actor"))
@@ -138,36 +148,26 @@ def fetch_bluesky(client, handle: str, *, appview: str = DEFAULT_APPVIEW, now: i
                     continue
                 listed += 1
                 at = _like_time(like, post.created_at, now)
-                post_times |= at == post.created_at
-                _add(engagements, done, names, who, "like", post, at)
-            sampled |= post.counts["like"] > listed
+                found.post_times |= at == post.created_at
+                _add(found, dids, who, "like", post, at)
+            found.sampled |= post.counts["like"] > listed
+    return found, dids
 
-    # -- engager follower counts ---------------------------------------------------------------
-    dids = list(dict.fromkeys(d for d, _ in names.values()))[:max(0, int(engager_profiles))]
+
+def follower_counts(api: AppView, found: Engagers, dids: dict[str, str], most: int) -> None:
+    """``profileView`` has no follower counts: fill them in from ``getProfiles`` for at most
+    ``most`` distinct engagers (the rest stay None)."""
+    wanted = list(dict.fromkeys(dids.values()))[:max(0, int(most))]
     followers_of: dict[str, int] = {}
-    for i in range(0, len(dids), PROFILES_PER_REQUEST):
-        batch = dids[i:i + PROFILES_PER_REQUEST]
-        doc = get("app.bsky.actor.getProfiles", [("actors", d) for d in batch])
+    for i in range(0, len(wanted), PROFILES_PER_REQUEST):
+        batch = wanted[i:i + PROFILES_PER_REQUEST]
+        doc = api.call("app.bsky.actor.getProfiles", [("actors", d) for d in batch])
         for prof in _list(doc, "profiles"):
             d = _detailed(prof, "an engager profile")
             if d["followers"] is not None:
                 followers_of[d["did"]] = d["followers"]
-    followers_missing = False
-    for e in engagements:
-        d = names[e.engager_id][0]
-        e.engager_followers = followers_of.get(d)
-        followers_missing |= e.engager_followers is None
-
-    estimated = estimated_signals(engagement_times=bool(post_times), sampled=sampled,
-                                  followers_missing=followers_missing,
-                                  truncated=not reached_end, quotes_missing=quotes_missing)
-    return FetchedAccount(
-        id=f"bsky:{handle}",
-        display_name=(profile["display_name"] or profile["handle"])[:200],
-        followers=profile["followers"] or 0,
-        profile_text=profile["description"],
-        posts=sorted((p for p, _ in posts.values()), key=lambda p: p.created_at, reverse=True),
-        engagements=engagements, requests=calls, complete=reached_end, estimated=estimated)
+    for e in found.engagements:
+        e.engager_followers = followers_of.get(dids[e.engager_id])
 
 
 # -- errors ------------------------------------------------------------------------------------
@@ -188,10 +188,6 @@ def _not_found_mapped(call, handle: str):
 
 # -- documents ---------------------------------------------------------------------------------
 
-def _is_int(v) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
 def _opt_str(doc: dict, name: str, what: str) -> str:
     v = doc.get(name)
     if v is None:
@@ -205,7 +201,7 @@ def _opt_count(doc: dict, name: str, what: str) -> int | None:
     v = doc.get(name)
     if v is None:
         return None
-    if not _is_int(v):
+    if not is_int(v):
         raise UpstreamInvalid(f"{what} has a malformed {name!r}")
     return max(0, v)
 
@@ -246,7 +242,7 @@ def _actor(doc) -> tuple[str, str, str] | None:
         aid = parse_account_id(f"bsky:{handle}")
     except InvalidAccountId:
         return None
-    return str(aid), did, (name or aid.handle)[:200]
+    return str(aid), did, (name or aid.handle)[:MAX_NAME]
 
 
 def _feed_item(item, did: str) -> tuple[dict, int | None, bool]:
@@ -290,7 +286,6 @@ def _feed_item(item, did: str) -> tuple[dict, int | None, bool]:
 
 
 def _tags(record: dict, what: str) -> list[str]:
-    out: list[str] = []
     raw = record.get("tags") or []
     if not isinstance(raw, list):
         raise UpstreamInvalid(f"{what} has malformed 'record.tags'")
@@ -306,25 +301,14 @@ def _tags(record: dict, what: str) -> list[str]:
             if isinstance(feat, dict) and feat.get("$type") == TAG_FEATURE \
                     and isinstance(feat.get("tag"), str):
                 found.append(feat["tag"])
-    for t in found:
-        t = t.strip().lstrip("#").lower()
-        if t and len(t) <= 100 and t not in out:
-            out.append(t)
-    return out[:MAX_TAGS]
+    return clean_tags(found)[:MAX_TAGS]
 
 
 def _post(p: dict, did: str) -> FetchedPost:
     counts = {k: v for k, v in p["counts"].items() if v is not None or k != "quote"}
     counts = {k: (v or 0) for k, v in counts.items()}
-    return FetchedPost(id=post_id(did, p["rkey"]), created_at=p["ts"], text=p["text"],
+    return FetchedPost(id=post_id("bsky", did, p["rkey"]), created_at=p["ts"], text=p["text"],
                        tags=p["tags"], counts=counts)
-
-
-def post_id(did: str, rkey: str) -> str:
-    pid = f"bsky:{did}:{rkey}"
-    if len(pid) <= MAX_POST_ID:
-        return pid
-    return "bsky:h:" + hashlib.blake2b(pid.encode(), digest_size=20).hexdigest()
 
 
 def _like_time(like: dict, post_ts: int, now: int) -> int:
@@ -336,13 +320,8 @@ def _like_time(like: dict, post_ts: int, now: int) -> int:
     return max(post_ts, min(min(times), now))
 
 
-def _add(engagements, done, names, who, kind: str, post: FetchedPost, at: int) -> None:
+def _add(found: Engagers, dids: dict[str, str], who: tuple[str, str, str], kind: str,
+         post: FetchedPost, at: int) -> None:
     engager, did, name = who
-    key = (engager, kind, post.id)
-    if key in done:
-        return
-    done.add(key)
-    names.setdefault(engager, (did, name))
-    engagements.append(FetchedEngagement(engager_id=engager, engager_name=name,
-                                         engager_followers=None, kind=kind, post_id=post.id,
-                                         created_at=at))
+    if found.add(engager, name, None, kind, post, at):
+        dids.setdefault(engager, did)

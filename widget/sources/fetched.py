@@ -22,9 +22,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-REACTION_KINDS = ("reshare", "like", "reply", "quote")
-ENGAGEMENT_KINDS = ("reshare", "like")
-
 
 @dataclass
 class FetchedPost:
@@ -32,7 +29,7 @@ class FetchedPost:
     created_at: int
     text: str
     tags: list[str] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)  # kinds: REACTION_KINDS
+    counts: dict[str, int] = field(default_factory=dict)  # reshare, like, reply, quote
 
 
 @dataclass

@@ -23,6 +23,7 @@ from ..store import accounts as store_accounts
 from ..store import activity as store_activity
 from ..store.util import is_deadlock
 from ..topics import extract_topics
+from .toolkit import parse_time as parse_iso_time
 
 MIN_TS = int(datetime(2000, 1, 1, tzinfo=timezone.utc).timestamp())
 MAX_TS = int(datetime(2100, 1, 1, tzinfo=timezone.utc).timestamp())
@@ -67,7 +68,9 @@ class ImportSummary:
 
 
 def parse_time(value, what: str) -> int:
-    """ISO 8601 (naive means UTC) or epoch seconds -> epoch seconds."""
+    """ISO 8601 (naive means UTC) or epoch seconds -> epoch seconds. Strings go through the
+    connectors' parser; epoch numbers, the 2000-2099 range and the error messages are this
+    format's own (an import line is written by a person, who needs to be told what is wrong)."""
     if isinstance(value, bool):
         raise ValueError(f"{what} must be an ISO 8601 time or epoch seconds, not a boolean")
     if isinstance(value, (int, float)):
@@ -75,14 +78,11 @@ def parse_time(value, what: str) -> int:
             raise ValueError(f"{what} is not a finite number")
         ts = int(value)
     elif isinstance(value, str):
-        try:
-            dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
+        parsed = parse_iso_time(value)
+        if parsed is None:
             raise ValueError(f"{what} {value!r} is not an ISO 8601 time "
-                             "(e.g. 2026-11-01T12:00:00Z)") from None
-        if dt.tzinfo is None:
-            dt = dt.replace(tzinfo=timezone.utc)
-        ts = int(dt.timestamp())
+                             "(e.g. 2026-11-01T12:00:00Z)")
+        ts = parsed
     else:
         raise ValueError(f"{what} is missing or not a time (ISO 8601 string or epoch seconds)")
     if not MIN_TS <= ts < MAX_TS:

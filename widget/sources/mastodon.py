@@ -20,21 +20,20 @@ time (``estimated`` says so). Engager follower counts are the account objects'
 """
 from __future__ import annotations
 
-import hashlib
 import re
-from datetime import datetime, timezone
 from html.parser import HTMLParser
 from urllib.parse import quote, urljoin, urlsplit
 
 from ..errors import InvalidAccountId
 from ..ids import parse_account_id
-from .fetched import FetchedAccount, FetchedEngagement, FetchedPost, estimated_signals
+from .fetched import FetchedAccount, FetchedPost
 from .http import UpstreamInvalid, UpstreamNotFound
+from .toolkit import (DAY, MAX_NAME, CountingClient, Engagers, Timeline, clean_tags,
+                      fetched_account, is_int, most_engaged, next_link, page_limit, parse_time,
+                      post_id)
 
-DAY = 86400
 STATUS_PAGE = 40  # documented maximum for accounts/:id/statuses
 ENGAGER_PAGE_MAX = 80  # documented maximum for reblogged_by / favourited_by
-MAX_POST_ID = 200
 _USER = re.compile(r"[A-Za-z0-9_]{1,30}")
 _SAFE_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
@@ -45,119 +44,116 @@ def fetch_mastodon(client, handle: str, *, now: int, window_days: int = 90,
     """Fetch ``handle`` (``user@instance``; ``user@127.0.0.1:PORT`` only when the client
     allows loopback, for the test fakes)."""
     user, instance = split_handle(client, handle)
-    base = client.base_url(instance)
-    calls = 0
+    api = Instance(client, instance)
+    doc, account = lookup(api, user)
+    timeline = posts(api, account["id"], now - window_days * DAY, max_pages)
+    found = engagers(api, timeline, engaged_posts, page_limit(max_engagers, ENGAGER_PAGE_MAX))
+    return fetched_account(f"mastodon:{user}@{instance}",
+                           name=account["display_name"] or account["username"],
+                           followers=account["followers_count"], profile_text=profile_text(doc),
+                           timeline=timeline, engagers=found, requests=api.calls)
 
-    def get(url: str, params=None):
-        nonlocal calls
-        calls += 1
-        return client.get_json(url, params)
 
-    doc, _ = get(f"{base}/api/v1/accounts/lookup", {"acct": user})
+class Instance(CountingClient):
+    """One instance's REST API, as one fetch sees it."""
+
+    def __init__(self, client, name: str):
+        super().__init__(client)
+        self.name = name
+        self.base = client.base_url(name)
+
+
+def lookup(api: Instance, user: str) -> tuple[dict, dict]:
+    """The account document and its checked fields; suspended accounts are not found."""
+    doc, _ = api.get_json(f"{api.base}/api/v1/accounts/lookup", {"acct": user})
     account = _account(doc, "the account")
     if account["username"].lower() != user.lower():
-        raise UpstreamInvalid(f"{instance} answered the lookup of {user!r} with another account")
+        raise UpstreamInvalid(f"{api.name} answered the lookup of {user!r} with another account")
     if doc.get("suspended") is True:
-        raise UpstreamNotFound(f"{user}@{instance} is suspended")
-    account_id = _safe_id(account["id"], "account id")
-    cutoff = now - window_days * DAY
+        raise UpstreamNotFound(f"{user}@{api.name} is suspended")
+    account["id"] = _safe_id(account["id"], "account id")
+    return doc, account
 
-    # -- posts ---------------------------------------------------------------------------------
-    posts: dict[str, tuple[FetchedPost, str]] = {}  # status id -> (post, status id)
+
+def posts(api: Instance, account_id: str, cutoff: int, max_pages: int) -> Timeline:
+    """The account's own public posts since ``cutoff``, following ``Link: rel="next"`` until a
+    page reaches past it, a page brings nothing new, or ``max_pages`` were read."""
+    timeline = Timeline()
     seen: set[str] = set()
-    quotes_missing = False
-    url: str | None = f"{base}/api/v1/accounts/{quote(account_id, safe='')}/statuses"
+    url = f"{api.base}/api/v1/accounts/{quote(account_id, safe='')}/statuses"
     params: dict | None = {"limit": STATUS_PAGE, "exclude_reblogs": "true"}
-    pages = 0
-    reached_end = False
-    while url is not None and pages < max_pages:
-        page, headers = get(url, params)
-        pages += 1
+    for _ in range(max(0, max_pages)):
+        page, headers = api.get_json(url, params)
         if not isinstance(page, list):
-            raise UpstreamInvalid(f"{instance} sent statuses that are not a list")
+            raise UpstreamInvalid(f"{api.name} sent statuses that are not a list")
         if not page:
-            reached_end = True
+            timeline.complete = True
             break
-        unseen = 0
-        oldest = None
-        for item in page:
-            st = _status(item)
-            oldest = st["ts"] if oldest is None else min(oldest, st["ts"])
-            if st["id"] in seen:
-                continue
-            seen.add(st["id"])
-            unseen += 1
-            if st["reblog"] is not None or st["visibility"] in ("private", "direct"):
-                continue
-            if st["account_id"] is not None and st["account_id"] != account_id:
-                continue
-            if st["ts"] < cutoff:
-                continue
-            quotes_missing |= st["quotes"] is None
-            posts[st["id"]] = (_post(st, instance), st["id"])
-        if oldest is not None and oldest < cutoff:
-            reached_end = True
-            break
+        unseen, oldest = _read_page(page, seen, timeline, account_id, cutoff, api.name)
         nxt = next_link(headers.get("Link"))
-        if nxt is None or unseen == 0:
-            reached_end = True
+        if (oldest is not None and oldest < cutoff) or nxt is None or unseen == 0:
+            timeline.complete = True
             break
-        nxt = urljoin(url, nxt)  # RFC 8288 allows relative references
-        if not _same_origin(nxt, base):
-            raise UpstreamInvalid(f"{instance} sent a next page on another host; refused")
-        url, params = nxt, None
+        url, params = urljoin(url, nxt), None  # RFC 8288 allows relative references
+        if not _same_origin(url, api.base):
+            raise UpstreamInvalid(f"{api.name} sent a next page on another host; refused")
+    return timeline
 
-    # -- engagers ------------------------------------------------------------------------------
-    limit = max(1, min(ENGAGER_PAGE_MAX, int(max_engagers)))
-    ranked = sorted(posts.values(), key=lambda ps: (sum(ps[0].counts.values()),
-                                                    ps[0].created_at), reverse=True)
-    top = [ps for ps in ranked if ps[0].counts.get("reshare", 0) + ps[0].counts.get("like", 0)]
-    sampled = len(top) > engaged_posts
-    engagements: list[FetchedEngagement] = []
-    followers_missing = False
-    done: set[tuple[str, str, str]] = set()
-    for post, status_id in top[:max(0, engaged_posts)]:
+
+def _read_page(page: list, seen: set[str], timeline: Timeline, account_id: str, cutoff: int,
+               instance: str) -> tuple[int, int | None]:
+    """Add a page's posts; returns how many statuses were new and the oldest time on it.
+    Boosts that slip through, non-public statuses and other accounts' statuses are skipped."""
+    unseen = 0
+    oldest = None
+    for item in page:
+        st = _status(item)
+        oldest = st["ts"] if oldest is None else min(oldest, st["ts"])
+        if st["id"] in seen:
+            continue
+        seen.add(st["id"])
+        unseen += 1
+        if st["reblog"] is not None or st["visibility"] in ("private", "direct"):
+            continue
+        if st["account_id"] is not None and st["account_id"] != account_id:
+            continue
+        if st["ts"] < cutoff:
+            continue
+        timeline.quotes_missing |= st["quotes"] is None
+        timeline.posts[st["id"]] = _post(st, instance)
+    return unseen, oldest
+
+
+def engagers(api: Instance, timeline: Timeline, engaged_posts: int, limit: int) -> Engagers:
+    """First pages of ``reblogged_by`` and ``favourited_by`` for the most-engaged posts. The
+    API does not say when: each engagement carries the post's time."""
+    top, sampled = most_engaged(timeline.posts, engaged_posts)
+    found = Engagers(sampled=sampled)
+    for status_id, post in top:
         for kind, endpoint in (("reshare", "reblogged_by"), ("like", "favourited_by")):
             reported = post.counts.get(kind, 0)
             if reported <= 0:
                 continue
             try:
-                page, _ = get(f"{base}/api/v1/statuses/{quote(status_id, safe='')}/{endpoint}",
-                              {"limit": limit})
+                page, _ = api.get_json(
+                    f"{api.base}/api/v1/statuses/{quote(status_id, safe='')}/{endpoint}",
+                    {"limit": limit})
             except UpstreamNotFound:
                 continue  # deleted since it was listed
             if not isinstance(page, list):
-                raise UpstreamInvalid(f"{instance} sent {endpoint} that is not a list")
+                raise UpstreamInvalid(f"{api.name} sent {endpoint} that is not a list")
             listed = 0
             for item in page[:limit]:
                 eng = _account(item, "an engager")
-                engager = engager_id(eng["acct"], instance)
+                engager = engager_id(eng["acct"], api.name)
                 if engager is None:
                     continue
                 listed += 1
-                key = (engager, kind, post.id)
-                if key in done:
-                    continue
-                done.add(key)
-                followers = eng["followers_count"]
-                followers_missing |= followers is None
-                engagements.append(FetchedEngagement(
-                    engager_id=engager,
-                    engager_name=(eng["display_name"] or eng["username"])[:200],
-                    engager_followers=followers, kind=kind, post_id=post.id,
-                    created_at=post.created_at))
-            sampled |= reported > listed
-
-    estimated = estimated_signals(engagement_times=bool(engagements), sampled=sampled,
-                                  followers_missing=followers_missing,
-                                  truncated=not reached_end, quotes_missing=quotes_missing)
-    return FetchedAccount(
-        id=f"mastodon:{user}@{instance}",
-        display_name=(account["display_name"] or account["username"])[:200],
-        followers=account["followers_count"] or 0,
-        profile_text=profile_text(doc),
-        posts=sorted((p for p, _ in posts.values()), key=lambda p: p.created_at, reverse=True),
-        engagements=engagements, requests=calls, complete=reached_end, estimated=estimated)
+                name = (eng["display_name"] or eng["username"])[:MAX_NAME]
+                found.post_times |= found.add(engager, name, eng["followers_count"], kind,
+                                              post, post.created_at)
+            found.sampled |= reported > listed
+    return found
 
 
 # -- handles and ids ---------------------------------------------------------------------------
@@ -189,13 +185,6 @@ def engager_id(acct: str, instance: str) -> str | None:
         return None
 
 
-def post_id(instance: str, status_id: str) -> str:
-    pid = f"mastodon:{instance}:{status_id}"
-    if len(pid) <= MAX_POST_ID:
-        return pid
-    return "mastodon:h:" + hashlib.blake2b(pid.encode(), digest_size=20).hexdigest()
-
-
 def _safe_id(value: str, what: str) -> str:
     if not _SAFE_ID.fullmatch(value):
         raise UpstreamInvalid(f"unexpected {what} {value[:40]!r}")
@@ -203,10 +192,6 @@ def _safe_id(value: str, what: str) -> str:
 
 
 # -- documents ---------------------------------------------------------------------------------
-
-def _is_int(v) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
 
 def _account(doc, what: str) -> dict:
     """The fields used from an Account entity, type-checked."""
@@ -219,7 +204,7 @@ def _account(doc, what: str) -> dict:
         if name in doc and not isinstance(doc[name], (str, type(None))):
             raise UpstreamInvalid(f"{what} has a malformed {name!r}")
     followers = doc.get("followers_count")
-    if followers is not None and not _is_int(followers):
+    if followers is not None and not is_int(followers):
         raise UpstreamInvalid(f"{what} has a malformed 'followers_count'")
     fields = doc.get("fields", [])
     if not isinstance(fields, list) or not all(
@@ -244,10 +229,10 @@ def _status(doc) -> dict:
     if ts is None:
         raise UpstreamInvalid(f"status {sid} has a malformed 'created_at'")
     for name in ("reblogs_count", "favourites_count", "replies_count"):
-        if not _is_int(doc.get(name)):
+        if not is_int(doc.get(name)):
             raise UpstreamInvalid(f"status {sid} has no valid {name!r}")
     quotes = doc.get("quotes_count")
-    if quotes is not None and not _is_int(quotes):
+    if quotes is not None and not is_int(quotes):
         raise UpstreamInvalid(f"status {sid} has a malformed 'quotes_count'")
     for name in ("content", "spoiler_text", "visibility"):
         if name in doc and not isinstance(doc[name], (str, type(None))):
@@ -278,13 +263,8 @@ def _post(st: dict, instance: str) -> FetchedPost:
     counts = {"reshare": st["reblogs"], "like": st["favourites"], "reply": st["replies"]}
     if st["quotes"] is not None:
         counts["quote"] = st["quotes"]
-    tags: list[str] = []
-    for t in st["tags"]:
-        t = t.strip().lstrip("#").lower()
-        if t and len(t) <= 100 and t not in tags:
-            tags.append(t)
-    return FetchedPost(id=post_id(instance, st["id"]), created_at=st["ts"], text=text,
-                       tags=tags, counts=counts)
+    return FetchedPost(id=post_id("mastodon", instance, st["id"]), created_at=st["ts"],
+                       text=text, tags=clean_tags(st["tags"]), counts=counts)
 
 
 def profile_text(account_doc: dict) -> str:
@@ -293,28 +273,6 @@ def profile_text(account_doc: dict) -> str:
     for f in account_doc.get("fields") or []:
         parts.append(f"{html_to_text(f['name'])}: {html_to_text(f['value'])}")
     return "\n".join(p for p in parts if p).strip()
-
-
-def parse_time(value: str) -> int | None:
-    """An API datetime (ISO 8601, e.g. ``2019-12-08T03:48:33.901Z``) as epoch seconds."""
-    try:
-        dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except (ValueError, AttributeError):
-        return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return int(dt.timestamp())
-
-
-def next_link(header: str | None) -> str | None:
-    """The ``rel="next"`` URL of an RFC 8288 ``Link`` header."""
-    if not header:
-        return None
-    for m in re.finditer(r"<([^>]*)>([^<]*)", header):
-        rel = re.search(r'\brel\s*=\s*"?([^";,]*)"?', m.group(2), re.IGNORECASE)
-        if rel and "next" in rel.group(1).lower().split():
-            return m.group(1).strip()
-    return None
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:

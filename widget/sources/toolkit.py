@@ -1,0 +1,141 @@
+"""What the Mastodon and Bluesky connectors share, so both read the same way: a client that
+counts a fetch's requests, API times, post ids, tag cleaning, ``Link`` headers, the choice of
+posts whose engagers are listed, and the assembly of the :class:`FetchedAccount`."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Iterable
+
+from requests.utils import parse_header_links
+
+from .fetched import FetchedAccount, FetchedEngagement, FetchedPost, estimated_signals
+
+DAY = 86400
+MAX_POST_ID = 200  # the store's limit
+MAX_NAME = 200
+MAX_TAG = 100
+
+
+class CountingClient:
+    """The upstream client as one fetch sees it: counts its calls (``FetchedAccount.requests``,
+    which the fetch service reports)."""
+
+    def __init__(self, client):
+        self.client = client
+        self.calls = 0
+
+    def get_json(self, url: str, params=None) -> tuple[Any, Any]:
+        self.calls += 1
+        return self.client.get_json(url, params)
+
+
+@dataclass
+class Timeline:
+    """The posts read from an account's timeline, by upstream reference (a Mastodon status id,
+    a Bluesky at-uri: what the engager calls need), in reading order."""
+    posts: dict[str, FetchedPost] = field(default_factory=dict)
+    complete: bool = False  # the whole window was read
+    quotes_missing: bool = False
+
+
+@dataclass
+class Engagers:
+    """The engagements listed for the most-engaged posts, each (engager, kind, post) once."""
+    engagements: list[FetchedEngagement] = field(default_factory=list)
+    sampled: bool = False  # more engagement was reported than listed
+    post_times: bool = False  # some engagement times are the post's own time
+    _seen: set[tuple[str, str, str]] = field(default_factory=set)
+
+    def add(self, engager: str, name: str, followers: int | None, kind: str,
+            post: FetchedPost, at: int) -> bool:
+        """Add one engagement; False when it was already there."""
+        key = (engager, kind, post.id)
+        if key in self._seen:
+            return False
+        self._seen.add(key)
+        self.engagements.append(FetchedEngagement(
+            engager_id=engager, engager_name=name, engager_followers=followers, kind=kind,
+            post_id=post.id, created_at=at))
+        return True
+
+    @property
+    def followers_missing(self) -> bool:
+        return any(e.engager_followers is None for e in self.engagements)
+
+
+def is_int(v) -> bool:
+    """A JSON integer (``True`` is not a count)."""
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def parse_time(value: str) -> int | None:
+    """An ISO 8601 time (``2019-12-08T03:48:33.901Z``; naive means UTC) as epoch seconds, None
+    when it is not one: callers decide whether that is fatal. No surrounding spaces: the APIs'
+    formats (and the import format) have none."""
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except (ValueError, AttributeError):
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return int(dt.timestamp())
+
+
+def post_id(network: str, *parts: str) -> str:
+    """``network:part:part``, or a hash of it when longer than the store keeps."""
+    pid = ":".join((network, *parts))
+    if len(pid) <= MAX_POST_ID:
+        return pid
+    return f"{network}:h:" + hashlib.blake2b(pid.encode(), digest_size=20).hexdigest()
+
+
+def clean_tags(raw: Iterable[str]) -> list[str]:
+    """Lower case, without ``#``, each once, in order; empty and overlong tags dropped."""
+    out: list[str] = []
+    for t in raw:
+        t = t.strip().lstrip("#").lower()
+        if t and len(t) <= MAX_TAG and t not in out:
+            out.append(t)
+    return out
+
+
+def next_link(header: str | None) -> str | None:
+    """The ``rel="next"`` URL of an RFC 8288 ``Link`` header."""
+    for link in parse_header_links(header or ""):
+        rel = next((v for k, v in link.items() if k.strip().lower() == "rel"), "")
+        if "next" in rel.lower().split():
+            return link["url"].strip()
+    return None
+
+
+def page_limit(requested: int, maximum: int) -> int:
+    """A page size from 1 to the API's documented ``maximum``."""
+    return max(1, min(maximum, int(requested)))
+
+
+def most_engaged(posts: dict[str, FetchedPost], n: int) -> tuple[list[tuple[str, FetchedPost]],
+                                                                  bool]:
+    """The ``n`` posts with reshares or likes whose engagers are listed, most reactions (then
+    newest) first; and whether more posts had some (the engagers are then a sample)."""
+    ranked = sorted(posts.items(), key=lambda rp: (sum(rp[1].counts.values()),
+                                                   rp[1].created_at), reverse=True)
+    top = [rp for rp in ranked if rp[1].counts.get("reshare", 0) + rp[1].counts.get("like", 0)]
+    return top[:max(0, n)], len(top) > n
+
+
+def fetched_account(account_id: str, *, name: str, followers: int | None, profile_text: str,
+                    timeline: Timeline, engagers: Engagers, requests: int) -> FetchedAccount:
+    """The connector's answer: newest posts first, and what it could only estimate."""
+    estimated = estimated_signals(engagement_times=engagers.post_times,
+                                  sampled=engagers.sampled,
+                                  followers_missing=engagers.followers_missing,
+                                  truncated=not timeline.complete,
+                                  quotes_missing=timeline.quotes_missing)
+    return FetchedAccount(
+        id=account_id, display_name=name[:MAX_NAME], followers=followers or 0,
+        profile_text=profile_text,
+        posts=sorted(timeline.posts.values(), key=lambda p: p.created_at, reverse=True),
+        engagements=engagers.engagements, requests=requests, complete=timeline.complete,
+        estimated=estimated)
