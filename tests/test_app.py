@@ -75,3 +75,11 @@ def test_token_and_fault_errors_are_never_cached(app):
     assert r.status_code == 404 and r.headers["Cache-Control"] == "public, max-age=60"
     r = app.test_client().post("/api/v1/perks", json={})
     assert r.status_code == 401 and r.headers["Cache-Control"] == "no-store"
+
+
+def test_static_serves_built_files_only(client):
+    r = client.get("/static/pages.css")
+    assert r.status_code == 200 and r.headers["X-Content-Type-Options"] == "nosniff"
+    r.close()
+    for path in ("/static/src/main.js", "/static/src/package.json"):
+        assert client.get(path).status_code == 404, path

@@ -31,11 +31,25 @@ class Services:
     webhooks: WebhookService
 
 
+class WidgetFlask(Flask):
+    """Serves only the built files at the top of static/ (pages.css, pages.js, widget.js):
+    static/src holds widget.js's sources and their build-only npm packages."""
+
+    def send_static_file(self, filename: str):
+        from flask import abort
+
+        if "/" in filename or "\\" in filename:
+            abort(404)
+        resp = super().send_static_file(filename)
+        resp.headers["X-Content-Type-Options"] = "nosniff"
+        return resp
+
+
 def create_app(config_overrides: dict | None = None) -> Flask:
     # The instance folder holds the default SQLite store; WIDGET_INSTANCE_PATH moves it.
     instance = (config_overrides or {}).get("INSTANCE_PATH") or os.environ.get(
         "WIDGET_INSTANCE_PATH")
-    app = Flask(__name__, instance_path=instance, instance_relative_config=True,
+    app = WidgetFlask(__name__, instance_path=instance, instance_relative_config=True,
                 static_folder=str(STATIC), static_url_path="/static")
     config.load(app, config_overrides)
     if app.config["PROXY_HOPS"]:
