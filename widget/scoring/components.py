@@ -92,9 +92,11 @@ class DailyComponents:
         s = selectivity[pe]
         effective = s * np.sqrt(pair_weight[live])
         # Unlisted reactions (fetched accounts): the documented estimate, see docs/scoring.md.
-        true_reach = np.bincount(pa, weights=s, minlength=n) + est_s * est_share * unlisted
+        tr_listed = np.bincount(pa, weights=s, minlength=n)
+        amp_listed = np.bincount(pa, weights=effective, minlength=n)
+        true_reach = tr_listed + est_s * est_share * unlisted
         engagers = np.bincount(pa, minlength=n) + est_share * unlisted
-        amp_total = np.bincount(pa, weights=effective, minlength=n) + est_s * unlisted_sqrtw
+        amp_total = amp_listed + est_s * unlisted_sqrtw
         received = received + unlisted
         amplification = amp_total / np.maximum(posts, 1.0)
         weighted = (np.bincount(a.r_author[lo:hi], weights=self.r_weight[lo:hi], minlength=n)
@@ -107,11 +109,9 @@ class DailyComponents:
         if self.keep_state:
             out = np.bincount(pe, weights=effective, minlength=n)
             flow = m.damping * effective / out[pe] * pr[pe]
-            self.state = DayState(
-                start, end, selectivity, pr, out, pair_weight,
-                np.bincount(pa, weights=s, minlength=n),
-                np.bincount(pa, weights=effective, minlength=n),
-                np.bincount(pa, weights=flow, minlength=n), given)
+            self.state = DayState(start, end, selectivity, pr, out, pair_weight, tr_listed,
+                                  amp_listed, np.bincount(pa, weights=flow, minlength=n),
+                                  given)
         return DayValues(
             true_reach=true_reach,
             amplification=amplification,

@@ -139,7 +139,7 @@ class Attribution:
         # Per day index inside the longest horizon: which kind moved each account most.
         self.dominant: dict[int, np.ndarray] = {}
         self.kind_names = list(KINDS)
-        self.kind_table = model.kind_weight_table()
+        self._a_t: tuple[int, np.ndarray | None] = (-1, None)
 
     # -- smoothing weights ------------------------------------------------------------------
     def _A(self, t: int, d: int) -> np.ndarray:
@@ -153,7 +153,12 @@ class Attribution:
         return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
 
     def weight(self, k: int, d: int) -> np.ndarray:
-        a_t = self._A(self.t, d) if d > self.t - self.m.smoothing_days else np.ones(self.n)
+        if d > self.t - self.m.smoothing_days:
+            if self._a_t[0] != d:  # the same for every horizon: computed once a day
+                self._a_t = (d, self._A(self.t, d))
+            a_t = self._a_t[1]
+        else:
+            a_t = np.ones(self.n)
         if d > self.t - k:
             return a_t
         a_tk = (self._A(self.t - k, d) if d > self.t - k - self.m.smoothing_days

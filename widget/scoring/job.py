@@ -71,7 +71,7 @@ def score_days(activity: Activity, first: date, last: date, model: Model,
     exact = np.empty((n_days, n))
     comp = {c: np.empty((n_days, n)) for c in COMPONENTS}
     kept: dict[int, DayValues] = {}
-    keep_from = len(days) - (last - first).days - 1 - max(HORIZONS.values())
+    keep_from = lead  # DayValues are needed for the output days only
     prev = None  # (state, daily score, log values) of the day before
     for i, day in enumerate(days):
         daily.keep_state = attribution.needs(i + 1)
