@@ -1,8 +1,17 @@
 """Pages: valid HTML5, useful without JavaScript, errors as pages, strict CSP."""
+import json
+import re
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
 import html5lib
 import pytest
+from markupsafe import escape
 
 from web_helpers import close_app, small_demo_app
+from widget.service.rescore import rescore
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +34,9 @@ def test_pages_are_valid_html5_with_a_strict_csp(client, url):
     csp = r.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert "<script>" not in html and " style=" not in html  # nothing inline for the CSP to block
-    assert "http://" not in html.replace("http://localhost", "")  # no third-party resources
+    # no third-party resources (the chart's SVG namespace is a name, not a resource)
+    assert "http://" not in html.replace("http://localhost", "").replace(
+        'xmlns="http://www.w3.org/2000/svg"', "")
 
 
 def test_home_lists_top_accounts_and_topics_and_finds_accounts(client):
@@ -38,8 +49,8 @@ def test_home_lists_top_accounts_and_topics_and_finds_accounts(client):
 
 def test_profile_has_everything(client):
     html = client.get("/u/local:jessica").data.decode()
-    for text in ("True Reach", "Amplification", "Network Influence", "<meter", "<polyline",
-                 "Why it changed", "Wine", 'type="application/json+oembed"',
+    for text in ("True Reach", "Amplification", "Network Influence", "<meter",
+                 '<path class="published"', "Why it changed", "Wine", 'type="application/json+oembed"',
                  "influence-widget", "/widget.js", "/api/v1/accounts/local:jessica",
                  "/oembed?url=", 'data-copy="code-script"'):
         assert text in html, text
@@ -97,3 +108,122 @@ def test_perks_page_and_profile_perks(tmp_path, store_url):
     html = valid_html(client.get("/u/local:jessica").data)
     assert "Perks this account qualifies for" in html and "Taste our &lt;reserve&gt;" in html
     close_app(app)
+
+
+def test_breakdown_says_what_each_value_measures(client):
+    from widget.render.figures import measure
+
+    html = valid_html(client.get("/u/local:jessica").data)
+    parts = client.get("/api/v1/accounts/local:jessica").get_json()["components"]
+    for key, words in (("true_reach", "people reached (each weighted by how selective"),
+                       ("amplification", "weighted reactions per post"),
+                       ("network_influence", "influence received from engagers (PageRank")):
+        text = measure(key, parts[key]["value"])
+        assert words in text and text in html, text
+    assert "<th scope=\"col\">What it measures</th>" in html
+
+
+def test_no_page_writes_minus_zero(client):
+    ranked = client.get("/api/v1/accounts?limit=50").get_json()["accounts"]
+    assert len(ranked) == 50
+    for account in ranked:
+        html = client.get(f"/u/{account['id']}").data.decode()
+        assert re.search(r"-0\.0(?!\d)|[+-]±", html) is None, account["id"]
+        assert "Changes: day " in html
+
+
+def test_why_it_changed_shows_each_horizon_with_its_drivers(client):
+    from widget.render.figures import signed
+
+    changes = client.get("/api/v1/accounts/local:jessica").get_json()["changes"]
+    html = valid_html(client.get("/u/local:jessica").data)
+    why = html.split("<h2>Why it changed</h2>", 1)[1].split("</section>", 1)[0]
+    labels = {"day": "Since yesterday", "week": "Over the last week",
+              "month": "Over the last month"}
+    moved = [k for k, c in changes.items() if c]
+    assert moved, changes  # the small demo has at least a day of change to explain
+    for key, change in changes.items():
+        if not change:
+            assert labels[key] not in why
+            continue
+        assert f"<h3>{labels[key]}: {signed(change['delta'])}</h3>" in why
+        assert str(escape(change["text"])) in why
+        for driver in change["drivers"]:
+            item = f'<span class="pts">{signed(driver["points"])}</span> ' \
+                   f'<span>{escape(driver["text"])}</span>'
+            assert item in why, item
+
+
+def test_docs_link_serves_the_scoring_document(client):
+    html = client.get("/u/local:jessica").data.decode()
+    assert '<a href="/docs/scoring">docs/scoring.md</a>' in html
+    r = client.get("/docs/scoring")
+    assert r.status_code == 200 and r.headers["Content-Type"] == "text/markdown; charset=utf-8"
+    assert r.data == (ROOT / "docs" / "scoring.md").read_bytes()
+    assert r.headers["X-Content-Type-Options"] == "nosniff" and "ETag" in r.headers
+
+
+def test_docs_route_without_the_document_is_a_404_page(client, monkeypatch, tmp_path):
+    from widget.web import pages
+
+    monkeypatch.setattr(pages, "SCORING_DOC", tmp_path / "absent.md")  # as in a wheel install
+    r = client.get("/docs/scoring")
+    assert r.status_code == 404 and r.mimetype == "text/html"
+    assert "docs/scoring.md is not part of this installation" in valid_html(r.data)
+
+
+def test_activity_statement_latest_first_with_the_rest_behind_details(tmp_path, store_url):
+    """40 days scored: more statement days than the page shows open."""
+    from widget.ids import parse_account_id
+    from widget.render.figures import short_date
+
+    app = small_demo_app(store_url, tmp_path)
+    rescore(app.extensions["widget"].engine, datetime.now(timezone.utc).date(), days=40)
+    app.extensions["widget"].scores.invalidate()
+    rows = app.extensions["widget"].scores.statement(parse_account_id("local:jessica"),
+                                                     90)["days"]
+    assert len(rows) > 31
+    html = valid_html(app.test_client().get("/u/local:jessica").data)
+    close_app(app)
+    assert "<h2>Activity statement</h2>" in html
+    open_part, hidden = html.split("<details>", 1)
+    shown = re.findall(r'<time datetime="([\d-]+)">([^<]+)</time>', open_part)
+    assert [d for d, _ in shown] == [r["day"] for r in rows[::-1][:30]]  # latest first
+    assert shown[0][1] == short_date(date.fromisoformat(rows[-1]["day"]))
+    assert f"Earlier days ({len(rows) - 30})" in hidden
+    later = re.findall(r'<time datetime="([\d-]+)">', hidden)
+    assert later == [r["day"] for r in rows[::-1][30:]]
+    latest = rows[-1]
+    cells = re.search(r'<time datetime="%s">.*?</tr>' % latest["day"], open_part, re.S).group(0)
+    assert f'data-label="Published">{latest["score"]:.1f}<' in cells
+    if latest["score_daily"] is not None:
+        assert f'data-label="Daily">{latest["score_daily"]:.1f}<' in cells
+    for event in latest["events"]:
+        assert str(escape(event["text"])) in cells
+    # the chart above it: one focusable day per statement row, a marker per day with events
+    assert html.count('<g class="pt" tabindex="0"') == len(rows)
+    assert html.count('<g class="ev" tabindex="0"') == sum(1 for r in rows if r["events"])
+
+
+def test_one_day_of_history_is_said_in_words(app):
+    from widget.sources.importer import import_lines
+
+    now = datetime.now(timezone.utc)
+    at = (now - timedelta(hours=3)).isoformat()
+    lines = [json.dumps({"type": "post", "id": "p1", "account": "local:newcomer", "at": at})]
+    lines += [json.dumps({"type": "reaction", "kind": "reshare", "engager": f"local:fan{i}",
+                          "post": "p1", "at": at}) for i in range(5)]
+    engine = app.extensions["widget"].engine
+    import_lines(engine, lines)
+    rescore(engine, now.date())
+    client = app.test_client()
+    score = client.get("/api/v1/accounts/local:newcomer").get_json()["score"]
+    html = valid_html(client.get("/u/local:newcomer").data)
+    day = f"{now.day} {now:%b}"
+    assert f"Only one day of history so far: {score} on {day}." in html
+    assert 'class="chart"' not in html
+    body = client.get("/api/v1/accounts/local:newcomer").get_json()
+    assert not any(body["changes"].values())  # nothing to compare with: the summaries instead
+    assert body["explanation"]
+    for line in body["explanation"]:
+        assert f"<li>{escape(line)}</li>" in html

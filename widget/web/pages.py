@@ -6,14 +6,16 @@ copy buttons and the builder's live preview.
 from __future__ import annotations
 
 import time
+from datetime import date
+from pathlib import Path
 
 from flask import (Blueprint, Response, current_app, jsonify, redirect, render_template,
                    request, url_for)
 
-from ..errors import WidgetError
+from ..errors import NotFound, WidgetError
 from ..ids import parse_account_id
-from ..records import COMPONENT_NAMES, COMPONENTS
-from ..render import parse_badge_params
+from ..records import COMPONENT_NAMES, COMPONENTS, HISTORY_DAYS
+from ..render import figures, parse_badge_params
 from ..render.params import STYLES, THEMES
 from ..render.history import history_chart
 from ..topics import load_ontology
@@ -29,6 +31,9 @@ PAGE_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-
             "frame-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
 PAGE_MAX_AGE = 60
 DEMO_ACCOUNT = "local:jessica"
+STATEMENT_SHOWN = 30  # days of the activity statement shown open; the rest behind <details>
+# docs/scoring.md of the checkout the package runs from (absent from a wheel: then a 404 page)
+SCORING_DOC = Path(__file__).resolve().parents[2] / "docs" / "scoring.md"
 
 
 def page(template: str, code: int = 200, **context) -> Response:
@@ -40,6 +45,17 @@ def page(template: str, code: int = 200, **context) -> Response:
 
 def services():
     return current_app.extensions["widget"]
+
+
+def short_date(day: date | str) -> str:
+    """``8 Aug`` from a date or an ISO day (the statement's days are strings)."""
+    return figures.short_date(date.fromisoformat(day) if isinstance(day, str) else day)
+
+
+# How templates write numbers, from one place (widget.render.figures).
+bp.add_app_template_filter(short_date, "short_date")
+bp.add_app_template_filter(figures.signed, "signed")
+bp.add_app_template_filter(figures.measure, "measure")
 
 
 @bp.get("/")
@@ -67,11 +83,26 @@ def profile(account_id: str):
         for layout in snippets.LAYOUTS
     }
     components = [(c, COMPONENT_NAMES[c], rec.components[c]) for c in COMPONENTS]
+    rows = services().scores.statement(aid, HISTORY_DAYS)["days"]  # oldest first
     return finish_cacheable(page(
-        "profile.html", rec=rec, components=components, chart=history_chart(rec.history),
+        "profile.html", rec=rec, components=components, chart=history_chart(rows),
+        ledger=rows[::-1], shown=STATEMENT_SHOWN,
         compact=codes["compact"], card=codes["card"], base=base,
         perks=[community.perk_json(p) for p in community.perks_for(rec)],
     ), PAGE_MAX_AGE, None)
+
+
+@bp.get("/docs/scoring")
+def scoring_doc():
+    """The scoring model as the project documents it, so the profile page can link to it."""
+    try:
+        text = SCORING_DOC.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise NotFound("docs/scoring.md is not part of this installation; it is in the "
+                       "project's source repository") from None
+    resp = Response(text, mimetype="text/markdown")
+    resp.headers["Content-Security-Policy"] = "default-src 'none'"
+    return finish_cacheable(resp, PAGE_MAX_AGE, None)
 
 
 @bp.get("/perks")
