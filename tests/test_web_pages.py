@@ -146,12 +146,18 @@ def test_why_it_changed_shows_each_horizon_with_its_drivers(client):
         if not change:
             assert labels[key] not in why
             continue
-        assert f"<h3>{labels[key]}: {signed(change['delta'])}</h3>" in why
-        assert str(escape(change["text"])) in why
-        for driver in change["drivers"]:
+        assert f"<h3>{labels[key]}: {signed(change['delta'])} <span class=\"muted\">(" \
+               f"{change['from']:.1f} to {change['to']:.1f})</span></h3>" in why
+        big = [d for d in change["drivers"] if abs(d["points"]) >= 0.05]
+        small = [d for d in change["drivers"] if abs(d["points"]) < 0.05]
+        if not big:
+            assert str(escape(change["text"])) in why
+        for driver in big:  # each driver that moved the score by 0.05 or more, in words
             item = f'<span class="pts">{signed(driver["points"])}</span> ' \
                    f'<span>{escape(driver["text"])}</span>'
             assert item in why, item
+        if big and small:  # the rest are summed up in one line
+            assert f"{len(small)} smaller change" in why
 
 
 def test_docs_link_serves_the_scoring_document(client):

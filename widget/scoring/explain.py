@@ -47,11 +47,13 @@ def _count(x: float, one: str, many: str) -> str:
     return f"{n:,} {one if n == 1 else many}"
 
 
-def _num(x: float) -> str:
-    x = float(x)
-    if abs(x) >= 100:
-        return f"{x:,.0f}"
-    return f"{x:.1f}" if abs(x) >= 1 else f"{x:.2f}"
+def _pair(then: float, now: float) -> tuple[str, str] | None:
+    """Both values with just enough decimals to tell them apart (None if even 3 do not)."""
+    for decimals in (1, 2, 3):
+        a, b = f"{then:,.{decimals}f}", f"{now:,.{decimals}f}"
+        if a != b:
+            return a, b
+    return None
 
 
 def _points(x: float) -> str:
@@ -178,19 +180,19 @@ class Explanation:
             text = (f"the people who engage with you handed out {'fewer' if up else 'more'} "
                     f"reactions elsewhere, so each of theirs counts for "
                     f"{'more' if up else 'less'}")
-            if math.isfinite(then) and math.isfinite(now) and (now < then) == up \
-                    and round(now, 2) != round(then, 2):
-                text += f" ({_num(then)} to {_num(now)} reactions each in 90 days)"
-                sig = ("reactions_given_per_engager", round(then, 2), round(now, 2))
+            shown = _pair(then, now) if math.isfinite(then) and math.isfinite(now) else None
+            if shown and (now < then) == up:
+                text += f" ({shown[0]} to {shown[1]} reactions each in 90 days)"
+                sig = ("reactions_given_per_engager", round(then, 3), round(now, 3))
         elif kind == "network_influence":
             then = self.f(f"{h}.signal.network_influence.before")
             now = self.f(f"{h}.signal.network_influence.after")
             text = (f"the people who engage with you became {'more' if up else 'less'} "
                     f"influential themselves")
-            if math.isfinite(then) and math.isfinite(now) and (now > then) == up \
-                    and round(now, 3) != round(then, 3):
-                text += f" (average influence {_num(then)} to {_num(now)})"
-                sig = ("engager_influence", round(then, 3), round(now, 3))
+            shown = _pair(then, now) if math.isfinite(then) and math.isfinite(now) else None
+            if shown and (now > then) == up:
+                text += f" (average influence {shown[0]} to {shown[1]})"
+                sig = ("engager_influence", round(then, 4), round(now, 4))
         else:  # plusk
             then = self.f(f"{h}.signal.plusk.before")
             now = self.f(f"{h}.signal.plusk.after")
