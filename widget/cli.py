@@ -3,13 +3,14 @@ line (an import then says what to run next); errors name the input and the fix."
 from __future__ import annotations
 
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
 from .errors import ImportFailed
+from .progress import rescore_progress
 
 cli = AppGroup("widget", help="Influence Widget: import activity, build the demo, rescore.")
 
@@ -73,32 +74,10 @@ def rescore_cmd(as_of: str | None, days: int) -> None:
     except ValueError:
         raise click.BadParameter(f"{as_of!r} is not a date; use YYYY-MM-DD",
                                  param_hint="--as-of") from None
-    tick = _rescore_progress(day, days)
+    tick = rescore_progress(day, days, _say)
     summary = rescore(_engine(), day, days=days, progress=tick)
     current_app.extensions["widget"].scores.changed()  # every instance sees it at once
     click.echo(summary.line())
-
-
-def _rescore_progress(as_of: date, days: int):
-    """Progress in the summary's terms. The job also computes the days before the first scored
-    day (the smoothing and the 30-day delta need them): those are named as such, and "day i/N"
-    counts only the N days scored, as the summary does."""
-    first = as_of - timedelta(days=days - 1)
-    step = max(1, days // 10)
-
-    def tick(i: int, n: int) -> None:
-        lead = n - days  # what the job computes beyond the days asked for
-        if i == 1:
-            span = f"{first}" if days == 1 else f"{first}..{as_of}"
-            _say(f"scoring {days} day{'s' if days > 1 else ''} ({span}); first computing the "
-                 f"{lead} days before {first}, which smoothing and deltas need")
-        if i <= lead:
-            if i == lead or i % max(1, lead // 2) == 0:
-                _say(f"computed {i}/{lead} of the days before {first}")
-        elif (i - lead) % step == 0 or i == n:
-            _say(f"scored day {i - lead}/{days} ({first + timedelta(days=i - lead - 1)})")
-
-    return tick
 
 
 @cli.command("refresh")
