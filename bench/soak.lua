@@ -12,22 +12,32 @@ function setup(thread)
 end
 function init(args)
   counts = {}
+  samples = {}
   n = math.random(#classes)
 end
 function request()
   n = n % #classes + 1
-  last = classes[n][1]
   return wrk.format("GET", classes[n][2])
 end
+-- wrk pipelines requests, so the class is read off the answer, not remembered.
+local function class_of(headers)
+  local t = headers["Content-Type"] or headers["content-type"] or ""
+  if t:find("^image/") then return "badge" end
+  if t:find("json") then return "json" end
+  if t:find("javascript") then return "widget" end
+  return "page"
+end
 function response(status, headers, body)
-  local key = last .. " " .. status
+  local key = class_of(headers) .. " " .. status
   counts[key] = (counts[key] or 0) + 1
+  if status >= 500 and not samples[key] then samples[key] = string.sub(body, 1, 160) end
 end
 function done(summary, latency, requests)
-  local total = {}
+  local total, sample = {}, {}
   for _, t in ipairs(threads) do
     local c = t:get("counts")
     for k, v in pairs(c) do total[k] = (total[k] or 0) + v end
+    for k, v in pairs(t:get("samples")) do sample[k] = v end
   end
   local keys = {}
   for k in pairs(total) do table.insert(keys, k) end
@@ -35,5 +45,8 @@ function done(summary, latency, requests)
   io.write(string.format("requests %d, errors (socket) %d, p50 %.1f ms, p99 %.1f ms\n",
     summary.requests, summary.errors.connect + summary.errors.read + summary.errors.write
     + summary.errors.timeout, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
-  for _, k in ipairs(keys) do io.write(string.format("  %-16s %d\n", k, total[k])) end
+  for _, k in ipairs(keys) do
+    io.write(string.format("  %-16s %d\n", k, total[k]))
+    if sample[k] then io.write("      e.g. " .. sample[k]:gsub("\n", " ") .. "\n") end
+  end
 end

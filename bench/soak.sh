@@ -85,5 +85,7 @@ AFTER=$(rss)
 sed -n '/^requests/,$p' "$TMP/wrk.txt"
 echo "worker RSS: before ${BEFORE} MB, after ${AFTER} MB" \
      "($(awk -v a="$AFTER" -v b="$BEFORE" 'BEGIN {printf "%+.1f", (a - b) / b * 100}')%)"
+echo "app log (errors and the store's outage):"
+grep -E "ERROR|WARNING" "$TMP/gunicorn.log" | cut -c1-200 | sort | uniq -c | sort -rn | head -12
 echo "500s: $(grep -c ' 500 ' <(sed -n '/^requests/,$p' "$TMP/wrk.txt") || true) classes with 500s;" \
      "log lines mentioning the store: $(grep -c 'store ' "$TMP/gunicorn.log" || true)"

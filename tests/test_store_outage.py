@@ -101,6 +101,8 @@ def test_an_outage_serves_cached_answers_and_503s_the_rest(proxied):
         assert {m for p, _, m in other if p.startswith("/api")} == {"application/json"}
         r = client.get(UNCACHED[1])
         assert r.get_json()["error"] == "store_unavailable" and "Retry-After" in r.headers
+        for page in ("/u/local:jessica", "/perks", "/"):  # pages that read more than records
+            assert client.get(page).status_code == 503, page
         proxy.resume()
         t0 = time.monotonic()
         while client.get(UNCACHED[1]).status_code != 200:

@@ -39,15 +39,15 @@ class StoreGate:
             if not full:
                 self._running += 1
         if full:
-            raise self._down("too many store calls are waiting on the database")
+            raise self.failed("too many store calls are waiting on the database")
         future = self._pool.submit(self._run, fn)
         try:
             result = future.result(self.timeout)
         except FutureTimeout:
-            raise self._down(f"the database did not answer within {self.timeout:g} s") \
+            raise self.failed(f"the database did not answer within {self.timeout:g} s") \
                 from None
         except sa.exc.DBAPIError as e:  # refused, reset, timed out server-side
-            raise self._down(f"the database is unreachable ({type(e.orig).__name__})") \
+            raise self.failed(f"the database is unreachable ({type(e.orig).__name__})") \
                 from None
         self._up()
         return result
@@ -59,7 +59,7 @@ class StoreGate:
             with self._lock:
                 self._running -= 1
 
-    def _down(self, why: str) -> StoreUnavailable:
+    def failed(self, why: str) -> StoreUnavailable:
         with self._lock:
             first = self.down_since is None
             if first:

@@ -6,7 +6,8 @@ from typing import Callable
 
 import logging
 
-from flask import Flask, Response, jsonify, request
+import sqlalchemy as sa
+from flask import Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from .. import logs
@@ -28,6 +29,12 @@ def json_error(status: int, code: str, message: str, param: str | None = None,
     resp = jsonify(body)
     resp.status_code = status
     return finish_error(resp)
+
+
+def store_down(err: sa.exc.DBAPIError):
+    """Counted as the same outage the service's gate logs (one line when it starts)."""
+    gate = current_app.extensions["widget"].scores.gate
+    return gate.failed(f"the database is unreachable ({type(err.orig).__name__})")
 
 
 def widget_error_response(err: WidgetError) -> Response:
@@ -57,6 +64,12 @@ def register(app: Flask) -> None:
         if err.code == 405 and hasattr(err, "valid_methods") and err.valid_methods:
             resp.headers["Allow"] = ", ".join(err.valid_methods)
         return resp
+
+    @app.errorhandler(sa.exc.DBAPIError)
+    def store_failed(err: sa.exc.DBAPIError):
+        """A route that read the store outside the service's gate while it was down: the
+        same 503 as through the gate, never a 500."""
+        return widget_error_response(store_down(err))
 
     @app.errorhandler(Exception)
     def unexpected(err: Exception):
