@@ -149,12 +149,7 @@ class ScoreService:
 
     def _load(self, aid: AccountId, history_days: int) -> ScoreRecord:
         with self.engine.connect() as conn:
-            acc = store_accounts.get_account(conn, str(aid))
-            if acc is None:
-                raise NotFound(f"no account {aid} here")
-            snap = store_scores.latest_snapshot(conn, acc.pk)
-            if snap is None:
-                raise NotFound(f"account {aid} has not been scored yet")
+            acc, snap = scored_account(conn, aid)
             topics = store_scores.visible_topics(conn, acc.pk)
             hist = (store_scores.history(conn, acc.pk, snap.day - timedelta(days=history_days - 1))
                     if history_days > 0 else [])
@@ -196,12 +191,7 @@ class ScoreService:
         window each day, beside the component values, daily, smoothed and published scores."""
         model = load_model()
         with self.engine.connect() as conn:
-            acc = store_accounts.get_account(conn, str(aid))
-            if acc is None:
-                raise NotFound(f"no account {aid} here")
-            snap = store_scores.latest_snapshot(conn, acc.pk)
-            if snap is None:
-                raise NotFound(f"account {aid} has not been scored yet")
+            acc, snap = scored_account(conn, aid)
             first_day = snap.day - timedelta(days=days - 1)
             rows = store_scores.ledger_rows(conn, acc.pk, first_day)
             start = day_end(first_day) - (model.window_days + 1) * DAY
@@ -257,6 +247,17 @@ class ScoreService:
 
 
 PK_MAX = 2**31 - 1
+
+
+def scored_account(conn, aid: AccountId):
+    """(account row, latest snapshot), or NotFound naming which of the two is missing."""
+    acc = store_accounts.get_account(conn, str(aid))
+    if acc is None:
+        raise NotFound(f"no account {aid} here")
+    snap = store_scores.latest_snapshot(conn, acc.pk)
+    if snap is None:
+        raise NotFound(f"account {aid} has not been scored yet")
+    return acc, snap
 
 
 def encode_cursor(score: float, pk: int) -> str:
