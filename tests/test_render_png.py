@@ -43,8 +43,8 @@ def test_error_png_matches_error_svg_size(scale):
     svg = parse(render_error_svg("unavailable", p))
     image = open_png(render_error_png("unavailable", p))
     assert image.size == (int(svg.get("width")) * scale, int(svg.get("height")) * scale)
-    # the message half is painted in the error colour (sampled left of its text, above the glyphs)
-    assert image.convert("RGB").getpixel((image.width - 3 * scale, 4 * scale))[:3] == pytest.approx(
+    # a card-shaped message: the score box is painted in the error colour (above its mark)
+    assert image.convert("RGB").getpixel((image.width - 20 * scale, 16 * scale))[:3] == pytest.approx(
         rgb(ERROR_COLOR), abs=40
     )
 
