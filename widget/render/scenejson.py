@@ -55,9 +55,12 @@ def scene_json(scene: Scene) -> dict:
 
 def card_json(record: ScoreRecord, lang: str, topics: int) -> dict:
     """Both widget layouts for one account, language and topic count, theme left to the
-    reader (roles): ``{"lang", "compact": scene, "card": scene}``."""
+    reader (roles): ``{"lang", "compact": scene, "card": scene}``. Both titles (the widget
+    link's accessible name) read "<name>, <label>: <score>"."""
     compact = parse_badge_params({"style": "flat", "theme": "auto", "lang": lang}, png=False)
     card = parse_badge_params({"style": "card", "theme": "auto", "lang": lang,
                                "topics": str(topics)}, png=False)
-    return {"lang": lang, "compact": scene_json(scene_for(record, compact)),
-            "card": scene_json(scene_for(record, card))}
+    small = scene_json(scene_for(record, compact))
+    who = txt.clean(record.display_name.strip() or record.handle)
+    small["title"] = f"{who}, {small['title']}"  # the link's name says whose score it is
+    return {"lang": lang, "compact": small, "card": scene_json(scene_for(record, card))}
