@@ -94,3 +94,28 @@ def test_encoder_round_trips(mode):
     image.putpixel((5, 5), (1, 2, 3, 4)[: len(mode)])
     decoded = open_png(encode_png(image))
     assert decoded.mode == mode and decoded.tobytes() == image.tobytes()
+
+
+@pytest.mark.parametrize("label", ["\u65e5\u672c\u8a9e", "\U0001f970\U0001f389",
+                                   "\u0627\u0644\u062a\u0623\u062b\u064a\u0631"])
+def test_cjk_emoji_and_arabic_are_drawn_not_boxes(label):
+    """No tofu: the label is drawn by a font that has its glyphs, so its pixels differ from
+    the .notdef boxes DejaVu alone would draw (a private-use character, which no font has)."""
+    import os
+
+    from widget.render import text as txt
+
+    if not any("DroidSansFallback" in f.path for f in txt.fallback_fonts()):
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("fallback fonts missing: .ci/run installs them", pytrace=False)
+        pytest.skip("fallback fonts are not installed")
+    p = BadgeParams(style="flat-square", label=label, scale=2)
+    drawn = open_png(render_png(make_record(), p)).convert("RGB")
+    tofu = open_png(render_png(make_record(), BadgeParams(style="flat-square", scale=2,
+                                                          label="\ue000" * len(label))))
+    box = (0, 0, min(drawn.width, tofu.width) // 2, drawn.height)
+    assert drawn.crop(box).tobytes() != tofu.convert("RGB").crop(box).tobytes()
+    colours = [c for _, c in drawn.crop((0, 0, 20, drawn.height)).getcolors(1 << 16)]
+    assert len(colours) > 3  # glyph pixels, not only the background
+    if label.startswith("\U0001f970"):  # colour emoji: some pixel that is neither grey nor white
+        assert any(max(c) - min(c) > 60 for _, c in drawn.getcolors(1 << 16))

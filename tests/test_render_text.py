@@ -107,3 +107,68 @@ def test_truncate_stops_early_on_huge_input():
     out = txt.truncate(huge, "bold-14", 200)
     assert out.endswith(txt.ELLIPSIS) and len(out) < 30
     assert time.perf_counter() - start < 0.5
+
+
+# --- against Chromium's own measurement -------------------------------------------------------
+
+LATIN = ["influence", "78", "57", "1", "Network Influence", "illicit fill", "WAVE",
+         "Jessica Park \u00b7 Wine Notes"]
+WIDE = ["\u65e5\u672c\u8a9e\u306e\u30e9\u30d9\u30eb", "\U0001f970\U0001f389",
+        "\u5f71\u54cd\u529b \U0001f970"]
+ARABIC = ["\u0627\u0644\u062a\u0623\u062b\u064a\u0631", "\u0645\u0631\u062d\u0628\u0627 \u0628\u0627\u0644\u0639\u0627\u0644\u0645"]
+# Each text of the SVG: the width it is drawn at, and Chromium's natural width of the same text
+# (a copy without textLength, same font, size, weight and letter spacing).
+MEASURE = """() => [...document.querySelectorAll('svg text:not([aria-hidden])')].map((t) => {
+  const copy = t.cloneNode(true);
+  copy.removeAttribute('textLength');
+  t.parentNode.appendChild(copy);
+  const natural = copy.getComputedTextLength();
+  copy.remove();
+  return [t.textContent, t.getBBox().width, natural,
+          t.hasAttribute('textLength') ? +t.getAttribute('textLength') : null];
+})"""
+
+
+@pytest.fixture(scope="module")
+def chromium_page():
+    from pathlib import Path
+
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        if CI:
+            pytest.fail("/usr/bin/chromium is missing; CI=true requires it", pytrace=False)
+        pytest.skip("/usr/bin/chromium is missing")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium), args=["--no-sandbox"])
+        yield browser.new_page()
+        browser.close()
+
+
+def _measure(page, svg: bytes) -> list:
+    page.set_content(f"<!doctype html><body>{svg.decode()}</body>")
+    return page.evaluate(MEASURE)
+
+
+@pytest.mark.parametrize("style", ["flat", "plastic", "for-the-badge", "card"])
+def test_laid_out_widths_match_chromium(chromium_page, style):
+    """Latin within 3% (short numbers included), CJK and emoji within 10%, and Arabic drawn at
+    its natural width (no textLength pulling its letters apart), in every style."""
+    from render_helpers import make_record
+
+    from widget.render import parse_badge_params, render_svg
+
+    if not (_fallback("DroidSansFallback") and _fallback("NotoColorEmoji")):
+        pytest.skip("fallback fonts are not installed")
+    for sample, tolerance in [(s, 0.03) for s in LATIN] + [(s, 0.10) for s in WIDE + ARABIC]:
+        record = make_record(display_name=sample, topics=((sample, sample, 90.0),))
+        params = parse_badge_params({"style": style, "label": sample}, png=False)
+        for text, drawn, natural, length in _measure(chromium_page, render_svg(record, params)):
+            if not text.strip() or "\u2026" in text:
+                continue
+            laid_out = length if length is not None else drawn
+            assert laid_out == pytest.approx(natural, rel=tolerance), (style, text)
+            assert drawn == pytest.approx(natural, rel=0.10), (style, text)  # no spreading
+            if txt.natural_only(text):
+                assert length is None, text
