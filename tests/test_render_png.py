@@ -119,3 +119,28 @@ def test_cjk_emoji_and_arabic_are_drawn_not_boxes(label):
     assert len(colours) > 3  # glyph pixels, not only the background
     if label.startswith("\U0001f970"):  # colour emoji: some pixel that is neither grey nor white
         assert any(max(c) - min(c) > 60 for _, c in drawn.getcolors(1 << 16))
+
+
+@pytest.mark.parametrize("face", ["regular-11", "bold-22"])
+@pytest.mark.parametrize("scale", [1, 3])
+@pytest.mark.parametrize("text", ["influence", "57", "AV Wa f\u00e9e", "\u0416\u0443\u043a"])
+@pytest.mark.parametrize("fraction", [(0.0, 0.0), (0.5, 0.0), (0.25, 0.75), (0.9, 0.1)])
+def test_cached_glyph_masks_draw_what_pillow_draws(face, scale, text, fraction):
+    """Texts are rasterised once and pasted (png._glyph_mask): the pixels are those
+    ImageDraw.text draws at the same pen position, sub-pixel offset included."""
+    from PIL import ImageDraw
+
+    from widget.render import png
+    from widget.render import text as txt
+
+    path, px = txt.primary_font(face).path, txt.FACES[face][1] * scale
+    complex_text = not text.isascii()
+    pen = (7 + fraction[0], 30 + fraction[1])
+    direct = Image.new("RGB", (160, 48), (40, 90, 200))
+    ImageDraw.Draw(direct).text(pen, text, fill=(250, 240, 10),
+                                font=png._font(path, px, complex_text)[0], anchor="ls")
+    pasted = Image.new("RGB", (160, 48), (40, 90, 200))
+    mask, dx, dy = png._glyph_mask(path, px, complex_text, text, fraction[0], fraction[1])
+    ImageDraw.Draw(pasted).bitmap((7 + dx, 30 + dy), mask, fill=(250, 240, 10))
+    assert pasted.tobytes() == direct.tobytes()
+    assert len(direct.getcolors(1 << 16)) > 2  # something was drawn

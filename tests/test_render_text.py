@@ -27,6 +27,48 @@ def test_widths_are_what_another_shaper_lays_out(face, sample):
                                                          abs=0.01)
 
 
+@given(st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=30),
+       st.sampled_from(sorted(txt.FACES)))
+def test_ascii_is_shaped_as_harfbuzz_would_guess(text, face):
+    """ASCII skips HarfBuzz's segment guess (Font.advance sets what it would guess): same width."""
+    import uharfbuzz as hb
+
+    font = txt.primary_font(face)
+    buf = hb.Buffer()
+    buf.add_str(text)
+    buf.guess_segment_properties()
+    hb.shape(font.hb, buf)
+    assert font.advance(text) == sum(p.x_advance for p in buf.glyph_positions or ()) / font.upem
+
+
+def test_text_the_shipped_font_covers_never_asks_fontconfig():
+    """Latin, Greek and Cyrillic badges, SVG and PNG in every style, run no fontconfig lookup
+    (a fresh process: the lookup happens once per process, for the first character that needs
+    a fallback font)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = """if True:
+        from widget.render import parse_badge_params, render_png, render_svg
+        from widget.render import text as txt
+        from widget.render.params import STYLES
+        import render_helpers
+        record = render_helpers.make_record(display_name="\u00c9l\u00e8ve \u0391\u03b8 \u041c")
+        for style in STYLES:
+            for png, render in ((False, render_svg), (True, render_png)):
+                render(record, parse_badge_params({"style": style, "label": "Gr\u00fc\u00dfe"},
+                                                  png=png))
+        assert txt.fallback_fonts.cache_info().currsize == 0
+        txt.text_width("\u65e5", "regular-11")  # a character DejaVu lacks: now it asks
+        assert txt.fallback_fonts.cache_info().currsize == 1
+    """
+    tests = Path(__file__).resolve().parent
+    done = subprocess.run([sys.executable, "-c", code], cwd=tests.parent, capture_output=True,
+                          text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(tests)})
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
 def test_kerning_counts():
     assert txt.text_width("AV", "regular-11") < (txt.text_width("A", "regular-11")
                                                  + txt.text_width("V", "regular-11"))

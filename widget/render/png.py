@@ -30,9 +30,13 @@ _COMPLEX = ImageFont.Layout.RAQM if features.check("raqm") else ImageFont.Layout
 
 
 BITMAP_PX = 109  # the one size colour bitmap fonts (Noto Color Emoji) open at
+# Fonts kept open: 2 files x 5 faces x 4 scales x 2 layout engines for the shipped font, plus
+# the fallbacks at the sizes they are used at; bitmap fonts are opened once (_bitmap_font).
+FONT_CACHE = 256
+GLYPH_CACHE = 4096  # rasterised texts (_glyph_mask): a few hundred bytes each
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=FONT_CACHE)
 def _font(path: str, px: int, complex_text: bool) -> tuple[ImageFont.FreeTypeFont, float]:
     """(Pillow font, scale to apply to what it draws). Colour bitmap fonts open only at their
     strike size: they are drawn there and scaled (see _draw_bitmap_run)."""
@@ -40,7 +44,12 @@ def _font(path: str, px: int, complex_text: bool) -> tuple[ImageFont.FreeTypeFon
     try:
         return ImageFont.truetype(path, px, layout_engine=engine), 1.0
     except OSError:  # "invalid pixel size": a bitmap-only font
-        return ImageFont.truetype(path, BITMAP_PX, layout_engine=engine), px / BITMAP_PX
+        return _bitmap_font(path, engine), px / BITMAP_PX
+
+
+@lru_cache(maxsize=8)
+def _bitmap_font(path: str, engine: ImageFont.Layout) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(path, BITMAP_PX, layout_engine=engine)
 
 
 @lru_cache(maxsize=1024)
@@ -116,23 +125,43 @@ def _draw_bitmap_run(image: Image.Image, xy: tuple[float, float], part: str,
         image.paste(tile, at, tile)
 
 
+@lru_cache(maxsize=GLYPH_CACHE)
+def _glyph_mask(path: str, px: int, complex_text: bool, part: str, fx: float,
+                fy: float) -> tuple[Image.Image, int, int]:
+    """(mask, dx, dy): ``part`` rasterised once, exactly as ``ImageDraw.text`` draws it at a
+    pen position whose fractional part is (fx, fy); its top left corner is (dx, dy) from the
+    pen's whole-pixel position. Rasterising is most of a PNG's cost and badge texts repeat."""
+    font = _font(path, px, complex_text)[0]
+    left, top, right, bottom = font.getbbox(part, anchor="ls")
+    mask = Image.new("L", (right - left + 2, bottom - top + 2))  # +1 px each side for (fx, fy)
+    ImageDraw.Draw(mask).text((1 - left + fx, 1 - top + fy), part, fill=255, font=font,
+                              anchor="ls")
+    return mask, left - 1, top - 1
+
+
 def _draw_text(draw: ImageDraw.ImageDraw, t: Text, content: str, s: int, fill,
                colour_glyphs: list) -> None:
-    """Each run with the font that has its glyphs (text.runs), placed by its shaped width;
+    """Each run with the font that has its glyphs (text.shaped), placed by its shaped width;
     runs of colour bitmap glyphs go to ``colour_glyphs`` to be composited last."""
-    size = txt.FACES[t.face][1]
-    x, y = _left(t), t.y
+    px = txt.FACES[t.face][1] * s
+    y = t.y * s
+    y0 = int(y)
     # Letter-spaced (for-the-badge): each cluster where textLength puts it.
-    parts = ([run for c in txt.clusters(content) for run in txt.runs(c, t.face)] if t.spacing
-             else txt.runs(content, t.face))
-    x += t.spacing / 2
-    for run_font, part in parts:
-        font, scale = _font(run_font.path, size * s, not part.isascii())
+    spacing = t.spacing
+    x = _left(t) + spacing / 2
+    for run in (txt.spaced if spacing else txt.shaped)(content, t.face):
+        part, path, complex_text = run.text, run.font.path, not run.text.isascii()
+        font, scale = _font(path, px, complex_text)
+        pen = x * s
         if scale != 1.0:
-            colour_glyphs.append(((x * s, y * s), part, font, scale))
-        else:
-            draw.text((x * s, y * s), part, fill=fill, font=font, anchor="ls")
-        x += run_font.advance(part) * size + t.spacing
+            colour_glyphs.append(((pen, y), part, font, scale))
+        elif pen >= 0 and y >= 0:
+            x0 = int(pen)
+            mask, dx, dy = _glyph_mask(path, px, complex_text, part, pen - x0, y - y0)
+            draw.bitmap((x0 + dx, y0 + dy), mask, fill=fill)
+        else:  # left of the image (cut off anyway): Pillow's own path
+            draw.text((pen, y), part, fill=fill, font=font, anchor="ls")
+        x += run.width + spacing
 
 
 def _texts(image: Image.Image, draw: ImageDraw.ImageDraw, texts: list, s: int) -> None:

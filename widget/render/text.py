@@ -8,7 +8,11 @@ characters it lacks go to fallback fonts that fontconfig finds on the machine (D
 emoji), the same ones a browser on that machine falls back to. Without them such characters
 keep DejaVu's widths (and the PNG shows boxes), which is why ``.ci/run`` installs them.
 
-Shaping costs microseconds, so widths are cached per (text, face): badge texts repeat.
+Speed: a render must not pay for shaping, font loading or fontconfig. Each (text, face) is
+shaped once and its runs and widths kept in bounded LRU caches (badge texts repeat: labels,
+scores, names); text the shipped font covers (all of Latin, Greek, Cyrillic...) never asks
+for the fallback fonts, so fontconfig runs only the first time a character needs it, once per
+process. Truncation measures its trial prefixes without caching them.
 """
 from __future__ import annotations
 
@@ -17,7 +21,9 @@ import shutil
 import subprocess
 import unicodedata
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
+from typing import NamedTuple
 
 import uharfbuzz as hb
 
@@ -58,6 +64,17 @@ _SPACING_BREAKS = re.compile(
 # Characters that stay in the run before them whatever their font: joiners, variation
 # selectors, emoji modifiers and tags (a ZWJ emoji sequence is one cluster).
 _STICKY = re.compile("[\u200c\u200d\ufe00-\ufe0f\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]")
+_X_ADVANCE = attrgetter("x_advance")
+
+
+def _default_language() -> str:
+    probe = hb.Buffer()
+    probe.add_str("a")
+    probe.guess_segment_properties()
+    return probe.language
+
+
+_DEFAULT_LANGUAGE = _default_language()
 
 
 class Font:
@@ -79,12 +96,17 @@ class Font:
         return found
 
     def advance(self, text: str) -> float:
-        """Shaped advance width of ``text`` in em."""
+        """Shaped advance width of ``text`` in em. ASCII is given the properties HarfBuzz
+        would guess for it (left to right, Latin, the default language): guessing costs as
+        much as shaping a short label, and the widths are the same (the tests check)."""
         buf = hb.Buffer()
         buf.add_str(text)
-        buf.guess_segment_properties()
+        if text.isascii():
+            buf.direction, buf.script, buf.language = "ltr", "Latn", _DEFAULT_LANGUAGE
+        else:
+            buf.guess_segment_properties()
         hb.shape(self.hb, buf)
-        return sum(p.x_advance for p in buf.glyph_positions) / self.upem
+        return sum(map(_X_ADVANCE, buf.glyph_positions or ())) / self.upem
 
 
 def _fontconfig_files() -> list[str]:
@@ -159,11 +181,12 @@ def clusters(text: str) -> list[str]:
 
 def runs(text: str, face: str) -> list[tuple[Font, str]]:
     """``text`` split into runs, each drawn by the first font of the chain that has every
-    character of its clusters, as browsers fall back (DejaVu first, then the machine's)."""
-    chain = font_chain(face)
-    primary = chain[0]
-    if text.isascii():
+    character of its clusters, as browsers fall back (DejaVu first, then the machine's).
+    Text the shipped font covers is one run, found without looking at the fallbacks."""
+    primary = primary_font(face)
+    if text.isascii() or all(map(primary.has, text)):
         return [(primary, text)] if text else []
+    chain = font_chain(face)
     out: list[tuple[Font, str]] = []
     for cluster in clusters(text):
         needed = [c for c in cluster if c not in "\u200c\u200d"] or [cluster[0]]
@@ -175,15 +198,42 @@ def runs(text: str, face: str) -> list[tuple[Font, str]]:
     return out
 
 
+class Run(NamedTuple):
+    """A run as it is drawn: its font, its text, its shaped advance in px at the face's size."""
+
+    font: Font
+    text: str
+    width: float
+
+
+def _shape(text: str, face: str) -> tuple[Run, ...]:
+    size = FACES[face][1]
+    return tuple(Run(font, part, font.advance(part) * size) for font, part in runs(text, face))
+
+
+@lru_cache(maxsize=WIDTH_CACHE)
+def shaped(text: str, face: str) -> tuple[Run, ...]:
+    """The runs of ``text`` with their widths, shaped once per (text, face)."""
+    if text.isascii():
+        return (Run(primary_font(face), text, text_width(text, face)),) if text else ()
+    return _shape(text, face)
+
+
+@lru_cache(maxsize=WIDTH_CACHE)
+def spaced(text: str, face: str) -> tuple[Run, ...]:
+    """Letter-spaced text (for-the-badge) cluster by cluster, as textLength places it."""
+    return tuple(run for cluster in clusters(text) for run in shaped(cluster, face))
+
+
 @lru_cache(maxsize=WIDTH_CACHE)
 def text_width(text: str, face: str) -> float:
     """Shaped width in px (with kerning, joining and fallback fonts), unrounded."""
-    if not text:
-        return 0.0
-    size = FACES[face][1]
-    return sum(font.advance(part) for font, part in runs(text, face)) * size
+    if text.isascii():  # one run in the shipped font
+        return primary_font(face).advance(text) * FACES[face][1] if text else 0.0
+    return sum(run.width for run in shaped(text, face))
 
 
+@lru_cache(maxsize=WIDTH_CACHE)
 def preferred_width(text: str, face: str) -> int:
     """Box width: the text's width rounded up to an odd number of px, so centred text starts
     on the pixel grid. The text itself keeps its exact width (``text_width``)."""
@@ -193,17 +243,22 @@ def preferred_width(text: str, face: str) -> int:
 
 def truncate(text: str, face: str, max_width: float) -> str:
     """``text`` if it fits in ``max_width`` px, else its longest prefix that fits plus an
-    ellipsis. Only as many characters as could ever fit are shaped (a huge string costs no more
-    than a short one), and the cut never splits a character from its marks."""
-    size = FACES[face][1]
-    head = text[: int(max_width / (0.2 * size)) + 2]  # no glyph is narrower than 0.2 em
-    if len(head) == len(text) and text_width(text, face) <= max_width:
-        return text
+    ellipsis. Only as many characters as could ever fit are looked at (a huge string costs no
+    more than a short one, and is never a cache key), and the cut never splits a character from
+    its marks."""
+    head = text[: int(max_width / (0.2 * FACES[face][1])) + 2]  # no glyph is narrower than 0.2 em
+    return _fit(head, len(head) == len(text), face, max_width)
+
+
+@lru_cache(maxsize=WIDTH_CACHE)
+def _fit(head: str, whole: bool, face: str, max_width: float) -> str:
+    if whole and text_width(head, face) <= max_width:
+        return head
     room = max_width - text_width(ELLIPSIS, face)
     low, high = 0, len(head) - 1  # the longest prefix that fits has a length in [low, high]
     while low < high:
         mid = (low + high + 1) // 2
-        if text_width(head[:mid], face) <= room:
+        if sum(run.width for run in _shape(head[:mid], face)) <= room:  # trials: not cached
             low = mid
         else:
             high = mid - 1
