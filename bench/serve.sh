@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Serving benchmark: gunicorn (2 sync workers) on 127.0.0.1, wrk for a bounded time.
-# Prints requests/s for a cached badge and for the constant /ping route of the same app under
-# the same server in the same run, and their ratio (goal: >= 0.9).
+# Prints requests/s for a cached badge, for the constant /ping route of the same app, and for
+# a bare Flask app's constant route (bench/bare_flask.py: no hooks, no extensions) under the
+# same server settings in the same run, and the ratios (goal: badge / bare Flask >= 0.9).
 #   bash bench/serve.sh [seconds per run, default 10]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +11,8 @@ PORT="${BENCH_PORT:-18080}"
 PY="${PYTHON:-.venv/bin/python}"
 command -v wrk >/dev/null || { echo "wrk not found: apt-get install -y wrk" >&2; exit 1; }
 TMP="$(mktemp -d)"
-trap 'kill "$GPID" 2>/dev/null || true; wait "$GPID" 2>/dev/null || true; rm -rf "$TMP"' EXIT
+BPORT=$((PORT + 1))
+trap 'kill "$GPID" "$BPID" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$TMP"' EXIT
 
 echo "building a small demo store in $TMP ..." >&2
 WIDGET_DATABASE_URL="sqlite:///$TMP/bench.sqlite3" WIDGET_SEED_DEMO=false \
@@ -20,10 +22,15 @@ WIDGET_DATABASE_URL="sqlite:///$TMP/bench.sqlite3" WIDGET_SEED_DEMO=false \
   "$PY" -m gunicorn --workers 2 --worker-class sync --bind "127.0.0.1:$PORT" \
   --log-level warning wsgi:app &
 GPID=$!
+"$PY" -m gunicorn --workers 2 --worker-class sync --bind "127.0.0.1:$BPORT" \
+  --log-level warning --chdir bench bare_flask:app &
+BPID=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/ping" >/dev/null && break; sleep 0.2; done
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$BPORT/const" >/dev/null && break; sleep 0.2; done
 
 BADGE="http://127.0.0.1:$PORT/badge/local:jessica.svg"
 CONST="http://127.0.0.1:$PORT/ping"
+BARE="http://127.0.0.1:$BPORT/const"
 for _ in 1 2 3 4; do curl -sf "$BADGE" >/dev/null; done  # warm both workers' caches
 
 run() {  # url -> "rps p50 p99"
@@ -33,9 +40,12 @@ run() {  # url -> "rps p50 p99"
   p99=$(awk '$1=="99%" {print $2}' "$TMP/wrk.txt")
   echo "$rps $p50 $p99"
 }
+read -r f_rps f_p50 f_p99 <<<"$(run "$BARE")"
 read -r c_rps c_p50 c_p99 <<<"$(run "$CONST")"
 read -r b_rps b_p50 b_p99 <<<"$(run "$BADGE")"
 printf '%-28s %10s %8s %8s\n' route "req/s" p50 p99
+printf '%-28s %10s %8s %8s\n' "bare Flask /const" "$f_rps" "$f_p50" "$f_p99"
 printf '%-28s %10s %8s %8s\n' "/ping (constant)" "$c_rps" "$c_p50" "$c_p99"
 printf '%-28s %10s %8s %8s\n' "/badge/...svg (cached)" "$b_rps" "$b_p50" "$b_p99"
-awk -v b="$b_rps" -v c="$c_rps" 'BEGIN {printf "cached badge / constant route = %.2f (goal >= 0.90)\n", b / c}'
+awk -v b="$b_rps" -v f="$f_rps" 'BEGIN {printf "cached badge / bare Flask route = %.2f (goal >= 0.90)\n", b / f}'
+awk -v b="$b_rps" -v c="$c_rps" 'BEGIN {printf "cached badge / our /ping = %.2f\n", b / c}'

@@ -1,4 +1,5 @@
 """The app factory: configuration from WIDGET_* variables, and the demo seeded on first start."""
+import pytest
 import sqlalchemy as sa
 
 from widget import create_app
@@ -51,27 +52,37 @@ def test_seeding_can_be_turned_off(store_url, tmp_path):
     close_app(app)
 
 
-def test_behind_a_proxy_the_forwarded_client_and_host_are_used(store_url, tmp_path):
+def test_behind_a_proxy_links_use_the_public_url_and_limits_the_forwarded_client(
+        store_url, tmp_path):
     app = create_app({"DATABASE_URL": store_url, "SEED_DEMO": False, "PROXY_HOPS": 1,
+                      "PUBLIC_URL": "https://badges.example.org",
                       "INSTANCE_PATH": str(tmp_path)})
+    from flask import request
+
     from widget.sources.importer import import_lines
     from widget.service.rescore import rescore
 
+    seen = []
+    app.before_request(lambda: seen.append(request.remote_addr))
     import_lines(app.extensions["widget"].engine, [
         '{"type": "post", "id": "p1", "account": "local:ann", "at": 1790000000}'])
     rescore(app.extensions["widget"].engine, __import__("datetime").date(2026, 9, 1))
     body = app.test_client().get("/api/v1/accounts/local:ann", headers={
-        "X-Forwarded-Host": "badges.example.org", "X-Forwarded-Proto": "https",
+        "X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "http",
         "X-Forwarded-For": "203.0.113.9"}).get_json()
     assert body["links"]["profile"] == "https://badges.example.org/u/local:ann"
+    assert seen == ["203.0.113.9"]  # what per-client rate limits key on
     close_app(app)
 
 
-def test_token_and_fault_errors_are_never_cached(app):
+def test_token_errors_are_never_cached_and_unknown_ids_briefly(app):
     r = app.test_client().put("/api/v1/accounts/local:x/hidden-topics/wine")
     assert r.status_code in (401, 404)
-    r = app.test_client().post("/api/v1/plusk", json={"from": "local:a", "to": "local:b",
-                                                      "topic": "wine"})
+    plusk = {"from": "local:a", "to": "local:b", "topic": "wine"}
+    r = app.test_client().post("/api/v1/plusk", json=plusk)
+    assert r.status_code == 401 and r.headers["Cache-Control"] == "no-store"
+    r = app.test_client().post("/api/v1/plusk", json=plusk,
+                               headers={"Authorization": "Bearer some-token"})
     assert r.status_code == 404 and r.headers["Cache-Control"] == "public, max-age=60"
     r = app.test_client().post("/api/v1/perks", json={})
     assert r.status_code == 401 and r.headers["Cache-Control"] == "no-store"
@@ -83,3 +94,100 @@ def test_static_serves_built_files_only(client):
     r.close()
     for path in ("/static/src/main.js", "/static/src/package.json"):
         assert client.get(path).status_code == 404, path
+
+
+def test_every_response_has_referrer_policy_and_nosniff(client):
+    for path in ("/ping", "/api/v1/openapi.json", "/badge/local:nobody.svg", "/nowhere",
+                 "/static/pages.css", "/"):
+        r = client.get(path)
+        assert r.headers["Referrer-Policy"] == "strict-origin-when-cross-origin", path
+        assert r.headers["X-Content-Type-Options"] == "nosniff", path
+        r.close()
+
+
+def test_links_never_come_from_an_untrusted_host(client):
+    r = client.get("/api/v1/openapi.json", headers={"Host": "evil.example"})
+    assert r.status_code == 400 and r.get_json()["error"] == "untrusted_host"
+    assert "WIDGET_PUBLIC_URL" in r.get_json()["message"]
+    assert client.get("/ping", headers={"Host": "127.0.0.1:8000"}).status_code == 200
+
+
+def test_public_url_is_required_behind_a_proxy(tmp_path):
+    with pytest.raises(RuntimeError, match="WIDGET_PUBLIC_URL"):
+        create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 's.sqlite3'}", "SEED_DEMO": False,
+                    "TESTING": True, "INSTANCE_PATH": str(tmp_path), "PROXY_HOPS": 1})
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 's.sqlite3'}",
+                      "SEED_DEMO": False, "TESTING": True, "INSTANCE_PATH": str(tmp_path),
+                      "PROXY_HOPS": 1, "PUBLIC_URL": "https://badges.example"})
+    try:
+        r = app.test_client().get("/api/v1/accounts", headers={"Host": "anything.example"})
+        assert r.status_code == 200
+    finally:
+        close_app(app)
+
+
+def test_unexpected_errors_are_a_typed_500_with_a_request_id_and_one_log_line(app):
+    import io
+    import logging
+
+    from widget import logs
+
+    @app.get("/boom")
+    def boom():
+        raise ZeroDivisionError("division by zero")
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter(logs.FORMAT))
+    handler.addFilter(logs.RequestIdFilter())
+    logger = logging.getLogger("widget")
+    logger.addHandler(handler)
+    try:
+        r = app.test_client().get("/boom", headers={"X-Request-ID": "abc-123"})
+    finally:
+        logger.removeHandler(handler)
+    assert r.status_code == 500
+    body = r.get_json()
+    assert body["error"] == "internal_error" and body["request_id"] == "abc-123"
+    assert r.headers["X-Request-ID"] == "abc-123"
+    lines = stream.getvalue().strip().splitlines()
+    assert len(lines) == 1, lines
+    assert "ERROR" in lines[0] and "[abc-123]" in lines[0] and "[pid " in lines[0]
+    assert "ZeroDivisionError on GET /boom" in lines[0]
+
+
+def test_bodies_over_the_limit_are_refused(client):
+    r = client.post("/api/v1/claims", data=b"[" * 100_000,
+                    headers={"Content-Type": "application/json"})
+    assert r.status_code == 413
+    assert r.get_json()["error"] == "request_entity_too_large"
+
+
+@pytest.mark.parametrize("path", [
+    "/api/v1/accounts?cursor=WzUwLjAsIDEwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDBd",
+    "/api/v1/accounts?cursor=WzFlMzA4LCAxXQ",  # [1e308, 1]
+    "/api/v1/search?topic=wine&cursor=WzFlMzA4LCAxZTMwOCwgIngiXQ",  # [1e308, 1e308, "x"]
+])
+def test_cursors_out_of_range_are_400_not_500(client, path):
+    r = client.get(path)
+    assert r.status_code == 400 and r.get_json()["param"] == "cursor"
+
+
+def test_deep_bodies_and_huge_ids_are_clear_errors(client):
+    deep = b"[" * 20_000  # within the size cap, far beyond any JSON parser's recursion
+    for path in ("/api/v1/plusk", "/api/v1/claims"):
+        r = client.post(path, data=deep, headers={"Content-Type": "application/json",
+                                                  "Authorization": "Bearer x"})
+        assert r.status_code == 400 and r.get_json()["param"] == "body", path
+    r = client.post("/api/v1/perks/99999999999999999999999/claims", json={"account": "local:a"},
+                    headers={"Authorization": "Bearer x"})
+    assert r.status_code == 404
+    r = client.get("/api/v1/perks/99999999999999999999999/claims",
+                   headers={"Authorization": "Bearer x"})
+    assert r.status_code in (401, 404)
+
+
+def test_the_token_is_checked_before_the_body(client):
+    r = client.post("/api/v1/plusk", data=b"not json", headers={"Content-Type":
+                                                                "application/json"})
+    assert r.status_code == 401

@@ -28,6 +28,8 @@ from pathlib import Path
 
 import pytest
 
+from proc_helpers import Procs, free_port, get, procs, wait_until  # noqa: F401
+
 ROOT = Path(__file__).resolve().parent.parent
 NGINX_CONF = ROOT / "docs" / "nginx.conf"
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -47,38 +49,6 @@ def _require_nginx() -> str:
             pytest.fail("nginx is not installed; CI=true requires it (apt-get install -y nginx)")
         pytest.skip("nginx is not installed (apt-get install -y nginx)")
     return NGINX
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def get(port: int, path: str, headers: dict | None = None, timeout: float = 10.0):
-    """(status, headers with lower-case names, body) of one GET to 127.0.0.1:port."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request("GET", path, headers=headers or {})
-        resp = conn.getresponse()
-        body = resp.read()
-        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, body
-    finally:
-        conn.close()
-
-
-def wait_until(check, timeout: float, what: str, interval: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            result = check()
-            if result:
-                return result
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(interval)
 
 
 def render_nginx_conf(prefix: Path, listen_port: int, upstream: str) -> Path:
@@ -105,42 +75,6 @@ def render_nginx_conf(prefix: Path, listen_port: int, upstream: str) -> Path:
     return conf
 
 
-class Procs:
-    """Subprocesses started by a test, each in its own process group, all stopped at the end
-    (even when the test fails)."""
-
-    def __init__(self):
-        self.procs: list[tuple[subprocess.Popen, object]] = []
-
-    def start(self, args, log: Path, **kwargs) -> subprocess.Popen:
-        out = open(log, "wb")
-        proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True, **kwargs)
-        self.procs.append((proc, out))
-        return proc
-
-    @staticmethod
-    def stop(proc: subprocess.Popen, timeout: float = 10.0) -> None:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                pass
-        try:  # anything left in its group (workers of a master that died)
-            os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        proc.wait(timeout)
-
-    def close(self) -> None:
-        for proc, out in reversed(self.procs):
-            try:
-                self.stop(proc)
-            finally:
-                out.close()
-
-
 def start_nginx(procs: Procs, prefix: Path, upstream: str) -> int:
     nginx = _require_nginx()
     port = free_port()
@@ -158,15 +92,6 @@ def start_nginx(procs: Procs, prefix: Path, upstream: str) -> int:
             return True
     wait_until(up, 10, "nginx to listen")
     return port
-
-
-@pytest.fixture
-def procs():
-    p = Procs()
-    try:
-        yield p
-    finally:
-        p.close()
 
 
 # --- nginx + gunicorn + the app --------------------------------------------------------------
@@ -367,56 +292,3 @@ def test_nginx_serves_stale_on_upstream_500_and_keeps_the_good_copy(tmp_path, pr
 
 
 # --- widget/gunicorn_conf.py -----------------------------------------------------------------
-
-@pytest.fixture
-def gunicorn_conf(monkeypatch):
-    import widget.gunicorn_conf as conf
-
-    for name in ("WIDGET_WORKERS", "WIDGET_THREADS", "WIDGET_BIND", "WIDGET_ACCESS_LOG",
-                 "WIDGET_MAX_REQUESTS", "WIDGET_MAX_REQUESTS_JITTER", "WIDGET_CONTROL_SOCKET"):
-        monkeypatch.delenv(name, raising=False)
-    yield conf
-    monkeypatch.undo()
-    importlib.reload(conf)
-
-
-def test_gunicorn_conf_reads_workers_and_threads(gunicorn_conf, monkeypatch):
-    conf = importlib.reload(gunicorn_conf)
-    cores = len(os.sched_getaffinity(0))
-    assert conf.workers == min(2 * cores + 1, 12)
-    assert (conf.threads, conf.worker_class) == (1, "sync")
-    assert conf.preload_app is False
-    assert conf.accesslog is None
-    assert conf.bind == ["127.0.0.1:8000"]
-    assert conf.max_requests > 0 and 0 < conf.max_requests_jitter < conf.max_requests
-    assert conf.control_socket_disable is True
-
-    monkeypatch.setenv("WIDGET_WORKERS", "3")
-    monkeypatch.setenv("WIDGET_THREADS", "4")
-    monkeypatch.setenv("WIDGET_BIND", "127.0.0.1:9001, unix:/tmp/widget.sock")
-    monkeypatch.setenv("WIDGET_ACCESS_LOG", "-")
-    conf = importlib.reload(gunicorn_conf)
-    assert (conf.workers, conf.threads, conf.worker_class) == (3, 4, "gthread")
-    assert conf.bind == ["127.0.0.1:9001", "unix:/tmp/widget.sock"]
-    assert conf.accesslog == "-"
-
-    monkeypatch.setenv("WIDGET_WORKERS", "1000")
-    assert importlib.reload(gunicorn_conf).workers == 64  # clamped
-    monkeypatch.setenv("WIDGET_WORKERS", "many")
-    with pytest.raises(SystemExit, match="WIDGET_WORKERS"):
-        importlib.reload(gunicorn_conf)
-
-
-def test_gunicorn_loads_the_config_module(gunicorn_conf, monkeypatch):
-    """gunicorn itself reads the module (names it does not know, like _int, are ignored)."""
-    from gunicorn.app.wsgiapp import WSGIApplication
-
-    monkeypatch.setenv("WIDGET_WORKERS", "2")
-    monkeypatch.setenv("WIDGET_THREADS", "3")
-    importlib.reload(gunicorn_conf)  # gunicorn imports the module: the reloaded one
-    monkeypatch.setattr(sys, "argv", ["gunicorn", "-c", "python:widget.gunicorn_conf",
-                                      "wsgi:app"])
-    cfg = WSGIApplication().cfg
-    assert (cfg.workers, cfg.threads, cfg.preload_app) == (2, 3, False)
-    assert cfg.worker_class_str == "gthread"
-    assert cfg.max_requests_jitter > 0

@@ -22,6 +22,7 @@ def close_app(app) -> None:
     """Stop an app's background work (fetches) and close its store connections."""
     services = app.extensions["widget"]
     services.fetcher.shutdown()
+    services.scores.close()
     if services.shared is not None:
         services.shared.close()
     services.engine.dispose()

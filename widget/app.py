@@ -8,11 +8,12 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import Flask
 
-from . import config
+from . import config, logs
 from .cache.memory import BytesCache
 from .cache.tiered import TieredRenderCache
 from .service.fetch import FetchService
 from .service.scores import ScoreService
+from .service.store_gate import StoreGate
 from .service.webhooks import WebhookService
 from .store import default_url, make_engine
 
@@ -52,6 +53,13 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     app = WidgetFlask(__name__, instance_path=instance, instance_relative_config=True,
                 static_folder=str(STATIC), static_url_path="/static")
     config.load(app, config_overrides)
+    logs.init_app(app)
+    if app.config["PUBLIC_URL"]:
+        app.config["TRUSTED_HOSTS"] = None  # links come from PUBLIC_URL, never from Host
+    elif app.config["PROXY_HOPS"]:
+        raise RuntimeError("WIDGET_PROXY_HOPS is set but WIDGET_PUBLIC_URL is not: behind a "
+                           "proxy, links must be built from the public URL, not from a "
+                           "forwarded Host header; set WIDGET_PUBLIC_URL=https://your.host")
     if app.config["PROXY_HOPS"]:
         # Behind nginx or a CDN: trust that many X-Forwarded-* hops, so rate limits see the
         # real client and links use the public host.
@@ -63,7 +71,8 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     engine = make_engine(url)
     cfg = app.config
     scores = ScoreService(engine, cache_entries=cfg["RECORD_CACHE_ENTRIES"],
-                          generation_ttl=cfg["CACHE_GENERATION_SECONDS"])
+                          generation_ttl=cfg["CACHE_GENERATION_SECONDS"],
+                          gate=StoreGate(timeout=cfg["STORE_TIMEOUT_SECONDS"]))
     shared = None
     if cfg["REDIS_URL"]:
         from .cache.redis_tier import RedisTier
@@ -85,10 +94,11 @@ def create_app(config_overrides: dict | None = None) -> Flask:
             BytesCache(cfg["RENDER_CACHE_ENTRIES"], cfg["RENDER_CACHE_BYTES"]), shared),
     )
 
-    from .web import (api, badges, community, embeds, errors, health, limits, openapi, owners,
-                      pages)
+    from .web import (api, badges, community, embeds, errors, health, http, limits, openapi,
+                      owners, pages)
 
     errors.register(app)
+    app.after_request(http.secure)
     for bp in (api.bp, badges.bp, community.bp, embeds.bp, health.bp, openapi.bp, owners.bp,
                pages.bp):
         app.register_blueprint(bp)

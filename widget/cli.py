@@ -1,8 +1,7 @@
 """``flask --app wsgi widget ...``: import, demo, rescore. Progress on stderr, then one summary
-line; errors name the input and the fix."""
+line (an import then says what to run next); errors name the input and the fix."""
 from __future__ import annotations
 
-import sys
 import time
 from datetime import date, datetime, timezone
 
@@ -11,6 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .errors import ImportFailed
+from .progress import rescore_progress
 
 cli = AppGroup("widget", help="Influence Widget: import activity, build the demo, rescore.")
 
@@ -29,19 +29,21 @@ def import_cmd(path: str) -> None:
     """Import JSONL activity (see docs/import.md). All or nothing; re-importing adds nothing."""
     from .sources.importer import import_file
 
+    source = "stdin" if path == "-" else path
     try:
-        fh = sys.stdin if path == "-" else open(path, encoding="utf-8")
+        # Bytes, not text: each line is decoded on its own, so a byte that is not UTF-8 is
+        # reported on its line and the other lines are still checked.
+        fh = click.open_file(path, "rb")  # "-" is stdin, left open afterwards
     except OSError as e:
         raise click.ClickException(f"cannot read {path}: {e.strerror}; check the path") from None
     try:
-        with fh:
-            summary = import_file(_engine(), fh, path, progress=_say)
+        with fh as lines:
+            summary = import_file(_engine(), lines, source, progress=_say)
     except ImportFailed as e:
-        raise click.ClickException(f"{e}; nothing was imported. Fix that line and run the "
-                                   "import again (see docs/import.md)") from None
-    except UnicodeDecodeError:
-        raise click.ClickException(f"{path} is not UTF-8 text; save it as UTF-8 JSONL") from None
+        raise click.ClickException(f"{e}\nFix the lines above and run the import again "
+                                   "(the format: docs/import.md)") from None
     click.echo(summary.line())
+    _say(summary.next_step(datetime.now(timezone.utc).date()))
 
 
 @cli.command("demo")
@@ -72,12 +74,7 @@ def rescore_cmd(as_of: str | None, days: int) -> None:
     except ValueError:
         raise click.BadParameter(f"{as_of!r} is not a date; use YYYY-MM-DD",
                                  param_hint="--as-of") from None
-    step = max(1, days // 10)
-
-    def tick(i, n):
-        if i % step == 0 or i == n:
-            _say(f"scored day {i}/{n}")
-
+    tick = rescore_progress(day, days, _say)
     summary = rescore(_engine(), day, days=days, progress=tick)
     current_app.extensions["widget"].scores.changed()  # every instance sees it at once
     click.echo(summary.line())

@@ -16,7 +16,14 @@ DEFAULTS = {
     # Base URL used in links when the app runs behind a proxy; None means the request's own.
     "PUBLIC_URL": None,
     # How many reverse proxies (nginx, a CDN) stand in front and set X-Forwarded-*; 0: none.
+    # With any, PUBLIC_URL is required (links must not come from a forwarded Host).
     "PROXY_HOPS": 0,
+    # Host names the app answers for when PUBLIC_URL is not set (links are built from the
+    # request's host, so it must be one of these; anything else is a 400).
+    "TRUSTED_HOSTS": ["localhost", "127.0.0.1", "[::1]"],
+    # Request bodies (JSON writes) larger than this are refused with 413 before being read.
+    "MAX_CONTENT_LENGTH": 64 * 1024,
+    "LOG_LEVEL": "INFO",
     # HTTP caching of good JSON responses (seconds).
     "JSON_MAX_AGE": 60,
     "JSON_S_MAXAGE": 300,
@@ -31,6 +38,8 @@ DEFAULTS = {
     "RENDER_CACHE_BYTES": 64 * 1024 * 1024,
     # How often a worker re-reads the store generation (a rescore shows within this time).
     "CACHE_GENERATION_SECONDS": 1.0,
+    # How long a request waits for the database before a 503 (cached answers go on).
+    "STORE_TIMEOUT_SECONDS": 3.0,
     # Fetched accounts (mastodon:, bsky:).
     "REFRESH_SECONDS": 6 * 3600,  # refresh in the background when older than this
     "FETCH_WORKERS": 2,  # bounded pool for first fetches and refreshes

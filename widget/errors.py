@@ -107,3 +107,15 @@ class ImportFailed(Exception):
         self.line = line
         self.problem = problem
         self.source = source
+
+
+class StoreUnavailable(WidgetError):
+    """The database did not answer in time: cached answers go on, this one cannot."""
+
+    status = 503
+    code = "store_unavailable"
+    retry_after = 5
+
+    @property
+    def badge_text(self) -> str:
+        return "unavailable"

@@ -37,18 +37,21 @@ def _cores() -> int:
 # "0.0.0.0:8000" (all interfaces), "unix:/run/widget/gunicorn.sock" (a socket for nginx).
 bind = [b.strip() for b in os.environ.get("WIDGET_BIND", "127.0.0.1:8000").split(",") if b.strip()]
 
-# Worker processes. The default, 2 x cores + 1, keeps the CPUs busy while some workers wait on
-# the store; capped at 12 because every worker holds its own in-process caches (records and
-# rendered bytes, bounded: see RENDER_CACHE_BYTES) and its own store connections.
-# WIDGET_WORKERS overrides it (1..64).
-workers = _int("WIDGET_WORKERS", min(2 * _cores() + 1, 12), 1, 64)
-
-# Threads per worker. 1 (default) runs the "sync" worker: one request at a time per process,
-# the fastest for the cached, CPU-bound badge path. More than 1 runs the "gthread" worker, which
-# helps when requests wait on I/O (first fetches of remote accounts, a remote PostgreSQL or
-# Redis) and supports keep-alive connections. WIDGET_THREADS overrides it (1..64).
-threads = _int("WIDGET_THREADS", 1, 1, 64)
-worker_class = "gthread" if threads > 1 else "sync"
+# Workers and threads. Every worker runs the "gthread" worker class: a poller accepts
+# connections and hands a request to a thread only once data arrives, so idle or slow clients
+# (unfinished headers, a body that never comes) hold at most a thread, never the process, and
+# the other threads keep serving (docs/deploy.md: behind nothing, this is what keeps the
+# service up; nginx in front buffers slow clients entirely).
+#
+# Without Redis (WIDGET_REDIS_URL unset) the default is ONE process with many threads: rate
+# limits and caches live in memory, and one process is what makes "60 per minute" mean 60
+# for the whole instance. With Redis, limits and caches are shared, so the default is
+# 2 x cores + 1 processes (capped at 12: each holds its own in-process caches and store
+# connections). WIDGET_WORKERS (1..64) and WIDGET_THREADS (1..64) override both.
+_shared = bool(os.environ.get("WIDGET_REDIS_URL", "").strip())
+workers = _int("WIDGET_WORKERS", min(2 * _cores() + 1, 12) if _shared else 1, 1, 64)
+threads = _int("WIDGET_THREADS", 4 if _shared else 16, 1, 64)
+worker_class = "gthread"
 
 # A worker silent for this many seconds is killed and replaced (a stuck request). Longer than
 # the longest legitimate request: a first fetch waits at most FETCH_WAIT_SECONDS (8 s).
@@ -57,8 +60,7 @@ timeout = _int("WIDGET_TIMEOUT", 30, 5, 600)
 # On restart/stop (SIGHUP/SIGTERM), how long workers may finish their requests in flight.
 graceful_timeout = _int("WIDGET_GRACEFUL_TIMEOUT", 20, 1, 600)
 
-# Seconds an idle keep-alive connection stays open (gthread only; sync workers close after each
-# response). Longer than nginx's upstream keepalive_timeout (4 s in docs/nginx.conf), so that it
+# Seconds an idle keep-alive connection (or one that has sent nothing yet) stays open. Longer than nginx's upstream keepalive_timeout (4 s in docs/nginx.conf), so that it
 # is always nginx that closes an idle connection, never a race where gunicorn closes it as nginx
 # reuses it.
 keepalive = _int("WIDGET_KEEPALIVE", 5, 1, 300)

@@ -6,6 +6,7 @@ import os
 import sys
 from datetime import datetime, timezone
 
+from .progress import rescore_progress
 from .records import HISTORY_DAYS
 from .sources.demo import build_demo
 from .service.rescore import rescore
@@ -34,12 +35,7 @@ def seed_demo(engine, progress=None, **kwargs) -> list[str]:
     """Build the demo community and score its last 90 days. Returns the summary lines."""
     demo = build_demo(engine, progress=progress, **kwargs)
     today = datetime.now(timezone.utc).date()
-    step = max(1, HISTORY_DAYS // 10)
-
-    def tick(i, n):
-        if progress and (i % step == 0 or i == n):
-            progress(f"scored day {i}/{n}")
-
+    tick = rescore_progress(today, HISTORY_DAYS, progress) if progress else None
     summary = rescore(engine, today, days=HISTORY_DAYS, progress=tick)
     lines = [demo.line(), summary.line()]
     if progress:

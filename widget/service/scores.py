@@ -6,6 +6,7 @@ here without touching them.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import threading
 import time
@@ -15,7 +16,7 @@ import numpy as np
 import sqlalchemy as sa
 from cachetools import LRUCache
 
-from ..errors import InvalidParameter, NotFound
+from ..errors import InvalidParameter, NotFound, StoreUnavailable
 from ..ids import AccountId
 from ..records import (COMPONENTS, HISTORY_DAYS, Component, ScoreRecord, Topic,
                        record_from_json, record_to_json)
@@ -32,8 +33,17 @@ from ..store import meta as store_meta
 from ..store import owners as store_owners
 from ..store import scores as store_scores
 from ..topics import load_ontology
+from .store_gate import StoreGate
 
 
+
+
+def gated(method):
+    """Run a store-reading method through the service's StoreGate (deadline, clear 503)."""
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        return self.gate.call(lambda: method(self, *args, **kwargs))
+    return run
 
 
 class ScoreService:
@@ -42,11 +52,13 @@ class ScoreService:
     time on every worker, and a hot badge costs no SQL at all in between."""
 
     def __init__(self, engine: sa.Engine, *, cache_entries: int = 10_000,
-                 generation_ttl: float = 1.0):
+                 generation_ttl: float = 1.0, gate: StoreGate | None = None):
         self.engine = engine
         self.generation_ttl = generation_ttl
+        self.gate = gate or StoreGate()
         self._records: LRUCache = LRUCache(maxsize=cache_entries)
         self._lock = threading.Lock()
+        self._refreshing = threading.Lock()
         self._generation = (0, -1e9)  # (value, monotonic time read)
         self.fetcher = None  # a FetchService, for mastodon: and bsky: accounts
         self.shared = None  # a RedisTier: records shared by every worker and instance
@@ -62,13 +74,31 @@ class ScoreService:
             self.shared.publish()
 
     def generation(self) -> int:
+        """The store generation, re-read at most every ``generation_ttl`` seconds by one
+        thread at a time (the others go on with the value they have). While the store is
+        down the last value stays in use, so every cached record keeps being served."""
         value, read_at = self._generation
         now = time.monotonic()
-        if now - read_at >= self.generation_ttl:
-            with self.engine.connect() as conn:
-                value = store_meta.generation(conn)
-            self._generation = (value, now)
+        if now - read_at < self.generation_ttl:
+            return value
+        if not self._refreshing.acquire(blocking=self.generation_ttl <= 0):
+            return value
+        try:
+            value = self.gate.call(self._read_generation)
+        except StoreUnavailable:
+            if read_at < 0 and value == 0:
+                raise  # nothing read yet: there is no cache to fall back on
+        finally:
+            self._generation = (value, time.monotonic())
+            self._refreshing.release()
         return value
+
+    def _read_generation(self) -> int:
+        with self.engine.connect() as conn:
+            return store_meta.generation(conn)
+
+    def close(self) -> None:
+        self.gate.close()
 
     def record(self, aid: AccountId) -> ScoreRecord:
         """The latest snapshot for ``aid``. Local accounts: NotFound if unknown. Fetched
@@ -95,7 +125,7 @@ class ScoreService:
             hit = self._shared_get(key)
         if hit is None:
             try:
-                hit = self._load(aid, HISTORY_DAYS)
+                hit = self.gate.call(lambda: self._load(aid, HISTORY_DAYS))
             except NotFound as e:
                 hit = e.message  # unknown ids are cached too, so hammering them costs no SQL
             else:
@@ -149,6 +179,7 @@ class ScoreService:
         return {"accounts": [m[0] for m in members], "score": max(1, min(100, round(exact))),
                 "score_exact": round(exact, 2)}
 
+    @gated
     def history(self, aid: AccountId, days: int) -> list[tuple]:
         with self.engine.connect() as conn:
             acc = store_accounts.get_account(conn, str(aid))
@@ -159,6 +190,7 @@ class ScoreService:
                 return []
             return store_scores.history(conn, acc.pk, snap.day - timedelta(days=days - 1))
 
+    @gated
     def statement(self, aid: AccountId, days: int) -> dict:
         """The activity statement of the last ``days`` scored days: what entered and left the
         window each day, beside the component values, daily, smoothed and published scores."""
@@ -193,6 +225,7 @@ class ScoreService:
             None if first is None else datetime.fromtimestamp(first, timezone.utc).date()
             .isoformat())}
 
+    @gated
     def ranked(self, limit: int, cursor: str | None):
         """A page of accounts by score, highest first, and the cursor of the next page."""
         after = decode_cursor(cursor) if cursor else None
@@ -206,6 +239,7 @@ class ScoreService:
         nxt = encode_cursor(rows[-1].score_exact, rows[-1].account_pk) if more else None
         return rows, nxt
 
+    @gated
     def leaders(self, slug: str, limit: int):
         onto = load_ontology()
         if slug not in onto:
@@ -216,9 +250,13 @@ class ScoreService:
                 return []
             return store_scores.topic_leaders(conn, day, [slug], limit)
 
+    @gated
     def top_topics(self, limit: int) -> list[tuple[str, int]]:
         with self.engine.connect() as conn:
             return store_scores.top_topics(conn, limit)
+
+
+PK_MAX = 2**31 - 1
 
 
 def encode_cursor(score: float, pk: int) -> str:
@@ -228,8 +266,9 @@ def encode_cursor(score: float, pk: int) -> str:
 def decode_cursor(cursor: str) -> tuple[float, int]:
     try:
         score, pk = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if not isinstance(pk, int) or not isinstance(score, (int, float)):
-            raise ValueError
+        if not isinstance(pk, int) or isinstance(pk, bool) or not 0 <= pk <= PK_MAX \
+                or not isinstance(score, (int, float)) or not 0 <= float(score) <= 100:
+            raise ValueError  # scores are 1-100 and keys 32-bit: nothing else is ours
         return float(score), pk
     except (ValueError, TypeError, UnicodeDecodeError):
         raise InvalidParameter("cursor is not one this API handed out; use the next_cursor "

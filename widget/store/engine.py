@@ -21,10 +21,16 @@ def make_engine(url: str) -> sa.Engine:
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
     else:
-        kwargs["pool_pre_ping"] = True
+        # A database that is down or hangs must not hang the service: connecting gives up
+        # after CONNECT_TIMEOUT, a statement after STATEMENT_TIMEOUT_MS (server side), a
+        # pooled connection is checked before use, and waiting for one is bounded.
+        kwargs.update(pool_pre_ping=True, pool_timeout=CONNECT_TIMEOUT,
+                      connect_args={"connect_timeout": CONNECT_TIMEOUT})
     engine = sa.create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        sa.event.listen(engine, "connect", _pg_timeouts)
     metadata.create_all(engine)
     _add_missing_columns(engine)
     return engine
@@ -45,6 +51,17 @@ def _add_missing_columns(engine: sa.Engine) -> None:
                 default = f" DEFAULT '{arg}'" if isinstance(arg, str) else ""
                 conn.execute(sa.text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" '
                                      f"{ddl}{default}"))
+
+
+CONNECT_TIMEOUT = 3  # seconds
+STATEMENT_TIMEOUT_MS = 30_000  # the longest legitimate statement is a big rescore's write
+
+
+def _pg_timeouts(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")
+    cur.close()
+    dbapi_conn.commit()
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

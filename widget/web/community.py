@@ -68,6 +68,15 @@ def give_plusk():
                              "note": "counted in the score at the next rescore"}), 201)
 
 
+PK_MAX = 2**31 - 1  # ids are 32-bit integer columns on every store
+
+
+def known_perk_id(perk_id: int) -> None:
+    """Ids beyond the column's range cannot exist: a 404 before any SQL sees them."""
+    if perk_id > PK_MAX:
+        raise NotFound(f"no perk {perk_id}")
+
+
 def _iso(ts: int) -> str:
     return datetime.fromtimestamp(ts, timezone.utc).isoformat().replace("+00:00", "Z")
 
@@ -182,6 +191,7 @@ def account_perks(account_id: str):
 
 @bp.post("/perks/<int:perk_id>/claims")
 def claim_perk(perk_id: int):
+    known_perk_id(perk_id)
     raw = body().get("account")
     if not isinstance(raw, str):
         raise InvalidParameter("account is required", param="account")
@@ -219,6 +229,7 @@ def claim_perk(perk_id: int):
 @bp.get("/perks/<int:perk_id>/claims")
 def perk_claimants(perk_id: int):
     brand = require_admin()
+    known_perk_id(perk_id)
     with services().engine.connect() as conn:
         perk = store_community.get_perk(conn, perk_id)
         if perk is None:
@@ -267,6 +278,10 @@ def _encode(key) -> str:
 def _decode(cursor: str):
     try:
         w, s, ident = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return float(w), float(s), str(ident)
+        w, s = float(w), float(s)
+        if not (0 <= w <= 100 and 0 <= s <= 100 and isinstance(ident, str)
+                and len(ident) <= 330):
+            raise ValueError  # weights and scores are 0-100, ids at most 330 characters
+        return w, s, ident
     except (ValueError, TypeError, UnicodeDecodeError):
         raise InvalidParameter("cursor is not one this API handed out", param="cursor") from None

@@ -14,6 +14,8 @@ from flask import Flask, has_request_context, request
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from limits import parse_many
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
 
 from ..errors import RateLimited
 
@@ -49,6 +51,8 @@ def init(app: Flask, fetcher) -> Limiter:
         storage_options={"socket_timeout": 0.2, "socket_connect_timeout": 0.2}
         if cfg["REDIS_URL"] else {},
         strategy="moving-window", headers_enabled=True, swallow_errors=True,
+        # Redis down: keep limiting, in this process's memory, until it is back.
+        in_memory_fallback_enabled=True,
         key_prefix=cfg["REDIS_NAMESPACE"] + "limits", enabled=bool(cfg["RATE_LIMIT_ENABLED"]),
     )
     _writes_only(app, limiter)
@@ -61,6 +65,7 @@ def init(app: Flask, fetcher) -> Limiter:
     app.view_functions["owners.create_claim"] = limiter.limit(cfg["RATE_LIMIT_CLAIMS"])(
         app.view_functions["owners.create_claim"])
     cold = parse_many(cfg["RATE_LIMIT_COLD_FETCH"])
+    fallback = MovingWindowRateLimiter(MemoryStorage())  # while the shared storage is down
 
     def gate() -> None:
         """Before a first fetch: one hit per client against RATE_LIMIT_COLD_FETCH."""
@@ -68,12 +73,14 @@ def init(app: Flask, fetcher) -> Limiter:
             return  # the CLI and background refreshes are not rate-limited
         client = get_remote_address()
         for item in cold:
+            strategy = limiter.limiter
             try:
-                allowed = limiter.limiter.hit(item, "cold-fetch", client)
-            except Exception:  # storage down: like swallow_errors, let the request through
-                return
+                allowed = strategy.hit(item, "cold-fetch", client)
+            except Exception:  # storage down: limit in memory meanwhile, never switch off
+                strategy = fallback
+                allowed = strategy.hit(item, "cold-fetch", client)
             if not allowed:
-                reset = limiter.limiter.get_window_stats(item, "cold-fetch", client).reset_time
+                reset = strategy.get_window_stats(item, "cold-fetch", client).reset_time
                 raise RateLimited(f"too many new accounts requested ({item}); try later",
                                   retry_after=max(1, math.ceil(reset - time.time())))
 

@@ -10,6 +10,7 @@ import time
 
 from flask import Blueprint, current_app, jsonify, request
 
+from .body import json_object
 from ..errors import Forbidden, InvalidParameter, NotFound, Unauthorized
 from ..ids import parse_account_id
 from ..store import accounts as store_accounts
@@ -25,11 +26,10 @@ def services():
     return current_app.extensions["widget"]
 
 
-def body() -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise InvalidParameter("the request body must be a JSON object", param="body")
-    return data
+def body(*, token: bool = True) -> dict:
+    """The JSON body; for routes that need a token, the token is checked first (present and
+    well formed), so a bad body without one is a 401, and nothing is parsed for nothing."""
+    return json_object(bearer() if token else None)
 
 
 def no_store(resp, status=200):
@@ -68,7 +68,7 @@ def known_account(raw: str):
 
 @bp.post("/claims")
 def create_claim():
-    raw = body().get("account")
+    raw = body(token=False).get("account")
     if not isinstance(raw, str):
         raise InvalidParameter("account is required, e.g. mastodon:alice@example.social",
                                param="account")

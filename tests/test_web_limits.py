@@ -1,0 +1,37 @@
+"""Rate limits: writes and first fetches are limited per client, and keep being limited (in
+memory) while the shared Redis storage is down."""
+from web_helpers import close_app
+from widget import create_app
+
+DEAD_REDIS = "redis://127.0.0.1:1/15"  # nothing listens on port 1: refused at once
+
+
+def make(store_url, tmp_path, **config):
+    return create_app({"DATABASE_URL": store_url, "SEED_DEMO": False, "TESTING": True,
+                       "INSTANCE_PATH": str(tmp_path), "REDIS_URL": DEAD_REDIS,
+                       "UPSTREAM_ALLOW_LOOPBACK": True, "FETCH_WAIT_SECONDS": 2, **config})
+
+
+def test_writes_stay_limited_while_redis_is_down(store_url, tmp_path):
+    app = make(store_url, tmp_path, RATE_LIMIT_WRITES="3 per minute")
+    try:
+        client = app.test_client()
+        statuses = [client.post("/api/v1/plusk", json={"from": "local:a", "to": "local:b",
+                                                       "topic": "wine"}).status_code
+                    for _ in range(5)]
+        assert statuses[:3] == [401] * 3 and statuses[3:] == [429, 429]
+    finally:
+        close_app(app)
+
+
+def test_first_fetches_stay_limited_while_redis_is_down(store_url, tmp_path):
+    app = make(store_url, tmp_path, RATE_LIMIT_COLD_FETCH="1 per minute",
+               BSKY_APPVIEW="http://127.0.0.1:1")  # the upstream is down too
+    try:
+        client = app.test_client()
+        first = client.get("/api/v1/accounts/bsky:alice.bsky.social")
+        assert first.status_code != 429
+        second = client.get("/api/v1/accounts/bsky:bob.bsky.social")
+        assert second.status_code == 429 and int(second.headers["Retry-After"]) >= 1
+    finally:
+        close_app(app)
