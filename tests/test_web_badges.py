@@ -117,6 +117,27 @@ def test_card_error_badge_has_the_card_size(small_app, topics):
                                                      2 * int(good.get("height")))
 
 
+def test_an_opted_out_account_is_a_403_with_the_card_s_opted_out_state(small_app):
+    """A route under /badge raising OptedOut (the consent check will): the typed error reaches
+    the badge renderer registered in widget.web.errors, as a card-shaped opted-out message."""
+    from widget.errors import OptedOut
+
+    def opted_out(account_id: str):
+        raise OptedOut(f"{account_id}'s owner opted out")
+
+    small_app.add_url_rule("/badge/<account_id>.optout.svg", "badges.optout_probe", opted_out)
+    client = small_app.test_client()
+    good = ET.fromstring(client.get("/badge/local:jessica.svg?style=card").data)
+    r = client.get("/badge/mastodon:alice@example.social.optout.svg?style=card&lang=de")
+    assert r.status_code == 403 and r.mimetype == "image/svg+xml"
+    card = ET.fromstring(r.data)
+    assert (card.get("width"), card.get("height")) == (good.get("width"), good.get("height"))
+    text = r.data.decode()
+    assert "mastodon:alice@example.social" in text and "\u2013" in text  # the state's mark
+    flat = client.get("/badge/mastodon:alice@example.social.optout.svg")
+    assert flat.status_code == 403 and "opted out" in flat.data.decode()
+
+
 def test_lang_translates_the_label_and_logo_draws_a_mark(small_app):
     client = small_app.test_client()
     assert ET.fromstring(client.get("/badge/local:jessica.svg?lang=de").data).get(

@@ -27,6 +27,7 @@ ERROR_TEXTS = {
     "opted_out": ("opted out", "opted_out"),
     "gone": ("opted out", "opted_out"),
     "upstream_unavailable": ("unavailable", "error"),
+    "store_unavailable": ("unavailable", "error"),
     "rate_limited": ("rate limited", "error"),
     "invalid_parameter": ("invalid parameter", "error"),
     "invalid_account_id": ("invalid account id", "error"),

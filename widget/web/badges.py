@@ -15,7 +15,7 @@ from flask import Blueprint, Response, current_app, request
 from ..cache.memory import Rendered
 from ..errors import WidgetError
 from ..ids import parse_account_id
-from ..render import (parse_badge_params, render_error_png, render_error_svg,
+from ..render import (BadgeParams, parse_badge_params, render_error_png, render_error_svg,
                       render_png, render_svg)
 from ..render.layout import error_text
 from ..render.params import parse_lenient
