@@ -1,5 +1,5 @@
-"""``flask --app wsgi widget ...``: import, demo, rescore. Progress on stderr, then one summary
-line (an import then says what to run next); errors name the input and the fix."""
+"""``flask --app wsgi widget ...``: import, demo, rescore, db. Progress on stderr, then one
+summary line (an import then says what to run next); errors name the input and the fix."""
 from __future__ import annotations
 
 import time
@@ -7,12 +7,29 @@ from datetime import date, datetime, timezone
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from .errors import ImportFailed
 from .progress import rescore_progress
+from .store import migrations
 
-cli = AppGroup("widget", help="Influence Widget: import activity, build the demo, rescore.")
+
+@with_appcontext
+def _store_at_head() -> None:
+    """Every command but ``db`` needs the store at head. The app refuses to start on a
+    PostgreSQL store that is not, except when ``flask`` loads it for these commands, so that
+    ``db upgrade`` can run (widget.store.engine)."""
+    if click.get_current_context().invoked_subcommand != "db":
+        try:
+            migrations.require_head(_engine())
+        except migrations.StoreNotReady as e:
+            raise click.ClickException(str(e)) from None
+
+
+cli = AppGroup("widget", callback=_store_at_head,
+               help="Influence Widget: import activity, build the demo, rescore, migrate.")
+db = AppGroup("db", help="The store's schema: upgrade it, show its revision, add a revision.")
+cli.add_command(db)
 
 
 def _say(msg: str) -> None:
@@ -21,6 +38,40 @@ def _say(msg: str) -> None:
 
 def _engine():
     return current_app.extensions["widget"].engine
+
+
+@db.command("upgrade")
+def db_upgrade_cmd() -> None:
+    """Bring the store to the schema this version needs (docs/migrations.md). Safe to repeat,
+    and to run from two machines at once: the second waits, then finds nothing to do."""
+    try:
+        before, after = migrations.upgrade(_engine())
+    except migrations.StoreNotReady as e:
+        raise click.ClickException(str(e)) from None
+    if before == after:
+        click.echo(f"store already at revision {after}; nothing to do")
+    else:
+        click.echo(f"store upgraded from revision {before or '(new store)'} to {after}")
+
+
+@db.command("current")
+def db_current_cmd() -> None:
+    """Show the store's schema revision; exit status 1 if it is not the one this version
+    needs (for deploy scripts: ``... db current || ... db upgrade``)."""
+    with _engine().connect() as conn:
+        now = migrations.state(conn)
+    if not now.at_head:
+        raise click.ClickException(now.advice())
+    click.echo(f"store at revision {now.revision} (head)")
+
+
+@db.command("revision")
+@click.option("-m", "--message", required=True, help="What the revision changes, in words.")
+def db_revision_cmd(message: str) -> None:
+    """Write the next revision from the difference between the revisions and
+    widget/store/schema.py (edit schema.py first); review the file before committing it."""
+    path = migrations.new_revision(message)
+    click.echo(f"wrote {path}; review it, then run the tests (tests/test_store_migrations.py)")
 
 
 @cli.command("import")

@@ -1,7 +1,9 @@
 """The scoring model as one frozen data structure, loaded from ``widget/data/model.json``.
 
 Keeping weights, reaction weights, limits and calibration curves in a data file (not constants
-spread through the code) is what lets docs/scoring.md and anyone else recompute a score.
+spread through the code) is what lets docs/scoring.md and anyone else recompute a score. The
+reaction-kind codes are not tunable: they say what stored rows mean, so they come from the
+schema (``widget.store.schema.REACTION_KINDS``) and model.json weighs kinds by name.
 """
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from ..store.schema import REACTION_KINDS
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "model.json"
 
@@ -83,7 +87,7 @@ class Model:
 def model_from_dict(d: dict) -> Model:
     return Model(
         window_days=int(d["window_days"]),
-        reaction_kinds=dict(d["reaction_kinds"]),
+        reaction_kinds=dict(REACTION_KINDS),
         reaction_weights={k: float(v) for k, v in d["reaction_weights"].items()},
         selectivity_half=float(d["selectivity_half"]),
         component_weights={k: float(v) for k, v in d["component_weights"].items()},

@@ -3,12 +3,19 @@
 Times of activity are integer UTC epoch seconds (cheap to load into numpy for scoring); score
 snapshots are keyed by calendar day. Accounts carry an integer surrogate key ``pk`` so the hot
 tables (reactions, snapshots) hold small integers, not long string ids.
+
+A change here needs a revision in store/migrations/versions/ too (docs/migrations.md).
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
 
 metadata = sa.MetaData()
+
+# What reactions.kind means. The codes are stored in rows, so they belong to the schema, not to
+# the tunable model (widget/data/model.json weighs kinds by name): a code never changes meaning,
+# and a new kind gets a new code.
+REACTION_KINDS = {"reshare": 1, "quote": 2, "reply": 3, "mention": 4, "like": 5}
 
 profiles = sa.Table(
     "profiles",
@@ -56,7 +63,6 @@ posts = sa.Table(
     sa.Index("ix_posts_time", "created_at"),
 )
 
-# kind: 1 reshare, 2 quote, 3 reply, 4 mention, 5 like (see widget.scoring.model.REACTION_KINDS)
 reactions = sa.Table(
     "reactions",
     metadata,
@@ -64,7 +70,7 @@ reactions = sa.Table(
     sa.Column("key", sa.String(32), primary_key=True),
     sa.Column("author_pk", sa.Integer, sa.ForeignKey("accounts.pk"), nullable=False),
     sa.Column("engager_pk", sa.Integer, sa.ForeignKey("accounts.pk"), nullable=False),
-    sa.Column("kind", sa.SmallInteger, nullable=False),
+    sa.Column("kind", sa.SmallInteger, nullable=False),  # a code of REACTION_KINDS
     sa.Column("post_pk", sa.Integer, sa.ForeignKey("posts.pk"), nullable=True),
     sa.Column("created_at", sa.BigInteger, nullable=False),
     sa.Index("ix_reactions_time", "created_at"),
