@@ -12,15 +12,45 @@ def parse(png=False, **args):
 def test_defaults():
     assert parse() == BadgeParams()
     p = BadgeParams()
-    assert (p.style, p.label, p.theme, p.color, p.topic, p.topics, p.scale, p.cache_seconds) == (
-        "flat", "influence", "light", None, None, 3, 1, None
-    )
+    assert (p.style, p.label, p.theme, p.color, p.topic, p.topics, p.scale, p.cache_seconds,
+            p.lang, p.logo) == ("flat", "influence", "light", None, None, 3, 1, None, "en", False)
 
 
 def test_valid_values():
     p = parse(png=True, style="for-the-badge", label="klout", theme="auto", color="Success", topic="wine",
-              topics="5", scale="4", cache_seconds="31536000")
-    assert p == BadgeParams("for-the-badge", "klout", "auto", "#44cc11", "wine", 5, 4, 31536000)
+              scale="4", cache_seconds="31536000", lang="ja-JP", logo="network")
+    assert p == BadgeParams("for-the-badge", "klout", "auto", "#44cc11", "wine", 3, 4, 31536000,
+                            "ja", True)
+    card = parse(style="card", topics="5", topic="wine", logo="network")
+    assert (card.topics, card.topic, card.logo) == (5, None, False)  # card: topics, no topic/logo
+
+
+def test_default_label_follows_lang_an_explicit_one_does_not():
+    assert parse(lang="de").label == "Einfluss"
+    assert parse(lang="ar").label == "\u0627\u0644\u062a\u0623\u062b\u064a\u0631"
+    assert parse(lang="de", label="Klout").label == "Klout"
+    assert parse(lang="zz").lang == "en"  # well formed, not offered: English
+
+
+def test_options_that_do_not_apply_are_not_checked():
+    """scale is for PNG, topics for the card, topic and logo for the badge styles."""
+    assert parse(scale="99") == BadgeParams()
+    assert parse(topics="99") == BadgeParams()
+    assert parse(style="card", topic="", logo="x") == BadgeParams(style="card")
+
+
+def test_every_problem_is_reported_and_the_rest_still_parses():
+    from widget.render.params import InvalidParameters, parse_lenient
+
+    args = {"style": "card", "theme": "sepia", "color": "nope", "topics": "9", "lang": "ja"}
+    with pytest.raises(InvalidParameters) as caught:
+        parse_badge_params(args, png=False)
+    assert caught.value.names == ["theme", "color", "topics"]
+    assert caught.value.badge_text == "invalid theme, color, topics"
+    assert [p["param"] for p in caught.value.extra["problems"]] == ["theme", "color", "topics"]
+    params, problems = parse_lenient(args, png=False)
+    assert (params.style, params.lang, params.theme, params.topics) == ("card", "ja", "light", 3)
+    assert len(problems) == 3
 
 
 @pytest.mark.parametrize("style", ["flat", "flat-square", "plastic", "for-the-badge", "card", "sparkline", "FLAT"])
@@ -46,7 +76,7 @@ def test_scale_only_kept_for_png():
 
 
 def test_unknown_parameters_are_ignored():
-    assert parse(utm_source="x", logo="y", STYLE="nope") == BadgeParams()
+    assert parse(utm_source="x", LOGO="y", STYLE="nope") == BadgeParams()
 
 
 @pytest.mark.parametrize(
@@ -69,6 +99,10 @@ def test_unknown_parameters_are_ignored():
         ("scale", "abc"),
         ("scale", "1.5"),
         ("scale", "9" * 5000),
+        ("lang", "<script>"),
+        ("lang", "e"),
+        ("lang", "en-" + "x" * 40),
+        ("logo", "twitter"),
         ("cache_seconds", "-1"),
         ("cache_seconds", "31536001"),
         ("cache_seconds", "99999999999999999999"),
@@ -78,8 +112,12 @@ def test_unknown_parameters_are_ignored():
 )
 @pytest.mark.parametrize("png", [False, True])
 def test_bad_values_name_the_parameter(name, value, png):
+    args = {"style": "card", name: value} if name == "topics" else {name: value}
+    if name == "scale" and not png:  # scale does not apply to SVG: ignored, not checked
+        assert parse_badge_params(args, png=png) == BadgeParams()
+        return
     with pytest.raises(InvalidParameter) as caught:
-        parse_badge_params({name: value}, png=png)
+        parse_badge_params(args, png=png)
     assert caught.value.param == name
     assert caught.value.message.startswith(name)
     assert caught.value.badge_text == f"invalid {name}"

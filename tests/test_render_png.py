@@ -43,8 +43,8 @@ def test_error_png_matches_error_svg_size(scale):
     svg = parse(render_error_svg("unavailable", p))
     image = open_png(render_error_png("unavailable", p))
     assert image.size == (int(svg.get("width")) * scale, int(svg.get("height")) * scale)
-    # the message half is painted in the error colour (sampled left of its text, above the glyphs)
-    assert image.convert("RGB").getpixel((image.width - 3 * scale, 4 * scale))[:3] == pytest.approx(
+    # a card-shaped message: the score box is painted in the error colour (above its mark)
+    assert image.convert("RGB").getpixel((image.width - 20 * scale, 16 * scale))[:3] == pytest.approx(
         rgb(ERROR_COLOR), abs=40
     )
 
@@ -94,3 +94,53 @@ def test_encoder_round_trips(mode):
     image.putpixel((5, 5), (1, 2, 3, 4)[: len(mode)])
     decoded = open_png(encode_png(image))
     assert decoded.mode == mode and decoded.tobytes() == image.tobytes()
+
+
+@pytest.mark.parametrize("label", ["\u65e5\u672c\u8a9e", "\U0001f970\U0001f389",
+                                   "\u0627\u0644\u062a\u0623\u062b\u064a\u0631"])
+def test_cjk_emoji_and_arabic_are_drawn_not_boxes(label):
+    """No tofu: the label is drawn by a font that has its glyphs, so its pixels differ from
+    the .notdef boxes DejaVu alone would draw (a private-use character, which no font has)."""
+    import os
+
+    from widget.render import text as txt
+
+    if not any("DroidSansFallback" in f.path for f in txt.fallback_fonts()):
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("fallback fonts missing: .ci/run installs them", pytrace=False)
+        pytest.skip("fallback fonts are not installed")
+    p = BadgeParams(style="flat-square", label=label, scale=2)
+    drawn = open_png(render_png(make_record(), p)).convert("RGB")
+    tofu = open_png(render_png(make_record(), BadgeParams(style="flat-square", scale=2,
+                                                          label="\ue000" * len(label))))
+    box = (0, 0, min(drawn.width, tofu.width) // 2, drawn.height)
+    assert drawn.crop(box).tobytes() != tofu.convert("RGB").crop(box).tobytes()
+    colours = [c for _, c in drawn.crop((0, 0, 20, drawn.height)).getcolors(1 << 16)]
+    assert len(colours) > 3  # glyph pixels, not only the background
+    if label.startswith("\U0001f970"):  # colour emoji: some pixel that is neither grey nor white
+        assert any(max(c) - min(c) > 60 for _, c in drawn.getcolors(1 << 16))
+
+
+@pytest.mark.parametrize("face", ["regular-11", "bold-22"])
+@pytest.mark.parametrize("scale", [1, 3])
+@pytest.mark.parametrize("text", ["influence", "57", "AV Wa f\u00e9e", "\u0416\u0443\u043a"])
+@pytest.mark.parametrize("fraction", [(0.0, 0.0), (0.5, 0.0), (0.25, 0.75), (0.9, 0.1)])
+def test_cached_glyph_masks_draw_what_pillow_draws(face, scale, text, fraction):
+    """Texts are rasterised once and pasted (png._glyph_mask): the pixels are those
+    ImageDraw.text draws at the same pen position, sub-pixel offset included."""
+    from PIL import ImageDraw
+
+    from widget.render import png
+    from widget.render import text as txt
+
+    path, px = txt.primary_font(face).path, txt.FACES[face][1] * scale
+    complex_text = not text.isascii()
+    pen = (7 + fraction[0], 30 + fraction[1])
+    direct = Image.new("RGB", (160, 48), (40, 90, 200))
+    ImageDraw.Draw(direct).text(pen, text, fill=(250, 240, 10),
+                                font=png._font(path, px, complex_text)[0], anchor="ls")
+    pasted = Image.new("RGB", (160, 48), (40, 90, 200))
+    mask, dx, dy = png._glyph_mask(path, px, complex_text, text, fraction[0], fraction[1])
+    ImageDraw.Draw(pasted).bitmap((7 + dx, 30 + dy), mask, fill=(250, 240, 10))
+    assert pasted.tobytes() == direct.tobytes()
+    assert len(direct.getcolors(1 << 16)) > 2  # something was drawn

@@ -29,6 +29,7 @@ ALLOWED = {
     "stop": {"offset", "stop-color", "stop-opacity"},
     "clipPath": {"id"},
     "rect": {"x", "y", "width", "height", "rx", "fill", "stroke", "class"},
+    "polygon": {"points", "fill", "class"},
     "polyline": {"points", "fill", "stroke", "stroke-width", "stroke-linejoin", "stroke-linecap", "class"},
     "g": {"clip-path", "shape-rendering", "fill", "text-anchor", "font-family", "text-rendering", "font-size"},
     "text": {"x", "y", "fill", "class", "text-anchor", "font-size", "font-weight", "textLength",

@@ -55,15 +55,17 @@ def test_png_size_matches_svg_layout_times_scale(small_app, style, scale):
     assert image.size == (int(svg.get("width")) * scale, int(svg.get("height")) * scale)
 
 
-@pytest.mark.parametrize("query, param", [
-    ("style=nope", "style"), ("label=" + "x" * 65, "label"), ("theme=sepia", "theme"),
-    ("color=notacolour", "color"), ("topics=6", "topics"), ("scale=5", "scale"),
-    ("scale=0", "scale"), ("cache_seconds=-1", "cache_seconds"),
-    ("cache_seconds=999999999999", "cache_seconds"),
+@pytest.mark.parametrize("query, param, exts", [
+    ("style=nope", "style", "svg png"), ("label=" + "x" * 65, "label", "svg png"),
+    ("theme=sepia", "theme", "svg png"), ("color=notacolour", "color", "svg png"),
+    ("style=card&topics=6", "topics", "svg png"), ("scale=5", "scale", "png"),
+    ("scale=0", "scale", "png"), ("cache_seconds=-1", "cache_seconds", "svg png"),
+    ("cache_seconds=999999999999", "cache_seconds", "svg png"), ("lang=%3Cx%3E", "lang", "svg png"),
+    ("logo=twitter", "logo", "svg png"),
 ])
-def test_invalid_parameter_is_a_400_error_badge_naming_it(small_app, query, param):
+def test_invalid_parameter_is_a_400_error_badge_naming_it(small_app, query, param, exts):
     client = small_app.test_client()
-    for ext in ("svg", "png"):
+    for ext in exts.split():
         r = client.get(f"/badge/local:jessica.{ext}?{query}")
         assert r.status_code == 400
         assert r.headers["Cache-Control"] == "public, max-age=60"
@@ -73,6 +75,80 @@ def test_invalid_parameter_is_a_400_error_badge_naming_it(small_app, query, para
         else:
             assert r.headers["Content-Type"] == "image/png"
             Image.open(io.BytesIO(r.data)).verify()
+
+
+@pytest.mark.parametrize("query", ["scale=99", "scale=abc", "topics=9", "style=card&topic=",
+                                   "style=card&logo=nope"])
+def test_options_that_do_not_apply_are_ignored(small_app, query):
+    """docs/badges.md: scale is for PNG, topics for the card, topic and logo for badges."""
+    client = small_app.test_client()
+    r = client.get(f"/badge/local:jessica.svg?{query}")
+    assert r.status_code == 200
+    base = query.split("&")[0] if query.startswith("style=") else ""
+    assert r.data == client.get(f"/badge/local:jessica.svg?{base}").data
+
+
+def test_every_problem_is_named_at_once(small_app):
+    client = small_app.test_client()
+    r = client.get("/badge/local:jessica.svg?style=card&theme=sepia&color=nope&topics=9")
+    assert r.status_code == 400
+    label = ET.fromstring(r.data).get("aria-label")
+    assert "invalid theme, color, topics" in label
+    # the options that did parse still apply: a card-shaped error of the card's size
+    assert (ET.fromstring(r.data).get("width"), ET.fromstring(r.data).get("height")) == \
+        ("320", "166")
+    r = client.get("/api/v1/accounts/local:jessica?lang=%3Cx%3E&topics=9")
+    assert r.status_code == 400
+    assert [p["param"] for p in r.get_json()["problems"]] == ["lang", "topics"]
+
+
+@pytest.mark.parametrize("topics", ["0", "3", "5"])
+def test_card_error_badge_has_the_card_size(small_app, topics):
+    """An unknown account in a card slot: a card-shaped message exactly the card's size."""
+    client = small_app.test_client()
+    good = ET.fromstring(client.get(f"/badge/local:jessica.svg?style=card&topics={topics}").data)
+    r = client.get(f"/badge/local:nobody-here.svg?style=card&topics={topics}&lang=fr")
+    assert r.status_code == 404
+    bad = ET.fromstring(r.data)
+    assert (bad.get("width"), bad.get("height")) == (good.get("width"), good.get("height"))
+    assert "local:nobody-here" in r.data.decode() and "introuvable" in r.data.decode()
+    png = client.get(f"/badge/local:nobody-here.png?style=card&topics={topics}&scale=2")
+    assert Image.open(io.BytesIO(png.data)).size == (2 * int(good.get("width")),
+                                                     2 * int(good.get("height")))
+
+
+def test_an_opted_out_account_is_a_403_with_the_card_s_opted_out_state(small_app):
+    """A route under /badge raising OptedOut (the consent check will): the typed error reaches
+    the badge renderer registered in widget.web.errors, as a card-shaped opted-out message."""
+    from widget.errors import OptedOut
+
+    def opted_out(account_id: str):
+        raise OptedOut(f"{account_id}'s owner opted out")
+
+    small_app.add_url_rule("/badge/<account_id>.optout.svg", "badges.optout_probe", opted_out)
+    client = small_app.test_client()
+    good = ET.fromstring(client.get("/badge/local:jessica.svg?style=card").data)
+    r = client.get("/badge/mastodon:alice@example.social.optout.svg?style=card&lang=de")
+    assert r.status_code == 403 and r.mimetype == "image/svg+xml"
+    card = ET.fromstring(r.data)
+    assert (card.get("width"), card.get("height")) == (good.get("width"), good.get("height"))
+    text = r.data.decode()
+    assert "mastodon:alice@example.social" in text and "\u2013" in text  # the state's mark
+    flat = client.get("/badge/mastodon:alice@example.social.optout.svg")
+    assert flat.status_code == 403 and "opted out" in flat.data.decode()
+
+
+def test_lang_translates_the_label_and_logo_draws_a_mark(small_app):
+    client = small_app.test_client()
+    assert ET.fromstring(client.get("/badge/local:jessica.svg?lang=de").data).get(
+        "aria-label").startswith("Einfluss: ")
+    assert ET.fromstring(client.get("/badge/local:jessica.svg?lang=pt-BR").data).get(
+        "aria-label").startswith("influência: ")
+    # a well-formed tag of a language not offered falls back to English
+    assert client.get("/badge/local:jessica.svg?lang=sw").status_code == 200
+    # local accounts have no network mark: logo=network changes nothing
+    assert client.get("/badge/local:jessica.svg?logo=network").data == \
+        client.get("/badge/local:jessica.svg").data
 
 
 def test_unknown_account_is_a_404_error_badge(small_app):

@@ -1,7 +1,9 @@
-"""oEmbed and the iframe embed page."""
+"""oEmbed and the iframe embed page (the card SVG itself, inline)."""
 import html5lib
 import pytest
 
+from widget.render import parse_badge_params, render_svg
+from widget.render.card import WIDTH, card_height
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +21,7 @@ def test_oembed_rich_iframe(client):
     assert body["type"] == "rich" and body["version"] == "1.0"
     assert body["html"].startswith('<iframe src="http://localhost/embed/local:jessica"')
     assert "<script" not in body["html"]
-    assert (body["width"], body["height"]) == (360, 200)
+    assert (body["width"], body["height"]) == (WIDTH, card_height(3)) == (320, 166)
     for key in ("title", "author_name", "author_url", "provider_name", "provider_url",
                 "cache_age"):
         assert body[key]
@@ -59,7 +61,27 @@ def test_embed_page_is_self_contained(client):
     assert 'target="_blank"' in html  # opens the profile outside a sandboxed iframe
 
 
-def test_embed_errors_are_small_pages(client):
-    r = client.get("/embed/local:nobody")
+def test_embed_page_is_the_card_svg(client):
+    """The same drawing as /badge/<id>.svg?style=card with the same options."""
+    from widget.ids import parse_account_id
+
+    r = client.get("/embed/local:jessica?theme=dark&topics=2&lang=ja")
+    rec = client.application.extensions["widget"].scores.record(parse_account_id("local:jessica"))
+    svg = render_svg(rec, parse_badge_params({"style": "card", "theme": "dark", "topics": "2",
+                                              "lang": "ja"}, png=False)).decode()
+    html = r.data.decode()
+    assert svg in html and '<html lang="ja" dir="ltr">' in html
+    assert '<html lang="ar" dir="rtl">' in client.get("/embed/local:jessica?lang=ar").data.decode()
+
+
+def test_embed_errors_are_card_shaped(client):
+    r = client.get("/embed/local:nobody?topics=5&lang=de")
     assert r.status_code == 404 and r.mimetype == "text/html"
-    assert client.get("/embed/local:jessica?theme=pink").status_code == 400
+    html = r.data.decode()
+    html5lib.HTMLParser(strict=True).parse(r.data)
+    assert f'width="{WIDTH}" height="{card_height(5)}"' in html
+    assert "local:nobody" in html and "nicht gefunden" in html
+    r = client.get("/embed/local:jessica?theme=pink&topics=9")
+    assert r.status_code == 400
+    assert "invalid theme, topics" in r.data.decode()  # every problem named
+    assert f'width="{WIDTH}" height="{card_height(3)}"' in r.data.decode()

@@ -62,6 +62,18 @@ class Pending(WidgetError):
         return "pending"
 
 
+class OptedOut(WidgetError):
+    """The account's owner opted out (SPEC "Consent"): it is not scored, stored or shown, and
+    a badge or widget in its place says so (the card's opted-out state)."""
+
+    status = 403
+    code = "opted_out"
+
+    @property
+    def badge_text(self) -> str:
+        return "opted out"
+
+
 class Unauthorized(WidgetError):
     status = 401
     code = "unauthorized"

@@ -1,39 +1,55 @@
-// Rendering: a closed shadow root on a span that takes the image's box (same size, display
-// and vertical alignment, so nothing on the page moves), then the image is hidden and the link
-// gets an accessible name. data-layout is compact (label and score) or card (name, score, a
-// bar per component, topics); data-theme is light, dark or auto; data-topics how many topics.
-import {band} from './theme.js';
+// Rendering: the record's card (or compact badge) scene, drawn as SVG in a closed shadow root
+// on a span that takes the image's box (same size, display and vertical alignment, so nothing
+// on the page moves); then the image is hidden and the link gets the scene's accessible name.
+// The scene is the one the badge image and the /embed card are drawn from (render/scenejson.py):
+// rects, polygons and texts, colours as #rrggbb or as palette roles the stylesheet themes.
+const NS = 'http://www.w3.org/2000/svg';
 
-const COMPONENTS = ['true_reach', 'amplification', 'network_influence'];
-const TRACK = '#8883'; // the empty part of a component bar
+/** A new SVG element under parent, with the given attributes (null ones left out) and text. */
+const el = (tag, parent, attrs, text) => {
+  const e = parent.appendChild(document.createElementNS(NS, tag));
+  for (const name in attrs) if (attrs[name] != null) e.setAttribute(name, attrs[name]);
+  if (text != null) e.textContent = text;
+  return e;
+};
 
-/** A new tag element with the given text, appended to parent. */
-const el = (tag, parent, textContent) =>
-  parent.appendChild(Object.assign(document.createElement(tag), {textContent}));
+/** Paint attrs with a colour: #rrggbb as is, a palette role as a class (s-prefixed: stroke). */
+const paint = (attrs, color, stroke) => {
+  if (color) {
+    if (color[0] == '#') attrs[stroke ? 'stroke' : 'fill'] = color;
+    else attrs.class = (attrs.class || '') + (stroke ? ' s' : ' ') + color;
+  }
+  return attrs;
+};
 
 export const renderer = (sheet) => (a, d) => {
-  const {layout, theme, topics} = a.dataset;
+  const {layout, theme} = a.dataset, scene = d.card[layout == 'card' ? 'card' : 'compact'];
   const img = a.querySelector('img'), shown = getComputedStyle(img);
-  const root = el('span', a).attachShadow({mode: 'closed'}), box = el('section', root);
+  const host = a.appendChild(document.createElement('span'));
+  const root = host.attachShadow({mode: 'closed'});
   root.adoptedStyleSheets = [sheet];
-  box.className = layout + ' ' + theme;
-  if (layout != 'card') el('span', box, 'influence');
-  el('b', box, d.score).style.background = band(d.score);
-  if (layout == 'card') {
-    el('header', box, d.display_name);
-    for (const name of COMPONENTS) {
-      const row = el('div', box, name.replace('_', ' ')), n = d.components[name].score;
-      el('i', row).style.background = `linear-gradient(90deg,${band(n)} ${n}%,${TRACK} 0)`;
-      row.append(n);
+  const svg = el('svg', root, {width: scene.w, height: scene.h, class: theme});
+  for (const [kind, x, y, ...more] of scene.items) {
+    if (kind == 'r') {
+      const [width, height, fill, rx, stroke] = more;
+      el('rect', svg, paint(paint({x, y, width, height, rx}, fill), stroke, 1));
+    } else if (kind == 'p') {
+      el('polygon', svg, paint({points: x}, y));
+    } else {
+      const [text, size, weight, fill, anchor, textLength, shadow] = more;
+      const t = {x, y, 'font-size': size, 'font-weight': weight, 'text-anchor': anchor, textLength};
+      if (shadow) {
+        el('text', svg, paint({...t, y: y + 1, 'fill-opacity': 0.3, 'aria-hidden': true}, shadow), text);
+      }
+      el('text', svg, paint(t, fill), text);
     }
-    el('p', box, d.topics.slice(0, topics).map((t) => t.name).join(' · '));
   }
-  Object.assign(root.host.style, {
+  Object.assign(host.style, {
     width: img.width + 'px',
     height: img.height + 'px',
     display: shown.display.replace('inline', ''),
     verticalAlign: shown.verticalAlign,
   });
   img.style.display = 'none';
-  a.ariaLabel = d.display_name + ': influence ' + d.score;
+  a.ariaLabel = scene.title;
 };

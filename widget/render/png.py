@@ -17,7 +17,7 @@ from widget.render import text as txt
 from widget.render.colors import GLOSS
 from widget.render.layout import error_scene, scene_for
 from widget.render.params import BadgeParams
-from widget.render.scene import Rect, Scene, Text
+from widget.render.scene import Polygon, Rect, Scene, Text
 from widget.render.xml import strip_illegal
 
 COMPRESS_LEVEL = 1  # zlib level: badges are tiny, speed wins (level 6 saves ~10%, costs 2-3x)
@@ -25,16 +25,31 @@ _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _COLOR_TYPES = {"RGB": 2, "RGBA": 6}
 _IEND = b"\x00\x00\x00\x00IEND\xaeB`\x82"
 SHADOW_OPACITY = 0.3
-_ANCHORS = {"middle": "ms", "start": "ls", "end": "rs"}
 # Raqm (bidi, shaping) only for non-ASCII text, where it matters; the basic engine is faster.
 _COMPLEX = ImageFont.Layout.RAQM if features.check("raqm") else ImageFont.Layout.BASIC
 
 
-@lru_cache(maxsize=64)
-def _font(face: str, scale: int, complex_text: bool) -> ImageFont.FreeTypeFont:
-    file, size, _ = txt.FACES[face]
+BITMAP_PX = 109  # the one size colour bitmap fonts (Noto Color Emoji) open at
+# Fonts kept open: 2 files x 5 faces x 4 scales x 2 layout engines for the shipped font, plus
+# the fallbacks at the sizes they are used at; bitmap fonts are opened once (_bitmap_font).
+FONT_CACHE = 256
+GLYPH_CACHE = 4096  # rasterised texts (_glyph_mask): a few hundred bytes each
+
+
+@lru_cache(maxsize=FONT_CACHE)
+def _font(path: str, px: int, complex_text: bool) -> tuple[ImageFont.FreeTypeFont, float]:
+    """(Pillow font, scale to apply to what it draws). Colour bitmap fonts open only at their
+    strike size: they are drawn there and scaled (see _draw_bitmap_run)."""
     engine = _COMPLEX if complex_text else ImageFont.Layout.BASIC
-    return ImageFont.truetype(str(txt.FONT_DIR / file), size * scale, layout_engine=engine)
+    try:
+        return ImageFont.truetype(path, px, layout_engine=engine), 1.0
+    except OSError:  # "invalid pixel size": a bitmap-only font
+        return _bitmap_font(path, engine), px / BITMAP_PX
+
+
+@lru_cache(maxsize=8)
+def _bitmap_font(path: str, engine: ImageFont.Layout) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(path, BITMAP_PX, layout_engine=engine)
 
 
 @lru_cache(maxsize=1024)
@@ -87,38 +102,94 @@ def _rect(draw: ImageDraw.ImageDraw, r: Rect, s: int) -> None:
         draw.rectangle(box, fill=_color(r.fill), outline=outline, width=s)
 
 
-def _draw_text(draw: ImageDraw.ImageDraw, t: Text, content: str, s: int, fill) -> None:
-    font = _font(t.face, s, not content.isascii())
-    if not t.spacing:
-        draw.text((t.x * s, t.y * s), content, fill=fill, font=font, anchor=_ANCHORS[t.anchor])
-        return
-    # Letter-spaced (for-the-badge): place each character as the SVG's textLength spreads it.
-    x = t.x - t.width / 2 + t.spacing / 2
-    for ch in content:
-        draw.text((x * s, t.y * s), ch, fill=fill, font=font, anchor="ls")
-        x += txt.text_width(ch, t.face) + t.spacing
+def _left(t: Text) -> float:
+    """The x where the text starts, from its anchor and laid-out width."""
+    if t.anchor == "middle":
+        return t.x - t.width / 2
+    return t.x - t.width if t.anchor == "end" else t.x
+
+
+def _draw_bitmap_run(image: Image.Image, xy: tuple[float, float], part: str,
+                     font: ImageFont.FreeTypeFont, scale: float) -> None:
+    """Colour glyphs (emoji) drawn at the strike size, scaled down and composited."""
+    box = font.getbbox(part, anchor="ls")
+    w, h = max(1, box[2] - box[0]), max(1, box[3] - box[1])
+    tile = Image.new("RGBA", (w, h), (0, 0, 0, 0))
+    ImageDraw.Draw(tile).text((-box[0], -box[1]), part, font=font, anchor="ls",
+                              embedded_color=True)
+    tile = tile.resize((max(1, round(w * scale)), max(1, round(h * scale))), Image.LANCZOS)
+    at = (round(xy[0] + box[0] * scale), round(xy[1] + box[1] * scale))
+    if image.mode == "RGBA":
+        image.alpha_composite(tile, at)
+    else:
+        image.paste(tile, at, tile)
+
+
+@lru_cache(maxsize=GLYPH_CACHE)
+def _glyph_mask(path: str, px: int, complex_text: bool, part: str, fx: float,
+                fy: float) -> tuple[Image.Image, int, int]:
+    """(mask, dx, dy): ``part`` rasterised once, exactly as ``ImageDraw.text`` draws it at a
+    pen position whose fractional part is (fx, fy); its top left corner is (dx, dy) from the
+    pen's whole-pixel position. Rasterising is most of a PNG's cost and badge texts repeat."""
+    font = _font(path, px, complex_text)[0]
+    left, top, right, bottom = font.getbbox(part, anchor="ls")
+    mask = Image.new("L", (right - left + 2, bottom - top + 2))  # +1 px each side for (fx, fy)
+    ImageDraw.Draw(mask).text((1 - left + fx, 1 - top + fy), part, fill=255, font=font,
+                              anchor="ls")
+    return mask, left - 1, top - 1
+
+
+def _draw_text(draw: ImageDraw.ImageDraw, t: Text, content: str, s: int, fill,
+               colour_glyphs: list) -> None:
+    """Each run with the font that has its glyphs (text.shaped), placed by its shaped width;
+    runs of colour bitmap glyphs go to ``colour_glyphs`` to be composited last."""
+    px = txt.FACES[t.face][1] * s
+    y = t.y * s
+    y0 = int(y)
+    # Letter-spaced (for-the-badge): each cluster where textLength puts it.
+    spacing = t.spacing
+    x = _left(t) + spacing / 2
+    for run in (txt.spaced if spacing else txt.shaped)(content, t.face):
+        part, path, complex_text = run.text, run.font.path, not run.text.isascii()
+        font, scale = _font(path, px, complex_text)
+        pen = x * s
+        if scale != 1.0:
+            colour_glyphs.append(((pen, y), part, font, scale))
+        elif pen >= 0 and y >= 0:
+            x0 = int(pen)
+            mask, dx, dy = _glyph_mask(path, px, complex_text, part, pen - x0, y - y0)
+            draw.bitmap((x0 + dx, y0 + dy), mask, fill=fill)
+        else:  # left of the image (cut off anyway): Pillow's own path
+            draw.text((pen, y), part, fill=fill, font=font, anchor="ls")
+        x += run.width + spacing
 
 
 def _texts(image: Image.Image, draw: ImageDraw.ImageDraw, texts: list, s: int) -> None:
     """Texts without a shadow straight onto the image; shadowed ones through one glyph mask per
     colour pair, pasted twice (shadow 1 px lower at 30%, then the text), so each string is
-    rasterised once."""
+    rasterised once. Colour glyphs (emoji) are composited last, over both."""
     masks: dict[tuple, Image.Image] = {}
+    colour_glyphs: list = []
     for t in texts:
+        if type(t) is Polygon:
+            draw.polygon([(x * s, y * s) for x, y in t.points], fill=_color(t.fill))
+            continue
         content = strip_illegal(t.text)
         if not content:
             continue
         if t.shadow is None:
-            _draw_text(draw, t, content, s, _color(t.fill))
+            _draw_text(draw, t, content, s, _color(t.fill), colour_glyphs)
             continue
         key = (_color(t.fill), _color(t.shadow))
         mask = masks.get(key)
         if mask is None:
             mask = masks[key] = Image.new("L", image.size)
-        _draw_text(ImageDraw.Draw(mask), t, content, s, 255)
+        _draw_text(ImageDraw.Draw(mask), t, content, s, 255, colour_glyphs)
     for (fill, shadow), mask in masks.items():
         image.paste(shadow, (0, s), ImageChops.multiply(mask, _shadow_level(image.size)))
         image.paste(fill, (0, 0), mask)
+    for args in colour_glyphs:
+        _draw_bitmap_run(image, *args)
 
 
 def write_png(scene: Scene, scale: int = 1) -> bytes:
@@ -170,6 +241,7 @@ def render_png(record: ScoreRecord, params: BadgeParams) -> bytes:
     return write_png(scene_for(record, params), params.scale)
 
 
-def render_error_png(message: str, params: BadgeParams) -> bytes:
+def render_error_png(message: str, params: BadgeParams, subject: str | None = None,
+                     state: str = "error") -> bytes:
     """The error badge of :func:`widget.render.svg.render_error_svg`, as PNG."""
-    return write_png(error_scene(message, params), params.scale)
+    return write_png(error_scene(message, params, subject, state), params.scale)

@@ -62,10 +62,11 @@ class Text:
     text: str
     face: str  # a key of text.FACES
     fill: Paint
-    width: float  # laid-out width in px (SVG textLength)
+    width: float  # laid-out width in px (SVG textLength, unless the script forbids it)
     anchor: str = "middle"  # middle, start or end
     shadow: Paint | None = None  # drawn 1 px lower at 30% opacity, as shields.io does
     spacing: float = 0  # letter spacing in px (for-the-badge)
+    natural: bool = False  # no textLength (set by svg.split from text.natural_only)
 
 
 @dataclass(slots=True)
@@ -76,11 +77,19 @@ class Polyline:
 
 
 @dataclass(slots=True)
+class Polygon:
+    """A filled shape (network marks); drawn with the texts, over the backgrounds."""
+
+    points: tuple[tuple[float, float], ...]
+    fill: Paint
+
+
+@dataclass(slots=True)
 class Scene:
     width: int
     height: int
     title: str  # the accessible text: aria-label and <title>
     back: list = field(default_factory=list)  # Rect and Polyline, clipped to the rounded outline
-    front: list = field(default_factory=list)  # Text
+    front: list = field(default_factory=list)  # Text and Polygon
     radius: float = 0  # corner radius of the outline
     gloss: str | None = None  # a key of colors.GLOSS drawn over ``back``

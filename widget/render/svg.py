@@ -11,8 +11,9 @@ from __future__ import annotations
 from widget.records import ScoreRecord
 from widget.render.layout import error_scene, scene_for
 from widget.render.params import BadgeParams
-from widget.render.scene import Polyline, Rect, Scene, Text
+from widget.render.scene import Polygon, Polyline, Rect, Scene, Text
 from widget.render.svgwriter import points_text, write_markup
+from widget.render.text import natural_only
 from widget.render.xml import Slot, Template, finish
 
 TEMPLATE_CACHE_MAX = 256  # shapes are few (styles x themes x label/topic rows); this is a bound
@@ -60,10 +61,16 @@ def split(scene: Scene, build: bool = False) -> tuple[tuple, list, Scene | None]
                 proto.append(Polyline(Slot(n), Slot(n + 1) if slot_stroke else item.stroke, item.width))
     front: list | None = [] if build else None
     for t in scene.front:
+        if type(t) is Polygon:  # network marks: fixed shapes, wholly in the key
+            key.append((3, t.points, t.fill))
+            if build:
+                front.append(t)
+            continue
         fill, shadow = t.fill, t.shadow
         slot_fill, slot_shadow = type(fill) is str, type(shadow) is str
+        natural = natural_only(t.text)
         key.append((t.y, t.face, t.anchor, t.spacing, None if slot_fill else fill,
-                    shadow is None, None if slot_shadow else shadow))
+                    shadow is None, None if slot_shadow else shadow, natural))
         n = len(values)
         values += (t.x, t.text, t.width)
         if slot_fill:
@@ -74,7 +81,7 @@ def split(scene: Scene, build: bool = False) -> tuple[tuple, list, Scene | None]
             fill_slot = Slot(n + 3) if slot_fill else fill
             shadow_slot = Slot(n + 3 + slot_fill) if slot_shadow else shadow
             front.append(Text(Slot(n), t.y, Slot(n + 1), t.face, fill_slot, Slot(n + 2), t.anchor,
-                              shadow_slot, t.spacing))
+                              shadow_slot, t.spacing, natural))
     prototype = None
     if build:
         prototype = Scene(Slot(0), scene.height, Slot(1), proto, front, scene.radius, scene.gloss)
@@ -103,9 +110,10 @@ def render_svg(record: ScoreRecord, params: BadgeParams) -> bytes:
     return write_svg(scene_for(record, params))
 
 
-def render_error_svg(message: str, params: BadgeParams) -> bytes:
+def render_error_svg(message: str, params: BadgeParams, subject: str | None = None,
+                     state: str = "error") -> bytes:
     """An error badge (``"not found"``, ``"invalid style"``...) in the error colour."""
-    return write_svg(error_scene(message, params))
+    return write_svg(error_scene(message, params, subject, state))
 
 
 def badge_size(record: ScoreRecord, params: BadgeParams) -> tuple[int, int]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 from widget.render.colors import GLOSS
-from widget.render.scene import Polyline, Rect, Scene, Text, Themed
-from widget.render.text import FACES, FONT_FAMILY
+from widget.render.scene import Polygon, Polyline, Rect, Scene, Text, Themed
+from widget.render.text import FACES, FONT_FAMILY, natural_only
 from widget.render.xml import Markup, Ref, Slot, attributes, element
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -89,8 +89,16 @@ class _Writer:
         attrs.update({"stroke-width": p.width, "stroke-linejoin": "round", "stroke-linecap": "round"})
         return element("polyline", attrs)
 
+    def polygon(self, p: Polygon) -> Markup:
+        attrs = {"points": points_text(p.points)}
+        _classes(attrs, self.paint(attrs, "fill", p.fill))
+        return element("polygon", attrs)
+
     def text(self, t: Text, out: list) -> None:
         face = _FACE_ATTRS.get(t.face)
+        # textLength pins the width whatever font the reader has, but spreads the letters of
+        # joined scripts (Arabic...) apart: those are left at their natural width.
+        length = None if t.natural or (type(t.text) is str and natural_only(t.text)) else t.width
         anchor = None if t.anchor == "middle" else t.anchor
         if t.shadow is not None:
             attrs = {"aria-hidden": "true", "x": t.x, "y": t.y + 1, "text-anchor": anchor}
@@ -100,7 +108,7 @@ class _Writer:
                 attrs.update(face)
             if t.spacing:
                 attrs["letter-spacing"] = t.spacing
-            attrs["textLength"] = t.width
+            attrs["textLength"] = length
             out.append(element("text", attrs, t.text))
         attrs = {"x": t.x, "y": t.y, "text-anchor": anchor}
         _classes(attrs, self.paint(attrs, "fill", t.fill))
@@ -108,7 +116,7 @@ class _Writer:
             attrs.update(face)
         if t.spacing:  # for renderers that ignore textLength (e.g. librsvg)
             attrs["letter-spacing"] = t.spacing
-        attrs["textLength"] = t.width
+        attrs["textLength"] = length
         out.append(element("text", attrs, t.text))
 
     def style(self) -> Markup:
@@ -136,7 +144,10 @@ def write_markup(scene: Scene) -> Markup:
         back.append(element("rect", {"width": width, "height": height, "fill": GLOSS_REF}))
     front: list = []
     for item in scene.front:
-        w.text(item, front)
+        if type(item) is Polygon:
+            front.append(w.polygon(item))
+        else:
+            w.text(item, front)
     children: list = [element("title", None, scene.title)]
     if w.classes:
         children.append(w.style())

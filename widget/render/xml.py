@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 
 ID_MARK = "\x00"
 _SLOT = "\x01"  # escaping drops it from every text, so only a Slot can write it
@@ -136,6 +137,12 @@ def element(name: str, attrs: dict | Markup | None = None, *children) -> Markup:
     return Markup("".join(parts))
 
 
+# Slot values repeat (scores, widths, colours, labels), so each is escaped or formatted once;
+# the longest are sparkline point lists (~1 KB), so the cache stays within a few MB.
+VALUE_CACHE = 4096
+
+
+@lru_cache(maxsize=VALUE_CACHE, typed=True)  # typed: 1, 1.0 and True are different values
 def _value(value) -> str:
     kind = type(value)
     if kind is str:

@@ -4,8 +4,10 @@
     python -m widget.tools.build_widget_js [--out PATH] [--check]
 
 esbuild minifies ``style.css``, then bundles ``main.js`` and its imports into one minified
-IIFE, with two constants filled in: ``STYLE`` (that CSS) and ``BANDS`` (the score bands of
-``widget.render.colors``, so the widget and the badge images it replaces share one palette).
+IIFE, with one constant filled in: ``STYLE``, that CSS followed by the font family and one rule
+per palette role of ``widget.render.colors.THEMES`` and theme (:func:`palette_css`), so the
+widget and the badge images it replaces share one palette. Everything else the widget draws
+(positions, texts, band colours) comes with each account's JSON (``render/scenejson.py``).
 Node and esbuild are needed only here: the built file is committed and served as is. The
 output depends only on the sources, the palette and the pinned esbuild, so a rebuild can be
 compared byte for byte (``--check``, and tests/test_widget_js.py).
@@ -20,7 +22,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from widget.render.colors import BANDS
+from widget.render.colors import THEMES
+from widget.render.text import FONT_FAMILY
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SRC = ROOT / "static" / "src"
@@ -52,18 +55,36 @@ def _run(*args: str) -> str:
     return done.stdout
 
 
-def bands() -> list[list]:
-    """The palette as the widget reads it: ``[highest score, colour]`` pairs, lowest first."""
-    return [[high, color] for _, high, color in BANDS]
+FILLS = ("label", "background", "text", "muted", "track")  # roles scenes use as a fill
+STROKES = ("border",)  # roles used as a stroke colour (class "s" + role)
+
+
+def _short(color: str) -> str:
+    """``#ffffff`` -> ``#fff`` where CSS allows (every byte is downloaded by every page)."""
+    c = color.lower()
+    return "#" + c[1::2] if c[1] == c[2] and c[3] == c[4] and c[5] == c[6] else c
+
+
+def palette_css() -> str:
+    """Fill rules per role (``.text{fill:#1f2328}``; strokes: ``.sborder``), light by default,
+    dark under ``.dark`` and, for ``.auto``, under ``prefers-color-scheme: dark``."""
+    def rules(theme: str, scope: str) -> str:
+        palette = THEMES[theme]
+        out = [f"{scope}.{role}{{fill:{_short(getattr(palette, role))}}}" for role in FILLS]
+        out += [f"{scope}.s{role}{{stroke:{_short(getattr(palette, role))}}}" for role in STROKES]
+        return "".join(out)
+
+    return (f"svg{{font-family:{FONT_FAMILY};text-rendering:geometricPrecision}}"
+            + rules("light", "") + rules("dark", ".dark ")
+            + "@media (prefers-color-scheme:dark){" + rules("dark", ".auto ") + "}")
 
 
 def build() -> bytes:
     """The bytes of widget.js."""
-    style = _run(STYLESHEET, "--minify", f"--target={TARGET}").strip()
+    style = _run(STYLESHEET, "--minify", f"--target={TARGET}").strip() + palette_css()
     js = _run(ENTRY, "--bundle", "--minify", "--format=iife", f"--target={TARGET}",
               "--charset=ascii", "--legal-comments=none", f"--banner:js={BANNER}",
-              "--define:STYLE=" + json.dumps(style),
-              "--define:BANDS=" + json.dumps(bands(), separators=(",", ":")))
+              "--define:STYLE=" + json.dumps(style))
     return js.encode("utf-8")
 
 

@@ -6,9 +6,10 @@ from flask import Blueprint, current_app, jsonify, request
 from ..ids import parse_account_id
 from ..records import COMPONENTS, HISTORY_DAYS, ScoreRecord
 from ..render.colors import band_color
+from ..render.scenejson import card_json
 from ..topics import load_ontology
 from .http import finish_cacheable
-from .params import choice_param, int_param
+from .params import card_params, choice_param, int_param
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -55,6 +56,8 @@ def record_json(rec: ScoreRecord) -> dict:
         "day": rec.day.isoformat(),
         "updated_at": rec.updated_at.isoformat().replace("+00:00", "Z"),
         "links": links(rec.id),
+        # widget.js draws this (the card and compact badge scenes, in ?lang= for ?topics=).
+        "card": card_json(rec, *card_params(request.args)),
     }
 
 

@@ -17,6 +17,8 @@ from ..errors import WidgetError
 from ..ids import parse_account_id
 from ..render import (BadgeParams, parse_badge_params, render_error_png, render_error_svg,
                       render_png, render_svg)
+from ..render.layout import error_text
+from ..render.params import parse_lenient
 from . import errors
 from .http import cache_control, error_cache_control
 
@@ -86,14 +88,15 @@ def respond(rendered: Rendered, status: int, cache: str) -> Response:
 
 
 def error_badge(err: WidgetError) -> Response:
-    """The error as a badge in the requested format, with the parameters that did parse."""
+    """The error as a badge in the requested format, with the options that did parse (every
+    invalid one named), in the language asked for; ``style=card`` gets a card-shaped message
+    of the card's size, naming the account asked for."""
     png = request.path.endswith(".png")
-    try:
-        params = parse_badge_params(request.args, png=png)
-    except WidgetError:
-        params = BadgeParams(scale=1)
+    params, _ = parse_lenient(request.args, png=png)
+    message, state = error_text(err, params.lang)
+    subject = (request.view_args or {}).get("account_id")
     render = render_error_png if png else render_error_svg
-    body = render(err.badge_text, params)
+    body = render(message, params, subject, state)
     return respond(Rendered.of(body, PNG_TYPE if png else SVG_TYPE), err.status,
                    error_cache_control(err.status))
 

@@ -6,23 +6,27 @@ from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from markupsafe import Markup
 
 from ..cache.memory import Rendered
 from ..errors import InvalidParameter, WidgetError
 from ..ids import parse_account_id
-from ..records import COMPONENT_NAMES, COMPONENTS
+from ..render import i18n, parse_badge_params, render_error_svg, render_svg
+from ..render.card import WIDTH, card_height
+from ..render.layout import error_text
+from ..render.params import TOPICS_DEFAULT, parse_lenient
 from . import errors
 from .api import base_url
 from .badges import respond
 from .http import finish_cacheable, finish_error, wants_gzip
-from .params import choice_param, int_param
+from .params import int_param
 
 bp = Blueprint("embeds", __name__)
 
 WIDGET_CACHE = "public, max-age=3600, stale-while-revalidate=86400"
 EMBED_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
              "base-uri 'none'; form-action 'none'")
-EMBED_SIZE = (360, 200)  # the iframe card's natural size, CSS px
+EMBED_SIZE = (WIDTH, card_height(TOPICS_DEFAULT))  # the iframe card's natural size, CSS px
 OEMBED_MAX = 10_000
 OEMBED_CACHE_AGE = 3600
 
@@ -48,19 +52,31 @@ def widget_js():
     return resp
 
 
+def _card_args() -> dict:
+    """The card's options from the query (theme, topics, lang, label, color): the badge
+    parameters, with the style fixed to card."""
+    return {**request.args.to_dict(), "style": "card"}
+
+
+def _embed_page(svg: bytes, title: str, lang: str, href: str | None, status: int = 200):
+    html = render_template("embed.html",
+                           card=Markup(svg.decode("utf-8")), title=title, lang=lang,
+                           dir="rtl" if i18n.is_rtl(lang) else "ltr", href=href)
+    resp = Response(html, status=status, mimetype="text/html")
+    resp.headers["Content-Security-Policy"] = EMBED_CSP
+    return resp
+
+
 @bp.get("/embed/<account_id>")
 def embed(account_id: str):
-    """A self-contained card for iframes: no external resources, works sandboxed."""
+    """A self-contained card for iframes: the card SVG itself, inline (no external resources,
+    works sandboxed), linking to the profile."""
+    params = parse_badge_params(_card_args(), png=False)
     aid = parse_account_id(account_id)
-    theme = choice_param(request.args, "theme", "light", ("light", "dark", "auto"))
-    topics = int_param(request.args, "topics", 3, 0, 5)
     rec = current_app.extensions["widget"].scores.record(aid)
-    html = render_template("embed.html", rec=rec, theme=theme, topics=rec.topics[:topics],
-                           components=[(COMPONENT_NAMES[c], rec.components[c].score)
-                                       for c in COMPONENTS],
-                           profile=f"{base_url()}/u/{rec.id}")
-    resp = Response(html, mimetype="text/html")
-    resp.headers["Content-Security-Policy"] = EMBED_CSP
+    resp = _embed_page(render_svg(rec, params), f"{rec.display_name}: {params.label} "
+                       f"{i18n.number(params.lang, rec.score)}", params.lang,
+                       f"{base_url()}/u/{rec.id}")
     cfg = current_app.config
     return finish_cacheable(resp, cfg["BADGE_MAX_AGE"], cfg["BADGE_S_MAXAGE"])
 
@@ -105,13 +121,15 @@ def _account_from_url(url: str):
 
 
 def _embed_error(err: WidgetError) -> Response:
-    """/embed/ is HTML in an iframe: errors are a small page; oEmbed and widget.js use JSON."""
+    """/embed/ is HTML in an iframe: errors are the card-shaped message of the card's size;
+    oEmbed and widget.js use JSON."""
     if request.endpoint != "embeds.embed":
-        return errors.json_error(err.status, err.code, err.message, err.param)
-    resp = Response(render_template("embed_error.html", message=err.message), err.status,
-                    mimetype="text/html")
-    resp.headers["Content-Security-Policy"] = EMBED_CSP
-    return finish_error(resp)
+        return errors.json_error(err.status, err.code, err.message, err.param, err.extra)
+    params, _ = parse_lenient(_card_args(), png=False)
+    message, state = error_text(err, params.lang)
+    subject = (request.view_args or {}).get("account_id")
+    svg = render_error_svg(message, params, subject, state)
+    return finish_error(_embed_page(svg, message, params.lang, None, err.status))
 
 
 errors.error_renderers[bp.name] = _embed_error

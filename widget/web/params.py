@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Mapping
 
 from ..errors import InvalidParameter
+from ..render.params import InvalidParameters, parse_lenient
 
 
 def int_param(args: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
@@ -26,3 +27,13 @@ def choice_param(args: Mapping[str, str], name: str, default: str, allowed: tupl
         raise InvalidParameter(f"{name} must be one of {', '.join(allowed)} (got {raw!r})",
                                param=name)
     return raw
+
+
+def card_params(args: Mapping[str, str]) -> tuple[str, int]:
+    """(lang, topics) of the card a JSON record carries for widget.js (``lang=``, ``topics=``),
+    parsed as the badge routes parse them; every invalid one is reported."""
+    params, problems = parse_lenient({**{k: args[k] for k in ("lang", "topics") if k in args},
+                                      "style": "card"}, png=False)
+    if problems:
+        raise InvalidParameters(problems)
+    return params.lang, params.topics

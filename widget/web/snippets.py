@@ -11,7 +11,8 @@ from urllib.parse import quote, urlencode
 from markupsafe import Markup, escape
 
 from ..records import ScoreRecord
-from ..render import BadgeParams, badge_size
+from ..render import BadgeParams, badge_size, i18n
+from ..render.params import DEFAULT_LABEL
 
 LAYOUTS = ("compact", "card")
 
@@ -30,18 +31,29 @@ class Snippets:
 
 
 def badge_query(params: BadgeParams) -> str:
-    """Only the parameters that differ from the defaults, in a stable order."""
+    """Only the parameters that differ from the defaults, in a stable order (the label only
+    when it is not the default label of the language asked for)."""
     default = BadgeParams()
     pairs = [(name, getattr(params, name)) for name in ("style", "label", "theme", "color",
-                                                         "topic", "topics")
+                                                         "topic", "topics", "lang")
              if getattr(params, name) != getattr(default, name)
-             and getattr(params, name) is not None]
+             and getattr(params, name) is not None
+             and not (name == "label" and params.label == _default_label(params.lang))]
+    if params.logo:
+        pairs.append(("logo", "network"))
     return ("?" + urlencode(pairs)) if pairs else ""
 
 
-def params_for(layout: str, theme: str, topics: int, label: str = "influence") -> BadgeParams:
+def _default_label(lang: str) -> str:
+    return i18n.gettext(lang, DEFAULT_LABEL)
+
+
+def params_for(layout: str, theme: str, topics: int, label: str | None = None,
+               lang: str = i18n.DEFAULT) -> BadgeParams:
+    """The badge of a widget snippet; ``label`` defaults to the language's own label."""
     style = "card" if layout == "card" else "flat"
-    return BadgeParams(style=style, theme=theme, topics=topics, label=label)
+    return BadgeParams(style=style, theme=theme, topics=topics, lang=lang,
+                       label=_default_label(lang) if label is None else label)
 
 
 def build(record: ScoreRecord, base: str, params: BadgeParams, layout: str) -> Snippets:
@@ -53,11 +65,13 @@ def build(record: ScoreRecord, base: str, params: BadgeParams, layout: str) -> S
     img = Markup('<img src="{}" width="{}" height="{}" alt="{}">').format(
         badge, width, height, alt)
     image_html = str(Markup('<a href="{}">{}</a>').format(profile, img))
+    # data-lang only when a language was chosen: the widget's default is English too.
+    lang = Markup(' data-lang="{}"').format(params.lang) if params.lang != i18n.DEFAULT else ""
     script_html = str(Markup(
         '<a class="influence-widget" href="{}" data-account="{}" data-layout="{}" '
-        'data-theme="{}" data-topics="{}">{}</a>\n'
+        'data-theme="{}" data-topics="{}"{}>{}</a>\n'
         '<script async src="{}/widget.js"></script>').format(
-        profile, record.id, layout, params.theme, params.topics, img, base))
+        profile, record.id, layout, params.theme, params.topics, lang, img, base))
     return Snippets(
         badge_url=badge, width=width, height=height, image_html=image_html,
         markdown=f"[![{escape(alt)}]({badge})]({profile})",
