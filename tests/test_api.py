@@ -214,3 +214,18 @@ def test_account_json_carries_changes_and_drivers(demo_client):
     assert sum(d["points"] for d in month["drivers"]) == pytest.approx(month["delta"],
                                                                         abs=0.15)
     assert body["explanation"] and month["text"] in body["explanation"]
+
+
+def test_the_widget_downloads_the_card_not_the_record(demo_client):
+    r = demo_client.get("/api/v1/accounts/local:jessica/card?lang=&topics=3",
+                        headers={"Accept-Encoding": "gzip"})
+    assert r.status_code == 200 and r.headers["Content-Encoding"] == "gzip"
+    full = demo_client.get("/api/v1/accounts/local:jessica", headers={"Accept-Encoding": "gzip"})
+    assert len(r.data) < len(full.data) / 2  # no explanations, statement or signals
+    body = demo_client.get("/api/v1/accounts/local:jessica/card").get_json()
+    assert set(body) == {"id", "score", "card"} and set(body["card"]) >= {"card", "compact"}
+    assert body["card"] == full_card(demo_client)
+
+
+def full_card(client):
+    return client.get("/api/v1/accounts/local:jessica").get_json()["card"]

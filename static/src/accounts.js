@@ -1,4 +1,5 @@
-// The JSON record of each account, asked for once per page however many widgets show it in
+// The card of each account (/api/v1/accounts/<id>/card: the drawing only, not the
+// whole record with its explanations), asked for once per page however many widgets show it in
 // the same language and topic count (data-lang, data-topics: the card in the record is drawn
 // for them). No cookies go with it. A 202 means the service is still fetching the account: ask
 // once more after RETRY_MS. Anything else that is not a 200 with JSON resolves to false (or
@@ -12,7 +13,7 @@ export const accounts = (api) => {
       ? !again && new Promise((done) => setTimeout(() => done(get(url, true)), RETRY_MS))
       : r.ok && r.json());
   return ({account, lang, topics}) => {
-    const url = api + account + '?' + new URLSearchParams({lang: lang || '', topics: topics || 3});
+    const url = api + account + '/card?' + new URLSearchParams({lang: lang || '', topics: topics || 3});
     return (asked[url] ||= get(url));
   };
 };

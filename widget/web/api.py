@@ -78,6 +78,15 @@ def account(account_id: str):
     return ok(record_json(rec))
 
 
+@bp.get("/accounts/<account_id>/card")
+def card(account_id: str):
+    """Just what widget.js draws (the card and compact scenes in ?lang= for ?topics=): the
+    embedding page downloads this, not the whole record with its explanations."""
+    rec = services().scores.record(parse_account_id(account_id))
+    return ok({"id": rec.id, "score": rec.score,
+               "card": card_json(rec, *card_params(request.args))})
+
+
 @bp.get("/accounts/<account_id>/shields.json")
 def shields(account_id: str):
     """A shields.io endpoint-badge document, for people who render badges on shields.io."""

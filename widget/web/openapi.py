@@ -204,6 +204,18 @@ PATHS = {
         "parameters": [{"name": "slug", "in": "path", "required": True,
                         "schema": {"type": "string"}}, LIMIT],
         "responses": {"200": _json({"type": "object"}), **_errors(400, 404)}}},
+    "/api/v1/accounts/{account_id}/card": {"get": {
+        "summary": "What widget.js draws: the account's card and compact badge scenes",
+        "parameters": [ID_PARAM,
+                       {"name": "lang", "in": "query", "schema": {"type": "string"}},
+                       {"name": "topics", "in": "query", "schema": {
+                           "type": "integer", "minimum": 0, "maximum": 5, "default": 3}}],
+        "responses": {"200": _json({"type": "object", "required": ["id", "score", "card"],
+                                    "properties": {"id": {"type": "string"},
+                                                   "score": {"type": "integer"},
+                                                   "card": {"type": "object"}}}),
+                      "202": _json(ERROR, "First fetch still running"),
+                      **_errors(400, 404)}}},
     "/api/v1/accounts/{account_id}/shields.json": {"get": {
         "summary": "A shields.io endpoint-badge document for the account's score",
         "parameters": [ID_PARAM],
