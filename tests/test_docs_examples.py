@@ -106,6 +106,16 @@ def test_readme_stories_of_the_demo_personas_hold(demo_client):
     assert priya["explanation"][0].startswith("Steady")
 
 
+def test_readme_links_to_the_demo_answer(demo_client):
+    """Every http://127.0.0.1:5000/... the README sends a newcomer to answers on the demo
+    (the placeholder for your own Mastodon account aside)."""
+    urls = set(re.findall(r"http://127\.0\.0\.1:5000(/[^\s)`;]*)", read("README.md")))
+    urls = {u for u in urls if "you@your.instance" not in u}
+    assert len(urls) >= 8
+    for url in sorted(urls):
+        assert demo_client.get(url).status_code == 200, url
+
+
 def test_readme_jsonl_example_imports(app, tmp_path):
     from widget.sources.importer import import_lines
 
