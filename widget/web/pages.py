@@ -111,23 +111,32 @@ def topic(slug: str):
     if under:
         rows, badge = _strongest_under(slug), BadgeParams(topic="top")
     base = base_url()
-    leaders = [(row, snippets.build(scores.record(parse_account_id(row.id)), base, badge,
-                                    "compact")) for row in rows]
+    leaders = [(row, codes) for row in rows
+               if (codes := _badge_codes(row.id, base, badge)) is not None]
     held = dict(scores.top_topics(len(onto)))  # accounts per topic, for the sub-topics
     subtopics = sorted(((c, onto.name(c), held.get(c, 0)) for c in onto.children(slug)),
                        key=lambda t: (-t[2], t[1].casefold()))
     parents = [(p, onto.name(p)) for p in onto.parents(slug)]
     supers = [(s, onto.name(s)) for s in onto.super_topics(slug)
               if s != slug and s not in onto.parents(slug)]
-    example = leaders[0][1] if leaders else None
     return finish_cacheable(page(
         "topic.html", slug=slug, name=onto.name(slug), is_super=onto.get(slug).is_super,
         leaders=leaders, under=under, parents=parents, supers=supers, subtopics=subtopics,
-        shown=SUBTOPICS_SHOWN, example=example, example_name=rows[0].display_name
-        if rows else None, base=base,
+        shown=SUBTOPICS_SHOWN, example=leaders[0][1] if leaders else None,
+        example_name=leaders[0][0].display_name if leaders else None, base=base,
         perks=[community.perk_json(p) for p in _open_perks()
                if any(slug in onto.descendants(t) for t in json.loads(p.topics) if t in onto)],
     ), PAGE_MAX_AGE, None)
+
+
+def _badge_codes(account_id: str, base: str, badge: BadgeParams):
+    """A leader's badge snippet; None for one whose record cannot be read right now (an
+    account deleted or opted out since the ranking was stored): the page lists the others."""
+    try:
+        rec = services().scores.record(parse_account_id(account_id))
+    except (NotFound, Pending):
+        return None
+    return snippets.build(rec, base, badge, "compact")
 
 
 def _strongest_under(slug: str):
