@@ -18,25 +18,87 @@
 
   var form = document.getElementById("builder");
   if (!form) return;
+  var error = document.getElementById("builder-error");
+  var byId = function (id) { return document.getElementById(id); };
   var pending = 0;
+
+  // The field the server says is wrong is marked (aria-invalid) and described by the message.
+  function mark(field) {
+    Array.prototype.forEach.call(form.elements, function (el) {
+      el.removeAttribute("aria-invalid");
+      el.removeAttribute("aria-describedby");
+    });
+    var el = field && form.elements[field];
+    if (el) {
+      el.setAttribute("aria-invalid", "true");
+      el.setAttribute("aria-describedby", "builder-error");
+    }
+  }
+
+  function showError(body) {
+    error.textContent = body.message;
+    error.hidden = false;
+    mark(body.field || body.param);
+    byId("previews").hidden = byId("codes").hidden = true;
+  }
+
+  function showImage(s) {
+    var stage = byId("image-preview");
+    var img = byId("preview") || stage.appendChild(document.createElement("img"));
+    img.id = "preview";
+    img.src = s.badge_url;
+    img.width = s.width;
+    img.height = s.height;
+    img.alt = s.alt;
+  }
+
+  // The widget preview is the snippet a blogger pastes: its placeholder goes into the page and
+  // widget.js, loaded once by the first snippet, finds it and draws the widget.
+  function showWidget(html) {
+    var snippet = new DOMParser().parseFromString(html, "text/html");
+    var placeholder = document.importNode(snippet.querySelector(".influence-widget"), true);
+    var stage = byId("widget-preview");
+    var old = stage.querySelector(".influence-widget");
+    if (old) old.replaceWith(placeholder); else stage.prepend(placeholder);
+    var src = snippet.querySelector("script[src]");
+    if (!window.InfluenceWidget && !stage.querySelector("script") && src) {
+      var script = document.createElement("script");
+      script.async = true;
+      script.src = src.getAttribute("src");
+      stage.appendChild(script);
+    }
+  }
+
   function update() {
     var query = new URLSearchParams(new FormData(form)).toString();
     var ticket = ++pending;
     fetch(form.getAttribute("data-snippets") + "?" + query, { credentials: "same-origin" })
-      .then(function (r) { return r.ok ? r.json() : Promise.reject(r); })
-      .then(function (s) {
-        if (ticket !== pending) return; // a newer change won
-        var img = document.getElementById("preview");
-        img.src = s.badge_url;
-        img.width = s.width;
-        img.height = s.height;
-        ["image_html", "markdown", "script_html", "json_url", "oembed_url"].forEach(function (k) {
-          document.getElementById(k).value = s[k];
-        });
-        history.replaceState(null, "", "?" + query);
+      .then(function (r) {
+        return r.json().then(function (body) { return { ok: r.ok, body: body }; });
       })
-      .catch(function () { /* keep the last good preview; submitting the form still works */ });
+      .then(function (answer) {
+        if (ticket !== pending) return; // a newer change won
+        history.replaceState(null, "", "?" + query);
+        if (!answer.ok) return showError(answer.body);
+        var s = answer.body;
+        error.hidden = true;
+        error.textContent = "";
+        mark(null);
+        var hint = byId("no-preview");
+        if (hint) hint.remove();
+        byId("previews").hidden = byId("codes").hidden = false;
+        showImage(s);
+        showWidget(s.script_html);
+        ["image_html", "markdown", "script_html", "json_url", "oembed_url"].forEach(function (k) {
+          byId(k).value = s[k];
+        });
+      })
+      .catch(function () { /* keep the last preview; submitting the form still works */ });
   }
-  form.addEventListener("input", update);
-  form.addEventListener("change", update);
+  var typing = 0;
+  form.addEventListener("input", function () { // while typing, wait for a pause
+    clearTimeout(typing);
+    typing = setTimeout(update, 300);
+  });
+  form.addEventListener("change", function () { clearTimeout(typing); update(); });
 })();

@@ -34,6 +34,13 @@ PAGES = {  # name -> (path, status)
     "embed": ("/embed/local:jessica", 200),
     "error": ("/u/local:nobody", 404),
     "bad-input": ("/find?id=twitter:jack", 400),
+    "topic": ("/t/wine", 200),
+    "super-topic": ("/t/food-and-drink-super", 200),
+    "big-topic": ("/t/music", 200),
+    "api": ("/api", 200),
+    "builder-error": ("/builder?account=local:nobody&style=plastic&label=" + "x" * 60, 404),
+    "unknown-path": ("/no/such/page/" + "y" * 80, 404),
+    "api-error": ("/api/v1/accounts/local:nobody", 404),
 }
 
 # Visible elements whose box reaches past the viewport's right edge (a 0.5 px tolerance for
@@ -60,7 +67,12 @@ OVERFLOWING = """() => {
 
 @pytest.fixture(scope="module")
 def service():
+    from datetime import datetime, timezone
+
+    from widget.sources.demo_perks import seed_perks
+
     svc = start_service()
+    seed_perks(svc.app.extensions["widget"].engine, datetime.now(timezone.utc))  # as the demo
     _open_a_perk(svc)
     yield svc
     svc.close()

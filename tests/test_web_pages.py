@@ -25,7 +25,8 @@ def valid_html(data: bytes):
 
 
 @pytest.mark.parametrize("url", ["/", "/u/local:jessica", "/builder",
-                                 "/builder?account=local:marco&style=card&theme=dark"])
+                                 "/builder?account=local:marco&style=card&theme=dark",
+                                 "/t/wine", "/t/food-and-drink-super", "/api", "/perks"])
 def test_pages_are_valid_html5_with_a_strict_csp(client, url):
     r = client.get(url)
     assert r.status_code == 200 and r.mimetype == "text/html"
@@ -42,7 +43,11 @@ def test_pages_are_valid_html5_with_a_strict_csp(client, url):
 def test_home_lists_top_accounts_and_topics_and_finds_accounts(client):
     html = client.get("/").data.decode()
     assert 'action="/find"' in html and "/u/local:" in html
-    assert "/api/v1/topics/" in html
+    chips = re.findall(r'<li><a href="(/t/[a-z0-9-]+)" title="\d+ accounts">', html)
+    assert chips and "/api/v1/topics/" not in html  # topic chips open topic pages, not JSON
+    for chip in chips:
+        assert client.get(chip).status_code == 200, chip
+    assert '<a href="/api">API</a>' in html  # the nav's API link opens the reference page
     r = client.get("/find?id=local:priya")
     assert r.status_code == 303 and r.headers["Location"].endswith("/u/local:priya")
 
@@ -233,3 +238,133 @@ def test_one_day_of_history_is_said_in_words(app):
     assert body["explanation"]
     for line in body["explanation"]:
         assert f"<li>{escape(line)}</li>" in html
+
+
+def parse(data: bytes):
+    return html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(data)
+
+
+def text(el) -> str:
+    return " ".join("".join(el.itertext()).split())
+
+
+def test_topic_page_lists_the_leaders_with_topic_badges(client):
+    from widget.topics import load_ontology
+
+    leaders = client.get("/api/v1/topics/wine/leaders").get_json()["leaders"]
+    assert leaders
+    r = client.get("/t/wine")
+    assert r.status_code == 200
+    doc = parse(r.data)
+    items = doc.find(".//ol[@class='leaders']").findall("li")
+    assert len(items) == len(leaders)  # the same accounts as the JSON, in the same order
+    for li, leader in zip(items, leaders):
+        img = li.find(".//img")
+        assert img.get("src") == f"http://localhost/badge/{leader['id']}.svg?topic=wine"
+        svg = client.get(img.get("src")).data.decode()  # the size the badge really has
+        assert f'width="{img.get("width")}" height="{img.get("height")}"' in svg
+        assert leader["display_name"] in text(li) and f"score {leader['score']}" in text(li)
+    html = r.data.decode()
+    onto = load_ontology()
+    assert '<a href="/t/food-and-drink-super">Food and Drink</a>' in html  # the parent
+    for child in onto.children("wine"):  # every sub-topic, linked to its own page
+        assert f'<a href="/t/{child}">{escape(onto.name(child))}</a>' in html
+    # how to embed a topic badge, with the top leader's real snippet
+    assert "topic=wine" in html and 'id="topic-image"' in html
+    assert str(escape(f"/badge/{leaders[0]['id']}.svg?topic=wine")) in html
+    assert '<a href="/api/v1/topics/wine/leaders">' in html
+
+
+def test_super_topic_page_lists_the_strongest_under_it_and_sub_topics(client):
+    r = client.get("/t/food-and-drink-super")
+    assert r.status_code == 200
+    doc = parse(r.data)
+    assert "top-level categories" in text(doc.find(".//p[@class='crumbs muted']"))
+    # nobody holds a super topic itself: the strongest in the topics under it, as the search
+    found = client.get("/api/v1/search?topic=food-and-drink-super").get_json()["results"]
+    items = doc.find(".//ol[@class='leaders']").findall("li")
+    assert [li.findall("a")[1].get("href") for li in items] == [
+        f"/u/{row['id']}" for row in found]
+    assert all(li.find(".//img").get("src").endswith(".svg?topic=top") for li in items)
+    assert "Strongest in the topics under Food and Drink" in r.data.decode()
+    chips = doc.find(".//ul[@class='tags']").findall("li")
+    counts = [int(li.find("span").text) if li.find("span") is not None else 0 for li in chips]
+    assert counts[0] > 0 and counts == sorted(counts, reverse=True)
+    assert "/t/wine" in [li.find("a").get("href") for li in chips]
+
+
+def test_unknown_topic_is_a_404_page(client):
+    r = client.get("/t/no-such-topic")
+    assert r.status_code == 404 and r.mimetype == "text/html"
+    assert "no topic &#39;no-such-topic&#39;" in valid_html(r.data)
+
+
+@pytest.mark.parametrize("query, status, field, message", [
+    ("account=local:nobody&style=plastic&theme=dark&label=klout&layout=card", 404, "account",
+     "no account local:nobody"),
+    ("account=twitter:jack&style=plastic&theme=dark&label=klout&layout=card", 400, "account",
+     "twitter"),
+    ("account=local:priya&style=zzz&theme=dark&label=klout&layout=card", 400, "style",
+     "style must be one of"),
+    ("account=local:priya&style=plastic&theme=dark&label=klout&layout=grid", 400, "layout",
+     "layout must be one of"),
+])
+def test_builder_keeps_the_form_and_says_what_is_wrong(client, query, status, field, message):
+    r = client.get(f"/builder?{query}")
+    assert r.status_code == status and r.mimetype == "text/html"
+    doc = parse(r.data)
+    form = doc.find(".//form[@id='builder']")
+    alert = form.find(".//p[@role='alert']")
+    assert message in text(alert) and alert.get("hidden") is None
+    values = dict(pair.split("=") for pair in query.split("&"))
+    assert form.find(".//input[@name='account']").get("value") == values["account"]
+    assert form.find(".//input[@name='label']").get("value") == "klout"
+    selected = {s.get("name"): [o.text for o in s.findall("option") if o.get("selected")
+                                is not None] for s in form.iter("select")}
+    assert selected["theme"] == ["dark"]
+    if field != "style":
+        assert selected["style"] == ["plastic"]
+    marked = [el.get("name") for el in form.iter() if el.get("aria-invalid") == "true"]
+    assert marked == [field]
+    assert form.find(f".//*[@name='{field}']").get("aria-describedby") == "builder-error"
+    assert doc.find(".//div[@id='previews']").get("hidden") is not None
+
+
+def test_builder_preview_runs_the_real_widget_snippet(client):
+    body = client.get("/builder/snippets.json?account=local:priya&layout=card").get_json()
+    html = client.get("/builder?account=local:priya&layout=card").data.decode()
+    stage = html.split('<div class="stage" id="widget-preview">', 1)[1].split("</div>", 1)[0]
+    assert stage == body["script_html"]  # the snippet a blogger pastes, as it is
+    assert '<a class="influence-widget"' in stage and "/widget.js\"></script>" in stage
+    assert body["alt"] == f"influence: {body['score']}"
+
+
+def test_builder_snippets_json_names_the_field_at_fault(client):
+    r = client.get("/builder/snippets.json?account=local:nobody")
+    assert r.status_code == 404 and r.get_json()["field"] == "account"
+    r = client.get("/builder/snippets.json?account=local:priya&theme=neon")
+    assert r.status_code == 400 and r.get_json()["field"] == "theme"
+
+
+def test_perks_page_says_how_a_brand_creates_one_and_the_example_works(tmp_path, store_url):
+    import secrets
+    import time
+
+    from widget.store import community as store_community
+
+    app = small_demo_app(store_url, tmp_path, WEBHOOK_WORKER=False)
+    client = app.test_client()
+    doc = parse(client.get("/perks").data)
+    create = text(doc.find(".//section[@id='create']"))
+    assert 'flask --app wsgi widget admin-token "Vineyard Co"' in create
+    assert "curl -X POST http://localhost/api/v1/perks" in create
+    body = json.loads(text(doc.find(".//pre[@id='example-perk']")))
+    token = secrets.token_urlsafe(8)
+    with app.extensions["widget"].engine.begin() as conn:
+        store_community.add_admin_token(conn, "Vineyard Co", token, int(time.time()))
+    r = client.post("/api/v1/perks", headers={"Authorization": f"Bearer {token}"}, json=body)
+    assert r.status_code == 201, r.get_json()  # the example is a campaign that opens today
+    html = valid_html(client.get("/perks").data)
+    assert str(escape(body["title"])) in html and "0 claimed, 25 of 25 left" in html
+    assert '<a href="/t/wine">Wine</a>' in html
+    close_app(app)

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from .progress import rescore_progress
 from .records import HISTORY_DAYS
 from .sources.demo import build_demo
+from .sources.demo_perks import seed_perks
 from .service.rescore import rescore
 from .store import accounts as store_accounts
 
@@ -32,12 +33,14 @@ def seed_if_empty(app) -> None:
 
 
 def seed_demo(engine, progress=None, **kwargs) -> list[str]:
-    """Build the demo community and score its last 90 days. Returns the summary lines."""
-    demo = build_demo(engine, progress=progress, **kwargs)
-    today = datetime.now(timezone.utc).date()
-    tick = rescore_progress(today, HISTORY_DAYS, progress) if progress else None
-    summary = rescore(engine, today, days=HISTORY_DAYS, progress=tick)
-    lines = [demo.line(), summary.line()]
+    """Build the demo community, score its last 90 days and open its demo perk campaigns.
+    Returns the summary lines."""
+    now = datetime.now(timezone.utc)
+    demo = build_demo(engine, progress=progress, now=now, **kwargs)
+    tick = rescore_progress(now.date(), HISTORY_DAYS, progress) if progress else None
+    summary = rescore(engine, now.date(), days=HISTORY_DAYS, progress=tick)
+    perks = seed_perks(engine, now)
+    lines = [demo.line(), summary.line(), f"opened {perks} demo perk campaign(s)"]
     if progress:
         for line in lines:
             progress(line)

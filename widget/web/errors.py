@@ -1,10 +1,15 @@
 """Typed errors -> responses, in one place: JSON ``{error, message}`` for API routes (image
-routes register their own renderer for error badges through ``error_renderers``)."""
+routes register their own renderer for error badges through ``error_renderers``).
+
+Content negotiation on ``Accept``: every error is answered in its route's own type (JSON for
+the API and for paths that match no route, HTML for pages) unless the client clearly prefers
+the other one; a browser (``text/html`` before ``*/*``) gets an HTML error page for an unknown
+path, a 405 or an unknown account, and ``curl`` or ``fetch`` (``*/*``) gets JSON. Negotiated
+responses say ``Vary: Accept`` so a shared cache keeps the two apart."""
 from __future__ import annotations
 
-from typing import Callable
-
 import logging
+from typing import Callable
 
 import sqlalchemy as sa
 from flask import Flask, Response, current_app, jsonify, request
@@ -19,6 +24,34 @@ log = logging.getLogger(__name__)
 
 # blueprint name -> function(WidgetError) -> Response, for routes whose errors are not JSON.
 error_renderers: dict[str, Callable[[WidgetError], Response]] = {}
+# (status, message) -> the HTML error page; widget.web.pages sets it (it owns the templates).
+html_page: Callable[[int, str], Response] | None = None
+# Blueprints whose routes are pages: their errors are HTML unless the client prefers JSON.
+html_blueprints: set[str] = set()
+
+JSON, HTML = "application/json", "text/html"
+
+
+def _own_type() -> str:
+    return HTML if request.blueprint in html_blueprints else JSON
+
+
+def prefers_html(own: str = JSON) -> bool:
+    """Whether the client prefers HTML to JSON. ``own`` is the route's own type: it wins ties
+    (``*/*``, no Accept header); a type the client names beats one it reaches by a wildcard."""
+    other = HTML if own == JSON else JSON
+    return request.accept_mimetypes.best_match([own, other], default=own) == HTML
+
+
+def negotiated(status: int, code: str, message: str, param: str | None = None,
+               extra: dict | None = None, *, own: str = JSON) -> Response:
+    """The error as an HTML page or as JSON, whichever the client prefers (see above)."""
+    if html_page is not None and prefers_html(own):
+        resp = finish_error(html_page(status, message))
+    else:
+        resp = json_error(status, code, message, param, extra)
+    resp.vary.add("Accept")
+    return resp
 
 
 def json_error(status: int, code: str, message: str, param: str | None = None,
@@ -41,7 +74,7 @@ def widget_error_response(err: WidgetError) -> Response:
     """The one mapping from a typed error to a response: the route's renderer (an error
     badge, an HTML page) or JSON."""
     render = error_renderers.get(request.blueprint or "")
-    resp = render(err) if render is not None else json_error(
+    resp = render(err) if render is not None else negotiated(
         err.status, err.code, err.message, err.param, err.extra)
     if getattr(err, "retry_after", None):  # pending, rate limited (ours or upstream's)
         resp.headers["Retry-After"] = str(max(1, int(err.retry_after)))
@@ -56,11 +89,14 @@ def register(app: Flask) -> None:
     def http_error(err: HTTPException):
         code = (err.name or "error").lower().replace(" ", "_")
         message = err.description or err.name
-        if isinstance(err, SecurityError):  # a Host outside TRUSTED_HOSTS
-            code, message = "untrusted_host", (
+        if isinstance(err, SecurityError):  # a Host outside TRUSTED_HOSTS: no page links
+            return json_error(400, "untrusted_host", (
                 "this host name is not one the service answers for; an operator sets "
-                "WIDGET_PUBLIC_URL (or WIDGET_TRUSTED_HOSTS)")
-        resp = json_error(err.code or 500, code, message)
+                "WIDGET_PUBLIC_URL (or WIDGET_TRUSTED_HOSTS)"))
+        if err.code == 404 and request.url_rule is None:  # a path that matches no route
+            message = f"there is nothing at {request.path}; the pages and the API are listed " \
+                      "at /api"
+        resp = negotiated(err.code or 500, code, message, own=_own_type())
         if err.code == 405 and hasattr(err, "valid_methods") and err.valid_methods:
             resp.headers["Allow"] = ", ".join(err.valid_methods)
         return resp
@@ -78,5 +114,7 @@ def register(app: Flask) -> None:
         rid = logs.request_id()
         log.error("unexpected %s on %s %s: %s", type(err).__name__, request.method,
                   request.path, err, exc_info=log.isEnabledFor(logging.DEBUG))
-        return json_error(500, "internal_error", "something went wrong on our side; quote "
-                          f"request id {rid} when reporting it", extra={"request_id": rid})
+        return negotiated(500, "internal_error", "something went wrong on our side; quote "
+                          f"request id {rid} when reporting it", extra={"request_id": rid},
+                          own=_own_type())
+

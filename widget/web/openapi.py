@@ -282,11 +282,20 @@ PATHS = {
         "parameters": [ID_PARAM],
         "responses": {"200": _html(), "400": _html("Malformed id"),
                       "404": _html("Unknown account")}}},
+    "/t/{slug}": {"get": {
+        "summary": "Topic page: the topic's leaders with their topic badges, its parent and "
+                   "sub-topics in the Klout ontology, how to embed a topic badge",
+        "parameters": [SLUG_PARAM],
+        "responses": {"200": _html(), "404": _html("Not a topic of the Klout ontology")}}},
+    "/api": {"get": {
+        "summary": "This document as a page: every route, parameter and response",
+        "responses": {"200": _html()}}},
     "/builder": {"get": {
-        "summary": "Embed builder with live preview",
+        "summary": "Embed builder with live preview (the real widget.js)",
         "parameters": BUILDER_PARAMS,
-        "responses": {"200": _html(), "400": _html("Invalid parameter"),
-                      "404": _html("Unknown account")}}},
+        "responses": {"200": _html(), "400": _html("Invalid parameter: the form again, with "
+                                                   "the error next to the field"),
+                      "404": _html("Unknown account: the form again, with the error")}}},
     "/builder/snippets.json": {"get": {
         "summary": "The builder's snippets for the given options (its live preview)",
         "parameters": BUILDER_PARAMS,

@@ -1,26 +1,29 @@
-"""Server-rendered pages: home (find an account, top accounts, top topics), profile, builder.
+"""Server-rendered pages: home (find an account, top accounts, top topics), profile, topic,
+builder, perks, the API reference, and the HTML error page.
 
 Useful with JavaScript off: forms are plain GETs, snippets are in the HTML. pages.js only adds
-copy buttons and the builder's live preview.
+copy buttons and the builder's live preview (widget.js draws the builder's widget preview).
 """
 from __future__ import annotations
 
+import json
 import time
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from flask import (Blueprint, Response, current_app, jsonify, redirect, render_template,
                    request, url_for)
 
-from ..errors import NotFound, WidgetError
+from ..errors import InvalidAccountId, NotFound, Pending, WidgetError
 from ..ids import parse_account_id
 from ..records import COMPONENT_NAMES, COMPONENTS, HISTORY_DAYS
-from ..render import figures, parse_badge_params
+from ..render import BadgeParams, figures, parse_badge_params
 from ..render.params import STYLES, THEMES
 from ..render.history import history_chart
 from ..topics import load_ontology
 from ..store import community as store_community
-from . import community, errors, snippets
+from ..store import scores as store_scores
+from . import apidoc, community, errors, openapi, snippets
 from .api import base_url
 from .http import finish_cacheable, finish_error
 from .params import choice_param
@@ -32,6 +35,8 @@ PAGE_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-
 PAGE_MAX_AGE = 60
 DEMO_ACCOUNT = "local:jessica"
 STATEMENT_SHOWN = 30  # days of the activity statement shown open; the rest behind <details>
+TOPIC_LEADERS = 20  # accounts a topic page lists
+SUBTOPICS_SHOWN = 40  # sub-topics shown open on a topic page; the rest behind <details>
 # docs/scoring.md of the checkout the package runs from (absent from a wheel: then a 404 page)
 SCORING_DOC = Path(__file__).resolve().parents[2] / "docs" / "scoring.md"
 
@@ -92,6 +97,65 @@ def profile(account_id: str):
     ), PAGE_MAX_AGE, None)
 
 
+@bp.get("/t/<slug>")
+def topic(slug: str):
+    """A topic of the Klout ontology: its leaders with their topic badges, where it sits in
+    the ontology, and how to embed a topic badge (``topic=<slug>``, docs/badges.md). A topic
+    nobody holds itself (a super topic) lists the strongest accounts in the topics under it."""
+    onto = load_ontology()
+    if slug not in onto:
+        raise NotFound(f"no topic {slug!r} in the Klout topic ontology")
+    scores = services().scores
+    rows, badge = scores.leaders(slug, TOPIC_LEADERS), BadgeParams(topic=slug)
+    under = not rows and bool(onto.children(slug))
+    if under:
+        rows, badge = _strongest_under(slug), BadgeParams(topic="top")
+    base = base_url()
+    leaders = [(row, codes) for row in rows
+               if (codes := _badge_codes(row.id, base, badge)) is not None]
+    held = dict(scores.top_topics(len(onto)))  # accounts per topic, for the sub-topics
+    subtopics = sorted(((c, onto.name(c), held.get(c, 0)) for c in onto.children(slug)),
+                       key=lambda t: (-t[2], t[1].casefold()))
+    parents = [(p, onto.name(p)) for p in onto.parents(slug)]
+    supers = [(s, onto.name(s)) for s in onto.super_topics(slug)
+              if s != slug and s not in onto.parents(slug)]
+    return finish_cacheable(page(
+        "topic.html", slug=slug, name=onto.name(slug), is_super=onto.get(slug).is_super,
+        leaders=leaders, under=under, parents=parents, supers=supers, subtopics=subtopics,
+        shown=SUBTOPICS_SHOWN, example=leaders[0][1] if leaders else None,
+        example_name=leaders[0][0].display_name if leaders else None, base=base,
+        perks=[community.perk_json(p) for p in _open_perks()
+               if any(slug in onto.descendants(t) for t in json.loads(p.topics) if t in onto)],
+    ), PAGE_MAX_AGE, None)
+
+
+def _badge_codes(account_id: str, base: str, badge: BadgeParams):
+    """A leader's badge snippet; None for one whose record cannot be read right now (an
+    account deleted or opted out since the ranking was stored): the page lists the others."""
+    try:
+        rec = services().scores.record(parse_account_id(account_id))
+    except (NotFound, Pending):
+        return None
+    return snippets.build(rec, base, badge, "compact")
+
+
+def _strongest_under(slug: str):
+    """The accounts strongest in ``slug`` or any topic under it (as /api/v1/search?topic=)."""
+    with services().engine.connect() as conn:
+        day = store_scores.latest_day(conn)
+        if day is None:
+            return []
+        return store_community.search(conn, day, sorted(load_ontology().descendants(slug)), 1,
+                                      None, TOPIC_LEADERS, None)
+
+
+@bp.get("/api")
+def api_reference():
+    """The API reference for people, generated from the OpenAPI document the service serves."""
+    ref = apidoc.reference(openapi.document())
+    return finish_cacheable(page("api.html", ref=ref, base=base_url()), PAGE_MAX_AGE, None)
+
+
 @bp.get("/docs/scoring")
 def scoring_doc():
     """The scoring model as the project documents it, so the profile page can link to it."""
@@ -105,36 +169,69 @@ def scoring_doc():
     return finish_cacheable(resp, PAGE_MAX_AGE, None)
 
 
+def _open_perks():
+    with services().engine.connect() as conn:
+        return store_community.open_perks(conn, int(time.time()))
+
+
+# The example campaign the perks page shows a brand (dates are filled in from today).
+EXAMPLE_PERK = {"title": "A case of our new Rioja for wine writers",
+                "description": "Six bottles of the 2021 Reserva, shipped free. Tell us what "
+                               "you think, if you like it.",
+                "topics": ["wine"], "min_score": 60, "max_claims": 25}
+EXAMPLE_PERK_DAYS = 30
+
+
+def example_perk(today: date) -> dict:
+    """A body for POST /api/v1/perks that opens today for EXAMPLE_PERK_DAYS days."""
+    end = today + timedelta(days=EXAMPLE_PERK_DAYS)
+    return {**EXAMPLE_PERK, "starts_at": today.isoformat(), "ends_at": end.isoformat()}
+
+
 @bp.get("/perks")
 def perks_page():
-    with services().engine.connect() as conn:
-        rows = store_community.open_perks(conn, int(time.time()))
     onto = load_ontology()
-    listed = [community.perk_json(p) for p in rows]
+    listed = [community.perk_json(p) for p in _open_perks()]
     for perk in listed:
-        perk["topic_names"] = [onto.name(t) for t in perk["topics"]]
-    return finish_cacheable(page("perks.html", perks=listed), PAGE_MAX_AGE, None)
+        perk["topic_names"] = [(t, onto.name(t)) for t in perk["topics"] if t in onto]
+    body = json.dumps(example_perk(datetime.now(timezone.utc).date()), indent=2,
+                      ensure_ascii=False)
+    return finish_cacheable(page("perks.html", perks=listed, example=body, base=base_url()),
+                            PAGE_MAX_AGE, None)
+
+
+def _builder_form() -> dict[str, str]:
+    """The builder's fields as the reader typed them (defaults filled in), so a page that
+    reports a mistake keeps everything else they chose."""
+    args = request.args
+    layout = args.get("layout") or "compact"
+    return {"account": (args.get("account") or DEMO_ACCOUNT).strip(), "layout": layout,
+            "style": args.get("style") or ("card" if layout == "card" else "flat"),
+            "theme": args.get("theme") or "light",
+            "label": args.get("label") if args.get("label") is not None else "influence",
+            "topics": args.get("topics") or "3"}
 
 
 def _builder_state():
-    args = request.args
-    account = (args.get("account") or DEMO_ACCOUNT).strip()
-    aid = parse_account_id(account)
-    layout = choice_param(args, "layout", "compact", snippets.LAYOUTS)
-    params = parse_badge_params(
-        {"style": args.get("style") or ("card" if layout == "card" else "flat"),
-         "theme": args.get("theme") or "light",
-         "label": args.get("label") if args.get("label") is not None else "influence",
-         "topics": args.get("topics") or "3"}, png=False)
+    form = _builder_form()
+    aid = parse_account_id(form["account"])
+    layout = choice_param(form, "layout", "compact", snippets.LAYOUTS)
+    params = parse_badge_params({k: form[k] for k in ("style", "theme", "label", "topics")},
+                                png=False)
     rec = services().scores.record(aid)
     return rec, params, layout, snippets.build(rec, base_url(), params, layout)
+
+
+def _builder_page(code: int = 200, error: dict | None = None, **context) -> Response:
+    return page("builder.html", code, form=_builder_form(), error=error, styles=STYLES,
+                themes=THEMES, layouts=snippets.LAYOUTS, **context)
 
 
 @bp.get("/builder")
 def builder():
     rec, params, layout, codes = _builder_state()
-    return finish_cacheable(page("builder.html", rec=rec, params=params, layout=layout,
-                                 codes=codes, styles=STYLES, themes=THEMES), PAGE_MAX_AGE, None)
+    return finish_cacheable(_builder_page(rec=rec, params=params, codes=codes),
+                            PAGE_MAX_AGE, None)
 
 
 @bp.get("/builder/snippets.json")
@@ -146,13 +243,36 @@ def builder_snippets():
         "image_html": codes.image_html, "markdown": codes.markdown,
         "script_html": codes.script_html, "json_url": codes.json_url,
         "oembed_url": codes.oembed_url, "score": rec.score,
+        "alt": f"{params.label}: {rec.score}",
     }), PAGE_MAX_AGE, None)
 
 
+def error_field(err: WidgetError) -> str | None:
+    """The builder field an error is about: the parameter it names, else the account."""
+    if err.param in _builder_form():
+        return err.param
+    return "account" if isinstance(err, (InvalidAccountId, NotFound, Pending)) else None
+
+
 def _page_error(err: WidgetError) -> Response:
+    """Errors of page routes: the builder keeps its form and says what is wrong next to it;
+    other pages answer with the error page (JSON for a client that prefers it)."""
     if request.endpoint == "pages.builder_snippets":
-        return errors.json_error(err.status, err.code, err.message, err.param)
-    return finish_error(page("error.html", err.status, status=err.status, message=err.message))
+        return errors.json_error(err.status, err.code, err.message, err.param,
+                                 {**err.extra, "field": error_field(err)})
+    if request.endpoint == "pages.builder" and errors.prefers_html(errors.HTML):
+        resp = finish_error(_builder_page(err.status, {"message": err.message,
+                                                      "field": error_field(err)}))
+        resp.vary.add("Accept")
+        return resp
+    return errors.negotiated(err.status, err.code, err.message, err.param, err.extra,
+                             own=errors.HTML)
+
+
+def error_page(status: int, message: str) -> Response:
+    return page("error.html", status, status=status, message=message)
 
 
 errors.error_renderers[bp.name] = _page_error
+errors.html_blueprints.add(bp.name)
+errors.html_page = error_page
