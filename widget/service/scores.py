@@ -15,7 +15,7 @@ import numpy as np
 import sqlalchemy as sa
 from cachetools import LRUCache
 
-from ..errors import InvalidParameter, NotFound
+from ..errors import InvalidParameter, NotFound, OptedOut
 from ..ids import AccountId
 from ..records import (COMPONENTS, HISTORY_DAYS, Component, ScoreRecord, Topic,
                        record_from_json, record_to_json)
@@ -70,12 +70,29 @@ class ScoreService:
             self._generation = (value, now)
         return value
 
+    def purge(self, account_id: str, shared: bool = True) -> None:
+        """Delete what this process (and, with ``shared``, Redis) cached for an account whose
+        data was deleted."""
+        with self._lock:
+            for key in [k for k in self._records.keys() if k[0] == account_id]:
+                del self._records[key]
+        if shared and self.shared is not None:
+            self.shared.delete_matching(f"rec:*:{account_id}")
+
     def record(self, aid: AccountId) -> ScoreRecord:
         """The latest snapshot for ``aid``. Local accounts: NotFound if unknown. Fetched
         accounts: the first request fetches them (or raises Pending while that runs); known
-        ones are served at once and refreshed in the background when due."""
+        ones are served at once and refreshed in the background when due. An account whose
+        owner opted out (or asked to be forgotten) is OptedOut, on every network; another
+        form of an account's id is Moved."""
         if aid.network == "local" or self.fetcher is None:
-            return self._cached(aid)
+            try:
+                return self._cached(aid)
+            except NotFound:
+                remembered = self.fetcher.memory.recall(str(aid)) if self.fetcher else None
+                if isinstance(remembered, OptedOut):
+                    raise remembered from None
+                raise
         try:
             rec = self._cached(aid)
         except NotFound:
@@ -251,6 +268,10 @@ def to_record(acc, snap, topics, hist, profile=None, packed=None, posts=None) ->
         changes, lines = explain(packed, snap.day, posts or {}, model)
     else:
         changes, lines = {}, json.loads(snap.explanation)
+    signals = json.loads(snap.signals)
+    if getattr(acc, "fetch_missing", None):  # optional data the last fetch could not get
+        signals["estimated"] = list(dict.fromkeys([*signals.get("estimated", []),
+                                                   *acc.fetch_missing.split(",")]))
     return ScoreRecord(
         id=acc.id, network=acc.network, handle=acc.handle, display_name=acc.display_name,
         score=int(snap.score), score_exact=float(snap.score_exact),
@@ -267,7 +288,7 @@ def to_record(acc, snap, topics, hist, profile=None, packed=None, posts=None) ->
         day=snap.day,
         updated_at=datetime.fromtimestamp(snap.computed_at, timezone.utc),
         history=tuple((d, float(s)) for d, s, _ in hist),
-        signals=json.loads(snap.signals),
+        signals=signals,
         fetched_at=(datetime.fromtimestamp(acc.fetched_at, timezone.utc)
                     if acc.fetched_at else None),
         profile=profile,
