@@ -128,9 +128,10 @@ def export(conn: sa.Connection, account_pk: int, kind_names: dict[int, str]) -> 
         "account": {k: acc._mapping[k] for k in (
             "id", "network", "handle", "display_name", "created_at", "fetched_at",
             "fetch_failed_at", "fetch_error", "fetch_missing")} | {"linked_accounts": linked},
-        "aliases": list(conn.execute(sa.select(account_aliases.c.alias, account_aliases.c
-                                               .created_at).where(
-            account_aliases.c.account_pk == account_pk)).mappings()),
+        "aliases": [dict(m) for m in conn.execute(
+            sa.select(account_aliases.c.alias, account_aliases.c.created_at)
+            .where(account_aliases.c.account_pk == account_pk)
+            .order_by(account_aliases.c.alias)).mappings()],
         "posts": [{"id": row.id, "created_at": row.created_at, "text": row.text,
                    "topics": json.loads(row.topics),
                    "counts": {k: getattr(row, f"{k}_count") for k in (
