@@ -482,6 +482,8 @@ def test_other_forms_of_an_id_redirect_to_the_stored_one(app, fakes):
     r = client.get(f"/api/v1/accounts/bsky:{bob.did}")  # the alias is stored: no request
     assert r.status_code == 302 and r.headers["Location"] == f"/api/v1/accounts/{BOB}"
     assert r.get_json()["id"] == BOB and b.total == sent
+    r = client.get(f"/api/v1/accounts/bsky:{bob.did}/history?days=7")
+    assert r.headers["Location"] == f"/api/v1/accounts/{BOB}/history?days=7"
     m.add_account("Zoe", posts=3)
     r = client.get("/api/v1/accounts/mastodon:zoe@mastodon.test")
     assert r.headers["Location"] == "/api/v1/accounts/mastodon:Zoe@mastodon.test"

@@ -246,3 +246,26 @@ def test_a_local_account_can_be_forgotten_too(app):
     r = client.get("/api/v1/accounts/local:ann")
     assert r.status_code == 403 and r.get_json()["error"] == "opted_out"
     assert stored_ids(app) == {"local:bo"}
+
+
+def test_an_engager_seen_opting_out_is_erased_and_not_stored_again(app, fakes):
+    m, _ = fakes
+    carl = m.add_account("carl", posts=0)
+    fan = m.new_user("fan", followers=40)
+    carl.add_post("hi #jazz", created_at=time.time() - 3600, favourited_by=[fan])
+    client = app.test_client()
+    carl_id, fan_id = "mastodon:carl@mastodon.test", "mastodon:fan@mastodon.test"
+    assert client.get(f"/api/v1/accounts/{carl_id}").status_code == 200
+    assert fan_id in stored_ids(app)
+    fan.note = "<p>no scores for me #nobot</p>"
+    app.extensions["widget"].fetcher.refresh_seconds = 0
+    client.get(f"/api/v1/accounts/{carl_id}")
+    wait_idle(app)
+    assert fan_id not in stored_ids(app)
+    sent = m.total
+    r = client.get(f"/api/v1/accounts/{fan_id}")
+    assert r.status_code == 403 and "reacted to" in r.get_json()["reason"]
+    assert client.get(f"/api/v1/accounts/{fan_id}/history").status_code == 403
+    assert m.total == sent
+    body = client.get(f"/api/v1/accounts/{carl_id}").get_json()
+    assert body["signals"]["reactions"] >= 1  # still counted in carl's totals

@@ -365,7 +365,8 @@ def test_engagers_who_opted_out_are_counted_not_kept(b):
     bob.add_post("hello", created_at=NOW - DAY, reposted_by=[shy, fan], liked_by=[quiet, fan])
     acct = fetch(b)
     assert {e.engager_id for e in acct.engagements} == {"bsky:fan.bsky.social"}
-    assert acct.engagers_opted_out == 2 and acct.posts[0].counts["like"] == 2
+    assert acct.engagers_opted_out == ["bsky:quiet.bsky.social", "bsky:shy.bsky.social"]
+    assert acct.posts[0].counts["like"] == 2
     assert [q["actors"] for q in queries(b, "getProfiles")] == [[fan.did]]
 
 

@@ -349,7 +349,8 @@ def test_engagers_who_opted_out_are_counted_not_kept(m):
                    favourited_by=[hidden, open_])
     acct = fetch_mastodon(client(), m.handle("alice"), now=NOW)
     assert {e.engager_id for e in acct.engagements} == {f"mastodon:open@{m.host}"}
-    assert acct.engagers_opted_out == 2
+    assert acct.engagers_opted_out == ["mastodon:hidden@other.social",
+                                       f"mastodon:shy@{m.host}"]
     assert acct.posts[0].counts["reshare"] == 2 and acct.posts[0].counts["like"] == 2
     assert "engagers_sampled" in acct.estimated  # their reactions stay in the counts
 

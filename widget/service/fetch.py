@@ -199,6 +199,7 @@ class FetchService:
             last = store_fetched.latest_snapshot_day(conn, pk)
         today = datetime.now(timezone.utc).date()
         days = HISTORY_DAYS if last is None else max(1, min(HISTORY_DAYS, (today - last).days + 1))
+        self._erase_opted_out_engagers(fetched.engagers_opted_out)
         rescore(self.engine, today, days=days, targets=[pk], model=model)
         prune(self.engine, history_days=self.history_days_max, today=today, targets=[pk],
               model=model)
@@ -226,6 +227,19 @@ class FetchService:
         if forgotten is not None and not claimed:
             raise opted_out_error(account_id, forgotten)
         return claimed
+
+    def _erase_opted_out_engagers(self, ids: list[str]) -> None:
+        """Engagers seen opting out (their profile carries a signal) are never stored; what
+        was stored about them before (as someone's engager) is erased now, unless they
+        claimed their account (their opt-in)."""
+        if not ids or self.privacy is None:
+            return
+        with self.engine.connect() as conn:
+            stored = [i for i in store_accounts.pks_for(conn, ids)
+                      if not store_owners.has_owner(conn, i)]
+        if stored:
+            self.privacy.opted_out(stored, "the account's owner opted out (seen on a post "
+                                           "they reacted to)")
 
     @staticmethod
     def _without_forgotten_engagers(conn: sa.Connection, fetched):

@@ -15,7 +15,7 @@ import numpy as np
 import sqlalchemy as sa
 from cachetools import LRUCache
 
-from ..errors import InvalidParameter, NotFound, OptedOut
+from ..errors import InvalidParameter, Moved, NotFound, OptedOut
 from ..ids import AccountId
 from ..records import (COMPONENTS, HISTORY_DAYS, Component, ScoreRecord, Topic,
                        record_from_json, record_to_json)
@@ -89,9 +89,7 @@ class ScoreService:
             try:
                 return self._cached(aid)
             except NotFound:
-                remembered = self.fetcher.memory.recall(str(aid)) if self.fetcher else None
-                if isinstance(remembered, OptedOut):
-                    raise remembered from None
+                self._absent(aid)  # raises OptedOut for a forgotten local: account
                 raise
         try:
             rec = self._cached(aid)
@@ -166,11 +164,20 @@ class ScoreService:
         return {"accounts": [m[0] for m in members], "score": max(1, min(100, round(exact))),
                 "score_exact": round(exact, 2)}
 
+    def _absent(self, aid: AccountId) -> NotFound:
+        """Why nothing is stored under ``aid``: raises what the fetch service remembers
+        (another form of an id: Moved; an opt-out: OptedOut), else returns NotFound."""
+        remembered = self.fetcher.memory.recall(str(aid)) if self.fetcher else None
+        if isinstance(remembered, (Moved, OptedOut)):
+            raise remembered
+        return NotFound(f"no account {aid} here")
+
     def history(self, aid: AccountId, days: int) -> list[tuple]:
         with self.engine.connect() as conn:
             acc = store_accounts.get_account(conn, str(aid))
-            if acc is None:
-                raise NotFound(f"no account {aid} here")
+        if acc is None:
+            raise self._absent(aid)
+        with self.engine.connect() as conn:
             snap = store_scores.latest_snapshot(conn, acc.pk)
             if snap is None:
                 return []
@@ -182,8 +189,9 @@ class ScoreService:
         model = load_model()
         with self.engine.connect() as conn:
             acc = store_accounts.get_account(conn, str(aid))
-            if acc is None:
-                raise NotFound(f"no account {aid} here")
+        if acc is None:
+            raise self._absent(aid)
+        with self.engine.connect() as conn:
             snap = store_scores.latest_snapshot(conn, acc.pk)
             if snap is None:
                 raise NotFound(f"account {aid} has not been scored yet")

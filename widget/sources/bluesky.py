@@ -302,12 +302,12 @@ def _actor(doc, found: Engagers) -> tuple[str, str, str] | None:
     name = _opt_str(doc, "displayName", "an engager")
     if handle == "handle.invalid":
         return None
-    if bluesky_opt_out(doc, did) is not None:
-        found.opted_out += 1
-        return None
     try:
         aid = parse_account_id(f"bsky:{handle}")
     except InvalidAccountId:
+        return None
+    if bluesky_opt_out(doc, did) is not None:
+        found.opted_out.add(str(aid))
         return None
     return str(aid), did, (name or aid.handle)[:MAX_NAME]
 

@@ -61,7 +61,9 @@ class FetchedAccount:
     # Optional data a failed call left out (the fetch went on without it): "engager_lists"
     # (reblogged_by/favourited_by, getRepostedBy/getLikes), "engager_followers" (getProfiles).
     missing: list[str] = field(default_factory=list)
-    engagers_opted_out: int = 0  # listed engagers left out because they opted out
+    # Listed engagers left out because they opted out (their ids are never stored; the
+    # service erases what it stored about them before).
+    engagers_opted_out: list[str] = field(default_factory=list)
     # Why the owner opted out (then nothing but ``id`` is filled in), or None.
     opted_out: str | None = None
 

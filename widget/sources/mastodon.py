@@ -204,7 +204,7 @@ def _list_engagers(found: Engagers, page: list, kind: str, post: FetchedPost,
         if engager is None:
             continue
         if _engager_opted_out(item):
-            found.opted_out += 1
+            found.opted_out.add(engager)
             continue
         listed += 1
         name = (eng["display_name"] or eng["username"])[:MAX_NAME]

@@ -60,7 +60,9 @@ class Engagers:
     engagements: list[FetchedEngagement] = field(default_factory=list)
     sampled: bool = False  # more engagement was reported than listed
     post_times: bool = False  # some engagement times are the post's own time
-    opted_out: int = 0  # listed engagers skipped because they opted out (counted, not kept)
+    # Listed engagers left out because they opted out (counted in the posts' counts, never
+    # stored; their ids only tell the service what to erase if it stored them before).
+    opted_out: set[str] = field(default_factory=set)
     missing: list[str] = field(default_factory=list)  # optional data a failed call left out
     _seen: set[tuple[str, str, str]] = field(default_factory=set)
 
@@ -171,7 +173,7 @@ def fetched_account(account_id: str, *, name: str, followers: int | None, profil
         posts=sorted(timeline.posts.values(), key=lambda p: p.created_at, reverse=True),
         engagements=engagers.engagements, requests=requests, complete=timeline.complete,
         estimated=estimated, missing=list(engagers.missing),
-        engagers_opted_out=engagers.opted_out)
+        engagers_opted_out=sorted(engagers.opted_out))
 
 
 def opted_out_account(account_id: str, reason: str, requests: int) -> FetchedAccount:
