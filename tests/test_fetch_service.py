@@ -500,3 +500,25 @@ def test_a_bluesky_custom_domain_handle_is_scored(app, fakes):
     r = app.test_client().get("/api/v1/accounts/bsky:did:web:carol.example.test")
     assert r.status_code == 302
     assert r.headers["Location"] == "/api/v1/accounts/bsky:carol.example.test"
+
+
+def test_an_account_stored_under_another_form_moves_to_its_own_id(app, fakes):
+    """A store written before ids took the server's letter case: the refresh renames the
+    account, keeping everything attached, and the old form redirects."""
+    from widget.ids import parse_account_id
+
+    m, _ = fakes
+    client = app.test_client()
+    zed = m.add_account("zed", posts=7)
+    old = "mastodon:zed@mastodon.test"
+    assert client.get(f"/api/v1/accounts/{old}").status_code == 200
+    before = counts(app)
+    zed.username = "Zed"  # how the server spells it
+    err = app.extensions["widget"].fetcher.refresh_now(parse_account_id(old))
+    assert err.status == 302 and err.account_id == "mastodon:Zed@mastodon.test"
+    assert counts(app) == before  # renamed, not fetched twice
+    r = client.get(f"/api/v1/accounts/{old}")
+    assert r.status_code == 302
+    assert r.headers["Location"] == "/api/v1/accounts/mastodon:Zed@mastodon.test"
+    body = client.get(r.headers["Location"]).get_json()
+    assert body["id"] == "mastodon:Zed@mastodon.test" and body["signals"]["posts"] == 7

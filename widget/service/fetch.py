@@ -18,7 +18,8 @@ stale-on-error, consent, and failures that cost nothing.
   opt-in and is fetched whatever its profile says. Engagers who asked to be forgotten are not
   stored.
 - Identities: the connector names the canonical id; another form asked for (a DID, another
-  letter case) is stored as an alias and answered with ``Moved``.
+  letter case, a handle changed upstream) is stored as an alias and answered with ``Moved``;
+  an account stored under the old form is renamed, with everything attached to it.
 """
 from __future__ import annotations
 
@@ -190,6 +191,8 @@ class FetchService:
             raise opted_out_error(canonical, fetched.opted_out)
         model = load_model()
         with self.engine.begin() as conn:
+            if canonical != key:  # what was stored under the old form moves to the new one
+                store_accounts.rename(conn, key, canonical)
             fetched = self._without_forgotten_engagers(conn, fetched)
             pk = store_fetched.write_fetched(conn, fetched, topics_of=extract_topics,
                                              reaction_key=reaction_key,

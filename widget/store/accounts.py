@@ -65,6 +65,15 @@ def hidden_slugs(conn: sa.Connection, account_pk: int) -> set[str]:
                             .where(hidden_topics.c.account_pk == account_pk)).scalars())
 
 
+def rename(conn: sa.Connection, old_id: str, new_id: str) -> bool:
+    """Give a stored account its new id (a handle changed upstream, or its letter case),
+    unless the new id is taken; everything stored stays attached (by pk)."""
+    if get_account(conn, new_id) is not None:
+        return False
+    return bool(conn.execute(accounts.update().where(accounts.c.id == old_id).values(
+        id=new_id, handle=new_id.split(":", 1)[1])).rowcount)
+
+
 def add_alias(conn: sa.Connection, alias: str, account_pk: int) -> None:
     """Record ``alias`` as another id of the account (the latest account wins)."""
     upsert(conn, account_aliases, [{"alias": alias, "account_pk": account_pk,
