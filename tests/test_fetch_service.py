@@ -391,6 +391,20 @@ def test_failed_refreshes_back_off(app, fakes):
     assert m.total == 3  # one refresh: a try and two retries; then it backs off
 
 
+def test_the_refresh_command_skips_accounts_backing_off(app, fakes):
+    m, _ = fakes
+    client = app.test_client()
+    client.get(f"/api/v1/accounts/{ALICE}")
+    app.config["REFRESH_SECONDS"] = 0
+    m.set_fault("500")
+    result = app.test_cli_runner().invoke(args=["widget", "refresh"])
+    assert "refreshed 0 of 1 due account(s), 1 failed, 0 backing off" in result.stdout
+    sent = m.total
+    result = app.test_cli_runner().invoke(args=["widget", "refresh"])
+    assert "refreshed 0 of 1 due account(s), 0 failed, 1 backing off" in result.stdout
+    assert "skipped, backing off" in result.stderr and m.total == sent
+
+
 def test_a_failing_host_is_left_alone_and_healthz_shows_it(store_url, tmp_path, fakes):
     m, b = fakes
     app = make_app(store_url, tmp_path, m, b, BREAKER_FAILURES=3)
