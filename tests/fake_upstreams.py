@@ -45,6 +45,9 @@ Common API (both fakes, :class:`FakeUpstream`):
                     (real Mastodon sends no Retry-After; its reset header says when);
   ``"oversized"``   a valid JSON body of ``oversized_bytes`` with Content-Length;
   ``"oversized_chunked"``  the same, chunked, without Content-Length;
+  ``"auth"``        401: the server refuses unauthenticated API access (Mastodon's
+                    ``{"error": "This API requires an authenticated user"}``; XRPC
+                    ``{"error": "AuthMissing", ...}``);
   ``"missing"``     the network's "no such account" answer (Mastodon 404
                     ``{"error": "Record not found"}``; Bluesky 400
                     ``{"error": "InvalidRequest", "message": "Profile not found"}``);
@@ -73,6 +76,20 @@ Data (mutable at any time; the server reads it on every request):
   made with ``m.new_user(username, domain=None, followers=0)`` (``domain=None``: local to the
   fake instance). ``m.accounts`` maps lower-case usernames to accounts (several per fake are
   fine). ``m.handle("alice")`` is the handle to pass to ``fetch_mastodon``.
+- Consent flags: ``MastoUser.discoverable`` (None: unset), ``noindex``, ``indexable`` are sent
+  as the Account entity's flags; ``#nobot`` and the like go into ``note``/``fields``.
+  ``BskyUser.labels`` lists self-label values (``"!no-unauthenticated"``) sent as
+  ``com.atproto.label.defs#label`` objects whose ``src`` is the account's own DID.
+- Identities: ``FakeMastodon.local_domain`` (the handles' domain, ``@alice@<local_domain>``)
+  and ``web_domain`` (the host in URLs and WebFinger ``self`` links) default to the fake's
+  own host; ``/.well-known/webfinger`` answers ``acct:user@<local_domain>`` (or ``@host``)
+  with ``subject`` (``webfinger_subject`` overrides it, to test a mismatch).
+  :class:`FakeWebsite` is a site at a handle's domain that only answers WebFinger, by
+  redirecting to (or serving the answer of) a FakeMastodon. FakeBluesky accounts take
+  ``did=`` (``did:web:...``), ``com.atproto.identity.resolveHandle`` resolves handles, and
+  ``profile_lag`` (a set of handles) makes getProfile by handle answer "Profile not found"
+  while resolveHandle and getProfile by DID work (an AppView that has not linked a new custom
+  domain yet).
 - :class:`FakeBluesky`: ``add_account(handle, posts=0, days=90, reposts=0, old_posts=0,
   engagers=40, followers=1234, description=..., seed=...)`` returns a :class:`BskyAccount`
   (``description``, ``posts`` a list of :class:`BskyPost`); ``account.add_post(text,
@@ -112,7 +129,7 @@ NOW = 1_767_225_600  # 2026-01-01T00:00:00Z, a fixed "now" for deterministic tes
 TAG_POOL = ["python", "wine", "coffee", "opensource", "running", "jazz", "photography",
             "cooking", "linux", "travel"]
 FAULTS = {"500", "502", "503", "504", "slow", "truncated", "cut", "ratelimit", "oversized",
-          "oversized_chunked", "missing", "garbage", "notjson", "redirect_offhost",
+          "oversized_chunked", "missing", "auth", "garbage", "notjson", "redirect_offhost",
           "redirect_samehost", "redirect_loop", "link_offhost"}
 
 
@@ -184,6 +201,8 @@ class _Handler(BaseHTTPRequestHandler):
         if mode == "missing":
             status, body = fake.missing_answer()
             return self._send(fake, status, body)
+        if mode == "auth":
+            return self._send(fake, 401, fake.auth_answer())
         if mode == "garbage":
             return self._send(fake, 200, {"unexpected": ["shape", 1, None]})
         if mode == "notjson":
@@ -388,6 +407,9 @@ class FakeUpstream:
     def missing_answer(self) -> tuple[int, dict]:
         raise NotImplementedError
 
+    def auth_answer(self) -> dict:
+        raise NotImplementedError
+
     def route(self, path: str, query: dict, base: str, mode: str | None):
         raise NotImplementedError
 
@@ -426,6 +448,9 @@ class MastoUser:
     note: str = ""  # HTML, as Mastodon serves it
     fields: list[tuple[str, str]] = field(default_factory=list)
     created_at: float = NOW - 400 * DAY
+    discoverable: bool | None = True  # None: not set (older servers, some remote accounts)
+    noindex: bool = False
+    indexable: bool = True
 
 
 @dataclass
@@ -502,6 +527,17 @@ class FakeMastodon(FakeUpstream):
         self.accounts: dict[str, MastoAccount] = {}
         self.honor_exclude_reblogs = True
         self._ids = iter(range(100, 1 << 30))
+        self.local_domain: str | None = None  # None: the fake's own host
+        self.web_domain: str | None = None  # None: the fake's own host
+        self.webfinger_subject: str | None = None  # an override, to test a mismatch
+
+    @property
+    def handle_domain(self) -> str:
+        return self.local_domain or self.host
+
+    @property
+    def url_domain(self) -> str:
+        return self.web_domain or self.host
 
     def handle(self, username: str) -> str:
         return f"{username}@{self.host}"
@@ -550,14 +586,15 @@ class FakeMastodon(FakeUpstream):
     # -- documents -----------------------------------------------------------------------------
 
     def account_doc(self, u: MastoUser) -> dict:
-        domain = u.domain or self.host
+        domain = u.domain or self.url_domain
         statuses = u.statuses if isinstance(u, MastoAccount) else []
         last = max((s.created_at for s in statuses), default=None)
         return {
             "id": u.id, "username": u.username,
             "acct": u.username if u.domain is None else f"{u.username}@{u.domain}",
             "display_name": u.display_name, "locked": False, "bot": False,
-            "discoverable": True, "group": False, "created_at": iso(u.created_at),
+            "discoverable": u.discoverable, "noindex": u.noindex, "indexable": u.indexable,
+            "group": False, "created_at": iso(u.created_at),
             "note": u.note, "url": f"https://{domain}/@{u.username}",
             "uri": f"https://{domain}/users/{u.username}",
             "avatar": f"https://{domain}/avatars/original/missing.png",
@@ -612,18 +649,44 @@ class FakeMastodon(FakeUpstream):
     def missing_answer(self):
         return 404, {"error": "Record not found"}
 
+    def auth_answer(self):
+        return {"error": "This API requires an authenticated user"}
+
+    def webfinger_doc(self, user: MastoUser) -> dict:
+        """The JRD Mastodon serves for a local account."""
+        web = f"https://{self.url_domain}"
+        return {"subject": self.webfinger_subject or f"acct:{user.username}@{self.handle_domain}",
+                "aliases": [f"{web}/@{user.username}", f"{web}/users/{user.username}"],
+                "links": [{"rel": "http://webfinger.net/rel/profile-page", "type": "text/html",
+                           "href": f"{web}/@{user.username}"},
+                          {"rel": "self", "type": "application/activity+json",
+                           "href": f"{web}/users/{user.username}"},
+                          {"rel": "http://ostatus.org/schema/1.0/subscribe",
+                           "template": f"{web}/authorize_interaction?uri={{uri}}"}]}
+
+    def _local(self, acct: str) -> MastoAccount | None:
+        """A local account by ``user``, ``user@<handle domain>`` or ``user@<host>``."""
+        user, _, domain = acct.strip().lstrip("@").partition("@")
+        if domain and domain.lower() not in {self.host, self.handle_domain, self.url_domain}:
+            return None
+        return self.accounts.get(user.lower())
+
     def _by_id(self, account_id: str) -> MastoAccount | None:
         return next((a for a in self.accounts.values() if a.id == account_id), None)
 
     def route(self, path, query, base, mode):
         parts = path.strip("/").split("/")
         if path == "/api/v1/accounts/lookup":
-            acct = (_q(query, "acct") or "").lstrip("@")
-            user, _, domain = acct.partition("@")
-            account = self.accounts.get(user.lower())
-            if account is None or (domain and domain.lower() != self.host):
+            account = self._local(_q(query, "acct") or "")
+            if account is None:
                 return 404, {"error": "Record not found"}, {}
             return 200, self.account_doc(account), {}
+        if path == "/.well-known/webfinger":
+            resource = _q(query, "resource") or ""
+            account = self._local(resource.removeprefix("acct:"))
+            if not resource.startswith("acct:") or account is None:
+                return 404, {"error": "Record not found"}, {}
+            return 200, self.webfinger_doc(account), {}
         if len(parts) == 5 and parts[:3] == ["api", "v1", "accounts"] and parts[4] == "statuses":
             account = self._by_id(parts[3])
             if account is None:
@@ -683,15 +746,18 @@ def _html_escape(text: str) -> str:
 
 # -- Bluesky -----------------------------------------------------------------------------------
 
+_TID_CHARS = "234567abcdefghijklmnopqrstuvwxyz"
+
 def fake_did(handle: str) -> str:
-    return "did:plc:" + hashlib.sha256(handle.encode()).hexdigest()[:24]
+    """A did:plc shaped like real ones: 24 characters of lower-case base32."""
+    digest = hashlib.sha256(handle.encode()).digest()
+    return "did:plc:" + "".join(_TID_CHARS[b % 32] for b in digest[:24])
 
 
 def fake_cid(seed: str) -> str:
     return "bafyrei" + hashlib.sha256(seed.encode()).hexdigest()[:52]
 
 
-_TID_CHARS = "234567abcdefghijklmnopqrstuvwxyz"
 
 
 def fake_tid(ts: float, n: int = 0) -> str:
@@ -712,6 +778,7 @@ class BskyUser:
     followers: int = 0
     description: str = ""
     created_at: float = NOW - 400 * DAY
+    labels: list[str] = field(default_factory=list)  # self-label values on the profile
 
     def __post_init__(self):
         self.did = self.did or fake_did(self.handle)
@@ -778,14 +845,16 @@ class FakeBluesky(FakeUpstream):
         self.accounts: dict[str, BskyAccount] = {}
         self.users: dict[str, BskyUser] = {}  # every known actor by did (accounts, engagers)
         self.force_pins = False  # list pinned posts even without includePins=true
+        self.profile_lag: set[str] = set()  # handles getProfile does not know yet
 
     def add_account(self, handle: str, *, posts: int = 0, days: int = 90, reposts: int = 0,
                     old_posts: int = 0, engagers: int = 40, followers: int = 1234,
                     description: str = "Posts about #python and wine. https://bob.example",
-                    seed: int = 1, display_name: str = "") -> BskyAccount:
-        acct = BskyAccount(handle=handle.lower(),
+                    seed: int = 1, display_name: str = "", did: str = "",
+                    labels=()) -> BskyAccount:
+        acct = BskyAccount(handle=handle.lower(), did=did,
                            display_name=display_name or handle.split(".")[0].title(),
-                           followers=followers, description=description)
+                           followers=followers, description=description, labels=list(labels))
         self.accounts[acct.handle] = acct
         self.users[acct.did] = acct
         rng = random.Random(seed)
@@ -800,10 +869,11 @@ class FakeBluesky(FakeUpstream):
             acct.add_repost(created_at=self.now - (i + 0.25) * days * DAY / max(1, reposts))
         return acct
 
-    def new_user(self, handle: str, *, followers: int = 0, display_name: str = "") -> BskyUser:
+    def new_user(self, handle: str, *, followers: int = 0, display_name: str = "",
+                 labels=(), description: str = "") -> BskyUser:
         u = BskyUser(handle=handle.lower(),
                      display_name=display_name or handle.split(".")[0].title(),
-                     followers=followers)
+                     followers=followers, labels=list(labels), description=description)
         self.users[u.did] = u
         return u
 
@@ -827,8 +897,15 @@ class FakeBluesky(FakeUpstream):
         return {"did": u.did, "handle": u.handle, "displayName": u.display_name,
                 "avatar": f"https://cdn.bsky.app/img/avatar/plain/{u.did}/x@jpeg",
                 "associated": {"chat": {"allowIncoming": "following"}},
-                "viewer": {"muted": False, "blockedBy": False}, "labels": [],
+                "viewer": {"muted": False, "blockedBy": False},
+                "labels": [self.label_doc(u, v) for v in u.labels],
                 "createdAt": iso(u.created_at)}
+
+    def label_doc(self, u: BskyUser, value: str) -> dict:
+        """A self-label (com.atproto.label.defs#label) from the profile record."""
+        uri = f"at://{u.did}/app.bsky.actor.profile/self"
+        return {"src": u.did, "uri": uri, "cid": fake_cid(uri), "val": value,
+                "cts": iso(u.created_at)}
 
     def profile_doc(self, u: BskyUser) -> dict:
         doc = self.basic_doc(u)
@@ -894,6 +971,9 @@ class FakeBluesky(FakeUpstream):
     def missing_answer(self):
         return 400, {"error": "InvalidRequest", "message": "Profile not found"}
 
+    def auth_answer(self):
+        return {"error": "AuthMissing", "message": "Authentication Required"}
+
     def _limit(self, query, default, maximum):
         limit = _int(_q(query, "limit"), default)
         if limit < 1 or limit > maximum:
@@ -903,8 +983,14 @@ class FakeBluesky(FakeUpstream):
 
     def route(self, path, query, base, mode):
         method = path.removeprefix("/xrpc/")
+        if method == "com.atproto.identity.resolveHandle":
+            u = self._actor(_q(query, "handle", ""))
+            if u is None or (_q(query, "handle", "") or "").startswith("did:"):
+                return 400, {"error": "InvalidRequest", "message": "Unable to resolve handle"}, {}
+            return 200, {"did": u.did}, {}
         if method == "app.bsky.actor.getProfile":
-            u = self._actor(_q(query, "actor", ""))
+            actor = _q(query, "actor", "") or ""
+            u = None if actor.lower() in self.profile_lag else self._actor(actor)
             if u is None:
                 return 400, {"error": "InvalidRequest", "message": "Profile not found"}, {}
             return 200, self.detailed_doc(u), {}
@@ -974,6 +1060,37 @@ class FakeBluesky(FakeUpstream):
         if len(items) > limit:
             out["cursor"] = str(int(sort_at(page[-1]) * 1000))
         return 200, out, {}
+
+
+# -- a handle's own domain -----------------------------------------------------------------------
+
+class FakeWebsite(FakeUpstream):
+    """A website at a Mastodon handle's domain (``example.com`` for ``@alice@example.com``)
+    whose server is elsewhere: it answers ``/.well-known/webfinger`` by redirecting to the
+    Mastodon fake (``redirect=True``, what Mastodon's docs tell such sites to do) or by
+    serving that fake's answer itself; anything else is a 404 page."""
+
+    def __init__(self, mastodon: "FakeMastodon", *, redirect: bool = True,
+                 redirect_base: str | None = None, **kw):
+        super().__init__(**kw)
+        self.mastodon = mastodon
+        self.redirect = redirect
+        self.redirect_base = redirect_base  # where redirects point (default: the fake's url)
+        self.subject: str | None = None  # an override, to test a mismatch
+
+    def rate_headers(self, limit, remaining, reset_at):
+        return {}
+
+    def route(self, path, query, base, mode):
+        if path != "/.well-known/webfinger":
+            return 404, {"error": "Not Found"}, {}
+        if self.redirect and self.subject is None:
+            target = self.redirect_base or self.mastodon.url
+            return 301, {}, {"Location": f"{target}{path}?{urlencode(query, True)}"}
+        status, body, extra = self.mastodon.route(path, query, self.mastodon.url, mode)
+        if status == 200 and self.subject is not None:
+            body = {**body, "subject": self.subject}
+        return status, body, extra
 
 
 def fast_client(**kw):

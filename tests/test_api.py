@@ -131,6 +131,24 @@ def test_openapi_covers_every_route(demo_app):
             assert method.lower() in paths[path], f"{method} {rule.rule} is not documented"
 
 
+def test_openapi_documents_what_a_fetched_account_can_answer():
+    """First fetch (202), another form of the id (302), opted out (403), upstream faults
+    (502, 503 with Retry-After), on the JSON and the badge routes alike."""
+    paths = document()["paths"]
+    for path in ("/api/v1/accounts/{account_id}", "/badge/{account_id}.svg",
+                 "/badge/{account_id}.png"):
+        responses = paths[path]["get"]["responses"]
+        assert {"200", "202", "302", "400", "403", "404", "429", "502", "503"} <= set(responses)
+        assert "Retry-After" in responses["503"]["headers"]
+        assert "Location" in responses["302"]["headers"]
+        assert "upstream_unreachable" in responses["503"]["description"]
+        assert "upstream_requires_auth" in responses["502"]["description"]
+    owner = paths["/api/v1/accounts/{account_id}"]["delete"]
+    assert owner["security"] == [{"owner": []}] and {"200", "401", "403"} <= set(
+        owner["responses"])
+    assert paths["/api/v1/accounts/{account_id}/export"]["get"]["security"] == [{"owner": []}]
+
+
 def test_openapi_is_served_as_3_1(demo_client):
     doc = demo_client.get("/api/v1/openapi.json").get_json()
     assert doc["openapi"].startswith("3.1")

@@ -180,3 +180,31 @@ def test_redis_values_are_namespaced_bounded_and_expire(redis_url):
             assert first and not second  # one holder at a time
     with tier.lock("job") as again:
         assert again  # released
+
+
+def test_forgetting_an_account_deletes_its_cached_badges_on_every_instance(pair):
+    """DELETE on one instance: its records and badges leave Redis and both instances'
+    in-process caches (a purge message), and every instance answers "opted out" at once."""
+    a, b = pair
+    token = a.test_cli_runner().invoke(args=["widget", "owner-token", "local:jessica"]).stdout
+    for app in (a, b):
+        for style in ("flat", "card"):
+            assert app.test_client().get(f"/badge/local:jessica.svg?style={style}"
+                                         ).status_code == 200
+        app.test_client().get("/badge/local:marco.svg")
+    raw = redis.Redis.from_url(a.config["REDIS_URL"])
+    assert raw.keys("iw:v1:r:local:jessica:*") and raw.keys("iw:v1:rec:*:local:jessica")
+    assert len(b.extensions["widget"].rendered) == 3
+    r = a.test_client().delete("/api/v1/accounts/local:jessica",
+                               headers={"Authorization": f"Bearer {token.strip()}"})
+    assert r.status_code == 200
+    assert raw.keys("iw:v1:r:local:jessica:*") == []
+    assert raw.keys("iw:v1:rec:*:local:jessica") == []
+    assert raw.keys("iw:v1:r:local:marco:*")  # nobody else's
+    assert len(a.extensions["widget"].rendered) == 1
+    deadline = time.monotonic() + 3
+    while len(b.extensions["widget"].rendered) != 1 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert len(b.extensions["widget"].rendered) == 1  # b was told
+    r = b.test_client().get("/badge/local:jessica.svg?style=card")
+    assert r.status_code == 403 and b"opted out" in r.data

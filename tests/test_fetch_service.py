@@ -21,17 +21,19 @@ BOB = "bsky:bob.bsky.social"
 @pytest.fixture
 def fakes():
     with FakeMastodon() as m, FakeBluesky() as b:
+        m.local_domain = m.web_domain = "mastodon.test"  # the name the app routes to it
         m.add_account("alice", posts=60, engagers=40, followers=5000, seed=3)
         b.add_account("bob.bsky.social", posts=40, engagers=30, followers=800, seed=4)
         yield m, b
 
 
-def make_app(store_url, tmp_path, m, b, **config):
+def make_app(store_url, tmp_path, m, b, routes=None, **config):
     return create_app({
         "DATABASE_URL": store_url, "SEED_DEMO": False, "TESTING": True,
         "INSTANCE_PATH": str(tmp_path), "CACHE_GENERATION_SECONDS": 0,
-        "UPSTREAM_ALLOW_LOOPBACK": {"mastodon.test": m.host}, "BSKY_APPVIEW": b.url,
-        "FETCH_WAIT_SECONDS": 10, "RATE_LIMIT_ENABLED": False, **config})
+        "UPSTREAM_ALLOW_LOOPBACK": {"mastodon.test": m.host, **(routes or {})},
+        "BSKY_APPVIEW": b.url, "FETCH_WAIT_SECONDS": 10, "RATE_LIMIT_ENABLED": False,
+        **config})
 
 
 @pytest.fixture
@@ -146,12 +148,15 @@ def test_upstream_faults_serve_the_last_good_score_marked_stale(store_url, tmp_p
     assert r.status_code == 200
     body = r.get_json()
     assert body["stale"] is True and body["score_exact"] == good["score_exact"]
+    sent = m.total
     badge = ET.fromstring(client.get(f"/badge/{ALICE}.svg").data)
     assert "stale" in badge.get("aria-label")
-    wait_for_refresh(app)  # the badge request queued another (failing) refresh
+    wait_for_refresh(app)
+    assert m.total == sent  # the failed refresh backs off: no new one, no upstream request
     assert counts(app) == before  # nothing stored was lost or overwritten
     m.clear_fault()
     app.extensions["widget"].fetcher.client._hosts.clear()  # forget a 429 block
+    app.extensions["widget"].fetcher.memory.clear(ALICE)  # the backoff is over
     client.get(f"/api/v1/accounts/{ALICE}")
     wait_for_refresh(app)
     assert client.get(f"/api/v1/accounts/{ALICE}").get_json()["stale"] is False
@@ -307,3 +312,227 @@ def test_concurrent_refreshes_lose_and_duplicate_nothing(store_url, tmp_path, fa
     assert counts(apps[0]) == before
     for a in apps:
         close_app(a)
+
+
+# -- failures that cost nothing ----------------------------------------------------------------
+
+def test_a_failed_first_fetch_is_remembered_and_costs_nothing_within_the_backoff(app, fakes):
+    m, _ = fakes
+    m.set_fault("truncated", path="/lookup")
+    client = app.test_client()
+    r = client.get(f"/api/v1/accounts/{ALICE}")
+    assert r.status_code == 502 and r.get_json()["error"] == "upstream_invalid"
+    assert r.headers["Retry-After"] == "60" and r.headers["Cache-Control"] == "no-store"
+    sent = m.total
+    for url in (f"/api/v1/accounts/{ALICE}", f"/badge/{ALICE}.svg", f"/u/{ALICE}"):
+        r = client.get(url)
+        assert r.status_code == 502 and 1 <= int(r.headers["Retry-After"]) <= 60
+    assert m.total == sent  # 3 more requests within the backoff: 0 upstream requests
+
+
+def test_the_backoff_doubles_while_the_fetch_keeps_failing(app, fakes):
+    m, _ = fakes
+    m.set_fault("500", path="/lookup")
+    memory = app.extensions["widget"].fetcher.memory
+    client = app.test_client()
+    afters = []
+    for _ in range(4):
+        r = client.get(f"/api/v1/accounts/{ALICE}")
+        assert r.status_code == 503
+        afters.append(int(r.headers["Retry-After"]))
+        memory.clock = (lambda t: lambda: t)(memory.retry_at(ALICE) + 1)  # the backoff ends
+    assert afters == [60, 120, 240, 480] and m.hits("/lookup") == 4
+    m.clear_fault()
+    assert client.get(f"/api/v1/accounts/{ALICE}").status_code == 200
+    assert memory.retry_at(ALICE) is None  # a good fetch forgets the failures
+
+
+def test_a_15_second_upstream_ends_in_an_error_not_endless_pending(store_url, tmp_path, fakes):
+    """Connect + read timeouts below the wait: the first request gets the error in time; with
+    a wait shorter than the timeout, the next request after the fetch gets it (never a new
+    fetch, never another 202)."""
+    m, b = fakes
+    m.slow_seconds = 15
+    m.set_fault("slow")
+    app = make_app(store_url, tmp_path, m, b, FETCH_WAIT_SECONDS=2,
+                   UPSTREAM_READ_TIMEOUT_SECONDS=0.5)
+    t0 = time.monotonic()
+    r = app.test_client().get(f"/api/v1/accounts/{ALICE}")
+    assert r.status_code == 503 and "did not answer within 0.5 s" in r.get_json()["message"]
+    assert time.monotonic() - t0 < 2
+    close_app(app)
+    app = make_app(store_url, tmp_path / "2", m, b, FETCH_WAIT_SECONDS=0.2,
+                   UPSTREAM_READ_TIMEOUT_SECONDS=0.6)
+    client = app.test_client()
+    bob = "mastodon:bob@mastodon.test"
+    m.add_account("bob", posts=3)
+    assert client.get(f"/api/v1/accounts/{bob}").status_code == 202
+    time.sleep(0.8)
+    sent = m.hits("/lookup")
+    for _ in range(3):
+        r = client.get(f"/api/v1/accounts/{bob}")
+        assert r.status_code == 503 and r.get_json()["error"] == "upstream_unavailable"
+    assert m.hits("/lookup") == sent
+    close_app(app)
+
+
+def test_failed_refreshes_back_off(app, fakes):
+    m, _ = fakes
+    client = app.test_client()
+    assert client.get(f"/api/v1/accounts/{ALICE}").status_code == 200
+    m.reset_counts()
+    m.set_fault("503")
+    app.extensions["widget"].fetcher.refresh_seconds = 0  # due on every request
+    for _ in range(8):
+        r = client.get(f"/api/v1/accounts/{ALICE}")
+        assert r.status_code == 200
+        wait_for_refresh(app)
+    assert r.get_json()["stale"] is True
+    assert m.total == 3  # one refresh: a try and two retries; then it backs off
+
+
+def test_the_refresh_command_skips_accounts_backing_off(app, fakes):
+    m, _ = fakes
+    client = app.test_client()
+    client.get(f"/api/v1/accounts/{ALICE}")
+    app.config["REFRESH_SECONDS"] = 0
+    m.set_fault("500")
+    result = app.test_cli_runner().invoke(args=["widget", "refresh"])
+    assert "refreshed 0 of 1 due account(s), 1 failed, 0 backing off" in result.stdout
+    sent = m.total
+    result = app.test_cli_runner().invoke(args=["widget", "refresh"])
+    assert "refreshed 0 of 1 due account(s), 0 failed, 1 backing off" in result.stdout
+    assert "skipped, backing off" in result.stderr and m.total == sent
+
+
+def test_a_failing_host_is_left_alone_and_healthz_shows_it(store_url, tmp_path, fakes):
+    m, b = fakes
+    app = make_app(store_url, tmp_path, m, b, BREAKER_FAILURES=3)
+    client = app.test_client()
+    m.set_fault("500")
+    for user in ("alice", "bob", "carol"):
+        assert client.get(f"/api/v1/accounts/mastodon:{user}@mastodon.test").status_code == 503
+    assert m.total == 3
+    r = client.get("/api/v1/accounts/mastodon:dave@mastodon.test")
+    assert r.status_code == 503 and "3 times in a row" in r.get_json()["message"]
+    assert m.total == 3  # the breaker is open: nothing sent
+    health = client.get("/healthz").get_json()
+    assert health["status"] == "ok" and health["upstreams"]["open"] == 1
+    assert health["upstreams"]["hosts"] == {m.host: {"state": "open", "failures_in_a_row": 3,
+                                                     "retry_in": 60}}
+    close_app(app)
+
+
+def test_get_profiles_failing_still_scores_the_account(app, fakes):
+    _, b = fakes
+    b.set_fault("500", path="getProfiles")
+    r = app.test_client().get(f"/api/v1/accounts/{BOB}")
+    assert r.status_code == 200
+    body = r.get_json()
+    assert body["signals"]["posts"] == 40 and 1 <= body["score"] <= 100
+    assert "engager_followers" in body["signals"]["estimated"]
+    assert b.hits("getProfiles") == 1
+
+
+def test_no_dns_or_a_refused_connection_is_unreachable_not_missing(store_url, tmp_path, fakes):
+    import socket
+
+    m, b = fakes
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    closed = s.getsockname()[1]
+    s.close()
+    app = make_app(store_url, tmp_path, m, b, routes={"refused.test": f"127.0.0.1:{closed}"})
+    client = app.test_client()
+    for account in ("mastodon:alice@nowhere.invalid", "mastodon:alice@refused.test"):
+        r = client.get(f"/api/v1/accounts/{account}")
+        assert r.status_code == 503, r.get_json()
+        assert r.get_json()["error"] == "upstream_unreachable"
+        assert int(r.headers["Retry-After"]) == 60
+        badge = client.get(f"/badge/{account}.svg")
+        assert badge.status_code == 503 and b"unreachable" in badge.data
+    close_app(app)
+
+
+def test_a_server_that_requires_sign_in_says_so(app, fakes):
+    m, _ = fakes
+    m.set_fault("auth")
+    r = app.test_client().get(f"/api/v1/accounts/{ALICE}")
+    assert r.status_code == 502 and r.get_json()["error"] == "upstream_requires_auth"
+
+
+# -- identities --------------------------------------------------------------------------------
+
+def test_a_handle_served_from_another_host_is_found_through_webfinger(store_url, tmp_path,
+                                                                       fakes):
+    from fake_upstreams import FakeWebsite
+
+    m, b = fakes
+    with FakeMastodon() as social, FakeWebsite(social) as site:
+        social.local_domain, social.web_domain = "example.test", "social.example.test"
+        social.add_account("erin", posts=12, seed=9)
+        social.add_account("frank", posts=2)
+        app = make_app(store_url, tmp_path, m, b, routes={
+            "example.test": site.host, "social.example.test": social.host})
+        client = app.test_client()
+        r = client.get("/api/v1/accounts/mastodon:erin@example.test")
+        assert r.status_code == 200 and r.get_json()["id"] == "mastodon:erin@example.test"
+        assert r.get_json()["signals"]["posts"] == 12
+        site.subject = "acct:mallory@example.test"
+        r = client.get("/api/v1/accounts/mastodon:frank@example.test")
+        assert r.status_code == 502 and "refused" in r.get_json()["message"]
+        close_app(app)
+
+
+def test_other_forms_of_an_id_redirect_to_the_stored_one(app, fakes):
+    m, b = fakes
+    bob = b.accounts["bob.bsky.social"]
+    client = app.test_client()
+    r = client.get(f"/badge/bsky:{bob.did}.svg?style=flat-square")
+    assert r.status_code == 302
+    assert r.headers["Location"] == f"/badge/{BOB}.svg?style=flat-square"
+    assert client.get(r.headers["Location"]).status_code == 200
+    sent = b.total
+    r = client.get(f"/api/v1/accounts/bsky:{bob.did}")  # the alias is stored: no request
+    assert r.status_code == 302 and r.headers["Location"] == f"/api/v1/accounts/{BOB}"
+    assert r.get_json()["id"] == BOB and b.total == sent
+    r = client.get(f"/api/v1/accounts/bsky:{bob.did}/history?days=7")
+    assert r.headers["Location"] == f"/api/v1/accounts/{BOB}/history?days=7"
+    m.add_account("Zoe", posts=3)
+    r = client.get("/api/v1/accounts/mastodon:zoe@mastodon.test")
+    assert r.headers["Location"] == "/api/v1/accounts/mastodon:Zoe@mastodon.test"
+    r = client.get("/u/mastodon:zoe@mastodon.test")
+    assert r.status_code == 302 and r.headers["Location"] == "/u/mastodon:Zoe@mastodon.test"
+
+
+def test_a_bluesky_custom_domain_handle_is_scored(app, fakes):
+    _, b = fakes
+    b.add_account("carol.example.test", posts=6, did="did:web:carol.example.test")
+    b.profile_lag.add("carol.example.test")  # the AppView resolves it by DID for now
+    r = app.test_client().get("/api/v1/accounts/bsky:carol.example.test")
+    assert r.status_code == 200 and r.get_json()["signals"]["posts"] == 6
+    r = app.test_client().get("/api/v1/accounts/bsky:did:web:carol.example.test")
+    assert r.status_code == 302
+    assert r.headers["Location"] == "/api/v1/accounts/bsky:carol.example.test"
+
+
+def test_an_account_stored_under_another_form_moves_to_its_own_id(app, fakes):
+    """A store written before ids took the server's letter case: the refresh renames the
+    account, keeping everything attached, and the old form redirects."""
+    from widget.ids import parse_account_id
+
+    m, _ = fakes
+    client = app.test_client()
+    zed = m.add_account("zed", posts=7)
+    old = "mastodon:zed@mastodon.test"
+    assert client.get(f"/api/v1/accounts/{old}").status_code == 200
+    before = counts(app)
+    zed.username = "Zed"  # how the server spells it
+    err = app.extensions["widget"].fetcher.refresh_now(parse_account_id(old))
+    assert err.status == 302 and err.account_id == "mastodon:Zed@mastodon.test"
+    assert counts(app) == before  # renamed, not fetched twice
+    r = client.get(f"/api/v1/accounts/{old}")
+    assert r.status_code == 302
+    assert r.headers["Location"] == "/api/v1/accounts/mastodon:Zed@mastodon.test"
+    body = client.get(r.headers["Location"]).get_json()
+    assert body["id"] == "mastodon:Zed@mastodon.test" and body["signals"]["posts"] == 7

@@ -218,12 +218,33 @@ def test_other_400s_are_not_mistaken_for_not_found(b, monkeypatch):
         fetch(b)
 
 
-@pytest.mark.parametrize("path", ["getProfile", FEED, "getRepostedBy", "getLikes", "getProfiles"])
+@pytest.mark.parametrize("path", ["getProfile", FEED])
 def test_garbage_shape_is_invalid(b, path):
     b.add_account(HANDLE, posts=5)
     b.set_fault("garbage", path=f"*{path}")
     with pytest.raises(UpstreamInvalid):
         fetch(b)
+
+
+@pytest.mark.parametrize("path", ["getRepostedBy", "getLikes"])
+def test_engager_lists_failing_degrade(b, path):
+    b.add_account(HANDLE, posts=8, seed=5)
+    b.set_fault("garbage", path=f"*{path}")
+    acct = fetch(b)
+    assert len(acct.posts) == 8 and "engager_lists" in acct.missing
+    assert b.hits(path) == 1  # the first failure ends the optional calls
+
+
+@pytest.mark.parametrize("mode", ["garbage", "500"])
+def test_get_profiles_failing_still_completes_the_fetch(b, mode):
+    """Engagers' follower counts are optional: without them the engagers are kept, their
+    follower counts unknown, and ``missing`` says so."""
+    b.add_account(HANDLE, posts=12, seed=6)
+    b.set_fault(mode, path="*getProfiles")
+    acct = fetch(b)
+    assert len(acct.posts) == 12 and acct.engagements
+    assert all(e.engager_followers is None for e in acct.engagements)
+    assert acct.missing == ["engager_followers"] and "engager_followers" in acct.estimated
 
 
 @pytest.mark.parametrize("mutate", [
@@ -310,3 +331,80 @@ def test_profile_only_fetch_costs_one_request(b):
     acct = fetch(b, max_pages=0)
     assert acct.posts == [] and acct.engagements == [] and acct.profile_text == "Proof: iw-99"
     assert acct.requests == b.total == 1
+
+
+# -- consent -----------------------------------------------------------------------------------
+
+def test_the_no_unauthenticated_self_label_costs_one_lookup_and_yields_nothing(b):
+    b.add_account(HANDLE, posts=20, labels=["!no-unauthenticated"])
+    acct = fetch(b)
+    assert "!no-unauthenticated" in acct.opted_out
+    assert acct.posts == [] and acct.engagements == [] and acct.requests == b.total == 1
+    assert len(fetch(b, respect_opt_out=False).posts) == 20  # a claim lifts it
+
+
+def test_a_nobot_tag_in_the_description_is_an_opt_out_too(b):
+    b.add_account(HANDLE, posts=3, description="Just here to chat. #nobot")
+    assert "#nobot" in fetch(b).opted_out
+
+
+def test_other_labels_and_labels_by_others_are_not_opt_outs(b, monkeypatch):
+    bob = b.add_account(HANDLE, posts=3, labels=["porn"])
+    real = b.label_doc
+    monkeypatch.setattr(b, "label_doc", lambda u, v: {**real(u, v),
+                                                     "src": "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa"})
+    bob.labels.append("!no-unauthenticated")  # applied by a labeler, not by the account
+    assert fetch(b).opted_out is None
+
+
+def test_engagers_who_opted_out_are_counted_not_kept(b):
+    bob = b.add_account(HANDLE, posts=0)
+    shy = b.new_user("shy.bsky.social", labels=["!no-unauthenticated"])
+    quiet = b.new_user("quiet.bsky.social", description="#nosearch")
+    fan = b.new_user("fan.bsky.social", followers=9)
+    bob.add_post("hello", created_at=NOW - DAY, reposted_by=[shy, fan], liked_by=[quiet, fan])
+    acct = fetch(b)
+    assert {e.engager_id for e in acct.engagements} == {"bsky:fan.bsky.social"}
+    assert acct.engagers_opted_out == ["bsky:quiet.bsky.social", "bsky:shy.bsky.social"]
+    assert acct.posts[0].counts["like"] == 2
+    assert [q["actors"] for q in queries(b, "getProfiles")] == [[fan.did]]
+
+
+# -- identities --------------------------------------------------------------------------------
+
+def test_a_custom_domain_handle_is_fetched(b):
+    b.add_account("alice.example.test", posts=4)
+    acct = fetch(b, handle="alice.example.test")
+    assert acct.id == "bsky:alice.example.test" and len(acct.posts) == 4
+
+
+def test_a_handle_the_appview_has_no_profile_for_yet_is_resolved_to_its_did(b):
+    alice = b.add_account("alice.example.test", posts=4)
+    b.profile_lag.add("alice.example.test")
+    acct = fetch(b, handle="alice.example.test")
+    assert acct.id == "bsky:alice.example.test" and len(acct.posts) == 4
+    assert queries(b, "resolveHandle") == [{"handle": ["alice.example.test"]}]
+    assert [q["actor"] for q in queries(b, "getProfile")] == [["alice.example.test"],
+                                                               [alice.did]]
+
+
+@pytest.mark.parametrize("did", ["", "did:web:alice.example.test"])
+def test_a_did_is_fetched_under_the_handle_it_shows(b, did):
+    alice = b.add_account("alice.example.test", posts=3, did=did)
+    acct = fetch(b, handle=alice.did)
+    assert acct.id == "bsky:alice.example.test" and len(acct.posts) == 3
+    assert queries(b, "getProfile")[0] == {"actor": [alice.did]}
+    assert queries(b, "resolveHandle") == []
+
+
+def test_an_unverified_handle_is_kept_by_its_did(b, monkeypatch):
+    alice = b.add_account("alice.example.test", posts=2)
+    real = b.detailed_doc
+    monkeypatch.setattr(b, "detailed_doc", lambda u: {**real(u), "handle": "handle.invalid"})
+    assert fetch(b, handle="alice.example.test").id == f"bsky:{alice.did}"
+
+
+def test_an_unknown_handle_is_not_found_after_trying_to_resolve_it(b):
+    with pytest.raises(UpstreamNotFound):
+        fetch(b, handle="nobody.example.test")
+    assert b.hits("resolveHandle") == 1 and b.hits("getProfile") == 1

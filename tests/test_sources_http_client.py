@@ -6,8 +6,9 @@ import pytest
 
 from fake_upstreams import NOW, FakeBluesky, fast_client
 from http_helpers import LOOKUP, alice_mastodon, lookup_url, record_connects
-from widget.errors import NotFound, UpstreamUnavailable
-from widget.sources.http import UpstreamHTTPError, UpstreamInvalid, UpstreamNotFound
+from widget.errors import InvalidParameter, NotFound, UpstreamUnavailable
+from widget.sources.http import (UpstreamHTTPError, UpstreamInvalid, UpstreamNotFound,
+                                 UpstreamRequiresAuth, UpstreamUnreachable)
 
 make_client = fast_client
 
@@ -116,3 +117,49 @@ def test_a_closed_client_opens_new_sessions_on_the_next_call(masto):
     client.close()
     data, _ = client.get_json(lookup_url(masto), {"acct": "alice"})
     assert data["username"] == "alice" and client.request_count(masto.host) == 2
+
+
+def test_a_server_refusing_unauthenticated_access_is_requires_auth(masto):
+    masto.set_fault("auth")
+    with pytest.raises(UpstreamRequiresAuth) as err:
+        make_client().get_json(lookup_url(masto), {"acct": "alice"})
+    assert err.value.code == "upstream_requires_auth" and err.value.status == 502
+    assert "without signing in" in err.value.message
+
+
+def test_refused_connections_are_unreachable():
+    import socket
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()  # nothing listens there now
+    with pytest.raises(UpstreamUnreachable, match="refused") as err:
+        make_client(retries=0).get_json(f"http://127.0.0.1:{port}/x")
+    assert err.value.status == 503 and err.value.code == "upstream_unreachable"
+
+
+def test_discovery_may_redirect_to_another_host_each_hop_guarded(masto):
+    """WebFinger at a handle's domain redirects to the server: only with any_host, and the
+    next hop passes the guard like the first (a refused host is refused there too)."""
+    import socket
+
+    from fake_upstreams import FakeWebsite
+
+    def resolver(host, port, *a, **k):  # the server's name (and 127.0.0.1) on loopback
+        assert host in ("social.test", "127.0.0.1")
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+
+    base = f"http://social.test:{masto.port}"
+    with FakeWebsite(masto, redirect_base=base) as site:
+        url = f"{site.url}/.well-known/webfinger"
+        query = {"resource": f"acct:alice@{masto.host}"}
+        with pytest.raises(UpstreamInvalid, match="refused"):
+            make_client().get_json(url, query)
+        doc, _ = make_client(resolver=resolver).get_json(url, query, any_host=True)
+        assert doc["subject"] == f"acct:alice@{masto.host}"
+        assert site.total == 2 and masto.hits("webfinger") == 1
+        guarded = make_client(resolver=resolver, deny_hosts=frozenset({"social.test"}))
+        with pytest.raises(InvalidParameter, match="deny list"):
+            guarded.get_json(url, query, any_host=True)
+        assert site.total == 3 and masto.hits("webfinger") == 1

@@ -8,8 +8,8 @@ import pytest
 
 from fake_upstreams import fast_client
 from http_helpers import LOOKUP, alice_mastodon, lookup_url, record_connects, resolver_for
-from widget.errors import InvalidParameter, UpstreamUnavailable
-from widget.sources.http import UpstreamNotFound
+from widget.errors import InvalidParameter
+from widget.sources.http import UpstreamNotFound, UpstreamUnreachable
 from widget.sources.http.guard import Guard
 
 make_client = fast_client
@@ -126,17 +126,20 @@ def test_deny_list_refuses_before_any_request(masto):
     assert masto.total == 0
 
 
-def test_unknown_host_is_not_found_and_dns_trouble_unavailable():
+def test_dns_failures_are_unreachable_never_not_found():
+    """No such name may be a typo, a dead instance or our own resolver failing: the account
+    may exist, so it is "unreachable" (503), not "does not exist" (404)."""
     def nxdomain(*a, **k):
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
     def servfail(*a, **k):
         raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
 
-    with pytest.raises(UpstreamNotFound):
-        make_client(resolver=nxdomain).get_json("https://no-such-instance.example/x")
-    with pytest.raises(UpstreamUnavailable):
-        make_client(resolver=servfail).get_json("https://flaky.example/x")
+    for resolver in (nxdomain, servfail):
+        with pytest.raises(UpstreamUnreachable) as err:
+            make_client(resolver=resolver).get_json("https://no-such-instance.example/x")
+        assert err.value.status == 503 and err.value.code == "upstream_unreachable"
+        assert not isinstance(err.value, UpstreamNotFound)
 
 
 def test_scheme_and_base_url_only_allow_ports_for_loopback_in_test_mode():

@@ -5,8 +5,8 @@ import pytest
 
 from fake_upstreams import DAY, NOW, FakeClock, FakeMastodon, fast_client
 from widget.errors import InvalidAccountId, InvalidParameter, UpstreamUnavailable
-from widget.sources.http import (UpstreamInvalid, UpstreamNotFound,
-                                 UpstreamRateLimited)
+from widget.sources.http import (UpstreamInvalid, UpstreamNotFound, UpstreamRateLimited,
+                                 UpstreamRequiresAuth)
 from widget.sources.mastodon import engager_id, fetch_mastodon, html_to_text
 
 STATUSES = "*/statuses"  # the account timeline (not /api/v1/statuses/...)
@@ -203,12 +203,23 @@ def test_suspended_account_is_not_found(m, monkeypatch):
         fetch_mastodon(client(), m.handle("alice"), now=NOW)
 
 
-@pytest.mark.parametrize("path", ["/lookup", STATUSES, "_by"])
+@pytest.mark.parametrize("path", ["/lookup", STATUSES])
 def test_garbage_shape_is_invalid(m, path):
     m.add_account("alice", posts=5)
     m.set_fault("garbage", path=path)
     with pytest.raises(UpstreamInvalid):
         fetch_mastodon(client(), m.handle("alice"), now=NOW)
+
+
+@pytest.mark.parametrize("mode", ["garbage", "500", "slow"])
+def test_engager_lists_failing_degrade_and_stop_asking(m, mode):
+    """Engager lists are optional: the first failure ends them, the fetch completes."""
+    m.add_account("alice", posts=20, seed=2)
+    m.set_fault(mode, path="_by")
+    acct = fetch_mastodon(client(read_timeout=0.3), m.handle("alice"), now=NOW)
+    assert len(acct.posts) == 20 and acct.engagements == []
+    assert acct.missing == ["engager_lists"]
+    assert m.hits("_by") == 1 == acct.requests - 2  # after the lookup and one page
 
 
 @pytest.mark.parametrize("field,value", [
@@ -292,3 +303,67 @@ def test_profile_only_fetch_costs_one_request(m):
     assert acct.posts == [] and acct.engagements == []
     assert "Hello, I post about #python and wine." in acct.profile_text
     assert acct.requests == m.total == 1
+
+
+# -- consent -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("setup, words", [
+    (lambda a: setattr(a, "discoverable", False), "discoverable: false"),
+    (lambda a: setattr(a, "noindex", True), "noindex: true"),
+    (lambda a: setattr(a, "note", '<p>Hi <a href="https://x/tags/nobot" class="mention '
+                                  'hashtag" rel="tag">#<span>nobot</span></a></p>'), "#nobot"),
+    (lambda a: a.fields.append(("Bots", "#noindex")), "#noindex"),
+    (lambda a: setattr(a, "note", "<p>#NoSearch</p>"), "#nosearch"),
+])
+def test_an_owner_who_opted_out_costs_one_lookup_and_yields_nothing(m, setup, words):
+    alice = m.add_account("alice", posts=30, seed=4)
+    setup(alice)
+    acct = fetch_mastodon(client(), m.handle("alice"), now=NOW)
+    assert words in acct.opted_out
+    assert acct.posts == [] and acct.engagements == [] and acct.display_name == ""
+    assert acct.profile_text == "" and acct.requests == m.total == 1
+
+
+def test_a_claim_lifts_the_opt_out_signal(m):
+    """respect_opt_out=False: what the service passes for a claimed account."""
+    alice = m.add_account("alice", posts=10, seed=4)
+    alice.discoverable = False
+    acct = fetch_mastodon(client(), m.handle("alice"), now=NOW, respect_opt_out=False)
+    assert acct.opted_out is None and len(acct.posts) == 10
+
+
+def test_unset_discoverable_and_unindexable_posts_are_not_opt_outs(m):
+    alice = m.add_account("alice", posts=5)
+    alice.discoverable, alice.indexable = None, False
+    assert fetch_mastodon(client(), m.handle("alice"), now=NOW).opted_out is None
+
+
+def test_engagers_who_opted_out_are_counted_not_kept(m):
+    alice = m.add_account("alice", posts=0)
+    shy = m.new_user("shy", followers=50)
+    shy.note = "<p>#nobot</p>"
+    hidden = m.new_user("hidden", domain="other.social")
+    hidden.discoverable = False
+    open_ = m.new_user("open", followers=7)
+    alice.add_post("hello", created_at=NOW - DAY, reblogged_by=[shy, open_],
+                   favourited_by=[hidden, open_])
+    acct = fetch_mastodon(client(), m.handle("alice"), now=NOW)
+    assert {e.engager_id for e in acct.engagements} == {f"mastodon:open@{m.host}"}
+    assert acct.engagers_opted_out == ["mastodon:hidden@other.social",
+                                       f"mastodon:shy@{m.host}"]
+    assert acct.posts[0].counts["reshare"] == 2 and acct.posts[0].counts["like"] == 2
+    assert "engagers_sampled" in acct.estimated  # their reactions stay in the counts
+
+
+def test_a_server_that_requires_sign_in_says_so(m):
+    m.add_account("alice", posts=3)
+    m.set_fault("auth", path="/lookup")
+    with pytest.raises(UpstreamRequiresAuth):
+        fetch_mastodon(client(), m.handle("alice"), now=NOW)
+    assert m.total == 1  # no WebFinger detour: the server answered as an API
+
+
+def test_the_id_takes_the_servers_letter_case(m):
+    m.add_account("Alice", posts=2)
+    acct = fetch_mastodon(client(), f"alice@{m.host}", now=NOW)
+    assert acct.id == f"mastodon:Alice@{m.host}"

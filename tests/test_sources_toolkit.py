@@ -111,3 +111,32 @@ def test_counting_client_counts_the_calls_of_one_fetch(masto):
         doc, _ = counted.get_json(f"{masto.url}/api/v1/accounts/lookup", {"acct": "alice"})
         assert doc["username"] == "alice"
     assert counted.calls == 2 == upstream.request_count()
+
+
+def test_past_its_deadline_a_fetch_sends_nothing_more():
+    import time
+
+    from widget.sources.toolkit import FetchTooLong
+
+    with FakeMastodon(now=NOW) as m:
+        m.add_account("alice")
+        api = CountingClient(fast_client(), deadline=time.monotonic() - 1)
+        with pytest.raises(FetchTooLong) as err:
+            api.get_json(f"{m.url}/api/v1/accounts/lookup", {"acct": "alice"})
+        assert err.value.status == 503 and m.total == 0 and api.calls == 0
+
+
+def test_optional_calls_record_what_is_missing_and_stop():
+    from widget.errors import NotFound, UpstreamUnavailable
+
+    found = Engagers()
+    with found.optional("engager_lists") as failed:
+        assert failed == [False]
+        raise UpstreamUnavailable("down")
+    assert found.missing == ["engager_lists"]
+    with found.optional("engager_lists") as failed:
+        assert failed == [True]  # already failed once: the caller asks no more
+    with pytest.raises(NotFound):  # "no such post" is the caller's to handle
+        with found.optional("engager_followers"):
+            raise NotFound("gone")
+    assert found.missing == ["engager_lists"]

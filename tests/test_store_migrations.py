@@ -142,7 +142,7 @@ def test_baseline_is_the_previous_release_schema(tmp_path):
 
 def test_previous_release_store_upgrades_without_loss(previous_store, tmp_path):
     columns = _previous_columns()
-    assert set(columns) == set(metadata.tables)
+    assert set(columns) <= set(metadata.tables)  # every table of then is still here
     before = sa.create_engine(previous_store)
     with before.connect() as conn:
         kept = _rows(conn, columns)
@@ -231,6 +231,8 @@ def _copy_rows(source_url: str, target_url: str, columns: dict[str, list[str]]) 
     source, target = sa.create_engine(source_url), sa.create_engine(target_url)
     with source.connect() as src, target.begin() as dst:
         for table in metadata.sorted_tables:
+            if table.name not in columns:
+                continue  # a table added since that release
             cols = [table.c[c] for c in columns[table.name]]
             rows = [dict(r._mapping) for r in src.execute(sa.select(*cols))]
             dst.execute(sa.insert(table).values([{c.name: r[c.name] for c in cols}
@@ -281,9 +283,10 @@ def test_postgresql_store_of_the_previous_release_upgrades_by_the_command(
 
 def test_postgresql_behind_head_refuses_to_start_and_stays_as_it_was(pg_schema_url):
     _at(pg_schema_url, "0001")
-    with pytest.raises(StoreNotReady, match=r"at schema revision 0001; this version needs "
-                                            r"revision 0002\. Run `flask --app wsgi widget db "
-                                            r"upgrade` once"):
+    head = migrations.head()
+    with pytest.raises(StoreNotReady, match=rf"at schema revision 0001; this version needs "
+                                            rf"revision {head}\. Run `flask --app wsgi "
+                                            r"widget db upgrade` once"):
         make_engine(pg_schema_url)
     engine = sa.create_engine(pg_schema_url)
     with engine.connect() as conn:

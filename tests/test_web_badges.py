@@ -123,7 +123,7 @@ def test_an_opted_out_account_is_a_403_with_the_card_s_opted_out_state(small_app
     from widget.errors import OptedOut
 
     def opted_out(account_id: str):
-        raise OptedOut(f"{account_id}'s owner opted out")
+        raise OptedOut(f"{account_id}'s owner opted out", reason="#nobot in the bio")
 
     small_app.add_url_rule("/badge/<account_id>.optout.svg", "badges.optout_probe", opted_out)
     client = small_app.test_client()

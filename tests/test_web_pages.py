@@ -52,6 +52,26 @@ def test_home_lists_top_accounts_and_topics_and_finds_accounts(client):
     assert r.status_code == 303 and r.headers["Location"].endswith("/u/local:priya")
 
 
+@pytest.mark.parametrize("raw, account", [
+    ("@alice@mastodon.social", "mastodon:alice@mastodon.social"),
+    ("alice@mastodon.social", "mastodon:alice@mastodon.social"),
+    ("https://mastodon.social/@alice", "mastodon:alice@mastodon.social"),
+    ("https://bsky.app/profile/alice.bsky.social", "bsky:alice.bsky.social"),
+    ("alice.bsky.social", "bsky:alice.bsky.social"),
+    ("did:plc:ewvi7nxzyoun6zhxrhs64oiz", "bsky:did:plc:ewvi7nxzyoun6zhxrhs64oiz"),
+    (" local:priya ", "local:priya"),
+])
+def test_the_search_box_reads_every_common_form_of_a_handle(client, raw, account):
+    r = client.get("/find", query_string={"id": raw})
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"/u/{account}")
+
+
+def test_the_search_box_says_which_forms_it_reads(client):
+    r = client.get("/find", query_string={"id": "jessica"})
+    assert r.status_code == 400
+    assert "@alice@mastodon.social" in r.data.decode() and "bsky.app/profile" in r.data.decode()
+
+
 def test_profile_has_everything(client):
     html = client.get("/u/local:jessica").data.decode()
     for text in ("True Reach", "Amplification", "Network Influence", "<meter",

@@ -12,6 +12,8 @@ from . import config, logs
 from .cache.memory import BytesCache
 from .cache.tiered import TieredRenderCache
 from .service.fetch import FetchService
+from .service.memory import FetchMemory
+from .service.privacy import PrivacyService
 from .service.scores import ScoreService
 from .service.store_gate import StoreGate
 from .service.webhooks import WebhookService
@@ -30,6 +32,7 @@ class Services:
     rendered: TieredRenderCache
     shared: object | None  # a RedisTier when WIDGET_REDIS_URL is set
     webhooks: WebhookService
+    privacy: PrivacyService  # consent, export and forget
 
 
 class WidgetFlask(Flask):
@@ -80,18 +83,27 @@ def create_app(config_overrides: dict | None = None) -> Flask:
         shared = RedisTier(cfg["REDIS_URL"], namespace=cfg["REDIS_NAMESPACE"],
                            socket_timeout=cfg["REDIS_TIMEOUT_SECONDS"])
         scores.shared = shared
-        shared.subscribe(scores.invalidate)
+    memory = FetchMemory(engine, backoff=cfg["FAILURE_BACKOFF_SECONDS"],
+                         max_backoff=cfg["FAILURE_BACKOFF_MAX_SECONDS"],
+                         missing_ttl=cfg["NOT_FOUND_MEMORY_SECONDS"],
+                         opt_out_recheck=cfg["OPT_OUT_RECHECK_SECONDS"])
     scores.fetcher = FetchService(
         engine, lambda: _upstream_client(cfg), bsky_appview=cfg["BSKY_APPVIEW"],
         refresh_seconds=cfg["REFRESH_SECONDS"], workers=cfg["FETCH_WORKERS"],
-        wait_seconds=cfg["FETCH_WAIT_SECONDS"], on_change=scores.changed,
+        wait_seconds=cfg["FETCH_WAIT_SECONDS"], deadline_seconds=cfg["FETCH_DEADLINE_SECONDS"],
+        history_days_max=cfg["HISTORY_DAYS_MAX"], on_change=scores.changed, memory=memory,
         lock=(lambda name: shared.lock(name, ttl_ms=60_000, wait_s=cfg["FETCH_WAIT_SECONDS"]))
         if shared else None)
+    rendered = TieredRenderCache(
+        BytesCache(cfg["RENDER_CACHE_ENTRIES"], cfg["RENDER_CACHE_BYTES"]), shared)
+    privacy = PrivacyService(engine, scores, memory, rendered=rendered, shared=shared)
+    scores.fetcher.privacy = privacy
+    if shared is not None:
+        shared.subscribe(scores.invalidate, on_purge=privacy.purge_local)
     app.extensions["widget"] = Services(
         engine=engine, scores=scores, fetcher=scores.fetcher, shared=shared,
         webhooks=WebhookService(engine, scores.fetcher, background=cfg["WEBHOOK_WORKER"]),
-        rendered=TieredRenderCache(
-            BytesCache(cfg["RENDER_CACHE_ENTRIES"], cfg["RENDER_CACHE_BYTES"]), shared),
+        rendered=rendered, privacy=privacy,
     )
 
     from .web import (api, badges, community, embeds, errors, health, http, limits, openapi,
@@ -126,4 +138,10 @@ def _upstream_client(cfg):
         allow_hosts=frozenset(allow) if allow else None,
         deny_hosts=frozenset(cfg["UPSTREAM_DENY_HOSTS"] or ()),
         max_bytes=int(cfg["UPSTREAM_MAX_BYTES"]),
+        connect_timeout=float(cfg["UPSTREAM_CONNECT_TIMEOUT_SECONDS"]),
+        read_timeout=float(cfg["UPSTREAM_READ_TIMEOUT_SECONDS"]),
+        total_timeout=float(cfg["UPSTREAM_BODY_TIMEOUT_SECONDS"]),
+        breaker_threshold=int(cfg["BREAKER_FAILURES"]),
+        breaker_cooling=float(cfg["BREAKER_COOLING_SECONDS"]),
+        breaker_max_cooling=float(cfg["BREAKER_MAX_COOLING_SECONDS"]),
     )

@@ -1,5 +1,6 @@
-"""``flask --app wsgi widget ...``: import, demo, rescore, db. Progress on stderr, then one
-summary line (an import then says what to run next); errors name the input and the fix."""
+"""``flask --app wsgi widget ...``: import, demo, rescore, refresh, prune, tokens, db. Progress
+on stderr, then one summary line (an import then says what to run next); errors name the input
+and the fix."""
 from __future__ import annotations
 
 import time
@@ -117,8 +118,10 @@ def demo_cmd(accounts: int, reactions: int, seed: int) -> None:
 @click.option("--days", default=1, show_default=True, type=click.IntRange(1, 400),
               help="How many days of history ending --as-of to (re)compute.")
 def rescore_cmd(as_of: str | None, days: int) -> None:
-    """Recompute every account's score from stored activity."""
+    """Recompute every account's score from stored activity, then prune what scoring no
+    longer needs (docs/privacy.md)."""
     from .service.rescore import rescore
+    from .service.retention import prune, summary as pruned
 
     try:
         day = date.fromisoformat(as_of) if as_of else datetime.now(timezone.utc).date()
@@ -127,8 +130,23 @@ def rescore_cmd(as_of: str | None, days: int) -> None:
                                  param_hint="--as-of") from None
     tick = rescore_progress(day, days, _say)
     summary = rescore(_engine(), day, days=days, progress=tick)
+    today = datetime.now(timezone.utc).date()
+    _say(pruned(prune(_engine(), history_days=current_app.config["HISTORY_DAYS_MAX"],
+                      today=min(day, today))))
     current_app.extensions["widget"].scores.changed()  # every instance sees it at once
     click.echo(summary.line())
+
+
+@cli.command("prune")
+def prune_cmd() -> None:
+    """Delete what scoring no longer needs: activity older than the window plus what smoothing
+    reads, replaced follower counts, old snapshots, spent quotas, expired claims, engagers
+    nothing refers to (docs/privacy.md). Runs after every rescore too."""
+    from .service.retention import prune, summary
+
+    deleted = prune(_engine(), history_days=current_app.config["HISTORY_DAYS_MAX"])
+    current_app.extensions["widget"].scores.changed()
+    click.echo(summary(deleted))
 
 
 @cli.command("refresh")
@@ -141,13 +159,18 @@ def refresh_cmd() -> None:
     t0 = time.monotonic()
     with services.engine.connect() as conn:
         due = due_for_refresh(conn, int(time.time()) - current_app.config["REFRESH_SECONDS"])
-    failed = 0
+    failed = waiting = 0
     for i, account_id in enumerate(due, start=1):
+        if services.fetcher.memory.in_backoff(account_id):
+            waiting += 1  # its last fetch failed recently: it backs off
+            _say(f"[{i}/{len(due)}] {account_id}: skipped, backing off after a failed fetch")
+            continue
         err = services.fetcher.refresh_now(parse_account_id(account_id))
         failed += err is not None
         _say(f"[{i}/{len(due)}] {account_id}: {'failed: ' + err.message if err else 'ok'}")
-    click.echo(f"refreshed {len(due) - failed} of {len(due)} due account(s), {failed} failed "
-               f"(kept their last good scores) in {time.monotonic() - t0:.1f} s")
+    done = len(due) - failed - waiting
+    click.echo(f"refreshed {done} of {len(due)} due account(s), {failed} failed, {waiting} "
+               f"backing off (kept their last good scores) in {time.monotonic() - t0:.1f} s")
 
 
 @cli.command("owner-token")

@@ -44,6 +44,24 @@ DEFAULTS = {
     "REFRESH_SECONDS": 6 * 3600,  # refresh in the background when older than this
     "FETCH_WORKERS": 2,  # bounded pool for first fetches and refreshes
     "FETCH_WAIT_SECONDS": 8.0,  # how long a request waits for a first fetch before "pending"
+    # Upstream timeouts: keep connect + read below FETCH_WAIT_SECONDS, so a host that does not
+    # answer fails the first request within its wait (an error, never endless "pending").
+    "UPSTREAM_CONNECT_TIMEOUT_SECONDS": 2.0,
+    "UPSTREAM_READ_TIMEOUT_SECONDS": 5.0,  # per socket read
+    "UPSTREAM_BODY_TIMEOUT_SECONDS": 5.0,  # reading one whole body
+    "FETCH_DEADLINE_SECONDS": 60.0,  # a whole fetch (many requests) ends by then
+    # What a fetch ended in is remembered per account: a failure for 1 min doubling to 1 h
+    # (no upstream request meanwhile; refreshes back off the same way), "no such account" for
+    # 10 min, an opt-out seen upstream until it is checked again.
+    "FAILURE_BACKOFF_SECONDS": 60,
+    "FAILURE_BACKOFF_MAX_SECONDS": 3600,
+    "NOT_FOUND_MEMORY_SECONDS": 600,
+    "OPT_OUT_RECHECK_SECONDS": 6 * 3600,
+    # Per-host circuit breaker: after this many failures in a row a host is left alone for
+    # the cooling-off time (doubling while it keeps failing, up to the maximum).
+    "BREAKER_FAILURES": 5,
+    "BREAKER_COOLING_SECONDS": 60,
+    "BREAKER_MAX_COOLING_SECONDS": 900,
     "BSKY_APPVIEW": "https://public.api.bsky.app",
     "UPSTREAM_ALLOW_HOSTS": None,  # a list of instance hosts (or ".suffix"), None: any
     "UPSTREAM_DENY_HOSTS": [],

@@ -62,18 +62,6 @@ class Pending(WidgetError):
         return "pending"
 
 
-class OptedOut(WidgetError):
-    """The account's owner opted out (SPEC "Consent"): it is not scored, stored or shown, and
-    a badge or widget in its place says so (the card's opted-out state)."""
-
-    status = 403
-    code = "opted_out"
-
-    @property
-    def badge_text(self) -> str:
-        return "opted out"
-
-
 class Unauthorized(WidgetError):
     status = 401
     code = "unauthorized"
@@ -82,6 +70,35 @@ class Unauthorized(WidgetError):
 class Forbidden(WidgetError):
     status = 403
     code = "forbidden"
+
+
+class OptedOut(Forbidden):
+    """The account's owner opted out of being scored (an upstream signal such as ``#nobot``,
+    or a forget request): nothing about it is served or stored. ``reason`` says which."""
+
+    code = "opted_out"
+
+    def __init__(self, message: str, *, reason: str):
+        super().__init__(message, extra={"reason": reason})
+        self.reason = reason
+
+    @property
+    def badge_text(self) -> str:
+        return "opted out"
+
+
+class Moved(WidgetError):
+    """The id is another form of an account stored under ``account_id`` (a Bluesky DID, a
+    handle in other letter case): routes redirect to the same URL with the canonical id."""
+
+    status = 302
+    code = "moved"
+
+    def __init__(self, account_id: str, *, asked: str = ""):
+        super().__init__(f"{asked or 'this id'} is another form of {account_id}",
+                         extra={"id": account_id})
+        self.account_id = account_id
+        self.asked = asked
 
 
 class Conflict(WidgetError):

@@ -66,6 +66,15 @@ class BytesCache:
                 while len(self._lru) > self.max_entries:
                     self._lru.popitem()
 
+    def purge(self, matches: Callable[[Hashable], bool]) -> int:
+        """Delete the entries whose key ``matches`` (an account's badges, when its data is
+        deleted); returns how many."""
+        with self._lock:
+            doomed = [k for k in self._lru.keys() if matches(k)]
+            for k in doomed:
+                del self._lru[k]
+        return len(doomed)
+
     @property
     def total_bytes(self) -> int:
         return int(self._lru.currsize)

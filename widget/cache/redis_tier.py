@@ -70,6 +70,14 @@ class RedisTier:
     def get(self, key: str) -> bytes | None:
         return self._call(lambda: self.client.get(self.key(key)), None)
 
+    def delete_matching(self, pattern: str) -> int:
+        """Delete every key matching the glob ``pattern`` (within the namespace): an account's
+        cached records and badges when its data is deleted. SCAN, never KEYS."""
+        def run():
+            names = list(self.client.scan_iter(match=self.key(pattern), count=500))
+            return self.client.delete(*names) if names else 0
+        return int(self._call(run, 0) or 0)
+
     def set(self, key: str, value: bytes, ttl: int | None = None) -> None:
         if len(value) > self.max_value_bytes:
             return  # the size bound: big values stay in-process only
@@ -102,14 +110,16 @@ class RedisTier:
 
     # -- invalidation -------------------------------------------------------------------------
 
-    def publish(self) -> None:
-        """Tell every instance that the store changed (they re-read its generation)."""
-        self._call(lambda: self.client.publish(self.key(CHANNEL), b"1"), None)
+    def publish(self, purge: str | None = None) -> None:
+        """Tell every instance that the store changed (they re-read its generation); with
+        ``purge`` (an account id), also that they delete what they cached for it."""
+        message = b"1" if purge is None else b"purge:" + purge.encode()
+        self._call(lambda: self.client.publish(self.key(CHANNEL), message), None)
 
-    def subscribe(self, on_change) -> threading.Thread:
-        """A daemon thread calling ``on_change()`` for every change any instance publishes,
-        resubscribing after Redis outages (and calling ``on_change`` then too, since changes
-        may have been missed)."""
+    def subscribe(self, on_change, on_purge=None) -> threading.Thread:
+        """A daemon thread calling ``on_change()`` for every change any instance publishes
+        (and ``on_purge(account_id)`` for purges), resubscribing after Redis outages (and
+        calling ``on_change`` then too, since changes may have been missed)."""
 
         def run():
             channel = self.key(CHANNEL)
@@ -122,8 +132,14 @@ class RedisTier:
                         pubsub.subscribe(channel)
                         on_change()
                         while not self._closed.is_set():
-                            if pubsub.get_message(timeout=1.0) is not None:
-                                on_change()
+                            message = pubsub.get_message(timeout=1.0)
+                            if message is None:
+                                continue
+                            data = message.get("data")
+                            if (on_purge is not None and isinstance(data, bytes)
+                                    and data.startswith(b"purge:")):
+                                on_purge(data[len(b"purge:"):].decode("utf-8", "replace"))
+                            on_change()
                 except (redis.RedisError, OSError, ValueError):
                     self._closed.wait(self.retry_seconds)
             listener.close()

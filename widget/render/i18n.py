@@ -38,6 +38,8 @@ MESSAGES = (
     "pending",
     "opted out",
     "unavailable",
+    "unreachable",
+    "requires sign-in",
     "rate limited",
     "error",
     "invalid parameter",

@@ -28,6 +28,8 @@ ERROR_TEXTS = {
     "gone": ("opted out", "opted_out"),
     "upstream_unavailable": ("unavailable", "error"),
     "store_unavailable": ("unavailable", "error"),
+    "upstream_unreachable": ("unreachable", "error"),
+    "upstream_requires_auth": ("requires sign-in", "error"),
     "rate_limited": ("rate limited", "error"),
     "invalid_parameter": ("invalid parameter", "error"),
     "invalid_account_id": ("invalid account id", "error"),

@@ -16,7 +16,7 @@ import numpy as np
 import sqlalchemy as sa
 from cachetools import LRUCache
 
-from ..errors import InvalidParameter, NotFound, StoreUnavailable
+from ..errors import InvalidParameter, Moved, NotFound, OptedOut, StoreUnavailable
 from ..ids import AccountId
 from ..records import (COMPONENTS, HISTORY_DAYS, Component, ScoreRecord, Topic,
                        record_from_json, record_to_json)
@@ -100,12 +100,27 @@ class ScoreService:
     def close(self) -> None:
         self.gate.close()
 
+    def purge(self, account_id: str, shared: bool = True) -> None:
+        """Delete what this process (and, with ``shared``, Redis) cached for an account whose
+        data was deleted."""
+        with self._lock:
+            for key in [k for k in self._records.keys() if k[0] == account_id]:
+                del self._records[key]
+        if shared and self.shared is not None:
+            self.shared.delete_matching(f"rec:*:{account_id}")
+
     def record(self, aid: AccountId) -> ScoreRecord:
         """The latest snapshot for ``aid``. Local accounts: NotFound if unknown. Fetched
         accounts: the first request fetches them (or raises Pending while that runs); known
-        ones are served at once and refreshed in the background when due."""
+        ones are served at once and refreshed in the background when due. An account whose
+        owner opted out (or asked to be forgotten) is OptedOut, on every network; another
+        form of an account's id is Moved."""
         if aid.network == "local" or self.fetcher is None:
-            return self._cached(aid)
+            try:
+                return self._cached(aid)
+            except NotFound:
+                self._absent(aid)  # raises OptedOut for a forgotten local: account
+                raise
         try:
             rec = self._cached(aid)
         except NotFound:
@@ -174,12 +189,21 @@ class ScoreService:
         return {"accounts": [m[0] for m in members], "score": max(1, min(100, round(exact))),
                 "score_exact": round(exact, 2)}
 
+    def _absent(self, aid: AccountId) -> NotFound:
+        """Why nothing is stored under ``aid``: raises what the fetch service remembers
+        (another form of an id: Moved; an opt-out: OptedOut), else returns NotFound."""
+        remembered = self.fetcher.memory.recall(str(aid)) if self.fetcher else None
+        if isinstance(remembered, (Moved, OptedOut)):
+            raise remembered
+        return NotFound(f"no account {aid} here")
+
     @gated
     def history(self, aid: AccountId, days: int) -> list[tuple]:
         with self.engine.connect() as conn:
             acc = store_accounts.get_account(conn, str(aid))
-            if acc is None:
-                raise NotFound(f"no account {aid} here")
+        if acc is None:
+            raise self._absent(aid)
+        with self.engine.connect() as conn:
             snap = store_scores.latest_snapshot(conn, acc.pk)
             if snap is None:
                 return []
@@ -191,7 +215,13 @@ class ScoreService:
         window each day, beside the component values, daily, smoothed and published scores."""
         model = load_model()
         with self.engine.connect() as conn:
-            acc, snap = scored_account(conn, aid)
+            acc = store_accounts.get_account(conn, str(aid))
+        if acc is None:
+            raise self._absent(aid)
+        with self.engine.connect() as conn:
+            snap = store_scores.latest_snapshot(conn, acc.pk)
+            if snap is None:
+                raise NotFound(f"account {aid} has not been scored yet")
             first_day = snap.day - timedelta(days=days - 1)
             rows = store_scores.ledger_rows(conn, acc.pk, first_day)
             start = day_end(first_day) - (model.window_days + 1) * DAY
@@ -291,6 +321,10 @@ def to_record(acc, snap, topics, hist, profile=None, packed=None, posts=None) ->
         changes, lines = explain(packed, snap.day, posts or {}, model)
     else:
         changes, lines = {}, json.loads(snap.explanation)
+    signals = json.loads(snap.signals)
+    if getattr(acc, "fetch_missing", None):  # optional data the last fetch could not get
+        signals["estimated"] = list(dict.fromkeys([*signals.get("estimated", []),
+                                                   *acc.fetch_missing.split(",")]))
     return ScoreRecord(
         id=acc.id, network=acc.network, handle=acc.handle, display_name=acc.display_name,
         score=int(snap.score), score_exact=float(snap.score_exact),
@@ -307,7 +341,7 @@ def to_record(acc, snap, topics, hist, profile=None, packed=None, posts=None) ->
         day=snap.day,
         updated_at=datetime.fromtimestamp(snap.computed_at, timezone.utc),
         history=tuple((d, float(s)) for d, s, _ in hist),
-        signals=json.loads(snap.signals),
+        signals=signals,
         fetched_at=(datetime.fromtimestamp(acc.fetched_at, timezone.utc)
                     if acc.fetched_at else None),
         profile=profile,

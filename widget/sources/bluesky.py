@@ -1,10 +1,14 @@
 """Bluesky connector: one account's public profile, recent posts and a sample of engagers,
 through the public AppView's XRPC API (no auth), via :class:`~.http.UpstreamClient`.
 
-1. ``app.bsky.actor.getProfile?actor=handle`` -> ``profileViewDetailed``. The AppView answers
-   an unknown actor with 400 ``{"error": "InvalidRequest", "message": "Profile not found"}``;
-   that, a 404, ``AccountTakedown`` and ``AccountDeactivated`` are
-   :class:`~.http.UpstreamNotFound`;
+1. ``app.bsky.actor.getProfile?actor=<handle or DID>`` -> ``profileViewDetailed``. The AppView
+   answers an unknown actor with 400 ``{"error": "InvalidRequest", "message": "Profile not
+   found"}``; that, a 404, ``AccountTakedown`` and ``AccountDeactivated`` are
+   :class:`~.http.UpstreamNotFound`. A handle the AppView does not know as a profile (a
+   custom domain it has not linked yet) is resolved with ``com.atproto.identity.resolveHandle``
+   and its profile asked for by DID. The canonical id is the handle the profile shows (its DID
+   when the AppView marks the handle ``handle.invalid``). An owner who opted out (see
+   ``consent``) stops the fetch here;
 2. ``app.bsky.feed.getAuthorFeed?actor=did&limit=100&cursor=...`` -> ``feedViewPost`` items;
    items with a ``reason`` (``app.bsky.feed.defs#reasonRepost``: a repost by the author;
    ``#reasonPin``: a pinned post repeated at the top) are skipped, as are posts by anyone else.
@@ -19,6 +23,10 @@ through the public AppView's XRPC API (no auth), via :class:`~.http.UpstreamClie
    ``app.bsky.actor.getProfiles?actors=...`` (25 actors per request) for at most
    ``engager_profiles`` distinct engagers (0 turns this off; the rest stay ``None``).
 
+Steps 3 and 4 are optional: when a call fails, the fetch completes without the rest and
+``missing`` says what is missing. Engagers who opted out are left out (their reactions stay in
+the posts' counts).
+
 Tags are ``record.tags`` plus the ``app.bsky.richtext.facet#tag`` features of
 ``record.facets``, lower-cased without ``#``.
 """
@@ -28,10 +36,12 @@ import re
 
 from ..errors import InvalidAccountId
 from ..ids import parse_account_id
+from .consent import bluesky_opt_out
 from .fetched import FetchedAccount, FetchedPost
 from .http import UpstreamHTTPError, UpstreamInvalid, UpstreamNotFound
 from .toolkit import (DAY, MAX_NAME, CountingClient, Engagers, Timeline, clean_tags,
-                      fetched_account, is_int, most_engaged, page_limit, parse_time, post_id)
+                      fetched_account, is_int, most_engaged, opted_out_account, page_limit,
+                      parse_time, post_id)
 
 DEFAULT_APPVIEW = "https://public.api.bsky.app"
 FEED_PAGE = 100  # lexicon maximum for getAuthorFeed
@@ -39,32 +49,42 @@ ENGAGER_PAGE_MAX = 100  # lexicon maximum for getRepostedBy / getLikes
 PROFILES_PER_REQUEST = 25  # lexicon maximum for getProfiles
 MAX_TAGS = 8 + 64  # record.tags (max 8) + facets; plenty
 TAG_FEATURE = "app.bsky.richtext.facet#tag"
-_NOT_FOUND_ERRORS = {"AccountTakedown", "AccountDeactivated", "NotFound", "ProfileNotFound"}
+_NOT_FOUND_ERRORS = {"AccountTakedown", "AccountDeactivated", "NotFound", "ProfileNotFound",
+                     "HandleNotFound"}
 _DID = re.compile(r"did:[a-z]+:[A-Za-z0-9._:%-]{1,2000}")
 _RKEY = re.compile(r"[A-Za-z0-9._:~-]{1,512}")
 
 
 def fetch_bluesky(client, handle: str, *, appview: str = DEFAULT_APPVIEW, now: int,
                   window_days: int = 90, max_pages: int = 10, engaged_posts: int = 10,
-                  max_engagers: int = 100, engager_profiles: int = 100) -> FetchedAccount:
-    """Fetch ``handle`` (``alice.bsky.social``) from the AppView at ``appview``."""
-    handle = parse_account_id(f"bsky:{handle}").handle
-    api = AppView(client, appview, handle)
+                  max_engagers: int = 100, engager_profiles: int = 100,
+                  respect_opt_out: bool = True, deadline: float | None = None
+                  ) -> FetchedAccount:
+    """Fetch ``handle`` (``alice.bsky.social``, ``alice.example.com`` or a DID,
+    ``did:plc:...``/``did:web:...``) from the AppView at ``appview``. With
+    ``respect_opt_out`` (the default; the owner's claim turns it off), an account that opted
+    out ends the fetch after the lookup."""
+    actor = parse_account_id(f"bsky:{handle}").handle
+    api = AppView(client, appview, actor, deadline)
     profile = lookup(api)
+    account_id = canonical_id(profile)
+    why = bluesky_opt_out(profile["doc"], profile["did"])
+    if why and respect_opt_out:
+        return opted_out_account(account_id, why, api.calls)
     timeline = posts(api, profile["did"], now - window_days * DAY, max_pages)
     found, dids = engagers(api, timeline, engaged_posts,
                            page_limit(max_engagers, ENGAGER_PAGE_MAX), now)
     follower_counts(api, found, dids, engager_profiles)
-    return fetched_account(f"bsky:{handle}", name=profile["display_name"] or profile["handle"],
+    return fetched_account(account_id, name=profile["display_name"] or profile["handle"],
                            followers=profile["followers"], profile_text=profile["description"],
                            timeline=timeline, engagers=found, requests=api.calls)
 
 
 class AppView(CountingClient):
-    """The AppView's XRPC API, as one fetch (of ``handle``) sees it."""
+    """The AppView's XRPC API, as one fetch (of ``handle``, a handle or a DID) sees it."""
 
-    def __init__(self, client, appview: str, handle: str):
-        super().__init__(client)
+    def __init__(self, client, appview: str, handle: str, deadline: float | None = None):
+        super().__init__(client, deadline)
         self.xrpc = appview.rstrip("/") + "/xrpc/"
         self.handle = handle
 
@@ -73,10 +93,51 @@ class AppView(CountingClient):
 
 
 def lookup(api: AppView) -> dict:
-    """The account's checked ``profileViewDetailed``."""
-    doc = _not_found_mapped(lambda: api.call("app.bsky.actor.getProfile",
-                                             {"actor": api.handle}), api.handle)
-    return _detailed(doc, "the profile")
+    """The account's checked ``profileViewDetailed`` (and the document itself, ``doc``, for
+    its labels). A handle the AppView has no profile for is resolved to its DID first."""
+    actor = api.handle
+    try:
+        doc = _get_profile(api, actor)
+    except UpstreamNotFound:
+        if actor.startswith("did:"):
+            raise
+        actor = resolve_handle(api, actor)
+        doc = _get_profile(api, actor)
+    profile = _detailed(doc, "the profile")
+    if actor.startswith("did:") and profile["did"] != actor:
+        raise UpstreamInvalid(f"the AppView answered for {profile['did']}, not {actor}")
+    profile["doc"] = doc
+    return profile
+
+
+def _get_profile(api: AppView, actor: str):
+    return _not_found_mapped(lambda: api.call("app.bsky.actor.getProfile", {"actor": actor}),
+                             api.handle)
+
+
+def resolve_handle(api: AppView, handle: str) -> str:
+    """``com.atproto.identity.resolveHandle``: the DID a handle (a domain name) points to."""
+    doc = _not_found_mapped(lambda: api.call("com.atproto.identity.resolveHandle",
+                                             {"handle": handle}), handle)
+    did = doc.get("did") if isinstance(doc, dict) else None
+    if not isinstance(did, str) or not _DID.fullmatch(did):
+        raise UpstreamInvalid("resolveHandle sent no valid 'did'")
+    return did
+
+
+def canonical_id(profile: dict) -> str:
+    """``bsky:<handle>`` as the profile shows it, or ``bsky:<did>`` when the AppView could not
+    verify the handle (``handle.invalid``)."""
+    try:
+        if profile["handle"] != "handle.invalid":
+            return str(parse_account_id(f"bsky:{profile['handle']}"))
+    except InvalidAccountId:
+        pass
+    try:
+        return str(parse_account_id(f"bsky:{profile['did']}"))
+    except InvalidAccountId:
+        raise UpstreamInvalid(f"{profile['did'][:80]} has neither a usable handle nor a "
+                              "DID we can keep") from None
 
 
 def posts(api: AppView, did: str, cutoff: int, max_pages: int) -> Timeline:
@@ -125,47 +186,49 @@ def engagers(api: AppView, timeline: Timeline, engaged_posts: int, limit: int,
     top, sampled = most_engaged(timeline.posts, engaged_posts)
     found = Engagers(sampled=sampled)
     dids: dict[str, str] = {}  # engager id -> did
-    for uri, post in top:
-        if post.counts.get("reshare", 0) > 0:
-            doc = api.call("app.bsky.feed.getRepostedBy", {"uri": uri, "limit": limit})
-            listed = 0
-            for actor in _list(doc, "repostedBy")[:limit]:
-                who = _actor(actor)
-                if who is None:
-                    continue
-                listed += 1
-                found.post_times = True
-                _add(found, dids, who, "reshare", post, post.created_at)
-            found.sampled |= post.counts["reshare"] > listed
-        if post.counts.get("like", 0) > 0:
-            doc = api.call("app.bsky.feed.getLikes", {"uri": uri, "limit": limit})
-            listed = 0
-            for like in _list(doc, "likes")[:limit]:
-                if not isinstance(like, dict):
-                    raise UpstreamInvalid("getLikes sent a like that is not an object")
-                who = _actor(like.get("actor"))
-                if who is None:
-                    continue
-                listed += 1
-                at = _like_time(like, post.created_at, now)
-                found.post_times |= at == post.created_at
-                _add(found, dids, who, "like", post, at)
-            found.sampled |= post.counts["like"] > listed
+    with found.optional("engager_lists") as failed:
+        for uri, post in top:
+            if post.counts.get("reshare", 0) > 0 and not failed[0]:
+                doc = api.call("app.bsky.feed.getRepostedBy", {"uri": uri, "limit": limit})
+                listed = 0
+                for actor in _list(doc, "repostedBy")[:limit]:
+                    who = _actor(actor, found)
+                    if who is None:
+                        continue
+                    listed += 1
+                    found.post_times = True
+                    _add(found, dids, who, "reshare", post, post.created_at)
+                found.sampled |= post.counts["reshare"] > listed
+            if post.counts.get("like", 0) > 0 and not failed[0]:
+                doc = api.call("app.bsky.feed.getLikes", {"uri": uri, "limit": limit})
+                listed = 0
+                for like in _list(doc, "likes")[:limit]:
+                    if not isinstance(like, dict):
+                        raise UpstreamInvalid("getLikes sent a like that is not an object")
+                    who = _actor(like.get("actor"), found)
+                    if who is None:
+                        continue
+                    listed += 1
+                    at = _like_time(like, post.created_at, now)
+                    found.post_times |= at == post.created_at
+                    _add(found, dids, who, "like", post, at)
+                found.sampled |= post.counts["like"] > listed
     return found, dids
 
 
 def follower_counts(api: AppView, found: Engagers, dids: dict[str, str], most: int) -> None:
     """``profileView`` has no follower counts: fill them in from ``getProfiles`` for at most
-    ``most`` distinct engagers (the rest stay None)."""
+    ``most`` distinct engagers (the rest stay None; all of them when getProfiles fails)."""
     wanted = list(dict.fromkeys(dids.values()))[:max(0, int(most))]
     followers_of: dict[str, int] = {}
-    for i in range(0, len(wanted), PROFILES_PER_REQUEST):
-        batch = wanted[i:i + PROFILES_PER_REQUEST]
-        doc = api.call("app.bsky.actor.getProfiles", [("actors", d) for d in batch])
-        for prof in _list(doc, "profiles"):
-            d = _detailed(prof, "an engager profile")
-            if d["followers"] is not None:
-                followers_of[d["did"]] = d["followers"]
+    with found.optional("engager_followers"):
+        for i in range(0, len(wanted), PROFILES_PER_REQUEST):
+            batch = wanted[i:i + PROFILES_PER_REQUEST]
+            doc = api.call("app.bsky.actor.getProfiles", [("actors", d) for d in batch])
+            for prof in _list(doc, "profiles"):
+                d = _detailed(prof, "an engager profile")
+                if d["followers"] is not None:
+                    followers_of[d["did"]] = d["followers"]
     for e in found.engagements:
         e.engager_followers = followers_of.get(dids[e.engager_id])
 
@@ -227,9 +290,10 @@ def _detailed(doc, what: str) -> dict:
             "followers": _opt_count(doc, "followersCount", what)}
 
 
-def _actor(doc) -> tuple[str, str, str] | None:
+def _actor(doc, found: Engagers) -> tuple[str, str, str] | None:
     """A profileView as ``(engager id, did, display name)``; None when its handle is not a
-    usable id (``handle.invalid``)."""
+    usable id (``handle.invalid``), or when the engager opted out (then counted in
+    ``found.opted_out``)."""
     if not isinstance(doc, dict):
         raise UpstreamInvalid("an engager is not an object")
     did, handle = doc.get("did"), doc.get("handle")
@@ -241,6 +305,9 @@ def _actor(doc) -> tuple[str, str, str] | None:
     try:
         aid = parse_account_id(f"bsky:{handle}")
     except InvalidAccountId:
+        return None
+    if bluesky_opt_out(doc, did) is not None:
+        found.opted_out.add(str(aid))
         return None
     return str(aid), did, (name or aid.handle)[:MAX_NAME]
 

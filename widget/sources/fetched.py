@@ -17,6 +17,11 @@ explanations can say so:
   (``complete`` is then False too);
 - ``quote_counts``: the upstream did not report quote counts (Mastodon before 4.5), so the
   posts' ``counts`` have no ``"quote"`` key.
+
+``FetchedAccount.id`` is the canonical id (the handle the upstream confirms, in its own letter
+case), which may differ from the id asked for (a Bluesky DID, another letter case).
+``missing`` names optional data a failed call left out; ``opted_out`` says why the owner opted
+out, when they did (see ``consent``).
 """
 from __future__ import annotations
 
@@ -53,6 +58,14 @@ class FetchedAccount:
     requests: int = 0  # upstream requests this fetch made
     complete: bool = True  # the posts cover the whole window
     estimated: list[str] = field(default_factory=list)
+    # Optional data a failed call left out (the fetch went on without it): "engager_lists"
+    # (reblogged_by/favourited_by, getRepostedBy/getLikes), "engager_followers" (getProfiles).
+    missing: list[str] = field(default_factory=list)
+    # Listed engagers left out because they opted out (their ids are never stored; the
+    # service erases what it stored about them before).
+    engagers_opted_out: list[str] = field(default_factory=list)
+    # Why the owner opted out (then nothing but ``id`` is filled in), or None.
+    opted_out: str | None = None
 
 
 def estimated_signals(*, engagement_times: bool, sampled: bool, followers_missing: bool,

@@ -2,7 +2,10 @@
 through the public REST API of its instance (no auth), via :class:`~.http.UpstreamClient`.
 
 1. ``GET /api/v1/accounts/lookup?acct=user`` (404 -> :class:`~.http.UpstreamNotFound`; an
-   account marked ``suspended`` is treated as not found too);
+   account marked ``suspended`` is treated as not found too). When the handle's domain does
+   not serve the API (no such account there, or no Mastodon API at all), WebFinger at the
+   domain names the API host (see ``webfinger``) and the lookup is asked there. An owner who
+   opted out (see ``consent``) stops the fetch here: the lookup is the only request;
 2. ``GET /api/v1/accounts/:id/statuses?limit=40&exclude_reblogs=true``, following
    ``Link: <...>; rel="next"`` (same origin only) until a page reaches past the window or
    ``max_pages`` pages were read (then ``complete`` is False). Boosts that slip through are
@@ -10,7 +13,9 @@ through the public REST API of its instance (no auth), via :class:`~.http.Upstre
 3. for the ``engaged_posts`` most-engaged posts, the first page of
    ``GET /api/v1/statuses/:id/reblogged_by?limit=N`` and ``/favourited_by?limit=N``
    (``N = min(80, max_engagers)``, 80 being the documented maximum), only when the post's
-   count is not zero. A post deleted in between (404) just has no engagers.
+   count is not zero. A post deleted in between (404) just has no engagers. These calls are
+   optional: when one fails, the fetch completes without the rest (``missing``). Engagers
+   who opted out are left out (their reactions stay in the posts' counts).
 
 Every document's shape is checked before use (required fields and their types; an unexpected
 shape is :class:`~.http.UpstreamInvalid`). ``quotes_count`` is optional (Mastodon 4.5+).
@@ -26,11 +31,13 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from ..errors import InvalidAccountId
 from ..ids import parse_account_id
+from .consent import OPT_OUT_TAGS, mastodon_opt_out
 from .fetched import FetchedAccount, FetchedPost
-from .http import UpstreamInvalid, UpstreamNotFound
+from .http import UpstreamHTTPError, UpstreamInvalid, UpstreamNotFound
 from .toolkit import (DAY, MAX_NAME, CountingClient, Engagers, Timeline, clean_tags,
-                      fetched_account, is_int, most_engaged, next_link, page_limit, parse_time,
-                      post_id)
+                      fetched_account, is_int, most_engaged, next_link, opted_out_account,
+                      page_limit, parse_time, post_id)
+from .webfinger import SubjectMismatch, api_host
 
 STATUS_PAGE = 40  # documented maximum for accounts/:id/statuses
 ENGAGER_PAGE_MAX = 80  # documented maximum for reblogged_by / favourited_by
@@ -39,28 +46,62 @@ _SAFE_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
 
 def fetch_mastodon(client, handle: str, *, now: int, window_days: int = 90,
-                   max_pages: int = 10, engaged_posts: int = 10,
-                   max_engagers: int = 80) -> FetchedAccount:
-    """Fetch ``handle`` (``user@instance``; ``user@127.0.0.1:PORT`` only when the client
-    allows loopback, for the test fakes)."""
-    user, instance = split_handle(client, handle)
-    api = Instance(client, instance)
-    doc, account = lookup(api, user)
+                   max_pages: int = 10, engaged_posts: int = 10, max_engagers: int = 80,
+                   respect_opt_out: bool = True, deadline: float | None = None
+                   ) -> FetchedAccount:
+    """Fetch ``handle`` (``user@domain``; ``user@127.0.0.1:PORT`` only when the client
+    allows loopback, for the test fakes). With ``respect_opt_out`` (the default; the owner's
+    claim turns it off), an account that opted out ends the fetch after the lookup."""
+    user, domain = split_handle(client, handle)
+    api = Instance(client, domain, deadline)
+    doc, account = find_account(api, user, domain)
+    account_id = f"mastodon:{account['username']}@{domain}"  # the server's letter case
+    bio = profile_text(doc)
+    why = mastodon_opt_out(doc, bio)
+    if why and respect_opt_out:
+        return opted_out_account(account_id, why, api.calls)
     timeline = posts(api, account["id"], now - window_days * DAY, max_pages)
-    found = engagers(api, timeline, engaged_posts, page_limit(max_engagers, ENGAGER_PAGE_MAX))
-    return fetched_account(f"mastodon:{user}@{instance}",
-                           name=account["display_name"] or account["username"],
-                           followers=account["followers_count"], profile_text=profile_text(doc),
+    found = engagers(api, timeline, engaged_posts, page_limit(max_engagers, ENGAGER_PAGE_MAX),
+                     local_domain=domain)
+    return fetched_account(account_id, name=account["display_name"] or account["username"],
+                           followers=account["followers_count"], profile_text=bio,
                            timeline=timeline, engagers=found, requests=api.calls)
+
+
+class Suspended(UpstreamNotFound):
+    """The server has the account but suspended it."""
 
 
 class Instance(CountingClient):
     """One instance's REST API, as one fetch sees it."""
 
-    def __init__(self, client, name: str):
-        super().__init__(client)
+    def __init__(self, client, name: str, deadline: float | None = None):
+        super().__init__(client, deadline)
+        self.move_to(name)
+
+    def move_to(self, name: str) -> None:
         self.name = name
-        self.base = client.base_url(name)
+        self.base = self.client.base_url(name)
+
+
+def find_account(api: Instance, user: str, domain: str) -> tuple[dict, dict]:
+    """The lookup at the handle's domain, else at the API host WebFinger names for it."""
+    try:
+        return lookup(api, user)
+    except (UpstreamNotFound, UpstreamInvalid) as e:
+        if isinstance(e, (UpstreamHTTPError, Suspended)):
+            raise  # the domain answered as an API, with an error of its own
+        first = e
+    try:
+        host = api_host(api, user, domain)
+    except SubjectMismatch:
+        raise
+    except (UpstreamNotFound, UpstreamInvalid):
+        raise first from None  # no WebFinger either: the first answer stands
+    if host == api.name:
+        raise first
+    api.move_to(host)
+    return lookup(api, user)
 
 
 def lookup(api: Instance, user: str) -> tuple[dict, dict]:
@@ -70,7 +111,7 @@ def lookup(api: Instance, user: str) -> tuple[dict, dict]:
     if account["username"].lower() != user.lower():
         raise UpstreamInvalid(f"{api.name} answered the lookup of {user!r} with another account")
     if doc.get("suspended") is True:
-        raise UpstreamNotFound(f"{user}@{api.name} is suspended")
+        raise Suspended(f"{user}@{api.name} is suspended")
     account["id"] = _safe_id(account["id"], "account id")
     return doc, account
 
@@ -124,36 +165,62 @@ def _read_page(page: list, seen: set[str], timeline: Timeline, account_id: str, 
     return unseen, oldest
 
 
-def engagers(api: Instance, timeline: Timeline, engaged_posts: int, limit: int) -> Engagers:
+def engagers(api: Instance, timeline: Timeline, engaged_posts: int, limit: int, *,
+             local_domain: str | None = None) -> Engagers:
     """First pages of ``reblogged_by`` and ``favourited_by`` for the most-engaged posts. The
-    API does not say when: each engagement carries the post's time."""
+    API does not say when: each engagement carries the post's time. Accounts local to the
+    server are ``user@local_domain`` (the handles' domain, which WebFinger may have shown to
+    differ from the API host)."""
     top, sampled = most_engaged(timeline.posts, engaged_posts)
     found = Engagers(sampled=sampled)
-    for status_id, post in top:
-        for kind, endpoint in (("reshare", "reblogged_by"), ("like", "favourited_by")):
-            reported = post.counts.get(kind, 0)
-            if reported <= 0:
-                continue
-            try:
-                page, _ = api.get_json(
-                    f"{api.base}/api/v1/statuses/{quote(status_id, safe='')}/{endpoint}",
-                    {"limit": limit})
-            except UpstreamNotFound:
-                continue  # deleted since it was listed
-            if not isinstance(page, list):
-                raise UpstreamInvalid(f"{api.name} sent {endpoint} that is not a list")
-            listed = 0
-            for item in page[:limit]:
-                eng = _account(item, "an engager")
-                engager = engager_id(eng["acct"], api.name)
-                if engager is None:
+    with found.optional("engager_lists") as failed:
+        for status_id, post in top:
+            for kind, endpoint in (("reshare", "reblogged_by"), ("like", "favourited_by")):
+                reported = post.counts.get(kind, 0)
+                if reported <= 0 or failed[0]:
                     continue
-                listed += 1
-                name = (eng["display_name"] or eng["username"])[:MAX_NAME]
-                found.post_times |= found.add(engager, name, eng["followers_count"], kind,
-                                              post, post.created_at)
-            found.sampled |= reported > listed
+                try:
+                    page, _ = api.get_json(
+                        f"{api.base}/api/v1/statuses/{quote(status_id, safe='')}/{endpoint}",
+                        {"limit": limit})
+                except UpstreamNotFound:
+                    continue  # deleted since it was listed
+                if not isinstance(page, list):
+                    raise UpstreamInvalid(f"{api.name} sent {endpoint} that is not a list")
+                listed = _list_engagers(found, page[:limit], kind, post,
+                                        local_domain or api.name)
+                found.sampled |= reported > listed
     return found
+
+
+def _list_engagers(found: Engagers, page: list, kind: str, post: FetchedPost,
+                   local_domain: str) -> int:
+    """Add one page of engagers; returns how many were listed (opted-out ones are counted in
+    ``found.opted_out`` instead: their reaction stays in the post's count, unlisted)."""
+    listed = 0
+    for item in page:
+        eng = _account(item, "an engager")
+        engager = engager_id(eng["acct"], local_domain)
+        if engager is None:
+            continue
+        if _engager_opted_out(item):
+            found.opted_out.add(engager)
+            continue
+        listed += 1
+        name = (eng["display_name"] or eng["username"])[:MAX_NAME]
+        found.post_times |= found.add(engager, name, eng["followers_count"], kind, post,
+                                      post.created_at)
+    return listed
+
+
+def _engager_opted_out(doc: dict) -> bool:
+    """The consent check for an engager's Account entity; the bio is only turned into text
+    when it could hold an opt-out tag (engager pages are long)."""
+    raw = (doc.get("note") or "") + " ".join(
+        f"{f['name']} {f['value']}" for f in doc.get("fields") or ())
+    low = raw.lower()
+    text = profile_text(doc) if any(t in low for t in OPT_OUT_TAGS) else ""
+    return mastodon_opt_out(doc, text) is not None
 
 
 # -- handles and ids ---------------------------------------------------------------------------
@@ -174,7 +241,8 @@ def split_handle(client, handle: str) -> tuple[str, str]:
 
 def engager_id(acct: str, instance: str) -> str | None:
     """``mastodon:user@host`` for an account's ``acct`` (``user`` for accounts local to
-    ``instance``, ``user@domain`` for remote ones); None when it is not a valid id."""
+    ``instance``, the handles' domain; ``user@domain`` for remote ones); None when it is not
+    a valid id."""
     user, at, host = acct.strip().lstrip("@").partition("@")
     host = host.lower() if at else instance
     if host == instance and ":" in instance:  # test fakes only

@@ -1,9 +1,12 @@
 """What the Mastodon and Bluesky connectors share, so both read the same way: a client that
-counts a fetch's requests, API times, post ids, tag cleaning, ``Link`` headers, the choice of
-posts whose engagers are listed, and the assembly of the :class:`FetchedAccount`."""
+counts a fetch's requests and keeps its deadline, API times, post ids, tag cleaning, ``Link``
+headers, the choice of posts whose engagers are listed, optional calls that degrade instead of
+failing the fetch, and the assembly of the :class:`FetchedAccount`."""
 from __future__ import annotations
 
 import hashlib
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterable
@@ -11,6 +14,7 @@ from typing import Any, Iterable
 from requests.utils import parse_header_links
 
 from .fetched import FetchedAccount, FetchedEngagement, FetchedPost, estimated_signals
+from .http import UpstreamNotFound, UpstreamUnavailable
 
 DAY = 86400
 MAX_POST_ID = 200  # the store's limit
@@ -18,16 +22,26 @@ MAX_NAME = 200
 MAX_TAG = 100
 
 
+class FetchTooLong(UpstreamUnavailable):
+    """The fetch ran past its deadline: no further request is sent."""
+
+
 class CountingClient:
     """The upstream client as one fetch sees it: counts its calls (``FetchedAccount.requests``,
-    which the fetch service reports)."""
+    which the fetch service reports) and refuses to start one past ``deadline`` (a
+    ``time.monotonic()`` value), so a fetch of many slow-but-answering requests still ends."""
 
-    def __init__(self, client):
+    def __init__(self, client, deadline: float | None = None):
         self.client = client
         self.calls = 0
+        self.deadline = deadline
 
-    def get_json(self, url: str, params=None) -> tuple[Any, Any]:
+    def get_json(self, url: str, params=None, *, any_host: bool = False) -> tuple[Any, Any]:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise FetchTooLong("the fetch took longer than its deadline; try again later")
         self.calls += 1
+        if any_host:
+            return self.client.get_json(url, params, any_host=True)
         return self.client.get_json(url, params)
 
 
@@ -46,7 +60,26 @@ class Engagers:
     engagements: list[FetchedEngagement] = field(default_factory=list)
     sampled: bool = False  # more engagement was reported than listed
     post_times: bool = False  # some engagement times are the post's own time
+    # Listed engagers left out because they opted out (counted in the posts' counts, never
+    # stored; their ids only tell the service what to erase if it stored them before).
+    opted_out: set[str] = field(default_factory=set)
+    missing: list[str] = field(default_factory=list)  # optional data a failed call left out
     _seen: set[tuple[str, str, str]] = field(default_factory=set)
+
+    @contextmanager
+    def optional(self, what: str):
+        """Run optional calls (engager lists, their follower counts): a failure, or a
+        deadline, records ``what`` as missing and the fetch goes on with what it has. Yields
+        a one-item list the caller checks to stop asking once something failed."""
+        failed = [what in self.missing]
+        try:
+            yield failed
+        except UpstreamNotFound:
+            raise
+        except UpstreamUnavailable:  # unavailable, invalid, rate-limited, circuit open
+            if what not in self.missing:
+                self.missing.append(what)
+            failed[0] = True
 
     def add(self, engager: str, name: str, followers: int | None, kind: str,
             post: FetchedPost, at: int) -> bool:
@@ -127,7 +160,8 @@ def most_engaged(posts: dict[str, FetchedPost], n: int) -> tuple[list[tuple[str,
 
 def fetched_account(account_id: str, *, name: str, followers: int | None, profile_text: str,
                     timeline: Timeline, engagers: Engagers, requests: int) -> FetchedAccount:
-    """The connector's answer: newest posts first, and what it could only estimate."""
+    """The connector's answer: newest posts first, what it could only estimate, and what
+    optional calls could not get."""
     estimated = estimated_signals(engagement_times=engagers.post_times,
                                   sampled=engagers.sampled,
                                   followers_missing=engagers.followers_missing,
@@ -138,4 +172,12 @@ def fetched_account(account_id: str, *, name: str, followers: int | None, profil
         profile_text=profile_text,
         posts=sorted(timeline.posts.values(), key=lambda p: p.created_at, reverse=True),
         engagements=engagers.engagements, requests=requests, complete=timeline.complete,
-        estimated=estimated)
+        estimated=estimated, missing=list(engagers.missing),
+        engagers_opted_out=sorted(engagers.opted_out))
+
+
+def opted_out_account(account_id: str, reason: str, requests: int) -> FetchedAccount:
+    """What a connector returns for an account whose owner opted out: its id and why, nothing
+    else (the lookup was the only request)."""
+    return FetchedAccount(id=account_id, display_name="", followers=0, profile_text="",
+                          requests=requests, complete=False, opted_out=reason)

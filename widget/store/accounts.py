@@ -1,10 +1,10 @@
-"""Accounts, profiles and hidden topics."""
+"""Accounts, their aliases (other ids of the same account), profiles and hidden topics."""
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-from .schema import accounts, hidden_topics
-from .util import insert_ignore, now
+from .schema import account_aliases, accounts, hidden_topics
+from .util import insert_ignore, now, upsert
 
 
 def ensure_accounts(conn: sa.Connection, ids: dict[str, dict]) -> dict[str, int]:
@@ -63,3 +63,30 @@ def all_accounts(conn: sa.Connection) -> list[tuple[int, str]]:
 def hidden_slugs(conn: sa.Connection, account_pk: int) -> set[str]:
     return set(conn.execute(sa.select(hidden_topics.c.slug)
                             .where(hidden_topics.c.account_pk == account_pk)).scalars())
+
+
+def rename(conn: sa.Connection, old_id: str, new_id: str) -> bool:
+    """Give a stored account its new id (a handle changed upstream, or its letter case),
+    unless the new id is taken; everything stored stays attached (by pk)."""
+    if get_account(conn, new_id) is not None:
+        return False
+    return bool(conn.execute(accounts.update().where(accounts.c.id == old_id).values(
+        id=new_id, handle=new_id.split(":", 1)[1])).rowcount)
+
+
+def add_alias(conn: sa.Connection, alias: str, account_pk: int) -> None:
+    """Record ``alias`` as another id of the account (the latest account wins)."""
+    upsert(conn, account_aliases, [{"alias": alias, "account_pk": account_pk,
+                                    "created_at": now()}], ["alias"], ["account_pk"])
+
+
+def alias_target(conn: sa.Connection, alias: str) -> str | None:
+    """The id of the account ``alias`` is another id of, or None."""
+    return conn.execute(sa.select(accounts.c.id).join(
+        account_aliases, account_aliases.c.account_pk == accounts.c.pk).where(
+        account_aliases.c.alias == alias)).scalar()
+
+
+def aliases_of(conn: sa.Connection, account_pk: int) -> list[str]:
+    return sorted(conn.execute(sa.select(account_aliases.c.alias).where(
+        account_aliases.c.account_pk == account_pk)).scalars())

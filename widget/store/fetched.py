@@ -1,6 +1,9 @@
 """Writing what an upstream returned: the account, its posts with their reported counts, the
 engagers it listed (as accounts and reactions) and follower counts. Refetching updates counts
-and adds nothing twice; a failed fetch only records the failure."""
+and adds nothing twice; a failed fetch only records the failure.
+
+Only what scoring needs is kept: a post's topics, time and counts, not its text; an engager's
+handle, follower count and reactions, not their name (see docs/privacy.md)."""
 from __future__ import annotations
 
 import json
@@ -11,7 +14,7 @@ import sqlalchemy as sa
 from .accounts import ensure_accounts
 from .activity import insert_reactions, post_pks, upsert_followers
 from .meta import bump_generation
-from .schema import accounts, posts
+from .schema import accounts, posts, score_snapshots
 from .util import now, upsert
 
 
@@ -23,12 +26,11 @@ def write_fetched(conn: sa.Connection, fetched, *, topics_of, reaction_key, kind
                            "display_name": fetched.display_name[:200]}}
     for e in fetched.engagements:
         net, h = e.engager_id.split(":", 1)
-        people.setdefault(e.engager_id, {"network": net, "handle": h,
-                                         "display_name": (e.engager_name or h)[:200]})
+        people.setdefault(e.engager_id, {"network": net, "handle": h})  # no name kept
     pks = ensure_accounts(conn, people)
     me = pks[fetched.id]
     upsert(conn, posts, [{
-        "id": p.id, "account_pk": me, "created_at": p.created_at, "text": p.text[:10_000],
+        "id": p.id, "account_pk": me, "created_at": p.created_at, "text": "",
         "topics": json.dumps(topics_of(p.text, p.tags), sort_keys=True),
         "reshare_count": p.counts.get("reshare", 0), "like_count": p.counts.get("like", 0),
         "reply_count": p.counts.get("reply", 0), "quote_count": p.counts.get("quote", 0),
@@ -47,7 +49,8 @@ def write_fetched(conn: sa.Connection, fetched, *, topics_of, reaction_key, kind
                for e in fetched.engagements if e.engager_followers is not None]
     upsert_followers(conn, counts)
     conn.execute(accounts.update().where(accounts.c.pk == me).values(
-        fetched_at=now(), fetch_failed_at=None, fetch_error=None))
+        fetched_at=now(), fetch_failed_at=None, fetch_error=None,
+        fetch_missing=",".join(fetched.missing)[:200] or None))
     bump_generation(conn)
     return me
 
@@ -57,6 +60,12 @@ def record_failure(conn: sa.Connection, account_id: str, error: str) -> None:
     conn.execute(accounts.update().where(accounts.c.id == account_id).values(
         fetch_failed_at=now(), fetch_error=error[:200]))
     bump_generation(conn)
+
+
+def latest_snapshot_day(conn: sa.Connection, account_pk: int):
+    """The last day scored for the account (None: never), so a refresh rescores from there."""
+    return conn.execute(sa.select(sa.func.max(score_snapshots.c.day))
+                        .where(score_snapshots.c.account_pk == account_pk)).scalar()
 
 
 def due_for_refresh(conn: sa.Connection, older_than: int) -> list[str]:

@@ -79,3 +79,11 @@ def set_hidden(conn: sa.Connection, account_pk: int, slug: str, hidden: bool) ->
         conn.execute(hidden_topics.delete().where(hidden_topics.c.account_pk == account_pk,
                                                   hidden_topics.c.slug == slug))
     bump_generation(conn)
+
+
+def has_owner(conn: sa.Connection, account_id: str) -> bool:
+    """Whether someone verified a claim on the account (an owner token exists): the owner's
+    explicit opt-in, which upstream opt-out signals do not override."""
+    return conn.execute(sa.select(owner_tokens.c.account_pk).join(
+        accounts, accounts.c.pk == owner_tokens.c.account_pk).where(
+        accounts.c.id == account_id).limit(1)).first() is not None

@@ -40,6 +40,47 @@ accounts = sa.Table(
     sa.Column("fetched_at", sa.BigInteger, nullable=True),
     sa.Column("fetch_failed_at", sa.BigInteger, nullable=True),
     sa.Column("fetch_error", sa.String(200), nullable=True),
+    # Optional data the last good fetch could not get (comma-separated names, e.g.
+    # "engager_followers"): the record's signals.estimated says so.
+    sa.Column("fetch_missing", sa.String(200), nullable=True),
+)
+
+# Other ids of an account (a Bluesky DID, a handle in another letter case): requests for them
+# redirect to the account's own id.
+account_aliases = sa.Table(
+    "account_aliases",
+    metadata,
+    sa.Column("alias", sa.String(330), primary_key=True),
+    sa.Column("account_pk", sa.Integer, sa.ForeignKey("accounts.pk"), nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Index("ix_account_aliases_account", "account_pk"),
+)
+
+# What the fetch service remembers about an id between requests, so that asking again costs
+# no upstream request: the last failed fetch (with exponential backoff: ``retry_at``), an
+# upstream "no such account", or an owner's opt-out seen upstream (code "opted_out", the
+# signal in ``message``; re-checked at ``retry_at``). Keyed by id: the account may not exist.
+fetch_failures = sa.Table(
+    "fetch_failures",
+    metadata,
+    sa.Column("account_id", sa.String(330), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),  # in a row
+    sa.Column("failed_at", sa.BigInteger, nullable=False),
+    sa.Column("retry_at", sa.BigInteger, nullable=False),
+    sa.Column("status", sa.SmallInteger, nullable=False),
+    sa.Column("code", sa.String(40), nullable=False),
+    sa.Column("message", sa.String(300), nullable=False),
+    sa.Index("ix_fetch_failures_retry", "retry_at"),
+)
+
+# Accounts whose owner asked to be forgotten: treated as opted out (nothing fetched, stored or
+# served) until the owner claims the account again. Only the id and when are kept.
+opt_outs = sa.Table(
+    "opt_outs",
+    metadata,
+    sa.Column("account_id", sa.String(330), primary_key=True),
+    sa.Column("reason", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
 )
 
 posts = sa.Table(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from typing import Callable
+from urllib.parse import quote, urlencode
 
 import sqlalchemy as sa
 from flask import Flask, Response, current_app, jsonify, request
@@ -17,7 +18,7 @@ from werkzeug.exceptions import HTTPException, SecurityError
 
 from .. import logs
 
-from ..errors import WidgetError
+from ..errors import Moved, WidgetError
 from .http import finish_error
 
 log = logging.getLogger(__name__)
@@ -72,13 +73,32 @@ def store_down(err: sa.exc.DBAPIError):
 
 def widget_error_response(err: WidgetError) -> Response:
     """The one mapping from a typed error to a response: the route's renderer (an error
-    badge, an HTML page) or JSON."""
+    badge, an HTML page) or JSON; another form of an account's id redirects on every route."""
+    if isinstance(err, Moved):
+        return moved(err)
     render = error_renderers.get(request.blueprint or "")
     resp = render(err) if render is not None else negotiated(
         err.status, err.code, err.message, err.param, err.extra)
     if getattr(err, "retry_after", None):  # pending, rate limited (ours or upstream's)
         resp.headers["Retry-After"] = str(max(1, int(err.retry_after)))
         resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+MOVED_CACHE = "public, max-age=300"  # a handle can change: the redirect is not permanent
+
+
+def moved(err: Moved) -> Response:
+    """The same URL with the account's own id in place of the form asked for (302 for reads,
+    307 for writes, so the method and body are kept)."""
+    path = request.path.replace(err.asked, err.account_id, 1) if err.asked else request.path
+    args = [(k, v.replace(err.asked, err.account_id) if err.asked else v)
+            for k, v in request.args.items(multi=True)]
+    location = quote(path, safe="/:@") + (f"?{urlencode(args)}" if args else "")
+    resp = json_error(302 if request.method in ("GET", "HEAD") else 307, err.code, err.message,
+                      extra=err.extra)
+    resp.headers["Location"] = location
+    resp.headers["Cache-Control"] = MOVED_CACHE
     return resp
 
 

@@ -1,4 +1,4 @@
-"""Liveness and readiness: the store answers a query."""
+"""Liveness and readiness: the store answers a query; upstream hosts' circuit breakers."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -19,15 +19,21 @@ PONG = (b"ok\n", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Contr
 
 @bp.get("/healthz")
 def healthz():
+    """The store answers (else 503). ``upstreams`` details the upstream hosts whose circuit
+    breaker is open or counting failures: they are left alone for a while, which does not
+    make this instance unhealthy."""
+    services = current_app.extensions["widget"]
+    upstreams = {"hosts": services.fetcher.upstream_health()}
+    upstreams["open"] = sum(h["state"] == "open" for h in upstreams["hosts"].values())
     try:
-        with current_app.extensions["widget"].engine.connect() as conn:
+        with services.engine.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError:
         current_app.logger.exception("health check: store unavailable")
-        resp = jsonify({"status": "unavailable", "store": "error"})
+        resp = jsonify({"status": "unavailable", "store": "error", "upstreams": upstreams})
         resp.status_code = 503
     else:
-        resp = jsonify({"status": "ok", "store": "ok"})
+        resp = jsonify({"status": "ok", "store": "ok", "upstreams": upstreams})
     resp.headers["Cache-Control"] = "no-store"
     return resp
 

@@ -31,6 +31,40 @@ def _image(media, description="OK"):
             "content": {media: {"schema": {"type": "string", "format": "binary"}}}}
 
 
+RETRY_AFTER = {"Retry-After": {"description": "seconds until asking again may help",
+                               "schema": {"type": "integer", "minimum": 1}}}
+LOCATION = {"Location": {"description": "the same URL with the account's own id",
+                         "schema": {"type": "string"}}}
+# What a mastodon:/bsky: account can answer besides its score, by status: the first fetch,
+# consent, identities, and upstream failures (remembered per account, with backoff).
+FETCHED = {
+    202: ("First fetch of a mastodon:/bsky: account is running; retry after Retry-After "
+          "seconds (a first fetch ends in a score or an error, never 202 for long)", True),
+    302: ("Another form of the account's id (a Bluesky DID, another letter case): redirects "
+          "to the account's own id", False),
+    403: ("opted_out: the account's owner opted out (#nobot/#noindex/#nosearch, Mastodon "
+          "discoverable false or noindex, Bluesky !no-unauthenticated, or a forget request); "
+          "reason says which. Nothing about it is stored", False),
+    429: ("Too many new accounts requested by this client (rate_limited)", True),
+    502: ("upstream_invalid: the upstream answered with something unusable; "
+          "upstream_requires_auth: the server refuses API access without signing in", False),
+    503: ("upstream_unavailable, upstream_unreachable (no such host name, connection refused) "
+          "or upstream_rate_limited; remembered per account with backoff", True),
+}
+
+
+def _fetched(render):
+    """The FETCHED statuses, each rendered by ``render(description)`` with its headers."""
+    out = {}
+    for status, (text, retry) in FETCHED.items():
+        resp = render(text)
+        headers = {**(RETRY_AFTER if retry else {}), **(LOCATION if status == 302 else {})}
+        if headers:
+            resp = {**resp, "headers": headers}
+        out[str(status)] = resp
+    return out
+
+
 BADGE_PARAMS = [
     {"name": "style", "in": "query", "schema": {"type": "string", "default": "flat", "enum": [
         "flat", "flat-square", "plastic", "for-the-badge", "card", "sparkline"]}},
@@ -59,6 +93,14 @@ BUILDER_PARAMS = [
     *[p for p in BADGE_PARAMS if p["name"] in ("style", "theme", "label", "topics")],
 ]
 
+HEALTH = {"type": "object", "properties": {
+    "status": {"type": "string"}, "store": {"type": "string"},
+    "upstreams": {"type": "object", "properties": {
+        "open": {"type": "integer"},
+        "hosts": {"type": "object", "additionalProperties": {"type": "object", "properties": {
+            "state": {"enum": ["open", "half-open", "closed"]},
+            "failures_in_a_row": {"type": "integer"},
+            "retry_in": {"type": "integer"}}}}}}}}
 SLUG_PARAM = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
 PERK_PARAM = {"name": "perk_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 PERK_BODY = {"type": "object", "required": ["title", "topics", "min_score", "max_claims",
@@ -119,7 +161,14 @@ STATEMENT_DAY = {"type": "object", "properties": {
 SCHEMAS = {
     "Error": {"type": "object", "required": ["error", "message"], "properties": {
         "error": {"type": "string"}, "message": {"type": "string"},
-        "param": {"type": "string"}}},
+        "param": {"type": "string"},
+        "reason": {"type": "string", "description": "opted_out: which opt-out signal"},
+        "id": {"type": "string", "description": "moved: the account's own id"}}},
+    "Export": {"type": "object", "description": "Everything stored about the account (times "
+               "in epoch seconds)", "properties": {k: {"type": ["object", "array"]} for k in (
+                   "account", "aliases", "posts", "reactions_received", "reactions_given",
+                   "followers", "scores", "topics", "hidden_topics", "plusk_given",
+                   "plusk_received", "perk_claims", "ownership")}},
     "Account": {"type": "object", "required": [
         "id", "network", "handle", "display_name", "score", "score_exact", "components",
         "deltas", "explanation", "topics", "provisional", "stale", "updated_at", "links"],
@@ -143,7 +192,9 @@ SCHEMAS = {
             "topics": {"type": "array", "items": {"type": "object", "properties": {
                 "slug": {"type": "string"}, "name": {"type": "string"},
                 "weight": {"type": "number"}}}},
-            "signals": {"type": "object"},
+            "signals": {"type": "object", "description": "the inputs behind the score; "
+                        "estimated lists what is estimated, and optional data the last fetch "
+                        "could not get (engager_lists, engager_followers)"},
             "plusk": {"type": "object", "properties": {
                 "received_90d": {"type": "integer"}, "givers_90d": {"type": "integer"},
                 "bonus": {"type": "number"}}},
@@ -160,15 +211,28 @@ SCHEMAS = {
 }
 
 PATHS = {
-    "/api/v1/accounts/{account_id}": {"get": {
-        "summary": "An account's score, components, deltas, explanation and topics",
-        "parameters": [ID_PARAM],
-        "responses": {"200": _json({"$ref": "#/components/schemas/Account"}),
-                      "202": _json(ERROR, "First fetch of a mastodon:/bsky: account is "
-                                          "running; retry after Retry-After seconds"),
-                      "304": {"description": "Not modified (If-None-Match)"},
-                      **_errors(400, 404),
-                      "503": _json(ERROR, "The upstream network is unavailable")}}},
+    "/api/v1/accounts/{account_id}": {
+        "get": {
+            "summary": "An account's score, components, deltas, explanation and topics",
+            "parameters": [ID_PARAM],
+            "responses": {"200": _json({"$ref": "#/components/schemas/Account"}),
+                          "304": {"description": "Not modified (If-None-Match)"},
+                          **_errors(400, 404), **_fetched(lambda t: _json(ERROR, t))}},
+        "delete": {
+            "summary": "Forget the account (its owner): everything stored about it is deleted "
+                       "on every instance; it is then treated as opted out until claimed again",
+            "parameters": [ID_PARAM], "security": [{"owner": []}],
+            "responses": {"200": _json({"type": "object", "properties": {
+                "account": {"type": "string"}, "forgotten": {"const": True},
+                "deleted": {"type": "object", "additionalProperties": {"type": "integer"},
+                            "description": "rows deleted per table"}}}),
+                **OWNER_ERRORS, "429": _json(ERROR, "Over the write rate limit")}}},
+    "/api/v1/accounts/{account_id}/export": {"get": {
+        "summary": "Everything stored about the account, for its owner (including the "
+                   "reactions it gave to others)",
+        "parameters": [ID_PARAM], "security": [{"owner": []}],
+        "responses": {"200": _json({"$ref": "#/components/schemas/Export"}),
+                      **OWNER_ERRORS}}},
     "/api/v1/accounts": {"get": {
         "summary": "Accounts ranked by score, highest first",
         "parameters": [{"name": "sort", "in": "query",
@@ -223,14 +287,16 @@ PATHS = {
             "schemaVersion", "label", "message", "color", "cacheSeconds"], "properties": {
             "schemaVersion": {"const": 1}, "label": {"type": "string"},
             "message": {"type": "string"}, "color": {"type": "string"},
-            "cacheSeconds": {"type": "integer", "minimum": 300}}}), **_errors(400, 404)}}},
+            "cacheSeconds": {"type": "integer", "minimum": 300}}}), **_errors(400, 404),
+            **_fetched(lambda t: _json(ERROR, t))}}},
     "/badge/{account_id}.svg": {"get": {
         "summary": "The account's score as an SVG badge (errors are SVG badges too)",
         "parameters": [ID_PARAM, *BADGE_PARAMS],
         "responses": {"200": _image("image/svg+xml"),
                       "304": {"description": "Not modified (If-None-Match)"},
                       "400": _image("image/svg+xml", "Invalid parameter (an error badge)"),
-                      "404": _image("image/svg+xml", "Unknown account (an error badge)")}}},
+                      "404": _image("image/svg+xml", "Unknown account (an error badge)"),
+                      **_fetched(lambda t: _image("image/svg+xml", t + " (a badge)"))}}},
     "/badge/{account_id}.png": {"get": {
         "summary": "The account's score as a PNG badge, at scale 1-4",
         "parameters": [ID_PARAM, *BADGE_PARAMS,
@@ -239,7 +305,8 @@ PATHS = {
         "responses": {"200": _image("image/png"),
                       "304": {"description": "Not modified (If-None-Match)"},
                       "400": _image("image/png", "Invalid parameter (an error badge)"),
-                      "404": _image("image/png", "Unknown account (an error badge)")}}},
+                      "404": _image("image/png", "Unknown account (an error badge)"),
+                      **_fetched(lambda t: _image("image/png", t + " (a badge)"))}}},
     "/widget.js": {"get": {
         "summary": "The embed script: one script serves every widget on a page",
         "responses": {"200": {"description": "JavaScript", "content": {
@@ -253,7 +320,7 @@ PATHS = {
                        {"name": "topics", "in": "query", "schema": {
                            "type": "integer", "minimum": 0, "maximum": 5}}],
         "responses": {"200": _html(), "400": _html("Malformed id or parameter"),
-                      "404": _html("Unknown account")}}},
+                      "404": _html("Unknown account"), **_fetched(_html)}}},
     "/oembed": {"get": {
         "summary": "oEmbed for profile URLs: a rich response with an iframe",
         "parameters": [
@@ -269,19 +336,26 @@ PATHS = {
             "author_name": {"type": "string"}, "author_url": {"type": "string"},
             "provider_name": {"type": "string"}, "provider_url": {"type": "string"},
             "cache_age": {"type": "integer"}}}),
-            **_errors(400, 404), "501": _json(ERROR, "Unsupported format")}}},
+            **_errors(400, 404), **_fetched(lambda t: _json(ERROR, t)),
+            "501": _json(ERROR, "Unsupported format")}}},
     "/": {"get": {"summary": "Home page: find an account, top accounts, top topics",
                   "responses": {"200": _html()}}},
     "/find": {"get": {
-        "summary": "Redirects to the profile page of an account id",
+        "summary": "The search box: redirects to the profile page of an account written in "
+                   "any common form",
         "parameters": [{"name": "id", "in": "query", "required": True,
+                        "description": "network:handle, @alice@mastodon.social, "
+                        "alice@mastodon.social, https://mastodon.social/@alice, "
+                        "alice.bsky.social, https://bsky.app/profile/alice.bsky.social, "
+                        "did:plc:... or did:web:...",
                         "schema": {"type": "string"}}],
-        "responses": {"303": {"description": "To /u/<id>"}, "400": _html("Malformed id")}}},
+        "responses": {"303": {"description": "To /u/<id>"},
+                      "400": _html("Not a form of an account we can read")}}},
     "/u/{account_id}": {"get": {
         "summary": "Profile page: score, breakdown, history, topics, explanations, embed codes",
         "parameters": [ID_PARAM],
         "responses": {"200": _html(), "400": _html("Malformed id"),
-                      "404": _html("Unknown account")}}},
+                      "404": _html("Unknown account"), **_fetched(_html)}}},
     "/t/{slug}": {"get": {
         "summary": "Topic page: the topic's leaders with their topic badges, its parent and "
                    "sub-topics in the Klout ontology, how to embed a topic badge",
@@ -301,7 +375,8 @@ PATHS = {
         "parameters": BUILDER_PARAMS,
         "responses": {"200": _json({"type": "object"}), **_errors(400, 404)}}},
     "/api/v1/claims": {"post": {
-        "summary": "Start claiming a mastodon: or bsky: account: returns a code for its bio",
+        "summary": "Start claiming a mastodon: or bsky: account: returns a code for its bio "
+                   "(claiming is also how an owner who opted out opts in)",
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "required": ["account"],
             "properties": {"account": {"type": "string"}}}}}},
@@ -309,7 +384,8 @@ PATHS = {
             "account": {"type": "string"}, "code": {"type": "string"},
             "expires_at": {"type": "integer"}, "instructions": {"type": "string"}}}),
             "202": _json(ERROR, "The account is still being fetched; retry"),
-            **_errors(400, 404)}}},
+            **_errors(400, 404), **{k: v for k, v in _fetched(lambda t: _json(ERROR, t))
+                                    .items() if k in ("429", "502", "503")}}}},
     "/api/v1/claims/{account_id}/verify": {"post": {
         "summary": "Check the code in the profile; returns the owner token once",
         "parameters": [ID_PARAM],
@@ -391,9 +467,9 @@ PATHS = {
         "summary": "Counters: renders, cache sizes, upstream fetches, Redis in use",
         "responses": {"200": _json({"type": "object"})}}},
     "/healthz": {"get": {
-        "summary": "Liveness: the store answers",
-        "responses": {"200": _json({"type": "object"}),
-                      "503": _json({"type": "object"}, "Store unavailable")}}},
+        "summary": "Liveness: the store answers; upstreams details hosts whose circuit "
+                   "breaker is open (left alone for a cooling-off period) or counting failures",
+        "responses": {"200": _json(HEALTH), "503": _json(HEALTH, "Store unavailable")}}},
 }
 
 

@@ -1,7 +1,9 @@
-"""Ownership: claim a handle, verify it, link accounts into a profile, hide or show topics.
+"""Ownership: claim a handle, verify it, link accounts into a profile, hide or show topics,
+export everything stored about the account, or have it forgotten.
 
-Writes need the owner's token (``Authorization: Bearer <token>``); tokens are stored hashed and
-shown once. A token covers its account and every account linked into the same profile.
+Writes (and exports) need the owner's token (``Authorization: Bearer <token>``); tokens are
+stored hashed and shown once. A token covers its account and every account linked into the
+same profile. Claiming is also how an owner who opted out opts in (service.privacy).
 """
 from __future__ import annotations
 
@@ -76,11 +78,12 @@ def create_claim():
     if aid.network == "local":
         raise InvalidParameter("local accounts are claimed through the operator: "
                                "flask --app wsgi widget owner-token local:NAME", param="account")
-    services().scores.record(aid)  # the account must exist upstream (fetches it if new)
-    _, acc = known_account(str(aid))
+    # The account must exist upstream (fetched if new); one that opted out is claimable.
+    account_id, pk = services().privacy.prepare_claim(aid)
+    aid = parse_account_id(account_id)
     code = CODE_PREFIX + secrets.token_hex(6)
     with services().engine.begin() as conn:
-        expires = store_owners.put_claim(conn, acc.pk, code,
+        expires = store_owners.put_claim(conn, pk, code,
                                          current_app.config["CLAIM_TTL_SECONDS"])
     where = ("your bio or a profile field" if aid.network == "mastodon"
              else "your profile description")
@@ -104,8 +107,30 @@ def verify_claim(account_id: str):
     token = secrets.token_urlsafe(32)
     with services().engine.begin() as conn:
         store_owners.redeem_claim(conn, acc.pk, token)
+    services().privacy.opted_in(acc.id)  # a claim is the owner's explicit opt-in
     return no_store(jsonify({"account": str(aid), "token": token,
                              "note": "Keep this token: it is shown only once."}))
+
+
+@bp.get("/accounts/<account_id>/export")
+def export_account(account_id: str):
+    """Everything stored about the account, for its owner."""
+    _, acc = known_account(account_id)
+    require_owner(acc.pk)
+    return no_store(jsonify({"exported_at": int(time.time()),
+                             **services().privacy.export(acc.pk)}))
+
+
+@bp.delete("/accounts/<account_id>")
+def forget_account(account_id: str):
+    """Forget the account: everything stored about it is deleted, on every instance, and it
+    is treated as opted out until its owner claims it again."""
+    _, acc = known_account(account_id)
+    require_owner(acc.pk)
+    deleted = services().privacy.forget(acc.id, acc.pk)
+    return no_store(jsonify({"account": acc.id, "forgotten": True, "deleted": deleted,
+                             "note": "Nothing about this account is stored or served any "
+                                     "more; claim it again (POST /api/v1/claims) to opt in."}))
 
 
 @bp.post("/accounts/<account_id>/links")

@@ -15,7 +15,7 @@ from flask import (Blueprint, Response, current_app, jsonify, redirect, render_t
                    request, url_for)
 
 from ..errors import InvalidAccountId, NotFound, Pending, WidgetError
-from ..ids import parse_account_id
+from ..ids import parse_account_id, parse_handle_input
 from ..records import COMPONENT_NAMES, COMPONENTS, HISTORY_DAYS
 from ..render import BadgeParams, figures, parse_badge_params
 from ..render.params import STYLES, THEMES
@@ -73,8 +73,8 @@ def home():
 
 @bp.get("/find")
 def find():
-    raw = (request.args.get("id") or "").strip()
-    aid = parse_account_id(raw)
+    """The search box: any common form of a handle or profile URL (ids.parse_handle_input)."""
+    aid = parse_handle_input(request.args.get("id") or "")
     return redirect(url_for("pages.profile", account_id=str(aid)), 303)
 
 

@@ -5,11 +5,16 @@ the budgets and the retries together around each request and reads the answer de
   a body (30 s) so a server trickling bytes cannot hold a worker.
 - **Redirects** are handled here, not by ``requests``, so each hop passes the guard: same host
   only (an upgrade from http to https is allowed), at most 3 hops; else :class:`UpstreamInvalid`.
+  Discovery documents (WebFinger) may redirect to another host (``any_host=True``): each hop
+  still passes the guard, and https never downgrades to http.
 - **Size cap**: a ``Content-Length`` above ``max_bytes`` is refused before reading, and the
   (decompressed) body is streamed and abandoned past ``max_bytes``.
 - **JSON**: invalid or truncated JSON is :class:`UpstreamInvalid`.
-- **Statuses**: 404/410 are :class:`UpstreamNotFound`, 429 blocks the host (see ``budget``),
-  5xx is unavailable, other 4xx :class:`UpstreamHTTPError`.
+- **Statuses**: 404/410 are :class:`UpstreamNotFound`, 401 :class:`UpstreamRequiresAuth`, 429
+  blocks the host (see ``budget``), 5xx is unavailable, other 4xx :class:`UpstreamHTTPError`.
+- **Unreachable hosts** (no such name, connection refused or timed out) are
+  :class:`UpstreamUnreachable`, never "not found".
+- A **circuit breaker** per host (see ``breaker``) stops asking a host that keeps failing.
 - A request counter per host (every request sent, retries included). Proxies and ``.netrc``
   from the environment are ignored.
 
@@ -27,10 +32,13 @@ from typing import Any, Callable, Mapping
 from urllib.parse import urljoin, urlsplit
 
 import requests
+from urllib3.exceptions import NewConnectionError
 
 from ...errors import InvalidParameter, UpstreamUnavailable, WidgetError
+from .breaker import BreakerRules, CircuitOpen, HostBreaker
 from .budget import BudgetRules, HostBudget
-from .errors import UpstreamHTTPError, UpstreamInvalid, UpstreamNotFound
+from .errors import (UpstreamHTTPError, UpstreamInvalid, UpstreamNotFound, UpstreamRateLimited,
+                     UpstreamRequiresAuth, UpstreamUnreachable)
 from .guard import DEFAULT_PORTS, Guard, PinnedAdapter, Target, norm_host
 from .retry import UpstreamRetry
 
@@ -44,6 +52,7 @@ class HostState:
     session: requests.Session | None = None
     requests: int = 0
     budget: HostBudget = field(default_factory=HostBudget)
+    breaker: HostBreaker = field(default_factory=HostBreaker)
 
 
 class UpstreamClient:
@@ -57,6 +66,8 @@ class UpstreamClient:
                  allow_ports: frozenset = frozenset({80, 443}),
                  low_budget_fraction: float = 0.1, max_slowdown: float = 3.0,
                  default_block: float = 60.0, max_block: float = 3600.0,
+                 breaker_threshold: int = 5, breaker_cooling: float = 60.0,
+                 breaker_max_cooling: float = 900.0,
                  clock: Callable[[], float] = time.time,
                  sleep: Callable[[float], Any] = time.sleep,
                  routes: Mapping[str, str] | None = None):
@@ -66,6 +77,9 @@ class UpstreamClient:
         self.rules = BudgetRules(low_budget_fraction=float(low_budget_fraction),
                                  max_slowdown=float(max_slowdown),
                                  default_block=float(default_block), max_block=float(max_block))
+        self.breaker_rules = BreakerRules(threshold=max(1, int(breaker_threshold)),
+                                          cooling=float(breaker_cooling),
+                                          max_cooling=float(breaker_max_cooling))
         self.max_bytes = int(max_bytes)
         self.connect_timeout = float(connect_timeout)
         self.read_timeout = float(read_timeout)
@@ -113,31 +127,70 @@ class UpstreamClient:
         finally:
             resp.close()
 
-    def get_json(self, url: str, params=None) -> tuple[Any, Mapping[str, str]]:
+    def get_json(self, url: str, params=None, *,
+                 any_host: bool = False) -> tuple[Any, Mapping[str, str]]:
         """GET ``url`` (with ``params``: a dict or a list of pairs) and return the parsed JSON
         document and the response headers. Raises InvalidParameter (refused host),
-        UpstreamNotFound, UpstreamRateLimited, UpstreamInvalid, UpstreamHTTPError or
-        UpstreamUnavailable."""
+        UpstreamNotFound, UpstreamRateLimited, UpstreamInvalid, UpstreamHTTPError,
+        UpstreamRequiresAuth, UpstreamUnreachable or UpstreamUnavailable. ``any_host`` lets
+        redirects go to another host (discovery documents only)."""
         current, current_params = url, params
         hops = 0
         while True:
             target = self.guard.check_target(current)
-            delay = self._state(target.key).budget.delay(target.key, self.rules, self.clock())
-            if delay > 0:
-                self.sleep(delay)
-            self.guard.resolve_checked(target.host, target.port)  # refuse before connecting
-            resp = self._send(target, current, current_params)
+            state = self._state(target.key)
+            state.breaker.check(target.key, self.clock())
             try:
-                self._state(target.key).budget.note(resp.headers, self.clock())
-                if resp.status_code in REDIRECT_STATUSES:
-                    hops += 1
-                    current, current_params = self._redirect_target(target, resp, hops), None
-                    continue
-                self._check_status(target, resp)
-                body = self._read_capped(target, resp, self.max_bytes)
-                return _parse_json(target, body), resp.headers
-            finally:
-                resp.close()
+                doc = self._hop(target, state, current, current_params)
+            except (UpstreamRateLimited, CircuitOpen):
+                state.breaker.release()
+                raise
+            except UpstreamUnavailable as e:
+                if isinstance(e, (UpstreamInvalid, UpstreamRequiresAuth)):
+                    state.breaker.release()  # the host answered: it is up
+                else:
+                    state.breaker.failure(self.breaker_rules, self.clock())
+                raise
+            except BaseException:
+                state.breaker.release()
+                raise
+            state.breaker.success()
+            if isinstance(doc, _Redirect):
+                hops += 1
+                current, current_params = self._redirect_target(target, doc.response, hops,
+                                                                any_host), None
+                continue
+            return doc
+
+    def _hop(self, target: Target, state: HostState, url: str, params):
+        """One request of :meth:`get_json`: the document and headers, or a redirect."""
+        delay = state.budget.delay(target.key, self.rules, self.clock())
+        if delay > 0:
+            self.sleep(delay)
+        self.guard.resolve_checked(target.host, target.port)  # refuse before connecting
+        resp = self._send(target, url, params)
+        try:
+            state.budget.note(resp.headers, self.clock())
+            if resp.status_code in REDIRECT_STATUSES:
+                return _Redirect(resp)
+            self._check_status(target, resp)
+            body = self._read_capped(target, resp, self.max_bytes)
+            return _parse_json(target, body), resp.headers
+        finally:
+            resp.close()
+
+    def breaker_states(self) -> dict[str, dict]:
+        """Hosts whose breaker is not plainly closed (failures in a row, open, half-open):
+        what ``/healthz`` shows operators."""
+        now = self.clock()
+        with self._lock:
+            states = [(k, st.breaker) for k, st in self._hosts.items()]
+        out = {}
+        for key, breaker in states:
+            state = breaker.state(now)
+            if state["state"] != "closed" or state["failures_in_a_row"]:
+                out[key] = state
+        return out
 
     # -- introspection (tests, benchmarks) -------------------------------------------------------
 
@@ -217,7 +270,13 @@ class UpstreamClient:
                 f"{target.key} did not answer within {self.read_timeout:g} s") from None
         except requests.exceptions.SSLError:
             raise UpstreamUnavailable(f"TLS with {target.key} failed") from None
-        except requests.exceptions.ConnectionError:
+        except requests.exceptions.ConnectTimeout:
+            raise UpstreamUnreachable(f"could not connect to {target.key} within "
+                                      f"{self.connect_timeout:g} s") from None
+        except requests.exceptions.ConnectionError as e:
+            if _refused(e):
+                raise UpstreamUnreachable(f"could not connect to {target.key}: "
+                                          "the connection was refused") from None
             raise UpstreamUnavailable(f"could not connect to {target.key}") from None
         except requests.exceptions.RequestException as e:
             raise UpstreamInvalid(f"request to {target.key} failed: "
@@ -230,6 +289,9 @@ class UpstreamClient:
                                                        self.clock())
         if status in (404, 410):
             raise UpstreamNotFound(f"{target.key} says {_path_of(resp.url)} does not exist")
+        if status == 401:
+            raise UpstreamRequiresAuth(f"{target.key} refuses API requests without signing in "
+                                       "(401); its accounts cannot be scored from here")
         if status >= 500:
             raise UpstreamUnavailable(f"{target.key} answered {status}")
         if status >= 400:
@@ -237,7 +299,8 @@ class UpstreamClient:
         if not 200 <= status < 300:
             raise UpstreamInvalid(f"{target.key} answered an unexpected {status}")
 
-    def _redirect_target(self, target: Target, resp: requests.Response, hops: int) -> str:
+    def _redirect_target(self, target: Target, resp: requests.Response, hops: int,
+                         any_host: bool = False) -> str:
         location = resp.headers.get("Location")
         if not location:
             raise UpstreamInvalid(f"{target.key} redirected without a Location")
@@ -254,10 +317,14 @@ class UpstreamClient:
             host = norm_host(parts.hostname or "")
         except InvalidParameter:
             host = ""
+        port = port if port is not None else DEFAULT_PORTS[scheme]
+        if any_host and scheme in DEFAULT_PORTS and host:
+            if (target.scheme, scheme) == ("https", "http"):
+                raise UpstreamInvalid(f"{target.key} redirected from https to http; refused")
+            return nxt  # the next hop passes the guard like the first one
         if scheme not in DEFAULT_PORTS or host != target.host:
             raise UpstreamInvalid(
                 f"{target.key} redirected to another host ({host or scheme!r}); refused")
-        port = port if port is not None else DEFAULT_PORTS[scheme]
         same = scheme == target.scheme and port == target.port
         upgrade = (target.scheme, target.port, scheme, port) == ("http", 80, "https", 443)
         if not (same or upgrade):
@@ -304,6 +371,24 @@ class UpstreamClient:
 
 
 # -- helpers -----------------------------------------------------------------------------------
+
+@dataclass
+class _Redirect:
+    response: requests.Response
+
+
+def _refused(err: requests.exceptions.ConnectionError) -> bool:
+    """Whether no connection could be made at all (refused, no route), as opposed to one that
+    dropped before an answer."""
+    seen, cause = set(), err
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, NewConnectionError):
+            return True
+        cause = getattr(cause, "reason", None) or cause.__context__ or (
+            cause.args[0] if cause.args and isinstance(cause.args[0], BaseException) else None)
+    return False
+
 
 def _norm_key(host: str) -> str:
     return host.strip().lower()

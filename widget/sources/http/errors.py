@@ -5,7 +5,7 @@ from __future__ import annotations
 from ...errors import NotFound, UpstreamUnavailable
 
 __all__ = ["UpstreamHTTPError", "UpstreamInvalid", "UpstreamNotFound", "UpstreamRateLimited",
-           "UpstreamUnavailable"]
+           "UpstreamRequiresAuth", "UpstreamUnavailable", "UpstreamUnreachable"]
 
 
 class UpstreamNotFound(NotFound):
@@ -46,3 +46,26 @@ class UpstreamRateLimited(UpstreamUnavailable):
         self.host = host
         self.retry_at = retry_at
         self.retry_after = retry_after  # whole seconds from when it was raised, >= 1
+
+
+class UpstreamUnreachable(UpstreamUnavailable):
+    """The upstream host could not be reached at all: its name does not resolve, or nothing
+    accepts the connection. Never "does not exist": the account may well be there."""
+
+    code = "upstream_unreachable"
+
+    @property
+    def badge_text(self) -> str:
+        return "unreachable"
+
+
+class UpstreamRequiresAuth(UpstreamUnavailable):
+    """The upstream refuses unauthenticated API access (a 401, e.g. a Mastodon server with
+    ``DISALLOW_UNAUTHENTICATED_API_ACCESS``): its accounts cannot be scored from here."""
+
+    status = 502
+    code = "upstream_requires_auth"
+
+    @property
+    def badge_text(self) -> str:
+        return "requires sign-in"

@@ -28,8 +28,8 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from urllib3.util.connection import create_connection
 
-from ...errors import InvalidParameter, UpstreamUnavailable
-from .errors import UpstreamNotFound
+from ...errors import InvalidParameter
+from .errors import UpstreamUnreachable
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -126,11 +126,14 @@ class Guard:
         try:
             infos = self.resolver(host, port, 0, socket.SOCK_STREAM)
         except socket.gaierror as e:
+            # No such name is not "no such account": the host may be down or misspelt, or our
+            # resolver may be failing; either way nobody could be asked.
             if e.errno in _NO_SUCH_NAME:
-                raise UpstreamNotFound(f"upstream host {host!r} does not exist") from None
-            raise UpstreamUnavailable(f"could not resolve upstream host {host!r}") from None
+                raise UpstreamUnreachable(f"upstream host {host!r} does not resolve "
+                                          "(no such name)") from None
+            raise UpstreamUnreachable(f"could not resolve upstream host {host!r}") from None
         except (OSError, UnicodeError):
-            raise UpstreamUnavailable(f"could not resolve upstream host {host!r}") from None
+            raise UpstreamUnreachable(f"could not resolve upstream host {host!r}") from None
         out: list[tuple[int, str]] = []
         for info in infos or ():
             family, sockaddr = info[0], info[4]
@@ -143,7 +146,7 @@ class Guard:
             if (family, ip) not in out:
                 out.append((family, ip))
         if not out:
-            raise UpstreamUnavailable(f"upstream host {host!r} has no addresses")
+            raise UpstreamUnreachable(f"upstream host {host!r} has no addresses")
         return out
 
     def refusal(self, ip: str) -> str | None:
