@@ -35,3 +35,21 @@ def test_first_fetches_stay_limited_while_redis_is_down(store_url, tmp_path):
         assert second.status_code == 429 and int(second.headers["Retry-After"]) >= 1
     finally:
         close_app(app)
+
+
+def test_uncached_renders_are_limited_and_cached_badges_never(store_url, tmp_path):
+    from web_helpers import small_demo_app
+
+    app = small_demo_app(store_url, tmp_path, accounts=100, reactions=1500,
+                         RATE_LIMIT_RENDERS="3 per minute")
+    try:
+        c = app.test_client()
+        assert c.get("/badge/local:jessica.svg?label=cached").status_code == 200  # 1 render
+        fresh = [c.get(f"/badge/local:jessica.png?style=card&scale=4&label=fresh{i}")
+                 for i in range(4)]
+        assert [r.status_code for r in fresh] == [200, 200, 429, 429]
+        assert fresh[-1].mimetype == "image/png" and "Retry-After" in fresh[-1].headers
+        for _ in range(10):  # a cached variant is served however spent the limit is
+            assert c.get("/badge/local:jessica.svg?label=cached").status_code == 200
+    finally:
+        close_app(app)

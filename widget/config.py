@@ -81,6 +81,8 @@ DEFAULTS = {
     "RATE_LIMIT_COLD_FETCH": "30 per minute;300 per day",
     "RATE_LIMIT_CLAIMS": "10 per hour",
     "RATE_LIMIT_WRITES": "60 per minute",
+    # Badge renders that miss every cache (new parameter combinations), per client.
+    "RATE_LIMIT_RENDERS": "300 per minute",
     # Deliver perk webhooks from a background thread after each claim (also: the
     # deliver-webhooks command, for cron).
     "WEBHOOK_WORKER": True,

@@ -59,12 +59,15 @@ def _badge(account_id: str, *, png: bool) -> Response:
     services = current_app.extensions["widget"]
     record = services.scores.record(aid)
     key = (record.id, record.version, params, png)
-    if png:
-        rendered = services.rendered.get_or_render(
-            key, lambda: Rendered.of(render_png(record, params), PNG_TYPE))
-    else:
-        rendered = services.rendered.get_or_render(
-            key, lambda: Rendered.of(render_svg(record, params), SVG_TYPE))
+    charge = current_app.extensions["widget.render_limit"]
+
+    def render() -> Rendered:  # only on a miss of every cache: limited per client
+        charge()
+        if png:
+            return Rendered.of(render_png(record, params), PNG_TYPE)
+        return Rendered.of(render_svg(record, params), SVG_TYPE)
+
+    rendered = services.rendered.get_or_render(key, render)
     cfg = current_app.config
     extra = params.cache_seconds or 0  # may only lengthen caching
     return respond(rendered, 200, cache_control(max(cfg["BADGE_MAX_AGE"], extra),

@@ -64,26 +64,35 @@ def init(app: Flask, fetcher) -> Limiter:
     # Decorating after registration: the app must call the decorated view.
     app.view_functions["owners.create_claim"] = limiter.limit(cfg["RATE_LIMIT_CLAIMS"])(
         app.view_functions["owners.create_claim"])
-    cold = parse_many(cfg["RATE_LIMIT_COLD_FETCH"])
     fallback = MovingWindowRateLimiter(MemoryStorage())  # while the shared storage is down
 
-    def gate() -> None:
-        """Before a first fetch: one hit per client against RATE_LIMIT_COLD_FETCH."""
-        if not limiter.enabled or not has_request_context():
-            return  # the CLI and background refreshes are not rate-limited
-        client = get_remote_address()
-        for item in cold:
-            strategy = limiter.limiter
-            try:
-                allowed = strategy.hit(item, "cold-fetch", client)
-            except Exception:  # storage down: limit in memory meanwhile, never switch off
-                strategy = fallback
-                allowed = strategy.hit(item, "cold-fetch", client)
-            if not allowed:
-                reset = strategy.get_window_stats(item, "cold-fetch", client).reset_time
-                raise RateLimited(f"too many new accounts requested ({item}); try later",
-                                  retry_after=max(1, math.ceil(reset - time.time())))
+    def client_limit(spec: str, scope: str, what: str):
+        """A check of ``spec`` per client, for work that only some requests cost (a first
+        fetch, a render that misses every cache): one hit when called, RateLimited past it."""
+        items = parse_many(spec)
 
+        def check() -> None:
+            if not limiter.enabled or not has_request_context():
+                return  # the CLI and background work are not rate-limited
+            client = get_remote_address()
+            for item in items:
+                strategy = limiter.limiter
+                try:
+                    allowed = strategy.hit(item, scope, client)
+                except Exception:  # storage down: limit in memory meanwhile, never switch off
+                    strategy = fallback
+                    allowed = strategy.hit(item, scope, client)
+                if not allowed:
+                    reset = strategy.get_window_stats(item, scope, client).reset_time
+                    raise RateLimited(f"too many {what} ({item}); try later",
+                                      retry_after=max(1, math.ceil(reset - time.time())))
+        return check
+
+    gate = client_limit(cfg["RATE_LIMIT_COLD_FETCH"], "cold-fetch", "new accounts requested")
+    # Renders that miss every cache (a fresh label, a PNG card at scale 4): CPU a client could
+    # otherwise burn at will. Cached badges never get here.
+    app.extensions["widget.render_limit"] = client_limit(
+        cfg["RATE_LIMIT_RENDERS"], "render", "new badge variants requested")
     fetcher.gate = gate
     app.extensions["widget.limiter"] = limiter
 
