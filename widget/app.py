@@ -11,7 +11,9 @@ from flask import Flask
 from . import config, logs
 from .cache.memory import BytesCache
 from .cache.tiered import TieredRenderCache
+from .service.contacts import ContactService
 from .service.fetch import FetchService
+from .service.notify import NotifyService, from_config
 from .service.scores import ScoreService
 from .service.store_gate import StoreGate
 from .service.webhooks import WebhookService
@@ -30,6 +32,8 @@ class Services:
     rendered: TieredRenderCache
     shared: object | None  # a RedisTier when WIDGET_REDIS_URL is set
     webhooks: WebhookService
+    notify: NotifyService  # perk notices and digests (docs/notifications.md)
+    contacts: ContactService  # who opted in to them, and how
 
 
 class WidgetFlask(Flask):
@@ -87,20 +91,23 @@ def create_app(config_overrides: dict | None = None) -> Flask:
         wait_seconds=cfg["FETCH_WAIT_SECONDS"], on_change=scores.changed,
         lock=(lambda name: shared.lock(name, ttl_ms=60_000, wait_s=cfg["FETCH_WAIT_SECONDS"]))
         if shared else None)
+    notify = from_config(engine, scores, cfg)
     app.extensions["widget"] = Services(
         engine=engine, scores=scores, fetcher=scores.fetcher, shared=shared,
         webhooks=WebhookService(engine, scores.fetcher, background=cfg["WEBHOOK_WORKER"]),
         rendered=TieredRenderCache(
             BytesCache(cfg["RENDER_CACHE_ENTRIES"], cfg["RENDER_CACHE_BYTES"]), shared),
+        notify=notify,
+        contacts=ContactService(engine, notify, verify_per_day=cfg["NOTIFY_VERIFY_PER_DAY"]),
     )
 
-    from .web import (api, badges, community, embeds, errors, health, http, limits, openapi,
-                      owners, pages)
+    from .web import (api, badges, community, embeds, errors, health, http, limits, notify,
+                      openapi, owners, pages)
 
     errors.register(app)
     app.after_request(http.secure)
-    for bp in (api.bp, badges.bp, community.bp, embeds.bp, health.bp, openapi.bp, owners.bp,
-               pages.bp):
+    for bp in (api.bp, badges.bp, community.bp, embeds.bp, health.bp, notify.bp,
+               notify.pages_bp, openapi.bp, owners.bp, pages.bp):
         app.register_blueprint(bp)
     limits.init(app, scores.fetcher)
 
