@@ -149,7 +149,7 @@ class ContactService:
         return contact_json(acc.id, contact, note)
 
     def _queue_confirmation(self, conn, account_pk: int, now: int) -> None:
-        sent = store_notify.sent_count(conn, account_pk, "email", "verify:", now - 86400)
+        sent = store_notify.queued_since(conn, account_pk, "email", "verify:", now - 86400)
         if sent >= self.verify_per_day:
             raise RateLimited(f"at most {self.verify_per_day} confirmation mails a day; use "
                               "the last one, or try again tomorrow", retry_after=3600)

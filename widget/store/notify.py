@@ -120,11 +120,11 @@ def enqueue(conn: sa.Connection, rows: list[dict], now: int) -> int:
     ins = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(O)
     new = 0
     for r in sorted(rows, key=lambda r: (r["account_pk"], r["channel"], r["ref"])):
-        new += conn.execute(ins.values(
+        new += len(conn.execute(ins.values(
             account_pk=r["account_pk"], channel=r["channel"], ref=r["ref"],
             perk_id=r.get("perk_id"), state="queued", attempts=0,
             next_attempt_at=r.get("due", now), created_at=now)
-            .on_conflict_do_nothing()).rowcount
+            .on_conflict_do_nothing().returning(O.c.id)).all())
     return new
 
 
@@ -197,8 +197,9 @@ def cancel(conn: sa.Connection, outbox_id: int, now: int, why: str) -> None:
         state="cancelled", done_at=now, last_error=why[:300]))
 
 
-def sent_count(conn: sa.Connection, account_pk: int, channel: str, ref_prefix: str,
-               since: int) -> int:
+def queued_since(conn: sa.Connection, account_pk: int, channel: str, ref_prefix: str,
+                 since: int) -> int:
+    """How many messages whose ref starts with ``ref_prefix`` were queued since ``since``."""
     return conn.execute(sa.select(sa.func.count()).select_from(O).where(
         O.c.account_pk == account_pk, O.c.channel == channel, O.c.ref.startswith(ref_prefix),
         O.c.created_at >= since)).scalar_one()
