@@ -133,7 +133,7 @@ class ContactService:
                                 "and an address or mentions, to opt in")
         confirm = values["email"] is not None and values["email_verified_at"] is None and (
             old is None or old.email != values["email"] or data.get("email") is not None)
-        rec = self.notify.record(acc.id)
+        rec = self.notify.record_if_readable(acc.id)
         with self.engine.begin() as conn:
             if old is not None and old.email != values["email"]:
                 store_notify.cancel_queued(conn, acc.pk, "email", "the address changed", now)
@@ -191,7 +191,7 @@ class ContactService:
                 or token_digest(contact.email.lower()) != row.subject:
             raise LinkExpired("this link confirms an address that is no longer on file; "
                               "save your address again for a new link")
-        rec = self.notify.record(account)
+        rec = self.notify.record_if_readable(account)
         with self.engine.begin() as conn:
             if not store_notify.use_token(conn, row.token_hash, now):
                 raise Conflict("this confirmation link was already used")

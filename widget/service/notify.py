@@ -26,7 +26,7 @@ from typing import Callable
 
 import sqlalchemy as sa
 
-from ..errors import WidgetError
+from ..errors import NotFound, WidgetError
 from ..ids import parse_account_id
 from ..notify import messages
 from ..notify.errors import DeliveryError
@@ -132,10 +132,19 @@ class NotifyService:
     # -- planning ---------------------------------------------------------------------------
 
     def record(self, account_id: str):
-        """The account's score record, or None while it has none (not scored, pending)."""
+        """The account's score record, or None when it has none (unknown, not scored yet);
+        other faults (the store down, a fetch pending) are raised."""
         try:
             return self.scores.record(parse_account_id(account_id))
-        except WidgetError:
+        except NotFound:
+            return None
+
+    def record_if_readable(self, account_id: str):
+        """For planning: a record that cannot be read now is left to the next sweep."""
+        try:
+            return self.record(account_id)
+        except WidgetError as e:
+            log.warning("notifications skip %s this time: %s", account_id, e.message)
             return None
 
     def plan(self, now: int) -> list[dict]:
@@ -146,10 +155,10 @@ class NotifyService:
             digest_contacts = store_notify.reachable(conn, "digest")
         rows: list[dict] = []
         for c in perk_contacts:
-            rows += perk_rows(c, c.network, self.record(c.account_id), perks, now)
+            rows += perk_rows(c, c.network, self.record_if_readable(c.account_id), perks, now)
         week = iso_week(now)
         for c in digest_contacts:
-            if self.record(c.account_id) is not None:
+            if self.record_if_readable(c.account_id) is not None:
                 rows += [{"account_pk": c.account_pk, "channel": ch, "ref": f"digest:{week}"}
                          for ch in usable_channels(c, c.network)]
         return rows
@@ -165,7 +174,7 @@ class NotifyService:
         """A new campaign and the notices to everyone it qualifies, in one transaction."""
         with self.engine.connect() as conn:
             contacts = store_notify.reachable(conn, "perks")
-        recs = {c.account_pk: self.record(c.account_id) for c in contacts}
+        recs = {c.account_pk: self.record_if_readable(c.account_id) for c in contacts}
         with self.engine.begin() as conn:
             perk = store_community.get_perk(conn, store_community.create_perk(
                 conn, brand, fields, now))
@@ -200,6 +209,14 @@ class NotifyService:
                              f"{outcome}{': ' + note if note else ''}")
 
     def _deliver_one(self, row, now: int, down: dict) -> tuple[str, str]:
+        try:
+            return self._deliver(row, now, down)
+        except Exception as e:  # a bug must not keep a message leased and retried forever
+            log.exception("notification %s (%s %s) failed", row.id, row.channel, row.ref)
+            return self._failed(row, DeliveryError(f"unexpected {type(e).__name__}",
+                                                   retry=True), now, down)
+
+    def _deliver(self, row, now: int, down: dict) -> tuple[str, str]:
         if row.channel in down:
             until, why = down[row.channel]
             self._write(store_notify.postpone, row.id, until, why)
@@ -213,6 +230,8 @@ class NotifyService:
         except Skip as e:
             self._write(store_notify.cancel, row.id, now, str(e))
             return "cancelled", str(e)
+        except WidgetError as e:  # the store or an upstream down: the words can wait
+            return self._failed(row, DeliveryError(e.message, retry=True), now, down)
         capped = kind != "verify"  # a confirmation is asked for; it does not use up the day
         day = datetime.fromtimestamp(now, timezone.utc).date()
         if capped:
@@ -225,10 +244,12 @@ class NotifyService:
                 return "postponed", why
         try:
             self._send(row, contact, compose, now)
-        except DeliveryError as e:
-            if capped:
+        except Exception as e:
+            if capped:  # nothing went out: it does not use up the day
                 self._write(store_notify.give_back_quota, row.account_pk, row.channel, day)
-            return self._failed(row, e, now, down)
+            if isinstance(e, DeliveryError):
+                return self._failed(row, e, now, down)
+            raise
         self._write(store_notify.mark_sent, row.id, now)
         return "sent", ""
 
