@@ -36,6 +36,8 @@ Common API (both fakes, :class:`FakeUpstream`):
   None); ``clear_fault()``. Modes:
 
   ``"500"``, ``"502"``, ``"503"``, ``"504"``  that status with a JSON error body;
+  ``"401"``, ``"422"``  the network's documented body for that status (Mastodon: "The access
+                    token is invalid", "Validation failed: Text can't be blank");
   ``"slow"``        wait ``slow_seconds`` (default 2 s) before answering; pair it with a
                     client ``read_timeout`` of ~0.3-0.5 s;
   ``"truncated"``   the first half of the JSON, with a matching Content-Length;
@@ -90,6 +92,12 @@ Data (mutable at any time; the server reads it on every request):
   ``profile_lag`` (a set of handles) makes getProfile by handle answer "Profile not found"
   while resolveHandle and getProfile by DID work (an AppView that has not linked a new custom
   domain yet).
+- Writes (:class:`FakeMastodon`): ``POST /api/v1/statuses`` as documented (form or JSON
+  ``status`` and ``visibility``; ``Authorization: Bearer`` one of ``m.bot_tokens``, else 401;
+  a blank status 422; an ``Idempotency-Key`` already used with the same token returns the
+  first status). ``m.posted`` lists what was posted (``status``, ``visibility``,
+  ``idempotency_key``, ``doc``: the Status answered, ``mentions`` included). Count them with
+  the glob ``"*/api/v1/statuses"`` (a plain substring also matches timelines).
 - :class:`FakeBluesky`: ``add_account(handle, posts=0, days=90, reposts=0, old_posts=0,
   engagers=40, followers=1234, description=..., seed=...)`` returns a :class:`BskyAccount`
   (``description``, ``posts`` a list of :class:`BskyPost`); ``account.add_post(text,
@@ -116,6 +124,7 @@ import fnmatch
 import hashlib
 import json
 import random
+import re
 import threading
 import time
 from collections import Counter
@@ -128,8 +137,9 @@ DAY = 86400
 NOW = 1_767_225_600  # 2026-01-01T00:00:00Z, a fixed "now" for deterministic tests
 TAG_POOL = ["python", "wine", "coffee", "opensource", "running", "jazz", "photography",
             "cooking", "linux", "travel"]
-FAULTS = {"500", "502", "503", "504", "slow", "truncated", "cut", "ratelimit", "oversized",
-          "oversized_chunked", "missing", "auth", "garbage", "notjson", "redirect_offhost",
+FAULTS = {"401", "422", "500", "502", "503", "504", "slow", "truncated", "cut", "ratelimit",
+          "oversized", "oversized_chunked", "missing", "auth", "garbage", "notjson",
+          "redirect_offhost",
           "redirect_samehost", "redirect_loop", "link_offhost"}
 
 
@@ -186,6 +196,30 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError):
             self.close_connection = True
 
+    def do_POST(self):
+        """Writes (FakeMastodon's ``POST /api/v1/statuses``): a form or JSON body, the
+        request headers, and the same fault modes as reads."""
+        fake: FakeUpstream = self.server.fake  # type: ignore[attr-defined]
+        parts = urlsplit(self.path)
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if (self.headers.get("Content-Type") or "").startswith("application/json"):
+            try:
+                params = {k: str(v) for k, v in json.loads(raw or b"{}").items()}
+            except (ValueError, AttributeError):
+                params = None
+        else:
+            params = {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace"),
+                                                   keep_blank_values=True).items()}
+        fake._record(parts.path, {"method": ["POST"]})
+        mode = fake._take_fault(parts.path)
+        try:
+            if mode in ("401", "422", "ratelimit", "500", "502", "503", "504"):
+                return self._answer(fake, mode, parts.path, parts.query, {})
+            status, body, extra = fake.post_route(parts.path, dict(self.headers), params)
+            self._send(fake, status, body, extra)
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError):
+            self.close_connection = True
+
     def _answer(self, fake, mode, path, raw_query, query):
         base = f"http://{self.headers.get('Host') or fake.host}"
         if mode == "slow":
@@ -193,6 +227,8 @@ class _Handler(BaseHTTPRequestHandler):
             mode = None
         if mode in ("500", "502", "503", "504"):
             return self._send(fake, int(mode), {"error": f"fake {mode}"})
+        if mode in ("401", "422"):
+            return self._send(fake, int(mode), fake.error_answer(int(mode)))
         if mode == "ratelimit":
             hdrs = fake.rate_headers(fake.rate_limit, 0, fake.clock() + fake.rate_reset_in)
             if fake.retry_after is not None:
@@ -413,6 +449,12 @@ class FakeUpstream:
     def route(self, path: str, query: dict, base: str, mode: str | None):
         raise NotImplementedError
 
+    def post_route(self, path: str, headers: dict, params: dict | None):
+        return 404, {"error": "Record not found"}, {}
+
+    def error_answer(self, status: int) -> dict:
+        return {"error": f"fake {status}"}
+
 
 def path_matches(pattern: str | None, path: str) -> bool:
     """None matches every path; a pattern with ``*`` is a glob (``*/statuses``: the account
@@ -530,6 +572,9 @@ class FakeMastodon(FakeUpstream):
         self.local_domain: str | None = None  # None: the fake's own host
         self.web_domain: str | None = None  # None: the fake's own host
         self.webfinger_subject: str | None = None  # an override, to test a mismatch
+        self.bot_tokens: set[str] = set()  # tokens POST /api/v1/statuses accepts
+        self.posted: list[dict] = []  # statuses posted: status, visibility, key, doc
+        self._idempotency: dict = {}
 
     @property
     def handle_domain(self) -> str:
@@ -708,6 +753,56 @@ class FakeMastodon(FakeUpstream):
                                  f'rel="next"')
             return 200, [self.account_doc(u) for u in page], extra
         return 404, {"error": "Record not found"}, {}
+
+    # -- writes: a bot posting statuses ---------------------------------------------------
+
+    def error_answer(self, status):
+        return {401: {"error": "The access token is invalid"},
+                422: {"error": "Validation failed: Text can't be blank"}}.get(
+                    status, {"error": f"fake {status}"})
+
+    def post_route(self, path, headers, params):
+        """``POST /api/v1/statuses`` as documented: ``Authorization: Bearer`` one of
+        ``bot_tokens`` (else 401), form or JSON params ``status`` (blank: 422) and
+        ``visibility`` (public, unlisted, private, direct), and ``Idempotency-Key``: the same
+        key from the same token within the hour returns the status posted first."""
+        if path != "/api/v1/statuses":
+            return 404, {"error": "Record not found"}, {}
+        auth = {k.lower(): v for k, v in headers.items()}
+        scheme, _, token = (auth.get("authorization") or "").partition(" ")
+        if scheme.lower() != "bearer" or token not in self.bot_tokens:
+            return 401, self.error_answer(401), {}
+        if params is None or not (params.get("status") or "").strip():
+            return 422, self.error_answer(422), {}
+        visibility = params.get("visibility") or "public"
+        if visibility not in ("public", "unlisted", "private", "direct"):
+            return 422, {"error": "Validation failed: Visibility is not included in the "
+                                  "list"}, {}
+        key = auth.get("idempotency-key")
+        with self._lock:
+            if key and (token, key) in self._idempotency:
+                return 200, self._idempotency[(token, key)], {}
+            doc = self._posted_doc(params["status"], visibility)
+            self.posted.append({"status": params["status"], "visibility": visibility,
+                                "idempotency_key": key, "doc": doc})
+            if key:
+                self._idempotency[(token, key)] = doc
+        return 200, doc, {}
+
+    def _posted_doc(self, text: str, visibility: str) -> dict:
+        bot = self.new_user("influencebot", display_name="Influence Bot")
+        sid = snowflake(self.clock())
+        mentions = []
+        for user, domain in re.findall(r"(?<![\w@])@(\w+)(?:@([\w.:\[\]-]+\w))?", text):
+            local = domain is None or domain.lower() == self.host
+            mentions.append({"id": str(next(self._ids)), "username": user,
+                             "acct": user if local or not domain else f"{user}@{domain}",
+                             "url": f"https://{domain or self.host}/@{user}"})
+        doc = self.status_doc(MastoStatus(id=sid, created_at=self.clock(), text=text,
+                                          visibility=visibility), bot)
+        doc["account"] = self.account_doc(bot)
+        doc["mentions"] = mentions
+        return doc
 
     def _status(self, status_id: str):
         for a in self.accounts.values():

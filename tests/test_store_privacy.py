@@ -131,3 +131,26 @@ def test_forget_markers(engine):
         assert store_privacy.opted_out_among(conn, ["local:ann", "local:bo"]) == {"local:ann"}
         assert store_privacy.remove_opt_out(conn, "local:ann")
         assert store_privacy.opt_out_reason(conn, "local:ann") is None
+
+
+def test_export_and_erase_cover_notification_contacts(engine):
+    from widget.store import notify as store_notify
+
+    pks = build(engine)
+    with engine.begin() as conn:
+        for name in ("ann", "bo"):
+            store_notify.save_contact(conn, pks[f"local:{name}"], {"email": f"{name}@example.org",
+                                                        "perks": True}, AT)
+        store_notify.enqueue(conn, [{"account_pk": pks["local:ann"], "channel": "email",
+                                     "ref": "digest:2026-W47", "perk_id": None}], AT)
+    with engine.connect() as conn:
+        out = store_privacy.export(conn, pks["local:ann"], KINDS)
+    assert out["notifications"]["contact"]["email"] == "ann@example.org"
+    assert [m["ref"] for m in out["notifications"]["messages"]] == ["digest:2026-W47"]
+    with engine.begin() as conn:
+        store_privacy.erase(conn, pks["local:ann"])
+    with engine.connect() as conn:
+        assert store_notify.get_contact(conn, pks["local:ann"]) is None
+        assert store_notify.get_contact(conn, pks["local:bo"]).email == "bo@example.org"
+        left = conn.execute(sa.text("SELECT count(*) FROM notify_outbox")).scalar_one()
+    assert left == 0

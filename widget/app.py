@@ -11,9 +11,11 @@ from flask import Flask
 from . import config, logs
 from .cache.memory import BytesCache
 from .cache.tiered import TieredRenderCache
+from .service.contacts import ContactService
 from .service.fetch import FetchService
 from .service.memory import FetchMemory
 from .service.privacy import PrivacyService
+from .service.notify import NotifyService, from_config
 from .service.scores import ScoreService
 from .service.store_gate import StoreGate
 from .service.webhooks import WebhookService
@@ -33,6 +35,8 @@ class Services:
     shared: object | None  # a RedisTier when WIDGET_REDIS_URL is set
     webhooks: WebhookService
     privacy: PrivacyService  # consent, export and forget
+    notify: NotifyService  # perk notices and digests (docs/notifications.md)
+    contacts: ContactService  # who opted in to them, and how
 
 
 class WidgetFlask(Flask):
@@ -100,19 +104,22 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     scores.fetcher.privacy = privacy
     if shared is not None:
         shared.subscribe(scores.invalidate, on_purge=privacy.purge_local)
+    notify = from_config(engine, scores, cfg)
     app.extensions["widget"] = Services(
         engine=engine, scores=scores, fetcher=scores.fetcher, shared=shared,
         webhooks=WebhookService(engine, scores.fetcher, background=cfg["WEBHOOK_WORKER"]),
         rendered=rendered, privacy=privacy,
+        notify=notify,
+        contacts=ContactService(engine, notify, verify_per_day=cfg["NOTIFY_VERIFY_PER_DAY"]),
     )
 
-    from .web import (api, badges, community, embeds, errors, health, http, limits, openapi,
-                      owners, pages)
+    from .web import (api, badges, community, embeds, errors, health, http, limits, notify,
+                      openapi, owners, pages)
 
     errors.register(app)
     app.after_request(http.secure)
-    for bp in (api.bp, badges.bp, community.bp, embeds.bp, health.bp, openapi.bp, owners.bp,
-               pages.bp):
+    for bp in (api.bp, badges.bp, community.bp, embeds.bp, health.bp, notify.bp,
+               notify.pages_bp, openapi.bp, owners.bp, pages.bp):
         app.register_blueprint(bp)
     limits.init(app, scores.fetcher)
 

@@ -225,3 +225,28 @@ def deliver_webhooks_cmd() -> None:
     delivered, failed = current_app.extensions["widget"].webhooks.deliver_due()
     click.echo(f"delivered {delivered} webhook notice(s), {failed} failed attempt(s) "
                f"(retried later) in {time.monotonic() - t0:.1f} s")
+
+
+@cli.command("notify")
+@click.option("--dry-run", is_flag=True,
+              help="Print what would be queued and sent; write and send nothing.")
+def notify_cmd(dry_run: bool) -> None:
+    """Queue perk notices and weekly digests that are due, and deliver due messages
+    (retries included); for cron (docs/notifications.md)."""
+    notify = current_app.extensions["widget"].notify
+    if not notify.enabled:
+        _say("no channel is configured (WIDGET_SMTP_URL, WIDGET_MASTODON_BOT): nothing can "
+             "be sent; messages stay queued")
+    t0 = time.monotonic()
+    if dry_run:
+        new, send = notify.preview()
+        for line in new + send:
+            click.echo(line)
+        click.echo(f"dry run: would queue {len(new)} new message(s) and send {len(send)} due "
+                   f"message(s); nothing was written or sent")
+        return
+    queued = notify.sweep()
+    _say(f"queued {queued} new message(s)")
+    summary = notify.deliver_due(progress=_say) if notify.enabled else None
+    line = summary.line() if summary else "sent 0 message(s): no channel configured"
+    click.echo(f"{line} in {time.monotonic() - t0:.1f} s")

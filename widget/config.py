@@ -86,6 +86,24 @@ DEFAULTS = {
     # Deliver perk webhooks from a background thread after each claim (also: the
     # deliver-webhooks command, for cron).
     "WEBHOOK_WORKER": True,
+    # Notifications (docs/notifications.md). E-mail: smtp://user:password@host:587
+    # (STARTTLS), smtps://...:465 (TLS) or smtp://host:25?tls=none (a local relay), and the
+    # From: header; None: no e-mail. A private CA file for the relay's certificate if needed.
+    "SMTP_URL": None,
+    "SMTP_FROM": None,
+    "SMTP_CA_FILE": None,
+    "SMTP_TIMEOUT_SECONDS": 20,
+    # Direct mentions from a bot: {"instance": "bots.example", "token": "..."}; None: none.
+    "MASTODON_BOT": None,
+    # Messages per recipient, channel and UTC day (address confirmations aside).
+    "NOTIFY_DAILY_CAP": 1,
+    # Plan and deliver from a background thread after each change and every interval (also:
+    # the notify command, for cron).
+    "NOTIFY_WORKER": True,
+    "NOTIFY_INTERVAL_SECONDS": 600,
+    # How long an address confirmation link works, and how many a day an account can ask for.
+    "NOTIFY_VERIFY_TTL_SECONDS": 48 * 3600,
+    "NOTIFY_VERIFY_PER_DAY": 3,
     # Page size limits for list routes.
     "PAGE_LIMIT_DEFAULT": 20,
     "PAGE_LIMIT_MAX": 100,

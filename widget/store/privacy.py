@@ -9,6 +9,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from .meta import bump_generation
+from . import notify
 from .schema import (account_aliases, account_topics, accounts, claims, fetch_failures,
                      follower_snapshots, hidden_topics, opt_outs, owner_tokens, perk_claims,
                      perks, plusk, plusk_quota, posts, profiles, reactions, score_snapshots,
@@ -60,6 +61,7 @@ def erase(conn: sa.Connection, account_pk: int) -> dict[str, int]:
     if acc is None:
         return {}
     n: dict[str, int] = {}
+    notify.forget(conn, account_pk)  # contact details, link tokens, queued messages
     mine = sa.select(posts.c.pk).where(posts.c.account_pk == account_pk).scalar_subquery()
     # Reactions of others to its posts are its reactions received; keep none pointing there.
     conn.execute(reactions.update().where(reactions.c.post_pk.in_(mine)).values(post_pk=None))
@@ -125,6 +127,7 @@ def export(conn: sa.Connection, account_pk: int, kind_names: dict[int, str]) -> 
                                        accounts.c.pk != account_pk)
         .order_by(accounts.c.id)).scalars())
     return {
+        "notifications": notify.export(conn, account_pk),
         "account": {k: acc._mapping[k] for k in (
             "id", "network", "handle", "display_name", "created_at", "fetched_at",
             "fetch_failed_at", "fetch_error", "fetch_missing")} | {"linked_accounts": linked},

@@ -276,3 +276,66 @@ webhook_outbox = sa.Table(
     sa.Column("last_error", sa.String(300), nullable=True),
     sa.Index("ix_outbox_due", "delivered_at", "failed_at", "next_attempt_at"),
 )
+
+# Notifications (docs/notifications.md). Contact details exist only for owners who opted in:
+# a row is deleted when nothing is left opted in. ``email`` is usable only once verified.
+notify_contacts = sa.Table(
+    "notify_contacts",
+    metadata,
+    sa.Column("account_pk", sa.Integer, sa.ForeignKey("accounts.pk"), primary_key=True),
+    sa.Column("email", sa.String(320), nullable=True),
+    sa.Column("email_verified_at", sa.BigInteger, nullable=True),
+    sa.Column("mastodon", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("perks", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("digest", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("lang", sa.String(16), nullable=False, server_default="en"),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+)
+
+# Verification and unsubscribe links, stored only as SHA-256 digests. purpose: "verify" (single
+# use, expiring; ``subject`` is the digest of the address it verifies), "unsub:email" or
+# "unsub:mastodon" (one per message sent, so no token is ever kept in clear to reuse).
+notify_tokens = sa.Table(
+    "notify_tokens",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("account_pk", sa.Integer, sa.ForeignKey("accounts.pk"), nullable=False),
+    sa.Column("purpose", sa.String(16), nullable=False),
+    sa.Column("subject", sa.String(64), nullable=True),
+    sa.Column("expires_at", sa.BigInteger, nullable=False),
+    sa.Column("used_at", sa.BigInteger, nullable=True),
+    sa.Index("ix_notify_tokens_account", "account_pk"),
+)
+
+# Messages waiting to be sent, written in the transaction of what causes them (a perk created,
+# an opt-in, the weekly sweep); ``ref`` ("perk:7", "digest:2026-W02", "verify:...") is unique
+# per recipient and channel, so nothing is queued twice. state: queued, sent, failed, cancelled.
+notify_outbox = sa.Table(
+    "notify_outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("account_pk", sa.Integer, sa.ForeignKey("accounts.pk"), nullable=False),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("ref", sa.String(64), nullable=False),
+    sa.Column("perk_id", sa.Integer, sa.ForeignKey("perks.id"), nullable=True),
+    sa.Column("state", sa.String(10), nullable=False, server_default="queued"),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt_at", sa.BigInteger, nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("done_at", sa.BigInteger, nullable=True),
+    sa.Column("last_error", sa.String(300), nullable=True),
+    sa.UniqueConstraint("account_pk", "channel", "ref", name="uq_notify_outbox_ref"),
+    sa.Index("ix_notify_outbox_due", "state", "next_attempt_at"),
+    sa.Index("ix_notify_outbox_perk", "perk_id", "state"),
+)
+
+# The per-recipient cap (messages per channel per UTC day), taken by a conditional UPDATE so
+# two workers cannot both send the day's one message.
+notify_quota = sa.Table(
+    "notify_quota",
+    metadata,
+    sa.Column("account_pk", sa.Integer, sa.ForeignKey("accounts.pk"), primary_key=True),
+    sa.Column("channel", sa.String(16), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("used", sa.Integer, nullable=False),
+)

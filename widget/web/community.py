@@ -12,6 +12,7 @@ from ..errors import Conflict
 from ..errors import Forbidden, InvalidParameter, NotFound, RateLimited, Unauthorized
 from ..ids import parse_account_id
 from ..scoring.model import load_model
+from ..service.perks import qualifies
 from ..store import community as store_community
 from ..store import owners as store_owners
 from ..store import scores as store_scores
@@ -151,10 +152,29 @@ def perk_json(p, *, claims_left=True) -> dict:
 def create_perk():
     brand = require_admin()
     fields = _perk_fields(body())
-    with services().engine.begin() as conn:
-        perk_id = store_community.create_perk(conn, brand, fields, now())
+    perk = services().notify.create_perk(brand, fields, now())  # with its notices, at once
+    return no_store(jsonify({**perk_json(perk), "delivery": services().notify.figures(perk.id)}),
+                    201)
+
+
+def brands_perk(perk_id: int, brand):
+    """The perk, for the brand that created it only."""
+    known_perk_id(perk_id)
+    with services().engine.connect() as conn:
         perk = store_community.get_perk(conn, perk_id)
-    return no_store(jsonify(perk_json(perk)), 201)
+    if perk is None:
+        raise NotFound(f"no perk {perk_id}")
+    if perk.brand_token_hash != brand.token_hash:
+        raise Forbidden("only the brand that created a perk sees its claimants and figures")
+    return perk
+
+
+@bp.get("/perks/<int:perk_id>")
+def brand_perk(perk_id: int):
+    """The campaign with its notification figures (queued, sent, failed, cancelled, and
+    claimed: notified owners who claimed it)."""
+    perk = brands_perk(perk_id, require_admin())
+    return no_store(jsonify({**perk_json(perk), "delivery": services().notify.figures(perk.id)}))
 
 
 @bp.get("/perks")
@@ -162,18 +182,6 @@ def list_perks():
     with services().engine.connect() as conn:
         rows = store_community.open_perks(conn, now())
     return ok({"perks": [perk_json(p) for p in rows]}, short=True)
-
-
-def qualifies(perk, rec, at: int) -> bool:
-    """Open, claims left, score at least min_score, and one of the perk's topics (or a
-    sub-topic of it) among the account's visible topics."""
-    if not (perk.starts_at <= at < perk.ends_at) or perk.claims >= perk.max_claims:
-        return False
-    if rec.score < perk.min_score:
-        return False
-    onto = load_ontology()
-    mine = {t.slug for t in rec.topics}
-    return any(mine & onto.descendants(t) for t in json.loads(perk.topics) if t in onto)
 
 
 def perks_for(rec) -> list:
@@ -228,14 +236,8 @@ def claim_perk(perk_id: int):
 
 @bp.get("/perks/<int:perk_id>/claims")
 def perk_claimants(perk_id: int):
-    brand = require_admin()
-    known_perk_id(perk_id)
+    brands_perk(perk_id, require_admin())
     with services().engine.connect() as conn:
-        perk = store_community.get_perk(conn, perk_id)
-        if perk is None:
-            raise NotFound(f"no perk {perk_id}")
-        if perk.brand_token_hash != brand.token_hash:
-            raise Forbidden("only the brand that created a perk sees its claimants")
         rows = store_community.claimants(conn, perk_id)
     return no_store(jsonify({"perk": perk_id, "claims": [
         {"account": a, "claimed_at": _iso(t), "links": links(a)} for a, t in rows]}))

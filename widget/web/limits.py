@@ -57,9 +57,9 @@ def init(app: Flask, fetcher) -> Limiter:
     )
     _writes_only(app, limiter)
 
-    from . import community, owners
+    from . import community, notify, owners
 
-    for bp in (owners.bp, community.bp):
+    for bp in (owners.bp, community.bp, notify.bp, notify.pages_bp):
         limiter.limit(cfg["RATE_LIMIT_WRITES"], methods=["POST", "PUT", "DELETE"])(bp)
     # Decorating after registration: the app must call the decorated view.
     app.view_functions["owners.create_claim"] = limiter.limit(cfg["RATE_LIMIT_CLAIMS"])(

@@ -112,6 +112,23 @@ PERK_BODY = {"type": "object", "required": ["title", "topics", "min_score", "max
     "starts_at": {"type": "string", "format": "date-time"},
     "ends_at": {"type": "string", "format": "date-time"},
     "webhook_url": {"type": "string", "format": "uri"}}}
+TOKEN_PARAM = {"name": "token", "in": "path", "required": True, "schema": {"type": "string"}}
+DELIVERY = {"type": "object", "description": "notifications of the campaign: messages queued "
+            "(in flight included), sent, failed and cancelled (the owner opted out or no "
+            "longer qualified), and claimed: notified owners who claimed the perk",
+            "properties": {k: {"type": "integer", "minimum": 0} for k in (
+                "queued", "sent", "failed", "cancelled", "claimed")}}
+CONTACT_FLAGS = {"mastodon": {"type": "boolean", "description": "direct mentions from the "
+                              "instance's bot (mastodon: accounts)"},
+                 "perks": {"type": "boolean", "description": "perks the account qualifies for"},
+                 "digest": {"type": "boolean", "description": "the weekly digest"},
+                 "lang": {"type": "string", "description": "language tag of the messages"}}
+CONTACT_BODY = {"type": "object", "additionalProperties": False, "properties": {
+    "email": {"type": ["string", "null"], "format": "email"}, **CONTACT_FLAGS}}
+CONTACT = {"type": "object", "properties": {
+    "account": {"type": "string"}, "stored": {"type": "boolean"},
+    "email": {"type": ["string", "null"]}, "email_confirmed": {"type": "boolean"},
+    **CONTACT_FLAGS, "note": {"type": ["string", "null"]}}}
 OWNER_ERRORS = {**_errors(400, 404), "401": _json(ERROR, "Missing or unknown token"),
                 "403": _json(ERROR, "The token does not own this account")}
 
@@ -418,7 +435,8 @@ PATHS = {
     "/api/v1/perks": {
         "get": {"summary": "Open perk campaigns",
                 "responses": {"200": _json({"type": "object"})}},
-        "post": {"summary": "Create a perk campaign (a brand's admin token)",
+        "post": {"summary": "Create a perk campaign (a brand's admin token); opted-in owners "
+                            "who qualify are notified",
                  "security": [{"admin": []}],
                  "requestBody": {"required": True, "content": {"application/json": {
                      "schema": PERK_BODY}}},
@@ -441,6 +459,50 @@ PATHS = {
                 "responses": {"200": _json({"type": "object"}), "401": _json(ERROR, "No token"),
                               "403": _json(ERROR, "Another brand's perk"),
                               "404": _json(ERROR, "No such perk")}}},
+    "/api/v1/perks/{perk_id}": {"get": {
+        "summary": "A campaign with its notification figures (the brand that created it)",
+        "security": [{"admin": []}], "parameters": [PERK_PARAM],
+        "responses": {"200": _json({"type": "object", "properties": {
+            "delivery": DELIVERY}}), "401": _json(ERROR, "No token"),
+            "403": _json(ERROR, "Another brand's perk"), "404": _json(ERROR, "No such perk")}}},
+    "/api/v1/accounts/{account_id}/notifications": {
+        "get": {"summary": "What the owner chose to receive, and where",
+                "security": [{"owner": []}], "parameters": [ID_PARAM],
+                "responses": {"200": _json(CONTACT), **OWNER_ERRORS}},
+        "put": {"summary": "Opt in or change choices: an address (confirmed by a link before "
+                           "anything else is sent to it), Mastodon mentions, perks, a weekly "
+                           "digest, a language; turning everything off stores nothing",
+                "security": [{"owner": []}], "parameters": [ID_PARAM],
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": CONTACT_BODY}}},
+                "responses": {"200": _json(CONTACT), **OWNER_ERRORS,
+                              "429": _json(ERROR, "Too many confirmation mails today")}},
+        "delete": {"summary": "Opt out of everything and forget the contact details",
+                   "security": [{"owner": []}], "parameters": [ID_PARAM],
+                   "responses": {"200": _json({"type": "object"}), **OWNER_ERRORS}}},
+    "/notify/verify/{token}": {
+        "get": {"summary": "The confirm page of an address confirmation link (changes "
+                           "nothing)", "parameters": [TOKEN_PARAM],
+                "responses": {"200": _html()}},
+        "post": {"summary": "Confirm the address (single use, expires)",
+                 "parameters": [TOKEN_PARAM],
+                 "responses": {"200": _html(), "404": _html("Unknown link"),
+                               "409": _html("Already used"),
+                               "410": _html("Expired, or the address changed")}}},
+    "/notify/unsubscribe/{token}": {
+        "get": {"summary": "The unsubscribe page of a message's link (changes nothing)",
+                "parameters": [TOKEN_PARAM], "responses": {"200": _html()}},
+        "post": {"summary": "One-click unsubscribe (RFC 8058), no login: turns off the "
+                            "channel the message came on",
+                 "parameters": [TOKEN_PARAM],
+                 "requestBody": {"content": {"application/x-www-form-urlencoded": {
+                     "schema": {"type": "object", "properties": {
+                         "List-Unsubscribe": {"const": "One-Click"}}}}}},
+                 "responses": {"200": {"description": "Unsubscribed (HTML, or JSON when "
+                                                      "asked for)", "content": {
+                     "text/html": {"schema": {"type": "string"}},
+                     "application/json": {"schema": {"type": "object"}}}},
+                     "404": _html("Unknown link"), "410": _html("Expired")}}},
     "/api/v1/search": {"get": {
         "summary": "Influencer search: accounts by weight in a topic (with its sub-topics), "
                    "then score",

@@ -127,6 +127,39 @@ class UpstreamClient:
         finally:
             resp.close()
 
+    def post_form(self, url: str, fields: Mapping[str, str],
+                  headers: Mapping[str, str] | None = None) -> tuple[Any, Mapping[str, str]]:
+        """POST a form and read the JSON answer (a bot posting a status) under the rules of
+        ``get_json``: the host's rate budget first (while a 429 blocks it, nothing is sent:
+        UpstreamRateLimited), the SSRF guard, a pinned connection, timeouts, size caps, and
+        the same errors. No redirect is followed and nothing is retried now: the caller's
+        queue retries, with an idempotency key if the API has one."""
+        target = self.guard.check_target(url)
+        delay = self._state(target.key).budget.delay(target.key, self.rules, self.clock())
+        if delay > 0:
+            self.sleep(delay)
+        self.guard.resolve_checked(target.host, target.port)
+        session = self._session(target.key)
+        self._count(target.key)
+        try:
+            resp = session.post(url, data=dict(fields), headers=dict(headers or {}),
+                                allow_redirects=False, stream=True,
+                                timeout=(self.connect_timeout, self.read_timeout))
+        except requests.exceptions.RequestException as e:
+            raise UpstreamUnavailable(f"could not post to {target.key}: "
+                                      f"{type(e).__name__}") from None
+        try:
+            self._state(target.key).budget.note(resp.headers, self.clock())
+            if resp.status_code in REDIRECT_STATUSES:
+                raise UpstreamInvalid(f"{target.key} redirected a POST; refused")
+            if resp.status_code == 401:  # our credentials, not the instance's access policy
+                raise self._http_error(target, resp)
+            self._check_status(target, resp)
+            body = self._read_capped(target, resp, self.max_bytes)
+            return _parse_json(target, body), resp.headers
+        finally:
+            resp.close()
+
     def get_json(self, url: str, params=None, *,
                  any_host: bool = False) -> tuple[Any, Mapping[str, str]]:
         """GET ``url`` (with ``params``: a dict or a list of pairs) and return the parsed JSON
