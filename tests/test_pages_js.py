@@ -49,7 +49,7 @@ def page(browser):
 
 def widget_label(service, account: str) -> str:
     rec = service.record(account)
-    return f"{rec.display_name}: influence {rec.score}"
+    return f"{rec.display_name}, influence: {rec.score}"  # as widget.js names the link
 
 
 def test_the_preview_is_the_real_widget_and_follows_the_form(service, page):
