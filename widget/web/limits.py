@@ -21,6 +21,7 @@ from ..errors import RateLimited
 
 
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
+STORAGE_RETRY_SECONDS = 5.0  # after a storage error, limits stay in memory this long
 
 
 def _writes_only(app: Flask, limiter: Limiter) -> None:
@@ -65,6 +66,7 @@ def init(app: Flask, fetcher) -> Limiter:
     app.view_functions["owners.create_claim"] = limiter.limit(cfg["RATE_LIMIT_CLAIMS"])(
         app.view_functions["owners.create_claim"])
     fallback = MovingWindowRateLimiter(MemoryStorage())  # while the shared storage is down
+    storage_down_until = [0.0]  # monotonic time until which the fallback is used directly
 
     def client_limit(spec: str, scope: str, what: str):
         """A check of ``spec`` per client, for work that only some requests cost (a first
@@ -76,10 +78,13 @@ def init(app: Flask, fetcher) -> Limiter:
                 return  # the CLI and background work are not rate-limited
             client = get_remote_address()
             for item in items:
-                strategy = limiter.limiter
+                down = time.monotonic() < storage_down_until[0]
+                strategy = fallback if down else limiter.limiter
                 try:
                     allowed = strategy.hit(item, scope, client)
-                except Exception:  # storage down: limit in memory meanwhile, never switch off
+                except Exception:  # storage down: limit in memory meanwhile, never switch off,
+                    # and do not wait on the storage again for a few seconds
+                    storage_down_until[0] = time.monotonic() + STORAGE_RETRY_SECONDS
                     strategy = fallback
                     allowed = strategy.hit(item, scope, client)
                 if not allowed:
