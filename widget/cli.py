@@ -63,8 +63,12 @@ def demo_cmd(accounts: int, reactions: int, seed: int) -> None:
               help="Score as of this day (default: today, UTC).")
 @click.option("--days", default=1, show_default=True, type=click.IntRange(1, 400),
               help="How many days of history ending --as-of to (re)compute.")
-def rescore_cmd(as_of: str | None, days: int) -> None:
-    """Recompute every account's score from stored activity."""
+@click.option("--full", is_flag=True,
+              help="Recompute the 50 days before too, instead of continuing from the stored "
+                   "state of the day before (the result is the same; see docs/scale.md).")
+def rescore_cmd(as_of: str | None, days: int, full: bool) -> None:
+    """Recompute every account's score from stored activity (continuing from the stored
+    state of the day before when it still matches the activity and the model)."""
     from .service.rescore import rescore
 
     try:
@@ -78,7 +82,7 @@ def rescore_cmd(as_of: str | None, days: int) -> None:
         if i % step == 0 or i == n:
             _say(f"scored day {i}/{n}")
 
-    summary = rescore(_engine(), day, days=days, progress=tick)
+    summary = rescore(_engine(), day, days=days, progress=tick, full=full)
     current_app.extensions["widget"].scores.changed()  # every instance sees it at once
     click.echo(summary.line())
 

@@ -47,19 +47,22 @@ class Activity:
         p_author = np.asarray(p_author, dtype=np.int32)
         p_time = np.asarray(p_time, dtype=np.int64)
         keep = r_author != r_engager
-        r_author, r_engager, r_kind, r_post, r_time = (
-            a[keep] for a in (r_author, r_engager, r_kind, r_post, r_time)
-        )
-        porder = np.argsort(p_time, kind="stable")
-        newpos = np.empty_like(porder)
-        newpos[porder] = np.arange(porder.size)
-        p_author, p_time = p_author[porder], p_time[porder]
-        r_post = np.where(r_post >= 0, newpos[np.maximum(r_post, 0)] if porder.size else -1, -1)
-        r_post = r_post.astype(np.int32)
-        rorder = np.argsort(r_time, kind="stable")
-        r_author, r_engager, r_kind, r_post, r_time = (
-            a[rorder] for a in (r_author, r_engager, r_kind, r_post, r_time)
-        )
+        if not keep.all():
+            r_author, r_engager, r_kind, r_post, r_time = (
+                a[keep] for a in (r_author, r_engager, r_kind, r_post, r_time)
+            )
+        del keep
+        porder = None if _ascending(p_time) else np.argsort(p_time, kind="stable")
+        if porder is not None:
+            newpos = np.empty_like(porder)
+            newpos[porder] = np.arange(porder.size)
+            p_author, p_time = p_author[porder], p_time[porder]
+            r_post = np.where(r_post >= 0, newpos[np.maximum(r_post, 0)], -1).astype(np.int32)
+        if not _ascending(r_time):
+            rorder = np.argsort(r_time, kind="stable")
+            r_author, r_engager, r_kind, r_post, r_time = (
+                a[rorder] for a in (r_author, r_engager, r_kind, r_post, r_time)
+            )
         first = np.full(n_accounts, np.iinfo(np.int64).max, dtype=np.int64)
         for who, when in ((p_author, p_time), (r_author, r_time), (r_engager, r_time)):
             np.minimum.at(first, who, when)
@@ -67,10 +70,19 @@ class Activity:
             first = np.minimum(first, np.asarray(created, dtype=np.int64))
         if followers is None:
             followers = np.full(n_accounts, np.nan)
+
+        def in_order(a, dtype):
+            a = np.asarray(a, dtype=dtype)
+            return a if porder is None else a[porder]
+
         extra = [np.zeros(p_time.size) for _ in range(3)] if unlisted is None else [
-            np.asarray(u, dtype=float)[porder] for u in unlisted]
-        keys = None if post_keys is None else np.asarray(post_keys, dtype=np.int64)[porder]
+            in_order(u, float) for u in unlisted]
+        keys = None if post_keys is None else in_order(post_keys, np.int64)
         return cls(n_accounts, r_author, r_engager, r_kind, r_post, r_time, p_author, p_time,
                    np.asarray(followers, dtype=float), first, *extra,
                    np.ones(n_accounts) if prior is None else np.asarray(prior, dtype=float),
                    keys)
+
+
+def _ascending(a: np.ndarray) -> bool:
+    return bool(a.size < 2 or (a[1:] >= a[:-1]).all())

@@ -30,7 +30,7 @@ def pagerank_inflow(
     ``prior`` scales each node's starting influence (1 by default): what we know of accounts
     whose own engagement graph we cannot see, such as their follower counts.
     """
-    base = (1.0 - damping) * (1.0 if prior is None else prior)
+    base = _base(damping, prior)
     if src.size == 0:
         return np.zeros(n), np.broadcast_to(base, (n,)).astype(float)
     out = np.bincount(src, weights=weight, minlength=n)
@@ -45,3 +45,28 @@ def pagerank_inflow(
         if delta < tolerance:
             break
     return x - base, x
+
+
+def inflow_of(x: np.ndarray, n: int, edges: int, *, damping: float,
+              prior: np.ndarray | None = None) -> np.ndarray:
+    """The inflow of a known PageRank vector ``x`` over a graph of ``edges`` edges: exactly
+    what pagerank_inflow returned with it (a stored day recomputed gives the same bits)."""
+    if edges == 0:
+        return np.zeros(n)
+    return x - _base(damping, prior)
+
+
+def _base(damping: float, prior: np.ndarray | None):
+    return (1.0 - damping) * (1.0 if prior is None else prior)
+
+
+# PageRank starts from the prior alone on every ANCHOR_DAYS-th day since 1970-01-01 and from
+# the previous day's vector otherwise (a warm start converges in a few steps). A day's vector
+# then depends only on the days since its anchor, not on where a run began: a daily run that
+# continues from stored state and a full recompute get the same bits (service.rescore).
+ANCHOR_DAYS = 7
+
+
+def anchor_day(day_number: int) -> int:
+    """The latest anchor on or before ``day_number`` (days since 1970-01-01)."""
+    return day_number - day_number % ANCHOR_DAYS

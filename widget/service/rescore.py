@@ -11,14 +11,17 @@ import sqlalchemy as sa
 
 from ..records import COMPONENTS
 from ..scoring.activity import DAY, Activity
-from ..scoring.job import HORIZONS, day_end, score_days
+from ..scoring.job import (HORIZONS, HistoryMismatch, day_end, lead_days, reads_from, run_days,
+                           score_days)
 from ..scoring.model import Model, load_model
+from ..scoring.plusk import PlusK
 from ..scoring.topic_weights import account_topic_shares
 from ..store import accounts as store_accounts
 from ..store import activity as store_activity
-from ..scoring.plusk import PlusK
 from ..store import community as store_community
+from ..store import score_state as store_state
 from ..store import scores as store_scores
+from . import rescore_state
 
 
 @dataclass
@@ -30,28 +33,101 @@ class RescoreSummary:
     first: date
     last: date
     seconds: float
+    continued_from: date | None = None  # the stored day the run continued from
+    full_reason: str = ""  # why it recomputed in full
 
     def line(self) -> str:
         span = (f"{self.first}" if self.first == self.last else f"{self.first}..{self.last}")
+        how = (f"continued from the state of {self.continued_from}" if self.continued_from
+               else f"full recompute: {self.full_reason}" if self.full_reason else "")
         return (f"rescored {self.accounts:,} accounts for {self.days} day(s) ({span}) from "
-                f"{self.reactions:,} reactions and {self.posts:,} posts in {self.seconds:.1f} s")
+                f"{self.reactions:,} reactions and {self.posts:,} posts in {self.seconds:.1f} s"
+                + (f" ({how})" if how else ""))
 
 
 def rescore(engine: sa.Engine, as_of: date, days: int = 1, model: Model | None = None,
-            progress=None, targets: list[int] | None = None) -> RescoreSummary:
+            progress=None, targets: list[int] | None = None,
+            full: bool = False) -> RescoreSummary:
     """Recompute snapshots for the ``days`` days ending ``as_of`` (inclusive) for every account,
     or only for ``targets`` (account pks, scored within their neighbourhood).
 
-    Everything is recomputed from stored activity, so the result does not depend on earlier
-    runs: running it twice gives the same snapshots.
+    A run for every account continues from the stored state of the day before ``as_of - days
+    + 1`` when it can (see service.rescore_state) and recomputes everything otherwise, or with
+    ``full``; either way the snapshots are what a full recompute from stored activity gives,
+    so running it twice gives the same snapshots.
     """
     model = model or load_model()
     t0 = time.monotonic()
     first = as_of - timedelta(days=days - 1)
+    if targets is not None:
+        return _rescore_targets(engine, first, as_of, model, progress, targets, t0)
+    with engine.connect() as conn:
+        plan = rescore_state.plan(conn, first, as_of, model, full)
+    job_first = plan.day + timedelta(days=1) if plan.day else first
+    win = load_window(engine, job_first, as_of, model)
+    activity = win.activity
+    # First activity before the earliest day a full run reads is all the same to the model.
+    activity.first_seen = np.maximum(activity.first_seen, reads_from(first, model))
+    history = None
+    if plan.day:
+        why = rescore_state.check_activity(plan, win.digests, win.start, win.pks,
+                                           activity.prior)
+        if why:
+            plan = rescore_state.Plan(None, why)
+        else:
+            base = (1.0 - model.damping) * activity.prior
+            with engine.connect() as conn:
+                history = rescore_state.read_history(conn, plan, as_of, model, win.pks, base)
+    state_rows: list[tuple] = []
+
+    def keep_record(day, record):
+        if (as_of - day).days <= lead_days(model):
+            state_rows.extend(rescore_state.encode_record(day, record, win.pks, as_of, model))
+
+    try:
+        run = run_days(activity, job_first if history else first, as_of, model,
+                       progress=progress, plusk=win.plusk, history=history,
+                       on_day=keep_record)
+    except HistoryMismatch as e:
+        plan, state_rows = rescore_state.Plan(None, str(e)), []
+        run = run_days(activity, first, as_of, model, progress=progress, plusk=win.plusk,
+                       on_day=keep_record)
+    del history
+    results = [r for r in run.results if r.day >= first]
+    end = day_end(as_of)
+    computed = int(time.time())
+    keep = np.arange(win.pks.size)
+    rows = []
+    for res in results:
+        rows.extend(_snapshot_rows(res, win.pks, computed, detailed=res is results[-1],
+                                   keep=keep))
+    with engine.connect() as conn:
+        endorsed = store_community.plusk_topic_units(conn, end - model.window_days * DAY, end)
+        topics = _topic_rows(activity, _window_topics(conn, activity, end, model),
+                             results[-1], win.pks, model, end, endorsed)
+    manifest = rescore_state.Manifest(
+        rescore_state.model_digest(model), as_of, reads_from(as_of, model) // DAY,
+        (end // DAY), win.digests.within(reads_from(as_of, model) // DAY, end // DAY),
+        win.pks, activity.prior)
+    lead = lead_days(model)
+    with engine.begin() as conn:
+        store_scores.replace_snapshots(conn, first, as_of, SNAPSHOT_COLUMNS, rows, topics)
+        store_state.replace(
+            conn, state_rows, (as_of, manifest.pack()),
+            (as_of - timedelta(days=lead), as_of) if plan.day else None,
+            prune=rescore_state.prune_before(as_of, model))
+    return RescoreSummary(int(keep.size), int(activity.r_time.size),
+                          int(activity.p_time.size), days, first, as_of,
+                          time.monotonic() - t0, plan.day, plan.reason)
+
+
+def _rescore_targets(engine, first, as_of, model, progress, targets, t0) -> RescoreSummary:
+    """Score ``targets`` within their neighbourhood (a freshly fetched account): a full
+    recompute over little data, which neither reads nor writes the stored state."""
     activity, pks, p_topics, plusk = load_activity(engine, first, as_of, model, targets)
     end = day_end(as_of)
     results = score_days(activity, first, as_of, model, progress=progress, plusk=plusk)
-    keep = np.arange(pks.size) if targets is None else np.searchsorted(pks, sorted(targets))
+    keep = np.searchsorted(pks, sorted(targets))
     rows = []
     computed = int(time.time())
     with engine.connect() as conn:
@@ -61,42 +137,151 @@ def rescore(engine: sa.Engine, as_of: date, days: int = 1, model: Model | None =
     topics = _topic_rows(activity, p_topics, results[-1], pks, model, end, endorsed)
     with engine.begin() as conn:
         store_scores.replace_snapshots(conn, first, as_of, SNAPSHOT_COLUMNS, rows, topics,
-                                       accounts=None if targets is None else sorted(targets))
+                                       accounts=sorted(targets))
     return RescoreSummary(int(keep.size), int(activity.r_time.size),
-                          int(activity.p_time.size), days, first, as_of,
+                          int(activity.p_time.size), (as_of - first).days + 1, first, as_of,
                           time.monotonic() - t0)
+
+
+@dataclass
+class Window:
+    """The activity a run reads, with what its state is checked against."""
+
+    activity: Activity
+    pks: np.ndarray  # account pks in index order
+    plusk: PlusK
+    digests: rescore_state.Digests
+    start: int  # epoch seconds of the earliest activity read
+
+
+def load_window(engine: sa.Engine, first: date, as_of: date, model: Model) -> Window:
+    """Every account's activity a run scoring ``first``..``as_of`` reads, as compact columns
+    (int32 account and post indices, int8 kinds), read in blocks: posts first, so each
+    block of reactions finds its posts' indices at once."""
+    start, end = reads_from(first, model), day_end(as_of)
+    digests = rescore_state.Digests()
+    with engine.connect() as conn:
+        account_rows = store_accounts.all_accounts(conn)
+        pks = np.array([pk for pk, _ in account_rows], dtype=np.int64)
+        n = pks.size
+        fol = _followers(store_activity.latest_followers(conn, as_of), pks)
+        prior = _prior(account_rows, fol, model)
+        del account_rows
+        posts = _Columns(store_activity.count_rows(conn, "posts", start, end),
+                         {"key": np.int64, "author": np.int32, "time": np.int64,
+                          "counts": (np.int32, 4)})
+        for block in store_activity.post_blocks(conn, start, end):
+            digests.add(1, block, 2)
+            posts.append(key=block[:, 0], author=np.searchsorted(pks, block[:, 1]),
+                         time=block[:, 2], counts=block[:, 3:])
+        posts = posts.done()
+        post_order = np.argsort(posts["key"])
+        r = _Columns(store_activity.count_rows(conn, "reactions", start, end),
+                     {"author": np.int32, "engager": np.int32, "kind": np.int8,
+                      "post": np.int32, "time": np.int64})
+        for block in store_activity.reaction_blocks(conn, start, end):
+            digests.add(0, block, 4)
+            r.append(author=np.searchsorted(pks, block[:, 0]),
+                     engager=np.searchsorted(pks, block[:, 1]), kind=block[:, 2],
+                     post=_post_index(posts["key"], post_order, block[:, 3]), time=block[:, 4])
+        r = r.done()
+        pk_rows = store_community.load_plusk(conn, start, end)
+    digests.add(2, pk_rows, 2)
+    known = np.isin(pk_rows[:, 0], pks) & np.isin(pk_rows[:, 1], pks)
+    pk_rows = pk_rows[known]
+    plusk = PlusK(np.searchsorted(pks, pk_rows[:, 0]).astype(np.int32),
+                  np.searchsorted(pks, pk_rows[:, 1]).astype(np.int32), pk_rows[:, 2])
+    activity = Activity.build(
+        n, r["author"], r["engager"], r["kind"], r["post"], r["time"],
+        posts["author"], posts["time"], followers=fol,
+        unlisted=_unlisted(posts["counts"], r["post"], r["kind"], model),
+        prior=prior, post_keys=posts["key"],
+    )
+    return Window(activity, pks, plusk, digests, start)
+
+
+class _Columns:
+    """Typed columns filled block by block (``rows`` expected; more or fewer are fine)."""
+
+    def __init__(self, rows: int, spec: dict):
+        self.cols = {}
+        for name, kind in spec.items():
+            dtype, width = kind if isinstance(kind, tuple) else (kind, None)
+            self.cols[name] = np.empty((rows, width) if width else rows, dtype=dtype)
+        self.size = 0
+
+    def append(self, **blocks) -> None:
+        k = len(next(iter(blocks.values())))
+        for name, values in blocks.items():
+            col = self.cols[name]
+            if self.size + k > len(col):  # rows were added since they were counted
+                col = self.cols[name] = np.concatenate([col[:self.size], np.empty(
+                    (self.size + k - self.size, *col.shape[1:]), dtype=col.dtype)])
+            col[self.size:self.size + k] = values
+        self.size += k
+
+    def done(self) -> dict[str, np.ndarray]:
+        return {name: col[:self.size] for name, col in self.cols.items()}
+
+
+def _followers(followers: dict[int, int], pks: np.ndarray) -> np.ndarray:
+    """Latest follower count per account index, NaN where none is known."""
+    n = pks.size
+    fol = np.full(n, np.nan)
+    if followers:
+        fpk = np.fromiter(followers.keys(), dtype=np.int64, count=len(followers))
+        fval = np.fromiter(followers.values(), dtype=float, count=len(followers))
+        pos = np.clip(np.searchsorted(pks, fpk), 0, max(n - 1, 0))
+        hit = pks[pos] == fpk if n else np.zeros(0, bool)
+        fol[pos[hit]] = fval[hit]
+    return fol
+
+
+def _window_topics(conn: sa.Connection, activity: Activity, end: int, model: Model) -> list:
+    """Topics of every post in the as-of day's window, in Activity's post order (texts shared
+    between posts with the same topics)."""
+    start = end - model.window_days * DAY
+    keys, codes, texts = store_activity.post_topics(conn, start, end)
+    lo, hi = np.searchsorted(activity.p_time, [start, end])
+    window_keys = activity.p_key[lo:hi]
+    if not np.array_equal(keys, window_keys):  # posts came or went since the load
+        order = np.argsort(keys)
+        pos = np.clip(np.searchsorted(keys, window_keys, sorter=order), 0, max(keys.size - 1, 0))
+        found = keys[order[pos]] == window_keys if keys.size else np.zeros(hi - lo, bool)
+        codes = np.where(found, codes[order[pos]] if keys.size else -1, -1)
+        texts = texts + ["{}"]
+        codes[~found] = len(texts) - 1
+    return [None] * lo + [texts[c] for c in codes.tolist()]
 
 
 def load_activity(engine: sa.Engine, first: date, as_of: date, model: Model,
                   targets: list[int] | None = None):
     """Everything the job needs to score days ``first``..``as_of``: (Activity, account pks in
-    index order, post topics in Activity's post order).
+    index order, post topics in Activity's post order, +K).
 
     With ``targets`` (account pks), only their neighbourhood is loaded: reactions to and by
     the targets, and to and by the accounts they interact with (for selectivity and for
     their engagers' influence), and the targets' own posts. That scores a freshly fetched
     account in milliseconds instead of rescoring the whole community.
     """
-    lead = max(HORIZONS.values()) + model.smoothing_days - 1
-    start = day_end(first - timedelta(days=lead)) - (model.window_days + 1) * DAY
+    if targets is None:
+        win = load_window(engine, first, as_of, model)
+        with engine.connect() as conn:
+            topics = _window_topics(conn, win.activity, day_end(as_of), model)
+        return win.activity, win.pks, topics, win.plusk
+    start = reads_from(first, model)
     end = day_end(as_of)
     with engine.connect() as conn:
         pk_rows = store_community.load_plusk(conn, start, end)
-        if targets is None:
-            r = store_activity.load_reactions(conn, start, end)
-            p_pk, p_author_pk, p_time, p_topics, p_counts = store_activity.load_posts(
-                conn, start, end)
-            account_rows = store_accounts.all_accounts(conn)
-        else:
-            near = store_activity.load_reactions(conn, start, end, touching=targets)
-            hood = sorted(set(targets) | set(near[:, 0].tolist()) | set(near[:, 1].tolist()))
-            r = store_activity.load_reactions(conn, start, end, touching=hood)
-            p_pk, p_author_pk, p_time, p_topics, p_counts = store_activity.load_posts(
-                conn, start, end, authors=targets)
-            pk_rows = pk_rows[np.isin(pk_rows[:, 1], targets)]  # +K the targets received
-            everyone = (set(hood) | set(r[:, 0].tolist()) | set(r[:, 1].tolist())
-                        | set(pk_rows[:, 0].tolist()))
-            account_rows = store_accounts.accounts_by_pk(conn, sorted(everyone))
+        near = store_activity.load_reactions(conn, start, end, touching=targets)
+        hood = sorted(set(targets) | set(near[:, 0].tolist()) | set(near[:, 1].tolist()))
+        r = store_activity.load_reactions(conn, start, end, touching=hood)
+        p_pk, p_author_pk, p_time, p_topics, p_counts = store_activity.load_posts(
+            conn, start, end, authors=targets)
+        pk_rows = pk_rows[np.isin(pk_rows[:, 1], targets)]  # +K the targets received
+        everyone = (set(hood) | set(r[:, 0].tolist()) | set(r[:, 1].tolist())
+                    | set(pk_rows[:, 0].tolist()))
+        account_rows = store_accounts.accounts_by_pk(conn, sorted(everyone))
         followers = store_activity.latest_followers(conn, as_of)
     pks = np.array([pk for pk, _ in account_rows], dtype=np.int64)
     n = pks.size
@@ -104,14 +289,9 @@ def load_activity(engine: sa.Engine, first: date, as_of: date, model: Model,
     def index(a):
         return np.searchsorted(pks, a).astype(np.int32)
 
-    fol = np.full(n, np.nan)
-    known = [(pk, f) for pk, f in followers.items()]
-    if known:
-        fpk = np.array([pk for pk, _ in known], dtype=np.int64)
-        pos = np.clip(np.searchsorted(pks, fpk), 0, max(n - 1, 0))
-        hit = pks[pos] == fpk if n else np.zeros(0, bool)
-        fol[pos[hit]] = np.array([f for _, f in known], dtype=float)[hit]
-    post_index = _post_index(p_pk, r[:, 3])
+    fol = _followers(followers, pks)
+    order = np.argsort(p_pk)
+    post_index = _post_index(p_pk, order, r[:, 3])
     activity = Activity.build(
         n, index(r[:, 0]), index(r[:, 1]), r[:, 2], post_index, r[:, 4],
         index(p_author_pk), p_time, followers=fol,
@@ -128,17 +308,26 @@ def _unlisted(counts: np.ndarray, post_index: np.ndarray, kinds: np.ndarray, mod
     """Per post: reactions the upstream counted beyond the engagers it listed (count, sum of
     sqrt(weight), sum of weight). Local posts have no counts (-1) and so nothing unlisted."""
     n_posts = counts.shape[0]
-    zero = np.zeros(n_posts)
-    if n_posts == 0 or (counts < 0).all():
-        return zero, zero, zero
+    out = [np.zeros(n_posts) for _ in range(3)]
+    fetched = np.flatnonzero((counts >= 0).any(axis=1)) if n_posts else np.zeros(0, int)
+    if fetched.size == 0:
+        return tuple(out)
     codes = np.array([model.reaction_kinds[k] for k in store_activity.COUNT_KINDS])
     n_codes = int(max(model.reaction_kinds.values())) + 1
+    slot = np.full(n_posts, -1, dtype=np.int64)  # each fetched post's row in ``listed``
+    slot[fetched] = np.arange(fetched.size)
     on_post = post_index >= 0
-    listed = np.bincount(post_index[on_post] * n_codes + kinds[on_post],
-                         minlength=n_posts * n_codes).reshape(n_posts, n_codes)[:, codes]
-    extra = np.where(counts >= 0, np.maximum(counts - listed, 0), 0).astype(float)
+    r_slot = slot[post_index[on_post]]
+    mine = r_slot >= 0
+    listed = np.bincount(r_slot[mine] * n_codes + kinds[on_post][mine],
+                         minlength=fetched.size * n_codes).reshape(fetched.size, n_codes)
+    c = counts[fetched].astype(np.int64)
+    extra = np.where(c >= 0, np.maximum(c - listed[:, codes], 0), 0).astype(float)
     weights = np.array([model.reaction_weights[k] for k in store_activity.COUNT_KINDS])
-    return extra.sum(axis=1), extra @ np.sqrt(weights), extra @ weights
+    out[0][fetched] = extra.sum(axis=1)
+    out[1][fetched] = extra @ np.sqrt(weights)
+    out[2][fetched] = extra @ weights
+    return tuple(out)
 
 
 def _prior(account_rows, followers: np.ndarray, model: Model) -> np.ndarray:
@@ -151,15 +340,14 @@ def _prior(account_rows, followers: np.ndarray, model: Model) -> np.ndarray:
     return prior
 
 
-def _post_index(p_pk: np.ndarray, r_post: np.ndarray) -> np.ndarray:
-    """Index of each reaction's post among the loaded posts; -1 for none or a post outside the
-    loaded window."""
+def _post_index(p_pk: np.ndarray, order: np.ndarray, r_post: np.ndarray) -> np.ndarray:
+    """Index of each reaction's post among the loaded posts (``order`` sorts their pks); -1
+    for none or a post outside the loaded window."""
     if p_pk.size == 0:
-        return np.full(r_post.size, -1, dtype=np.int64)
-    order = np.argsort(p_pk)
-    pos = np.clip(np.searchsorted(p_pk[order], r_post), 0, p_pk.size - 1)
-    found = p_pk[order][pos] == r_post
-    return np.where(found, order[pos], -1)
+        return np.full(r_post.size, -1, dtype=np.int32)
+    pos = np.clip(np.searchsorted(p_pk, r_post, sorter=order), 0, p_pk.size - 1)
+    found = p_pk[order[pos]] == r_post
+    return np.where(found, order[pos], -1).astype(np.int32)
 
 
 def _nan_to_none(x: float):

@@ -75,6 +75,76 @@ def load_reactions(conn: sa.Connection, start: int, end: int,
 
 COUNT_KINDS = ("reshare", "like", "reply", "quote")
 
+# Bulk loads for the scoring job: one ordered query streamed in blocks of BLOCK rows (a
+# server-side cursor on PostgreSQL), so no more than a block is ever held as Python objects.
+# The order is total (every column), so two loads of the same rows give the same arrays and
+# the job's float sums the same bits (service.rescore_state relies on it).
+BLOCK = 100_000
+REACTION_COLUMNS = ("author_pk", "engager_pk", "kind", "post_pk", "created_at")
+POST_COLUMNS = ("pk", "account_pk", "created_at", *(f"{k}_count" for k in COUNT_KINDS))
+
+
+def count_rows(conn: sa.Connection, table: str, start: int, end: int) -> int:
+    """Rows of ``reactions`` (not counting self-reactions) or ``posts`` in [start, end)."""
+    extra = " AND author_pk <> engager_pk" if table == "reactions" else ""
+    sql = f"SELECT COUNT(*) FROM {table} WHERE created_at >= ? AND created_at < ?{extra}"
+    return int(raw_rows(conn, sql, (start, end))[0][0])
+
+
+def reaction_blocks(conn: sa.Connection, start: int, end: int):
+    """(k, 5) int64 blocks of REACTION_COLUMNS (post_pk -1 for none) in [start, end), by
+    time, without self-reactions (engaging with yourself is not influence)."""
+    sql = ("SELECT author_pk, engager_pk, kind, COALESCE(post_pk, -1), created_at "
+           "FROM reactions WHERE created_at >= ? AND created_at < ? "
+           "AND author_pk <> engager_pk "
+           "ORDER BY created_at, author_pk, engager_pk, kind, post_pk")
+    yield from _blocks(conn, sql, (start, end), 5)
+
+
+def post_blocks(conn: sa.Connection, start: int, end: int):
+    """(k, 7) int64 blocks of POST_COLUMNS (-1 for counts an upstream did not report) in
+    [start, end), by time."""
+    sql = ("SELECT pk, account_pk, created_at, COALESCE(reshare_count, -1), "
+           "COALESCE(like_count, -1), COALESCE(reply_count, -1), COALESCE(quote_count, -1) "
+           "FROM posts WHERE created_at >= ? AND created_at < ? ORDER BY created_at, pk")
+    yield from _blocks(conn, sql, (start, end), 7)
+
+
+def post_topics(conn: sa.Connection, start: int, end: int):
+    """(post pks, int32 codes, distinct topics JSON texts) for posts in [start, end), by time:
+    posts repeat a few topic sets, so each text is held once."""
+    sql = ("SELECT pk, topics FROM posts WHERE created_at >= ? AND created_at < ? "
+           "ORDER BY created_at, pk")
+    texts: dict[str, int] = {}
+    pks, codes = [], []
+    for rows in _row_blocks(conn, sql, (start, end)):
+        pks.append(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)))
+        codes.append(np.fromiter((texts.setdefault(r[1], len(texts)) for r in rows),
+                                 dtype=np.int32, count=len(rows)))
+    if not pks:
+        return np.zeros(0, np.int64), np.zeros(0, np.int32), []
+    return np.concatenate(pks), np.concatenate(codes), list(texts)
+
+
+def _blocks(conn: sa.Connection, sql: str, params: tuple, width: int):
+    for rows in _row_blocks(conn, sql, params):
+        yield np.array(rows, dtype=np.int64).reshape(-1, width)
+
+
+def _row_blocks(conn: sa.Connection, sql: str, params: tuple):
+    dbapi = conn.connection.dbapi_connection
+    if conn.dialect.name == "postgresql":
+        cur = dbapi.cursor(name="widget_bulk_load")  # rows stay on the server until fetched
+        sql = sql.replace("?", "%s")
+    else:
+        cur = dbapi.cursor()
+    try:
+        cur.execute(sql, params)
+        while rows := cur.fetchmany(BLOCK):
+            yield rows
+    finally:
+        cur.close()
+
 
 def load_posts(conn: sa.Connection, start: int, end: int, authors: list[int] | None = None):
     """(pks, author pks, times, topics json strings, upstream counts (n, 4) with -1 for
