@@ -286,19 +286,21 @@ def _continue(daily, maker, history: History, days, exact, comp, comp_from, attr
 def _smooth(series: np.ndarray, first_day_idx: np.ndarray, model: Model) -> np.ndarray:
     """Exponentially weighted mean over the last ``smoothing_days`` days, per account, counting
     only days on or after the account's first activity (a new account is not dragged down by
-    the days before it existed)."""
-    n_days = series.shape[0]
-    idx = np.arange(n_days)[:, None]
-    alive = idx >= first_day_idx[None, :]
-    num = np.zeros_like(series)
-    den = np.zeros_like(series)
+    the days before it existed). Rows with fewer days before them are NaN: a run starts that
+    many days before the first day whose smoothed value it uses."""
+    n_days, days = series.shape[0], model.smoothing_days
+    out = np.full_like(series, np.nan)
+    if n_days < days:
+        return out
+    alive = np.arange(n_days)[:, None] >= first_day_idx[None, :]
+    num = np.zeros((n_days - days + 1, *series.shape[1:]))
+    den = np.zeros_like(num)
     alpha = model.smoothing_alpha
-    for k in range(model.smoothing_days):
+    for k in range(days):
         w = alpha * (1 - alpha) ** k
-        shifted = np.roll(series, k, axis=0)
-        mask = np.roll(alive, k, axis=0)
-        mask[:k] = False
-        num += w * shifted * mask
+        mask = alive[days - 1 - k:n_days - k]
+        num += w * series[days - 1 - k:n_days - k] * mask
         den += w * mask
-    out = np.where(den > 0, num / np.where(den > 0, den, 1), series)
+    rest = series[days - 1:]
+    out[days - 1:] = np.where(den > 0, num / np.where(den > 0, den, 1), rest)
     return out

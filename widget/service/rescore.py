@@ -161,43 +161,68 @@ def load_window(engine: sa.Engine, first: date, as_of: date, model: Model) -> Wi
     start, end = reads_from(first, model), day_end(as_of)
     digests = rescore_state.Digests()
     with engine.connect() as conn:
-        account_rows = store_accounts.all_accounts(conn)
-        pks = np.array([pk for pk, _ in account_rows], dtype=np.int64)
+        pks, local = store_activity.account_networks(conn)
         n = pks.size
+        account_index = _Index(pks)
         fol = _followers(store_activity.latest_followers(conn, as_of), pks)
-        prior = _prior(account_rows, fol, model)
-        del account_rows
+        prior = _prior(local, fol, model)
         posts = _Columns(store_activity.count_rows(conn, "posts", start, end),
                          {"key": np.int64, "author": np.int32, "time": np.int64,
                           "counts": (np.int32, 4)})
         for block in store_activity.post_blocks(conn, start, end):
             digests.add(1, block, 2)
-            posts.append(key=block[:, 0], author=np.searchsorted(pks, block[:, 1]),
+            posts.append(key=block[:, 0], author=account_index(block[:, 1]),
                          time=block[:, 2], counts=block[:, 3:])
         posts = posts.done()
-        post_order = np.argsort(posts["key"])
+        post_index = _Index(posts["key"])
         r = _Columns(store_activity.count_rows(conn, "reactions", start, end),
                      {"author": np.int32, "engager": np.int32, "kind": np.int8,
                       "post": np.int32, "time": np.int64})
         for block in store_activity.reaction_blocks(conn, start, end):
             digests.add(0, block, 4)
-            r.append(author=np.searchsorted(pks, block[:, 0]),
-                     engager=np.searchsorted(pks, block[:, 1]), kind=block[:, 2],
-                     post=_post_index(posts["key"], post_order, block[:, 3]), time=block[:, 4])
+            r.append(author=account_index(block[:, 0]), engager=account_index(block[:, 1]),
+                     kind=block[:, 2], post=post_index(block[:, 3]), time=block[:, 4])
         r = r.done()
         pk_rows = store_community.load_plusk(conn, start, end)
     digests.add(2, pk_rows, 2)
-    known = np.isin(pk_rows[:, 0], pks) & np.isin(pk_rows[:, 1], pks)
+    known = (account_index(pk_rows[:, 0]) >= 0) & (account_index(pk_rows[:, 1]) >= 0)
     pk_rows = pk_rows[known]
-    plusk = PlusK(np.searchsorted(pks, pk_rows[:, 0]).astype(np.int32),
-                  np.searchsorted(pks, pk_rows[:, 1]).astype(np.int32), pk_rows[:, 2])
+    plusk = PlusK(account_index(pk_rows[:, 0]), account_index(pk_rows[:, 1]), pk_rows[:, 2])
+    unlisted = _unlisted(posts["counts"], r["post"], r["kind"], model)
     activity = Activity.build(
         n, r["author"], r["engager"], r["kind"], r["post"], r["time"],
-        posts["author"], posts["time"], followers=fol,
-        unlisted=_unlisted(posts["counts"], r["post"], r["kind"], model),
-        prior=prior, post_keys=posts["key"],
+        posts["author"], posts["time"], followers=fol, unlisted=unlisted, prior=prior,
+        post_keys=posts["key"],
     )
     return Window(activity, pks, plusk, digests, start)
+
+
+class _Index:
+    """Store keys to positions in a sorted or unsorted key array (-1 for keys not in it): a
+    lookup table when the keys are dense enough, binary search otherwise."""
+
+    def __init__(self, keys: np.ndarray):
+        self.lo = int(keys.min()) if keys.size else 0
+        span = int(keys.max()) - self.lo + 1 if keys.size else 0
+        if span <= 4 * keys.size + 1_000_000:
+            self.table = np.full(span, -1, dtype=np.int32)
+            self.table[keys - self.lo] = np.arange(keys.size, dtype=np.int32)
+        else:
+            self.table = None
+            self.keys, self.order = keys, np.argsort(keys)
+
+    def __call__(self, wanted: np.ndarray) -> np.ndarray:
+        if self.table is not None:
+            at = wanted - self.lo
+            ok = (at >= 0) & (at < self.table.size)
+            return np.where(ok, self.table[np.where(ok, at, 0)] if self.table.size else -1,
+                            -1).astype(np.int32)
+        if self.keys.size == 0:
+            return np.full(wanted.size, -1, dtype=np.int32)
+        pos = np.clip(np.searchsorted(self.keys, wanted, sorter=self.order), 0,
+                      self.keys.size - 1)
+        found = self.keys[self.order[pos]] == wanted
+        return np.where(found, self.order[pos], -1).astype(np.int32)
 
 
 class _Columns:
@@ -243,15 +268,11 @@ def _window_topics(conn: sa.Connection, activity: Activity, end: int, model: Mod
     start = end - model.window_days * DAY
     keys, codes, texts = store_activity.post_topics(conn, start, end)
     lo, hi = np.searchsorted(activity.p_time, [start, end])
-    window_keys = activity.p_key[lo:hi]
-    if not np.array_equal(keys, window_keys):  # posts came or went since the load
-        order = np.argsort(keys)
-        pos = np.clip(np.searchsorted(keys, window_keys, sorter=order), 0, max(keys.size - 1, 0))
-        found = keys[order[pos]] == window_keys if keys.size else np.zeros(hi - lo, bool)
-        codes = np.where(found, codes[order[pos]] if keys.size else -1, -1)
-        texts = texts + ["{}"]
-        codes[~found] = len(texts) - 1
-    return [None] * lo + [texts[c] for c in codes.tolist()]
+    at = _Index(keys)(activity.p_key[lo:hi])
+    picked = np.full(at.size, len(texts), dtype=np.int64)  # "{}" for a post deleted since
+    picked[at >= 0] = codes[at[at >= 0]]
+    texts = texts + ["{}"]
+    return [None] * lo + [texts[c] for c in picked.tolist()]
 
 
 def load_activity(engine: sa.Engine, first: date, as_of: date, model: Model,
@@ -290,13 +311,13 @@ def load_activity(engine: sa.Engine, first: date, as_of: date, model: Model,
         return np.searchsorted(pks, a).astype(np.int32)
 
     fol = _followers(followers, pks)
-    order = np.argsort(p_pk)
-    post_index = _post_index(p_pk, order, r[:, 3])
+    post_index = _Index(p_pk)(r[:, 3])
     activity = Activity.build(
         n, index(r[:, 0]), index(r[:, 1]), r[:, 2], post_index, r[:, 4],
         index(p_author_pk), p_time, followers=fol,
         unlisted=_unlisted(p_counts, post_index, r[:, 2], model),
-        prior=_prior(account_rows, fol, model), post_keys=p_pk,
+        prior=_prior(np.array([aid.startswith("local:") for _, aid in account_rows], dtype=bool),
+                     fol, model), post_keys=p_pk,
     )
     known_pk = np.isin(pk_rows[:, 0], pks) & np.isin(pk_rows[:, 1], pks)
     pk_rows = pk_rows[known_pk]
@@ -330,24 +351,13 @@ def _unlisted(counts: np.ndarray, post_index: np.ndarray, kinds: np.ndarray, mod
     return tuple(out)
 
 
-def _prior(account_rows, followers: np.ndarray, model: Model) -> np.ndarray:
+def _prior(local: np.ndarray, followers: np.ndarray, model: Model) -> np.ndarray:
     """Accounts from other networks, whose own engagers we cannot see, start PageRank with
     more influence the more followers they have (local accounts: 1, their graph is here)."""
-    prior = np.ones(len(account_rows))
-    fetched = np.array([not aid.startswith("local:") for _, aid in account_rows], dtype=bool)
-    use = fetched & ~np.isnan(followers)
+    prior = np.ones(local.size)
+    use = ~local & ~np.isnan(followers)
     prior[use] += model.follower_prior_per_decade * np.log10(1 + followers[use])
     return prior
-
-
-def _post_index(p_pk: np.ndarray, order: np.ndarray, r_post: np.ndarray) -> np.ndarray:
-    """Index of each reaction's post among the loaded posts (``order`` sorts their pks); -1
-    for none or a post outside the loaded window."""
-    if p_pk.size == 0:
-        return np.full(r_post.size, -1, dtype=np.int32)
-    pos = np.clip(np.searchsorted(p_pk, r_post, sorter=order), 0, p_pk.size - 1)
-    found = p_pk[order[pos]] == r_post
-    return np.where(found, order[pos], -1).astype(np.int32)
 
 
 def _nan_to_none(x: float):

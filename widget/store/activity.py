@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from itertools import chain
 
 import numpy as np
 import sqlalchemy as sa
@@ -75,46 +76,52 @@ def load_reactions(conn: sa.Connection, start: int, end: int,
 
 COUNT_KINDS = ("reshare", "like", "reply", "quote")
 
-# Bulk loads for the scoring job: one ordered query streamed in blocks of BLOCK rows (a
-# server-side cursor on PostgreSQL), so no more than a block is ever held as Python objects.
-# The order is total (every column), so two loads of the same rows give the same arrays and
-# the job's float sums the same bits (service.rescore_state relies on it).
+# Bulk loads for the scoring job: one query streamed in blocks of BLOCK rows (a server-side
+# cursor on PostgreSQL), so no more than a block is ever held as Python objects. Rows come in
+# no particular order (the job sorts them: scoring.activity.canonical_order), which lets
+# SQLite scan the table in its own order when most rows are wanted: a scan of the time index
+# then visits the table at random, several times slower.
 BLOCK = 100_000
 REACTION_COLUMNS = ("author_pk", "engager_pk", "kind", "post_pk", "created_at")
 POST_COLUMNS = ("pk", "account_pk", "created_at", *(f"{k}_count" for k in COUNT_KINDS))
 
 
+def account_networks(conn: sa.Connection) -> tuple[np.ndarray, np.ndarray]:
+    """(every account's pk, ascending; whether it is a ``local`` one)."""
+    rows = raw_rows(conn, "SELECT pk, network FROM accounts ORDER BY pk")
+    return (np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)),
+            np.fromiter((r[1] == "local" for r in rows), dtype=bool, count=len(rows)))
+
+
 def count_rows(conn: sa.Connection, table: str, start: int, end: int) -> int:
-    """Rows of ``reactions`` (not counting self-reactions) or ``posts`` in [start, end)."""
-    extra = " AND author_pk <> engager_pk" if table == "reactions" else ""
-    sql = f"SELECT COUNT(*) FROM {table} WHERE created_at >= ? AND created_at < ?{extra}"
+    """Rows of ``reactions`` or ``posts`` in [start, end) (from the time index alone)."""
+    sql = f"SELECT COUNT(*) FROM {table} WHERE created_at >= ? AND created_at < ?"
     return int(raw_rows(conn, sql, (start, end))[0][0])
 
 
 def reaction_blocks(conn: sa.Connection, start: int, end: int):
-    """(k, 5) int64 blocks of REACTION_COLUMNS (post_pk -1 for none) in [start, end), by
-    time, without self-reactions (engaging with yourself is not influence)."""
+    """(k, 5) int64 blocks of REACTION_COLUMNS (post_pk -1 for none) in [start, end), in no
+    particular order, without self-reactions (engaging with yourself is not influence)."""
     sql = ("SELECT author_pk, engager_pk, kind, COALESCE(post_pk, -1), created_at "
-           "FROM reactions WHERE created_at >= ? AND created_at < ? "
-           "AND author_pk <> engager_pk "
-           "ORDER BY created_at, author_pk, engager_pk, kind, post_pk")
+           f"FROM {_scan(conn, 'reactions', start, end)} "
+           "WHERE created_at >= ? AND created_at < ? AND author_pk <> engager_pk")
     yield from _blocks(conn, sql, (start, end), 5)
 
 
 def post_blocks(conn: sa.Connection, start: int, end: int):
     """(k, 7) int64 blocks of POST_COLUMNS (-1 for counts an upstream did not report) in
-    [start, end), by time."""
+    [start, end), in no particular order."""
     sql = ("SELECT pk, account_pk, created_at, COALESCE(reshare_count, -1), "
            "COALESCE(like_count, -1), COALESCE(reply_count, -1), COALESCE(quote_count, -1) "
-           "FROM posts WHERE created_at >= ? AND created_at < ? ORDER BY created_at, pk")
+           f"FROM {_scan(conn, 'posts', start, end)} WHERE created_at >= ? AND created_at < ?")
     yield from _blocks(conn, sql, (start, end), 7)
 
 
 def post_topics(conn: sa.Connection, start: int, end: int):
-    """(post pks, int32 codes, distinct topics JSON texts) for posts in [start, end), by time:
-    posts repeat a few topic sets, so each text is held once."""
-    sql = ("SELECT pk, topics FROM posts WHERE created_at >= ? AND created_at < ? "
-           "ORDER BY created_at, pk")
+    """(post pks, int32 codes, distinct topics JSON texts) for posts in [start, end), in no
+    particular order: posts repeat a few topic sets, so each text is held once."""
+    sql = (f"SELECT pk, topics FROM {_scan(conn, 'posts', start, end)} "
+           "WHERE created_at >= ? AND created_at < ?")
     texts: dict[str, int] = {}
     pks, codes = [], []
     for rows in _row_blocks(conn, sql, (start, end)):
@@ -126,9 +133,19 @@ def post_topics(conn: sa.Connection, start: int, end: int):
     return np.concatenate(pks), np.concatenate(codes), list(texts)
 
 
+def _scan(conn: sa.Connection, table: str, start: int, end: int) -> str:
+    """The FROM clause: on SQLite, the table in its own order when [start, end) holds most of
+    it (PostgreSQL plans that for itself)."""
+    if conn.dialect.name != "sqlite":
+        return table
+    total = int(raw_rows(conn, f"SELECT COUNT(*) FROM {table}")[0][0])
+    return f"{table} NOT INDEXED" if count_rows(conn, table, start, end) * 3 > total else table
+
+
 def _blocks(conn: sa.Connection, sql: str, params: tuple, width: int):
     for rows in _row_blocks(conn, sql, params):
-        yield np.array(rows, dtype=np.int64).reshape(-1, width)
+        yield np.fromiter(chain.from_iterable(rows), dtype=np.int64,
+                          count=len(rows) * width).reshape(-1, width)
 
 
 def _row_blocks(conn: sa.Connection, sql: str, params: tuple):
