@@ -66,7 +66,15 @@ def demo_cmd(accounts: int, reactions: int, seed: int) -> None:
 @click.option("--full", is_flag=True,
               help="Recompute the 50 days before too, instead of continuing from the stored "
                    "state of the day before (the result is the same; see docs/scale.md).")
-def rescore_cmd(as_of: str | None, days: int, full: bool) -> None:
+@click.option("--engine", "on", type=click.Choice(["dask", "spark"]), default=None,
+              help="Run the full recompute on a distributed engine (see docs/scale.md).")
+@click.option("--cluster", default=None, metavar="URL",
+              help="The engine's cluster (tcp://host:8786, spark://host:7077); without it, "
+                   "a local cluster on this machine.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 1024),
+              help="Blocks of accounts, one task each (at most the cluster's task slots).")
+def rescore_cmd(as_of: str | None, days: int, full: bool, on: str | None,
+                cluster: str | None, workers: int) -> None:
     """Recompute every account's score from stored activity (continuing from the stored
     state of the day before when it still matches the activity and the model)."""
     from .service.rescore import rescore
@@ -82,7 +90,11 @@ def rescore_cmd(as_of: str | None, days: int, full: bool) -> None:
         if i % step == 0 or i == n:
             _say(f"scored day {i}/{n}")
 
-    summary = rescore(_engine(), day, days=days, progress=tick, full=full)
+    if cluster and not on:
+        raise click.BadParameter("--cluster needs --engine dask or --engine spark",
+                                 param_hint="--cluster")
+    summary = rescore(_engine(), day, days=days, progress=tick, full=full, on=on,
+                      cluster=cluster, workers=workers)
     current_app.extensions["widget"].scores.changed()  # every instance sees it at once
     click.echo(summary.line())
 

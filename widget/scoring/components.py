@@ -17,6 +17,7 @@ import numpy as np
 
 from .activity import DAY, Activity
 from .model import Model
+from .network import Local
 from .pagerank import inflow_of, pagerank_inflow
 
 
@@ -64,9 +65,10 @@ class DailyComponents:
     unless the caller passes ``start`` (None: from the prior alone) or the known vector ``x``.
     """
 
-    def __init__(self, activity: Activity, model: Model):
+    def __init__(self, activity: Activity, model: Model, network=None):
         self.a = activity
         self.m = model
+        self.network = network or Local()
         n = activity.n_accounts
         pair_key = activity.r_engager.astype(np.int64) * n + activity.r_author
         self.pairs, r_pair = np.unique(pair_key, return_inverse=True)
@@ -98,7 +100,7 @@ class DailyComponents:
         start_t = end - m.window_days * DAY
         lo, hi = np.searchsorted(a.r_time, [start_t, end])
         w = self.weights(lo, hi)
-        given = np.bincount(a.r_engager[lo:hi], minlength=n)
+        given = self.network.total(np.bincount(a.r_engager[lo:hi], minlength=n))
         selectivity = 1.0 / np.sqrt(1.0 + given / m.selectivity_half)
         pair_weight = np.bincount(self.r_pair[lo:hi], weights=w, minlength=self.pairs.size)
         live = np.flatnonzero(pair_weight > 0)
@@ -110,6 +112,7 @@ class DailyComponents:
                 n, pe, pa, effective, damping=m.damping, tolerance=m.tolerance,
                 max_iterations=m.max_iterations,
                 start=self._last_pr if start is WARM else start, prior=a.prior,
+                network=self.network,
             )
         else:
             pr = x
@@ -137,7 +140,7 @@ class DailyComponents:
         weighted = np.bincount(a.r_author[lo:hi], weights=w, minlength=n) + unlisted_w
         del w
         if self.keep_state:
-            out = np.bincount(pe, weights=effective, minlength=n)
+            out = self.network.total(np.bincount(pe, weights=effective, minlength=n))
             flow = m.damping * effective / out[pe] * pr[pe]
             self.state = DayState(start_t, end, selectivity, pr, out, pair_weight, tr_listed,
                                   amp_listed, np.bincount(pa, weights=flow, minlength=n),

@@ -19,6 +19,7 @@ from .activity import DAY, Activity
 from .components import WARM, DailyComponents, DayValues
 from .drivers import Attribution, Context, DayAttribution, DayParts, pack
 from .model import Model
+from .network import Local
 from .pagerank import anchor_day
 from .plusk import Bonus, PlusK
 from .plusk import bonus as plusk_bonus
@@ -111,15 +112,17 @@ def score_days(activity: Activity, first: date, last: date, model: Model,
 
 def run_days(activity: Activity, first: date, last: date, model: Model, progress=None,
              plusk: PlusK | None = None, history: History | None = None,
-             on_day=None) -> JobRun:
+             on_day=None, network=None) -> JobRun:
     """score_days, continuing from ``history`` when given (the days before ``first`` are then
-    not recomputed) and handing each computed day's DayRecord to ``on_day(day, record)``."""
+    not recomputed) and handing each computed day's DayRecord to ``on_day(day, record)``.
+    ``network`` (scoring.network) combines the parts of a distributed run."""
+    network = network or Local()
     if last < first:
         raise ValueError("last day is before first day")
     lead = lead_days(model)
     days = [first - timedelta(days=lead) + timedelta(days=i)
             for i in range((last - first).days + lead + 1)]
-    daily = DailyComponents(activity, model)
+    daily = DailyComponents(activity, model, network)
     n_days, n = len(days), activity.n_accounts
     t = n_days - 1
     first_day_idx = (activity.first_seen // DAY) - (day_end(days[0]) // DAY - 1)
@@ -166,11 +169,11 @@ def run_days(activity: Activity, first: date, last: date, model: Model, progress
             progress(i - begin + 1, total)
     del daily, maker
     return JobRun(_results(activity, days, lead, exact, comp, comp_from, kept, first_day_idx,
-                           attribution, plusk, model), lead)
+                           attribution, plusk, model, network), lead)
 
 
 def _results(activity, days, lead, exact, comp, comp_from, kept, first_day_idx, attribution,
-             plusk, model) -> list[DayResult]:
+             plusk, model, network) -> list[DayResult]:
     """Smoothing, +K, deltas and (for the last day) the drivers of the output days."""
     n_days, n = exact.shape
     # Published scores are needed from the start of the longest horizon of the first output
@@ -184,9 +187,10 @@ def _results(activity, days, lead, exact, comp, comp_from, kept, first_day_idx, 
     comp_pub = np.stack([_smooth(comp[:, ci], first_day_idx - comp_from, model)
                          for ci in range(len(COMPONENTS))], axis=1)
     bonuses: dict[int, Bonus] = {}
-    if plusk is not None and plusk.time.size:
-        for i in range(pub_from, n_days):
-            bonuses[i] = plusk_bonus(plusk, day_end(days[i]), published[i], model)
+    if plusk is not None and (plusk.time.size or network.collective):
+        for i in range(pub_from, n_days):  # the givers' scores may be other workers'
+            bonuses[i] = plusk_bonus(plusk, day_end(days[i]), network.owned(published[i]),
+                                     model)
             published[i] = np.minimum(100.0, published[i] + bonuses[i].points)
     results = []
     for i in range(lead, n_days):

@@ -23,23 +23,29 @@ def pagerank_inflow(
     max_iterations: int,
     start: np.ndarray | None = None,
     prior: np.ndarray | None = None,
+    network=None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return (inflow, x): influence flowing into each node, and the full PageRank vector.
 
     ``start`` warm-starts the iteration (yesterday's vector converges in a few steps).
     ``prior`` scales each node's starting influence (1 by default): what we know of accounts
-    whose own engagement graph we cannot see, such as their follower counts.
+    whose own engagement graph we cannot see, such as their follower counts. With a
+    ``network`` (scoring.network), the edges here are those into this worker's accounts: the
+    outgoing weights and each step's inflow are combined with the other workers'.
     """
     base = _base(damping, prior)
-    if src.size == 0:
+    collective = network is not None and network.collective
+    if src.size == 0 and not collective:
         return np.zeros(n), np.broadcast_to(base, (n,)).astype(float)
     out = np.bincount(src, weights=weight, minlength=n)
+    if collective:
+        out = network.total(out)
     share = weight / out[src]
     # Rows are receivers so one mat-vec gathers each node's inflow.
     m = sp.csr_matrix((share * damping, (dst, src)), shape=(n, n))
     x = np.broadcast_to(base, (n,)).astype(float) if start is None else start.copy()
     for _ in range(max_iterations):
-        nxt = base + m @ x
+        nxt = base + (network.owned(m @ x) if collective else m @ x)
         delta = np.abs(nxt - x).max()
         x = nxt
         if delta < tolerance:

@@ -46,19 +46,26 @@ class RescoreSummary:
 
 
 def rescore(engine: sa.Engine, as_of: date, days: int = 1, model: Model | None = None,
-            progress=None, targets: list[int] | None = None,
-            full: bool = False) -> RescoreSummary:
+            progress=None, targets: list[int] | None = None, full: bool = False,
+            on: str | None = None, cluster: str | None = None,
+            workers: int = 2) -> RescoreSummary:
     """Recompute snapshots for the ``days`` days ending ``as_of`` (inclusive) for every account,
     or only for ``targets`` (account pks, scored within their neighbourhood).
 
     A run for every account continues from the stored state of the day before ``as_of - days
     + 1`` when it can (see service.rescore_state) and recomputes everything otherwise, or with
     ``full``; either way the snapshots are what a full recompute from stored activity gives,
-    so running it twice gives the same snapshots.
+    so running it twice gives the same snapshots. ``on`` ("dask" or "spark") runs the full
+    recompute on that engine instead: on the cluster at ``cluster``, or on a local one of
+    ``workers`` workers (service.distributed).
     """
     model = model or load_model()
     t0 = time.monotonic()
     first = as_of - timedelta(days=days - 1)
+    if on is not None:
+        from .distributed import rescore_distributed
+
+        return rescore_distributed(engine, as_of, days, on, cluster, workers)
     if targets is not None:
         return _rescore_targets(engine, first, as_of, model, progress, targets, t0)
     with engine.connect() as conn:
@@ -154,38 +161,51 @@ class Window:
     start: int  # epoch seconds of the earliest activity read
 
 
-def load_window(engine: sa.Engine, first: date, as_of: date, model: Model) -> Window:
+def load_window(engine: sa.Engine, first: date, as_of: date, model: Model,
+                authors: tuple[int, int] | None = None, pk_limit: int | None = None) -> Window:
     """Every account's activity a run scoring ``first``..``as_of`` reads, as compact columns
     (int32 account and post indices, int8 kinds), read in blocks: posts first, so each
-    block of reactions finds its posts' indices at once."""
+    block of reactions finds its posts' indices at once. With ``authors`` (a pk range: a
+    distributed run's block), only the reactions to, posts by and +K received by those
+    accounts (every account still has its index); with ``pk_limit``, only accounts with
+    smaller pks (so all of a distributed run's workers index the same accounts). Activity of
+    accounts added after they were read waits for the next run."""
     start, end = reads_from(first, model), day_end(as_of)
     digests = rescore_state.Digests()
     with engine.connect() as conn:
         pks, local = store_activity.account_networks(conn)
+        if pk_limit is not None:
+            pks, local = pks[pks < pk_limit], local[pks < pk_limit]
         n = pks.size
         account_index = _Index(pks)
         fol = _followers(store_activity.latest_followers(conn, as_of), pks)
         prior = _prior(local, fol, model)
-        posts = _Columns(store_activity.count_rows(conn, "posts", start, end),
+        posts = _Columns(store_activity.count_rows(conn, "posts", start, end, authors),
                          {"key": np.int64, "author": np.int32, "time": np.int64,
                           "counts": (np.int32, 4)})
-        for block in store_activity.post_blocks(conn, start, end):
+        for block in store_activity.post_blocks(conn, start, end, authors):
             digests.add(1, block, 2)
-            posts.append(key=block[:, 0], author=account_index(block[:, 1]),
-                         time=block[:, 2], counts=block[:, 3:])
+            author = account_index(block[:, 1])
+            block, author = block[author >= 0], author[author >= 0]
+            posts.append(key=block[:, 0], author=author, time=block[:, 2], counts=block[:, 3:])
         posts = posts.done()
         post_index = _Index(posts["key"])
-        r = _Columns(store_activity.count_rows(conn, "reactions", start, end),
+        r = _Columns(store_activity.count_rows(conn, "reactions", start, end, authors),
                      {"author": np.int32, "engager": np.int32, "kind": np.int8,
                       "post": np.int32, "time": np.int64})
-        for block in store_activity.reaction_blocks(conn, start, end):
+        for block in store_activity.reaction_blocks(conn, start, end, authors):
             digests.add(0, block, 4)
-            r.append(author=account_index(block[:, 0]), engager=account_index(block[:, 1]),
-                     kind=block[:, 2], post=post_index(block[:, 3]), time=block[:, 4])
+            author, engager = account_index(block[:, 0]), account_index(block[:, 1])
+            ok = (author >= 0) & (engager >= 0)
+            block, author, engager = block[ok], author[ok], engager[ok]
+            r.append(author=author, engager=engager, kind=block[:, 2],
+                     post=post_index(block[:, 3]), time=block[:, 4])
         r = r.done()
         pk_rows = store_community.load_plusk(conn, start, end)
     digests.add(2, pk_rows, 2)
     known = (account_index(pk_rows[:, 0]) >= 0) & (account_index(pk_rows[:, 1]) >= 0)
+    if authors is not None:
+        known &= (pk_rows[:, 1] >= authors[0]) & (pk_rows[:, 1] < authors[1])
     pk_rows = pk_rows[known]
     plusk = PlusK(account_index(pk_rows[:, 0]), account_index(pk_rows[:, 1]), pk_rows[:, 2])
     unlisted = _unlisted(posts["counts"], r["post"], r["kind"], model)

@@ -93,38 +93,47 @@ def account_networks(conn: sa.Connection) -> tuple[np.ndarray, np.ndarray]:
             np.fromiter((r[1] == "local" for r in rows), dtype=bool, count=len(rows)))
 
 
-def count_rows(conn: sa.Connection, table: str, start: int, end: int) -> int:
-    """Rows of ``reactions`` or ``posts`` in [start, end) (from the time index alone)."""
-    sql = f"SELECT COUNT(*) FROM {table} WHERE created_at >= ? AND created_at < ?"
-    return int(raw_rows(conn, sql, (start, end))[0][0])
+def count_rows(conn: sa.Connection, table: str, start: int, end: int,
+               authors: tuple[int, int] | None = None) -> int:
+    """Rows of ``reactions`` or ``posts`` in [start, end) (from an index alone), optionally
+    only those to (by) accounts with pks in [authors[0], authors[1])."""
+    where, params = _where(table, start, end, authors)
+    return int(raw_rows(conn, f"SELECT COUNT(*) FROM {table} WHERE {where}", params)[0][0])
 
 
-def reaction_blocks(conn: sa.Connection, start: int, end: int):
+def reaction_blocks(conn: sa.Connection, start: int, end: int,
+                    authors: tuple[int, int] | None = None):
     """(k, 5) int64 blocks of REACTION_COLUMNS (post_pk -1 for none) in [start, end), in no
-    particular order, without self-reactions (engaging with yourself is not influence)."""
+    particular order, without self-reactions (engaging with yourself is not influence);
+    optionally only reactions to accounts with pks in [authors[0], authors[1])."""
+    where, params = _where("reactions", start, end, authors)
     sql = ("SELECT author_pk, engager_pk, kind, COALESCE(post_pk, -1), created_at "
-           f"FROM {_scan(conn, 'reactions', start, end)} "
-           "WHERE created_at >= ? AND created_at < ? AND author_pk <> engager_pk")
-    yield from _blocks(conn, sql, (start, end), 5)
+           f"FROM {_scan(conn, 'reactions', start, end, authors)} "
+           f"WHERE {where} AND author_pk <> engager_pk")
+    yield from _blocks(conn, sql, params, 5)
 
 
-def post_blocks(conn: sa.Connection, start: int, end: int):
+def post_blocks(conn: sa.Connection, start: int, end: int,
+                authors: tuple[int, int] | None = None):
     """(k, 7) int64 blocks of POST_COLUMNS (-1 for counts an upstream did not report) in
-    [start, end), in no particular order."""
+    [start, end), in no particular order; optionally only by accounts in ``authors``."""
+    where, params = _where("posts", start, end, authors)
     sql = ("SELECT pk, account_pk, created_at, COALESCE(reshare_count, -1), "
            "COALESCE(like_count, -1), COALESCE(reply_count, -1), COALESCE(quote_count, -1) "
-           f"FROM {_scan(conn, 'posts', start, end)} WHERE created_at >= ? AND created_at < ?")
-    yield from _blocks(conn, sql, (start, end), 7)
+           f"FROM {_scan(conn, 'posts', start, end, authors)} WHERE {where}")
+    yield from _blocks(conn, sql, params, 7)
 
 
-def post_topics(conn: sa.Connection, start: int, end: int):
+def post_topics(conn: sa.Connection, start: int, end: int,
+                authors: tuple[int, int] | None = None):
     """(post pks, int32 codes, distinct topics JSON texts) for posts in [start, end), in no
-    particular order: posts repeat a few topic sets, so each text is held once."""
-    sql = (f"SELECT pk, topics FROM {_scan(conn, 'posts', start, end)} "
-           "WHERE created_at >= ? AND created_at < ?")
+    particular order (optionally by accounts in ``authors`` only): posts repeat a few topic
+    sets, so each text is held once."""
+    where, params = _where("posts", start, end, authors)
+    sql = f"SELECT pk, topics FROM {_scan(conn, 'posts', start, end, authors)} WHERE {where}"
     texts: dict[str, int] = {}
     pks, codes = [], []
-    for rows in _row_blocks(conn, sql, (start, end)):
+    for rows in _row_blocks(conn, sql, params):
         pks.append(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)))
         codes.append(np.fromiter((texts.setdefault(r[1], len(texts)) for r in rows),
                                  dtype=np.int32, count=len(rows)))
@@ -133,13 +142,33 @@ def post_topics(conn: sa.Connection, start: int, end: int):
     return np.concatenate(pks), np.concatenate(codes), list(texts)
 
 
-def _scan(conn: sa.Connection, table: str, start: int, end: int) -> str:
-    """The FROM clause: on SQLite, the table in its own order when [start, end) holds most of
-    it (PostgreSQL plans that for itself)."""
+def reactions_by_author(conn: sa.Connection, start: int, end: int) -> np.ndarray:
+    """(k, 2) int64: author pk and reactions received in [start, end), by pk (what a
+    distributed run balances its blocks of accounts on)."""
+    rows = raw_rows(conn, "SELECT author_pk, COUNT(*) FROM reactions WHERE created_at >= ? "
+                          "AND created_at < ? GROUP BY author_pk ORDER BY author_pk",
+                    (start, end))
+    return np.array(rows, dtype=np.int64).reshape(-1, 2)
+
+
+def _where(table: str, start: int, end: int, authors: tuple[int, int] | None):
+    who = "author_pk" if table == "reactions" else "account_pk"
+    where, params = "created_at >= ? AND created_at < ?", (start, end)
+    if authors is not None:
+        where += f" AND {who} >= ? AND {who} < ?"
+        params += tuple(authors)
+    return where, params
+
+
+def _scan(conn: sa.Connection, table: str, start: int, end: int,
+          authors: tuple[int, int] | None = None) -> str:
+    """The FROM clause: on SQLite, the table in its own order when the rows wanted are most
+    of it (PostgreSQL plans that for itself)."""
     if conn.dialect.name != "sqlite":
         return table
     total = int(raw_rows(conn, f"SELECT COUNT(*) FROM {table}")[0][0])
-    return f"{table} NOT INDEXED" if count_rows(conn, table, start, end) * 3 > total else table
+    wanted = count_rows(conn, table, start, end, authors)
+    return f"{table} NOT INDEXED" if wanted * 3 > total else table
 
 
 def _blocks(conn: sa.Connection, sql: str, params: tuple, width: int):
