@@ -140,7 +140,7 @@ class DailyComponents:
         weighted = np.bincount(a.r_author[lo:hi], weights=w, minlength=n) + unlisted_w
         del w
         if self.keep_state:
-            out = self.network.total(np.bincount(pe, weights=effective, minlength=n))
+            out = self.network.outgoing(pe, effective, n)
             flow = m.damping * effective / out[pe] * pr[pe]
             self.state = DayState(start_t, end, selectivity, pr, out, pair_weight, tr_listed,
                                   amp_listed, np.bincount(pa, weights=flow, minlength=n),

@@ -24,3 +24,11 @@ class Local:
     def owned(self, values: np.ndarray) -> np.ndarray:
         """Per-account values, each taken from the worker that owns the account."""
         return values
+
+    def graph(self, src: np.ndarray, dst: np.ndarray, weight: np.ndarray):
+        """The day's whole graph, where a worker's PageRank runs on it (None: here, it is)."""
+        return None
+
+    def outgoing(self, src: np.ndarray, weight: np.ndarray, n: int) -> np.ndarray:
+        """Each account's total outgoing edge weight (PageRank's row sums)."""
+        return np.bincount(src, weights=weight, minlength=n)

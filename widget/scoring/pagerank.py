@@ -35,17 +35,25 @@ def pagerank_inflow(
     """
     base = _base(damping, prior)
     collective = network is not None and network.collective
-    if src.size == 0 and not collective:
+    whole = network.graph(src, dst, weight) if collective else None
+    if whole is not None:  # this worker has the day's whole graph: iterate here
+        src, dst, weight = whole
+    swap = collective and whole is None  # combine each step with the other workers
+    if src.size == 0 and not swap:
+        if collective:
+            network.day_out = np.zeros(n)
         return np.zeros(n), np.broadcast_to(base, (n,)).astype(float)
     out = np.bincount(src, weights=weight, minlength=n)
-    if collective:
+    if swap:
         out = network.total(out)
+    if collective:
+        network.day_out = out  # the day state's outgoing weights (scoring.components)
     share = weight / out[src]
     # Rows are receivers so one mat-vec gathers each node's inflow.
     m = sp.csr_matrix((share * damping, (dst, src)), shape=(n, n))
     x = np.broadcast_to(base, (n,)).astype(float) if start is None else start.copy()
     for _ in range(max_iterations):
-        nxt = base + (network.owned(m @ x) if collective else m @ x)
+        nxt = base + (network.owned(m @ x) if swap else m @ x)
         delta = np.abs(nxt - x).max()
         x = nxt
         if delta < tolerance:

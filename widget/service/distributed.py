@@ -44,6 +44,7 @@ class Block:
     url: str  # the store, which every worker reads itself
     first: date
     last: date
+    whole_graph: bool  # PageRank on the day's whole graph on every worker (see Partitioned)
 
 
 @dataclass
@@ -59,12 +60,17 @@ class BlockResult:
 
 class Partitioned:
     """scoring.network for a worker: per-account vectors combined across all workers through
-    ``comm.exchange`` (every worker's payload, in rank order)."""
+    ``comm.exchange`` (every worker's payload, in rank order). PageRank either swaps each
+    step's inflow of the workers' own accounts (one exchange a step), or, with
+    ``whole_graph``, gathers the day's edges once and iterates on every worker (one exchange
+    a day, for engines whose exchanges are slow)."""
 
     collective = True
 
-    def __init__(self, comm, lo: int, hi: int):
+    def __init__(self, comm, lo: int, hi: int, whole_graph: bool = False):
         self.comm, self.lo, self.hi = comm, lo, hi
+        self.whole_graph = whole_graph
+        self.day_out: np.ndarray | None = None  # set by PageRank for the day's state
 
     def total(self, part: np.ndarray) -> np.ndarray:
         parts = self.comm.exchange(part)
@@ -79,8 +85,23 @@ class Partitioned:
     def owned(self, values: np.ndarray) -> np.ndarray:
         return np.concatenate(self.comm.exchange(values[self.lo:self.hi]))
 
+    def graph(self, src, dst, weight):
+        if not self.whole_graph:
+            return None
+        parts = self.comm.exchange((src, dst, weight))
+        src, dst, weight = (np.concatenate([p[j] for p in parts]) for j in range(3))
+        order = np.lexsort((dst, src))  # the edges in one machine's order: the same sums
+        return src[order], dst[order], weight[order]
 
-def plan_blocks(engine: sa.Engine, first: date, last: date, workers: int) -> list[Block]:
+    def outgoing(self, src, weight, n):
+        out, self.day_out = self.day_out, None
+        if out is None:
+            out = self.total(np.bincount(src, weights=weight, minlength=n))
+        return out
+
+
+def plan_blocks(engine: sa.Engine, first: date, last: date, workers: int,
+                whole_graph: bool = False) -> list[Block]:
     """``workers`` blocks of accounts with about as many reactions each to score."""
     model = load_model()
     start, end = reads_from(first, model), day_end(last)
@@ -94,7 +115,7 @@ def plan_blocks(engine: sa.Engine, first: date, last: date, workers: int) -> lis
              int(pks[-1]) + 1 if pks.size else 1]
     url = engine.url.render_as_string(hide_password=False)
     return [Block(k, workers, edges[k], max(edges[k], edges[k + 1]), edges[-1], url, first,
-                  last) for k in range(workers)]
+                  last, whole_graph) for k in range(workers)]
 
 
 def score_block(block: Block, comm) -> BlockResult:
@@ -108,7 +129,7 @@ def score_block(block: Block, comm) -> BlockResult:
         win = load_window(engine, block.first, block.last, model,
                           authors=(block.lo_pk, block.hi_pk), pk_limit=block.pk_limit)
         lo, hi = np.searchsorted(win.pks, [block.lo_pk, block.hi_pk])
-        network = Partitioned(comm, int(lo), int(hi))
+        network = Partitioned(comm, int(lo), int(hi), block.whole_graph)
         activity = win.activity
         activity.first_seen = np.maximum(network.least(activity.first_seen),
                                          reads_from(block.first, model))
@@ -167,7 +188,7 @@ def rescore_distributed(engine: sa.Engine, as_of: date, days: int, engine_name: 
     t0 = time.monotonic()
     first = as_of - timedelta(days=days - 1)
     with engines.open_engine(engine_name, cluster, workers) as runner:
-        blocks = plan_blocks(engine, first, as_of, runner.workers)
+        blocks = plan_blocks(engine, first, as_of, runner.workers, runner.whole_graph)
         parts = sorted(runner.run(score_block, blocks), key=lambda p: p.rank)
     results = [_join([p.results[i] for p in parts]) for i in range(len(parts[0].results))]
     pks, _ = _all_pks(engine)

@@ -82,6 +82,8 @@ def _dask_task(fn, block, rendezvous):
 
 
 class DaskRunner:
+    whole_graph = False  # an exchange costs milliseconds: PageRank swaps every step
+
     def __init__(self, client, workers: int):
         self.client = client
         self.workers = workers
@@ -133,6 +135,10 @@ def _spark_partition(fn, items):
 
 
 class SparkRunner:
+    # An allGather costs most of a second: PageRank gathers the day's graph once instead of
+    # swapping each of its steps (docs/scale.md has the figures).
+    whole_graph = True
+
     def __init__(self, session, workers: int):
         self.session = session
         self.workers = workers
