@@ -31,7 +31,8 @@ from widget.service.rescore import rescore
 from widget.store import make_engine
 
 def main():
-    url, day, mode, workers = sys.argv[1], date.fromisoformat(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+    url, day, mode = sys.argv[1], date.fromisoformat(sys.argv[2]), sys.argv[3]
+    workers = int(sys.argv[4])
     engine = make_engine(url)
     t0 = time.monotonic()
     if mode == "full":
