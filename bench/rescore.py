@@ -1,60 +1,116 @@
-"""Rescore benchmark: build a community with 1,000,000 reactions, then time a full rescore and
-measure its peak RSS (in a child process, so the build's memory does not count).
+"""Rescore benchmark: demo communities of N reactions (50 per account), and on each, in a fresh
+process whose peak RSS is measured: a full recompute of yesterday (which stores the state),
+the daily run of today (continuing from it), and optionally the same full recompute on Dask
+and on Spark local clusters.
 
-    python bench/rescore.py [--reactions 1000000] [--accounts 20000] [--days 1]
+    python bench/rescore.py --reactions 1000000 3000000 10000000 [--engines dask spark]
+                            [--store-dir DIR] [--workers 2]
 
-Goal on a 2-core machine: <= 10 s and <= 1 GB for the daily rescore (--days 1).
+Prints wall time, peak RSS and bytes of peak RSS per reaction read, and each one's ratio to the
+first (smallest) N. Goals on a 2-core machine: the daily run <= 3 s at 1 M reactions, <= 30 s
+and <= 3 GB at 10 M, growing at most linearly. With --store-dir the communities are kept and
+reused (building 10 M takes most of an hour).
 """
 from __future__ import annotations
 
 import argparse
-import resource
+import json
+import os
 import subprocess
 import sys
 import tempfile
-import time
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
+
 CHILD = """
-import sys, time
-from datetime import date
+import json, resource, sys, time
+from datetime import date, timedelta
 from widget.service.rescore import rescore
 from widget.store import make_engine
-engine = make_engine(sys.argv[1])
-t0 = time.monotonic()
-summary = rescore(engine, date.fromisoformat(sys.argv[2]), days=int(sys.argv[3]))
-print(summary.line())
-print(f"WALL {time.monotonic() - t0:.2f}")
+
+def main():
+    url, day, mode = sys.argv[1], date.fromisoformat(sys.argv[2]), sys.argv[3]
+    workers = int(sys.argv[4])
+    engine = make_engine(url)
+    t0 = time.monotonic()
+    if mode == "full":
+        s = rescore(engine, day - timedelta(days=1), full=True)
+    elif mode == "daily":
+        s = rescore(engine, day)
+    else:
+        s = rescore(engine, day, on=mode, workers=workers)
+    wall = time.monotonic() - t0
+    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+               resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) * 1024
+    print("RESULT " + json.dumps({"line": s.line(), "wall": wall, "peak": peak,
+                                  "reactions": s.reactions}))
+
+if __name__ == "__main__":
+    main()
 """
+LABELS = {"full": "full recompute (yesterday)", "daily": "daily run (today)",
+          "dask": "full on Dask", "spark": "full on Spark"}
+
+
+def store(n: int, store_dir: Path) -> tuple[str, date]:
+    """The demo community of about ``n`` reactions (built once per directory)."""
+    path = store_dir / f"demo-{n}.sqlite3"
+    meta = store_dir / f"demo-{n}.json"
+    url = f"sqlite:///{path}"
+    if not meta.exists():
+        from widget.sources.demo import build_demo
+        from widget.store import make_engine
+
+        path.unlink(missing_ok=True)
+        engine = make_engine(url)
+        now = datetime.now(timezone.utc)
+        # The generator lands a few percent under its target.
+        print("  " + build_demo(engine, accounts=max(n // 50, 50), reactions=int(n * 1.06),
+                                now=now).line(), file=sys.stderr)
+        engine.dispose()
+        meta.write_text(json.dumps({"as_of": now.date().isoformat()}))
+    return url, date.fromisoformat(json.loads(meta.read_text())["as_of"])
+
+
+def measure(url: str, day: date, mode: str, workers: int) -> dict:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)}
+    out = subprocess.run([sys.executable, "-c", CHILD, url, day.isoformat(), mode,
+                          str(workers)], check=True, capture_output=True, text=True, env=env,
+                         cwd=ROOT).stdout
+    return json.loads(out.split("RESULT ", 1)[1])
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--reactions", type=int, default=1_080_000,
-                    help="target; the demo generator lands a few percent below it")
-    ap.add_argument("--accounts", type=int, default=20_000)
-    ap.add_argument("--days", type=int, default=1)
+    ap.add_argument("--reactions", type=int, nargs="+", default=[1_000_000])
+    ap.add_argument("--engines", nargs="*", default=[], choices=["dask", "spark"])
+    ap.add_argument("--store-dir", type=Path, default=None)
+    ap.add_argument("--workers", type=int, default=2)
     args = ap.parse_args()
-    from widget.sources.demo import build_demo
-    from widget.store import make_engine
-
+    sys.path.insert(0, str(ROOT))
     with tempfile.TemporaryDirectory() as tmp:
-        url = "sqlite:///" + str(Path(tmp) / "bench.sqlite3")
-        t0 = time.monotonic()
-        engine = make_engine(url)
-        print(build_demo(engine, accounts=args.accounts, reactions=args.reactions,
-                         progress=lambda m: print("  " + m, file=sys.stderr)).line())
-        engine.dispose()
-        print(f"build: {time.monotonic() - t0:.1f} s")
-        today = datetime.now(timezone.utc).date().isoformat()
-        out = subprocess.run([sys.executable, "-c", CHILD, url, today, str(args.days)],
-                             check=True, capture_output=True, text=True).stdout
-        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    wall = float(out.split("WALL ")[1])
-    print(out.splitlines()[0])
-    print(f"rescore --days {args.days}: wall {wall:.2f} s (goal <= 10 s), "
-          f"peak RSS {peak_mb:.0f} MB (goal <= 1024 MB)")
+        store_dir = args.store_dir or Path(tmp)
+        store_dir.mkdir(parents=True, exist_ok=True)
+        rows = []
+        for n in sorted(args.reactions):
+            url, day = store(n, store_dir)
+            for mode in ["full", "daily", *args.engines]:
+                r = measure(url, day, mode, args.workers)
+                rows.append((n, mode, r))
+                print(f"  {n:>11,} {LABELS[mode]}: {r['line']}", file=sys.stderr)
+    base = {mode: r for n, mode, r in rows if n == rows[0][0]}
+    print(f"{'reactions':>11} {'run':<28} {'read':>11} {'wall s':>8} {'peak MB':>8} "
+          f"{'B/reaction':>10} {'x wall':>7} {'x MB':>6} {'x B/r':>6}")
+    for n, mode, r in rows:
+        per = r["peak"] / max(r["reactions"], 1)
+        b = base.get(mode, r)
+        b_per = b["peak"] / max(b["reactions"], 1)
+        print(f"{n:>11,} {LABELS[mode]:<28} {r['reactions']:>11,} {r['wall']:>8.2f} "
+              f"{r['peak'] / 2 ** 20:>8.0f} {per:>10.0f} {r['wall'] / b['wall']:>7.2f} "
+              f"{r['peak'] / b['peak']:>6.2f} {per / b_per:>6.2f}")
 
 
 if __name__ == "__main__":

@@ -117,9 +117,21 @@ def demo_cmd(accounts: int, reactions: int, seed: int) -> None:
               help="Score as of this day (default: today, UTC).")
 @click.option("--days", default=1, show_default=True, type=click.IntRange(1, 400),
               help="How many days of history ending --as-of to (re)compute.")
-def rescore_cmd(as_of: str | None, days: int) -> None:
-    """Recompute every account's score from stored activity, then prune what scoring no
-    longer needs (docs/privacy.md)."""
+@click.option("--full", is_flag=True,
+              help="Recompute the 50 days before too, instead of continuing from the stored "
+                   "state of the day before (the result is the same; see docs/scale.md).")
+@click.option("--engine", "on", type=click.Choice(["dask", "spark"]), default=None,
+              help="Run the full recompute on a distributed engine (see docs/scale.md).")
+@click.option("--cluster", default=None, metavar="URL",
+              help="The engine's cluster (tcp://host:8786, spark://host:7077); without it, "
+                   "a local cluster on this machine.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 1024),
+              help="Blocks of accounts, one task each (at most the cluster's task slots).")
+def rescore_cmd(as_of: str | None, days: int, full: bool, on: str | None,
+                cluster: str | None, workers: int) -> None:
+    """Recompute every account's score from stored activity (continuing from the stored
+    state of the day before when it still matches the activity and the model), then prune
+    what scoring no longer needs (docs/privacy.md)."""
     from .service.rescore import rescore
     from .service.retention import prune, summary as pruned
 
@@ -129,7 +141,11 @@ def rescore_cmd(as_of: str | None, days: int) -> None:
         raise click.BadParameter(f"{as_of!r} is not a date; use YYYY-MM-DD",
                                  param_hint="--as-of") from None
     tick = rescore_progress(day, days, _say)
-    summary = rescore(_engine(), day, days=days, progress=tick)
+    if cluster and not on:
+        raise click.BadParameter("--cluster needs --engine dask or --engine spark",
+                                 param_hint="--cluster")
+    summary = rescore(_engine(), day, days=days, progress=tick, full=full, on=on,
+                      cluster=cluster, workers=workers)
     today = datetime.now(timezone.utc).date()
     _say(pruned(prune(_engine(), history_days=current_app.config["HISTORY_DAYS_MAX"],
                       today=min(day, today))))

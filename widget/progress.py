@@ -13,7 +13,7 @@ def rescore_progress(as_of: date, days: int, say):
 
     def tick(i: int, n: int) -> None:
         lead = n - days  # what the job computes beyond the days asked for
-        if i == 1:
+        if i == 1 and lead > 0:  # a daily run that continues from the stored state has none
             span = f"{first}" if days == 1 else f"{first}..{as_of}"
             say(f"scoring {days} day{'s' if days > 1 else ''} ({span}); first computing the "
                  f"{lead} days before {first}, which smoothing and deltas need")

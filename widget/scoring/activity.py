@@ -38,7 +38,11 @@ class Activity:
               followers=None, created=None, unlisted=None, prior=None, post_keys=None):
         """Sort by time, drop self-reactions (engaging with yourself is not influence), and
         remap post indices to the sorted order. ``unlisted`` is (count, sqrt-weight, weight)
-        per post in the caller's post order, and so is ``post_keys``."""
+        per post in the caller's post order, and so is ``post_keys``.
+
+        Rows with the same time are ordered by their other columns (posts by key), so the same
+        rows give the same arrays in whatever order they were read, and the job's float sums
+        the same bits (a daily run continuing from stored state relies on it)."""
         r_author = np.asarray(r_author, dtype=np.int32)
         r_engager = np.asarray(r_engager, dtype=np.int32)
         r_kind = np.asarray(r_kind, dtype=np.int8)
@@ -47,19 +51,24 @@ class Activity:
         p_author = np.asarray(p_author, dtype=np.int32)
         p_time = np.asarray(p_time, dtype=np.int64)
         keep = r_author != r_engager
-        r_author, r_engager, r_kind, r_post, r_time = (
-            a[keep] for a in (r_author, r_engager, r_kind, r_post, r_time)
-        )
-        porder = np.argsort(p_time, kind="stable")
-        newpos = np.empty_like(porder)
-        newpos[porder] = np.arange(porder.size)
-        p_author, p_time = p_author[porder], p_time[porder]
-        r_post = np.where(r_post >= 0, newpos[np.maximum(r_post, 0)] if porder.size else -1, -1)
-        r_post = r_post.astype(np.int32)
-        rorder = np.argsort(r_time, kind="stable")
-        r_author, r_engager, r_kind, r_post, r_time = (
-            a[rorder] for a in (r_author, r_engager, r_kind, r_post, r_time)
-        )
+        if not keep.all():
+            r_author, r_engager, r_kind, r_post, r_time = (
+                a[keep] for a in (r_author, r_engager, r_kind, r_post, r_time)
+            )
+        del keep
+        porder = canonical_order(p_time, *(() if post_keys is None else (
+            np.asarray(post_keys, dtype=np.int64),)))
+        if porder is not None:
+            newpos = np.empty_like(porder)
+            newpos[porder] = np.arange(porder.size)
+            p_author, p_time = p_author[porder], p_time[porder]
+            r_post = np.where(r_post >= 0, newpos[np.maximum(r_post, 0)], -1).astype(np.int32)
+        rorder = canonical_order(r_time, r_author, r_engager, r_kind, r_post)
+        if rorder is not None:
+            r_author, r_engager, r_kind, r_post, r_time = (
+                a[rorder] for a in (r_author, r_engager, r_kind, r_post, r_time)
+            )
+        del rorder
         first = np.full(n_accounts, np.iinfo(np.int64).max, dtype=np.int64)
         for who, when in ((p_author, p_time), (r_author, r_time), (r_engager, r_time)):
             np.minimum.at(first, who, when)
@@ -67,10 +76,43 @@ class Activity:
             first = np.minimum(first, np.asarray(created, dtype=np.int64))
         if followers is None:
             followers = np.full(n_accounts, np.nan)
+
+        def in_order(a, dtype):
+            a = np.asarray(a, dtype=dtype)
+            return a if porder is None else a[porder]
+
         extra = [np.zeros(p_time.size) for _ in range(3)] if unlisted is None else [
-            np.asarray(u, dtype=float)[porder] for u in unlisted]
-        keys = None if post_keys is None else np.asarray(post_keys, dtype=np.int64)[porder]
+            in_order(u, float) for u in unlisted]
+        keys = None if post_keys is None else in_order(post_keys, np.int64)
         return cls(n_accounts, r_author, r_engager, r_kind, r_post, r_time, p_author, p_time,
                    np.asarray(followers, dtype=float), first, *extra,
                    np.ones(n_accounts) if prior is None else np.asarray(prior, dtype=float),
                    keys)
+
+
+def canonical_order(time: np.ndarray, *ties: np.ndarray) -> np.ndarray | None:
+    """The order of rows by ``time``, then by each of ``ties`` (None when they already are
+    in it). Rows equal in all columns are interchangeable."""
+    if time.size < 2:
+        return None
+    cols = [time - time.min(), *(t.astype(np.int64) + 1 for t in ties)]  # all >= 0
+    bits = [max(int(c.max()), 1).bit_length() for c in cols]
+    packed = 0  # how many leading columns fit one int64 key
+    while packed < len(cols) and sum(bits[:packed + 1]) <= 63:
+        packed += 1
+    key = cols[0]
+    for c, b in zip(cols[1:packed], bits[1:packed]):
+        key = (key << b) | c
+    if packed == len(cols) and bool((key[1:] > key[:-1]).all()):
+        return None
+    if packed == len(cols) or not ties:
+        return np.argsort(key, kind="stable")
+    order = np.argsort(key)
+    sorted_key = key[order]
+    tied = np.flatnonzero(sorted_key[1:] == sorted_key[:-1])
+    if tied.size:  # runs of rows equal in the leading columns: order them by the rest
+        at = np.unique(np.concatenate([tied, tied + 1]))
+        rows = order[at]
+        rest = [c[rows] for c in reversed(cols[packed:])]
+        order[at] = rows[np.lexsort((*rest, sorted_key[at]))]
+    return order

@@ -17,7 +17,8 @@ import numpy as np
 
 from .activity import DAY, Activity
 from .model import Model
-from .pagerank import pagerank_inflow
+from .network import Local
+from .pagerank import inflow_of, pagerank_inflow
 
 
 @dataclass
@@ -53,44 +54,81 @@ class DayState:
     given: np.ndarray  # reactions each account handed out in the window
 
 
-class DailyComponents:
-    """Precomputes what every day shares (engager/author pairs) so each day is a few bincounts."""
+# ``start`` of DailyComponents.day: continue from the last day's PageRank vector.
+WARM = object()
 
-    def __init__(self, activity: Activity, model: Model):
+
+class DailyComponents:
+    """Precomputes what every day shares (engager/author pairs) so each day is a few bincounts.
+
+    Days are computed in order; each day's PageRank starts from the previous day's vector
+    unless the caller passes ``start`` (None: from the prior alone) or the known vector ``x``.
+    """
+
+    def __init__(self, activity: Activity, model: Model, network=None):
         self.a = activity
         self.m = model
+        self.network = network or Local()
         n = activity.n_accounts
         pair_key = activity.r_engager.astype(np.int64) * n + activity.r_author
-        self.pairs, self.r_pair = np.unique(pair_key, return_inverse=True)
+        self.pairs, r_pair = np.unique(pair_key, return_inverse=True)
+        del pair_key
+        self.r_pair = r_pair.astype(np.int32).reshape(-1)
+        del r_pair
         self.pair_engager = (self.pairs // n).astype(np.int32)
         self.pair_author = (self.pairs % n).astype(np.int32)
-        self.r_weight = model.kind_weight_table()[activity.r_kind]
+        self.kind_weight = model.kind_weight_table()
         self._last_pr: np.ndarray | None = None
         self.state: DayState | None = None  # the last day's, when keep_state is set
         self.keep_state = False
 
-    def day(self, end: int) -> DayValues:
-        """Values for the window [end - window_days, end)."""
+    def weights(self, lo: int, hi: int) -> np.ndarray:
+        """Kind weight of reactions lo..hi (looked up per slice rather than stored per
+        reaction: one float64 per reaction is more than the reaction itself)."""
+        return self.kind_weight[self.a.r_kind[lo:hi]]
+
+    @property
+    def pagerank(self) -> np.ndarray | None:
+        """The last computed day's PageRank vector (the next day's warm start)."""
+        return self._last_pr
+
+    def day(self, end: int, start=WARM, x: np.ndarray | None = None,
+            pagerank_only: bool = False) -> DayValues | None:
+        """Values for the window [end - window_days, end). ``x``: the day's PageRank vector,
+        already known (a stored day recomputed); ``pagerank_only``: only advance PageRank."""
         a, m, n = self.a, self.m, self.a.n_accounts
-        start = end - m.window_days * DAY
-        lo, hi = np.searchsorted(a.r_time, [start, end])
-        plo, phi = np.searchsorted(a.p_time, [start, end])
-        posts = np.bincount(a.p_author[plo:phi], minlength=n).astype(float)
-        p_auth = a.p_author[plo:phi]
-        unlisted = np.bincount(p_auth, weights=a.p_unlisted[plo:phi], minlength=n)
-        unlisted_sqrtw = np.bincount(p_auth, weights=a.p_unlisted_sqrtw[plo:phi], minlength=n)
-        unlisted_w = np.bincount(p_auth, weights=a.p_unlisted_w[plo:phi], minlength=n)
-        est_s, est_share = m.estimate_selectivity, m.estimate_distinct_share
-        engager = a.r_engager[lo:hi]
-        given = np.bincount(engager, minlength=n)
-        received = np.bincount(a.r_author[lo:hi], minlength=n).astype(float)
+        start_t = end - m.window_days * DAY
+        lo, hi = np.searchsorted(a.r_time, [start_t, end])
+        w = self.weights(lo, hi)
+        given = self.network.total(np.bincount(a.r_engager[lo:hi], minlength=n))
         selectivity = 1.0 / np.sqrt(1.0 + given / m.selectivity_half)
-        pair_weight = np.bincount(self.r_pair[lo:hi], weights=self.r_weight[lo:hi],
-                                  minlength=self.pairs.size)
+        pair_weight = np.bincount(self.r_pair[lo:hi], weights=w, minlength=self.pairs.size)
         live = np.flatnonzero(pair_weight > 0)
         pe, pa = self.pair_engager[live], self.pair_author[live]
         s = selectivity[pe]
         effective = s * np.sqrt(pair_weight[live])
+        if x is None:
+            inflow, pr = pagerank_inflow(
+                n, pe, pa, effective, damping=m.damping, tolerance=m.tolerance,
+                max_iterations=m.max_iterations,
+                start=self._last_pr if start is WARM else start, prior=a.prior,
+                network=self.network,
+            )
+        else:
+            pr = x
+            inflow = inflow_of(x, n, pe.size, damping=m.damping, prior=a.prior)
+        self._last_pr = pr
+        if pagerank_only:
+            self.state = None
+            return None
+        plo, phi = np.searchsorted(a.p_time, [start_t, end])
+        p_auth = a.p_author[plo:phi]
+        posts = np.bincount(p_auth, minlength=n).astype(float)
+        unlisted = np.bincount(p_auth, weights=a.p_unlisted[plo:phi], minlength=n)
+        unlisted_sqrtw = np.bincount(p_auth, weights=a.p_unlisted_sqrtw[plo:phi], minlength=n)
+        unlisted_w = np.bincount(p_auth, weights=a.p_unlisted_w[plo:phi], minlength=n)
+        est_s, est_share = m.estimate_selectivity, m.estimate_distinct_share
+        received = np.bincount(a.r_author[lo:hi], minlength=n).astype(float)
         # Unlisted reactions (fetched accounts): the documented estimate, see docs/scoring.md.
         tr_listed = np.bincount(pa, weights=s, minlength=n)
         amp_listed = np.bincount(pa, weights=effective, minlength=n)
@@ -99,19 +137,16 @@ class DailyComponents:
         amp_total = amp_listed + est_s * unlisted_sqrtw
         received = received + unlisted
         amplification = amp_total / np.maximum(posts, 1.0)
-        weighted = (np.bincount(a.r_author[lo:hi], weights=self.r_weight[lo:hi], minlength=n)
-                    + unlisted_w)
-        inflow, pr = pagerank_inflow(
-            n, pe, pa, effective, damping=m.damping, tolerance=m.tolerance,
-            max_iterations=m.max_iterations, start=self._last_pr, prior=a.prior,
-        )
-        self._last_pr = pr
+        weighted = np.bincount(a.r_author[lo:hi], weights=w, minlength=n) + unlisted_w
+        del w
         if self.keep_state:
-            out = np.bincount(pe, weights=effective, minlength=n)
+            out = self.network.outgoing(pe, effective, n)
             flow = m.damping * effective / out[pe] * pr[pe]
-            self.state = DayState(start, end, selectivity, pr, out, pair_weight, tr_listed,
+            self.state = DayState(start_t, end, selectivity, pr, out, pair_weight, tr_listed,
                                   amp_listed, np.bincount(pa, weights=flow, minlength=n),
                                   given)
+        else:
+            self.state = None
         return DayValues(
             true_reach=true_reach,
             amplification=amplification,

@@ -114,87 +114,38 @@ def _unique_sum(keys: np.ndarray, weights: np.ndarray):
     return u, np.bincount(inv, weights=weights, minlength=u.size)
 
 
-class Attribution:
-    """Fed every scored day in order; accumulates the drivers of the last day's change."""
+# The kinds a day's own move splits into (catch_up and plusk are added when the day's moves
+# are weighted into a horizon): a stored day keeps these, in this order (see DayParts).
+PART_KINDS = [k for k in KINDS if k not in ("catch_up", "plusk")]
+
+
+@dataclass
+class DayParts:
+    """One day's move of the daily score, D[d] - D[d-1], split into PART_KINDS, before the
+    smoothing shares weigh it into a horizon: this does not depend on the day it is seen from,
+    so a later run reuses it from the stored state instead of recomputing the day."""
+
+    contrib: np.ndarray  # (len(PART_KINDS), accounts) points
+    counts: np.ndarray  # (len(COUNTS), accounts) events entering and leaving the window
+    dominant: np.ndarray  # int8 index into KINDS of the kind that moved each account most
+
+
+class DayAttribution:
+    """Splits one day's move into its causes (the per-day half of the attribution)."""
 
     def __init__(self, activity: Activity, model: Model, pair_engager: np.ndarray,
-                 pair_author: np.ndarray, r_pair: np.ndarray, r_weight: np.ndarray,
-                 first_day_idx: np.ndarray, last: int, horizons=(1, 7, 30)):
+                 pair_author: np.ndarray, r_pair: np.ndarray, weights):
         self.a, self.m = activity, model
-        self.pe, self.pa, self.r_pair, self.r_weight = pair_engager, pair_author, r_pair, r_weight
-        self.first = first_day_idx
-        self.t = last
-        self.horizons = tuple(horizons)
-        n = activity.n_accounts
-        self.n = n
-        w = np.array([model.smoothing_alpha * (1 - model.smoothing_alpha) ** j
-                      for j in range(model.smoothing_days)])
-        self.W = np.concatenate([[0.0], np.cumsum(w)])  # W[m + 1] = sum of w_0..w_m
-        self.acc = {k: {kind: np.zeros(n) for kind in KINDS} for k in self.horizons}
-        self.counts = {k: {c: np.zeros(n) for c in COUNTS} for k in self.horizons}
-        # The biggest earlier rise and fall still feeding through, and their day indices.
-        self.best = {(k, sign): np.zeros(n) for k in self.horizons for sign in (1, -1)}
-        self.best_day = {(k, sign): np.full(n, -1) for k in self.horizons for sign in (1, -1)}
-        self.levels: dict[int, dict[str, np.ndarray]] = {}
-        # Per day index inside the longest horizon: which kind moved each account most.
-        self.dominant: dict[int, np.ndarray] = {}
-        self.kind_names = list(KINDS)
-        self._a_t: tuple[int, np.ndarray | None] = (-1, None)
+        self.pe, self.pa, self.r_pair = pair_engager, pair_author, r_pair
+        self.weights = weights  # (lo, hi) -> kind weights of reactions lo..hi
+        self.n = activity.n_accounts
 
-    # -- smoothing weights ------------------------------------------------------------------
-    def _A(self, t: int, d: int) -> np.ndarray:
-        """Share of day t's smoothing weights on days >= d, per account."""
-        sd = self.m.smoothing_days
-        alive = t - self.first  # days back from t that the account existed (negative: none)
-        span = np.minimum(sd - 1, alive)
-        top = np.minimum(np.minimum(t - d, sd - 1), alive)
-        num = self.W[np.clip(top, -1, sd - 1) + 1]
-        den = self.W[np.clip(span, -1, sd - 1) + 1]
-        return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
-
-    def weight(self, k: int, d: int) -> np.ndarray:
-        if d > self.t - self.m.smoothing_days:
-            if self._a_t[0] != d:  # the same for every horizon: computed once a day
-                self._a_t = (d, self._A(self.t, d))
-            a_t = self._a_t[1]
-        else:
-            a_t = np.ones(self.n)
-        if d > self.t - k:
-            return a_t
-        a_tk = (self._A(self.t - k, d) if d > self.t - k - self.m.smoothing_days
-                else np.ones(self.n))
-        return a_t - a_tk
-
-    # -- one day ----------------------------------------------------------------------------
-    def needs(self, i: int) -> bool:
-        """Whether day index i moves the last day's change at all."""
-        return i > self.t - max(self.horizons) - self.m.smoothing_days
-
-    def day(self, i: int, st0: DayState, st1: DayState, d0: np.ndarray, d1: np.ndarray,
-            logs0: dict, logs1: dict) -> None:
-        """Attribute the daily score's move from day i-1 (state st0) to day i (st1)."""
-        for k in self.horizons:
-            if i == self.t - k:
-                self.levels[k] = self._levels(st1)
-        if i == self.t:
-            self.levels[0] = self._levels(st1)
-        if not self.needs(i):
-            return
-        delta = d1 - d0
-        inside = [k for k in self.horizons if i > self.t - k]
-        before = [k for k in self.horizons if i <= self.t - k]
-        for k in before:  # smoothing catching up: the whole move, by day
-            part = self.weight(k, i) * delta
-            self.acc[k]["catch_up"] += part
-            for sign in (1, -1):
-                bigger = sign * part > sign * self.best[k, sign]
-                self.best[k, sign] = np.where(bigger, part, self.best[k, sign])
-                self.best_day[k, sign] = np.where(bigger, i, self.best_day[k, sign])
-        if not inside:
-            return
+    def parts(self, st0: DayState, st1: DayState, d0: np.ndarray, d1: np.ndarray,
+              logs0: dict, logs1: dict) -> DayParts:
+        """The daily score's move from the day of ``st0`` to the day of ``st1``, by cause."""
         parts, counts = self._parts(st0, st1)
         shares = self._component_shares(d0, d1, logs0, logs1)
-        contrib = {kind: np.zeros(self.n) for kind in KINDS}
+        contrib = {kind: np.zeros(self.n) for kind in PART_KINDS}
         for c in COMPONENTS:
             total = sum(parts[c].values())
             ok = np.abs(total) > 1e-12
@@ -202,15 +153,19 @@ class Attribution:
             for kind, p in parts[c].items():
                 contrib[kind] += np.where(ok, shares[c] * p / safe, 0.0)
             contrib[RESIDUAL[c]] += np.where(ok, 0.0, shares[c])
-        moved = np.stack([np.abs(contrib[kind]) for kind in self.kind_names])
-        self.dominant[i] = moved.argmax(axis=0).astype(np.int8)
-        for k in inside:
-            a = self.weight(k, i)
-            for kind, v in contrib.items():
-                if kind not in ("catch_up", "plusk"):
-                    self.acc[k][kind] += a * v
-            for name, v in counts.items():
-                self.counts[k][name] += v
+        stacked = np.stack([contrib[kind] for kind in PART_KINDS])
+        dominant = np.abs(stacked).argmax(axis=0).astype(np.int8)
+        return DayParts(stacked, np.stack([counts[c] for c in COUNTS]), dominant)
+
+    def levels(self, st: DayState) -> np.ndarray:
+        """(2, accounts): mean reactions handed out by, and mean influence of, each account's
+        engagers (NaN without engagers): the signals of selectivity and network_influence."""
+        live = np.flatnonzero(st.pair_weight > 0)
+        pe, pa = self.pe[live], self.pa[live]
+        cnt = np.bincount(pa, minlength=self.n)
+        safe = np.where(cnt > 0, cnt, np.nan)  # no engagers: no mean
+        return np.stack([np.bincount(pa, weights=st.given[pe], minlength=self.n) / safe,
+                         np.bincount(pa, weights=st.x[pe], minlength=self.n) / safe])
 
     def _component_shares(self, d0, d1, logs0, logs1) -> dict[str, np.ndarray]:
         """Each component's exact share of the daily score's move: its weighted change in
@@ -232,15 +187,6 @@ class Attribution:
             shares[c] = shares[c] + np.where(top == j, rest, 0.0)
         return shares
 
-    def _levels(self, st: DayState) -> dict[str, np.ndarray]:
-        """Mean reactions handed out by, and mean influence of, each account's engagers."""
-        live = np.flatnonzero(st.pair_weight > 0)
-        pe, pa = self.pe[live], self.pa[live]
-        cnt = np.bincount(pa, minlength=self.n)
-        safe = np.where(cnt > 0, cnt, np.nan)  # no engagers: no mean
-        return {"given": np.bincount(pa, weights=st.given[pe], minlength=self.n) / safe,
-                "influence": np.bincount(pa, weights=st.x[pe], minlength=self.n) / safe}
-
     def _parts(self, st0: DayState, st1: DayState):
         """Per component, per kind: the change each event made to the component's value from
         one day to the next (they add up to the component's change)."""
@@ -251,8 +197,8 @@ class Attribution:
         pout_lo, pout_hi = np.searchsorted(a.p_time, [st0.start, st1.start])
         w0, w1 = st0.pair_weight, st1.pair_weight
         s0, s1 = st0.s, st1.s
-        in_pairs, in_w = _unique_sum(self.r_pair[in_lo:in_hi], self.r_weight[in_lo:in_hi])
-        out_pairs, _ = _unique_sum(self.r_pair[out_lo:out_hi], self.r_weight[out_lo:out_hi])
+        in_pairs, in_w = _unique_sum(self.r_pair[in_lo:in_hi], self.weights(in_lo, in_hi))
+        out_pairs, _ = _unique_sum(self.r_pair[out_lo:out_hi], self.weights(out_lo, out_hi))
         new = in_pairs[(w0[in_pairs] == 0) & (w1[in_pairs] > 0)]
         lost = out_pairs[(w0[out_pairs] > 0) & (w1[out_pairs] == 0)]
         ea_new, au_new = self.pe[new], self.pa[new]
@@ -330,6 +276,97 @@ class Attribution:
         lo, hi = np.searchsorted(a.p_time, [st.start, st.end])
         u = (a.p_unlisted, a.p_unlisted_sqrtw, a.p_unlisted_w)[which]
         return np.bincount(a.p_author[lo:hi], weights=u[lo:hi], minlength=self.n)
+
+
+
+class Attribution:
+    """Weighs the days' moves into the drivers of the last day's change, per horizon. Fed
+    every day that matters (see ``needs``) in order, each with its DayParts when the day lies
+    inside a horizon."""
+
+    def __init__(self, model: Model, first_day_idx: np.ndarray, last: int, horizons=(1, 7, 30)):
+        self.m = model
+        self.first = first_day_idx
+        self.t = last
+        self.horizons = tuple(horizons)
+        n = first_day_idx.size
+        self.n = n
+        w = np.array([model.smoothing_alpha * (1 - model.smoothing_alpha) ** j
+                      for j in range(model.smoothing_days)])
+        self.W = np.concatenate([[0.0], np.cumsum(w)])  # W[m + 1] = sum of w_0..w_m
+        self.acc = {k: {kind: np.zeros(n) for kind in KINDS} for k in self.horizons}
+        self.counts = {k: {c: np.zeros(n) for c in COUNTS} for k in self.horizons}
+        # The biggest earlier rise and fall still feeding through, and their day indices.
+        self.best = {(k, sign): np.zeros(n) for k in self.horizons for sign in (1, -1)}
+        self.best_day = {(k, sign): np.full(n, -1) for k in self.horizons for sign in (1, -1)}
+        self.levels: dict[int, dict[str, np.ndarray]] = {}
+        # Per day index inside the longest horizon: which kind moved each account most.
+        self.dominant: dict[int, np.ndarray] = {}
+        self.kind_names = list(KINDS)
+        self._a_t: tuple[int, np.ndarray | None] = (-1, None)
+
+    # -- smoothing weights ------------------------------------------------------------------
+    def _A(self, t: int, d: int) -> np.ndarray:
+        """Share of day t's smoothing weights on days >= d, per account."""
+        sd = self.m.smoothing_days
+        alive = t - self.first  # days back from t that the account existed (negative: none)
+        span = np.minimum(sd - 1, alive)
+        top = np.minimum(np.minimum(t - d, sd - 1), alive)
+        num = self.W[np.clip(top, -1, sd - 1) + 1]
+        den = self.W[np.clip(span, -1, sd - 1) + 1]
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
+
+    def weight(self, k: int, d: int) -> np.ndarray:
+        if d > self.t - self.m.smoothing_days:
+            if self._a_t[0] != d:  # the same for every horizon: computed once a day
+                self._a_t = (d, self._A(self.t, d))
+            a_t = self._a_t[1]
+        else:
+            a_t = np.ones(self.n)
+        if d > self.t - k:
+            return a_t
+        a_tk = (self._A(self.t - k, d) if d > self.t - k - self.m.smoothing_days
+                else np.ones(self.n))
+        return a_t - a_tk
+
+    # -- one day ----------------------------------------------------------------------------
+    def needs(self, i: int) -> bool:
+        """Whether day index i moves the last day's change at all."""
+        return i > self.t - max(self.horizons) - self.m.smoothing_days
+
+    def inside(self, i: int) -> bool:
+        """Whether day index i lies inside a horizon (its move needs DayParts)."""
+        return i > self.t - max(self.horizons)
+
+    def day_levels(self, i: int, levels: np.ndarray) -> None:
+        """The signals' levels of day index i (kept for the horizons' start and end)."""
+        for k in (0, *self.horizons):
+            if i == self.t - k:
+                self.levels[k] = {"given": levels[0], "influence": levels[1]}
+
+    def feed(self, i: int, delta: np.ndarray, parts: DayParts | None) -> None:
+        """Weigh the daily score's move from day i-1 to day i (``delta``) into the horizons;
+        ``parts`` splits it by cause (needed when ``inside(i)``)."""
+        if not self.needs(i):
+            return
+        inside = [k for k in self.horizons if i > self.t - k]
+        before = [k for k in self.horizons if i <= self.t - k]
+        for k in before:  # smoothing catching up: the whole move, by day
+            part = self.weight(k, i) * delta
+            self.acc[k]["catch_up"] += part
+            for sign in (1, -1):
+                bigger = sign * part > sign * self.best[k, sign]
+                self.best[k, sign] = np.where(bigger, part, self.best[k, sign])
+                self.best_day[k, sign] = np.where(bigger, i, self.best_day[k, sign])
+        if not inside:
+            return
+        self.dominant[i] = parts.dominant
+        for k in inside:
+            a = self.weight(k, i)
+            for j, kind in enumerate(PART_KINDS):
+                self.acc[k][kind] += a * parts.contrib[j]
+            for j, name in enumerate(COUNTS):
+                self.counts[k][name] += parts.counts[j]
 
     # -- results ----------------------------------------------------------------------------
     def finish(self, published: np.ndarray, smoothed: np.ndarray) -> dict[int, HorizonDrivers]:

@@ -8,16 +8,19 @@ output day. Everything here is pure: arrays in, arrays out.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from typing import Callable
 
 import numpy as np
 
 from ..records import COMPONENTS
 from .activity import DAY, Activity
-from .components import DailyComponents, DayValues
-from .drivers import Attribution, Context, pack
+from .components import WARM, DailyComponents, DayValues
+from .drivers import Attribution, Context, DayAttribution, DayParts, pack
 from .model import Model
+from .network import Local
+from .pagerank import anchor_day
 from .plusk import Bonus, PlusK
 from .plusk import bonus as plusk_bonus
 
@@ -53,49 +56,141 @@ class DayResult:
     drivers: np.ndarray | None = None
 
 
+@dataclass
+class DayRecord:
+    """What one scored day leaves for the days after it: the model's state (see History)."""
+
+    score: np.ndarray  # the daily (unsmoothed) score
+    components: np.ndarray  # (3, accounts): each component's daily score, smoothed like it
+    pagerank: np.ndarray  # the day's PageRank vector: the next day's warm start
+    levels: np.ndarray | None  # (2, accounts): the drivers' signal levels (DayAttribution)
+    parts: DayParts | None  # the day's move by cause, for days a later horizon covers
+
+
+@dataclass
+class History:
+    """The stored state a run continues from instead of recomputing the days before its first
+    day: the ``lead`` days ending ``last`` (the day before the first one to score)."""
+
+    last: date
+    scores: np.ndarray  # (lead, accounts): daily scores, oldest first
+    components: np.ndarray  # (smoothing_days - 1, 3, accounts): the latest days only
+    pagerank: np.ndarray  # the PageRank vector of ``last``
+    levels: dict[date, np.ndarray]  # (2, accounts) per day inside the longest horizon
+    parts: Callable[[date], DayParts]  # a day's DayParts, read when the run gets to it
+
+
+class HistoryMismatch(Exception):
+    """The stored state does not reproduce: recompute in full (service.rescore does)."""
+
+
+@dataclass
+class JobRun:
+    results: list[DayResult]
+    lead: int  # days computed (or taken from History) before the first output day
+
+
+def lead_days(model: Model) -> int:
+    """Days before the first output day that its smoothing and deltas reach back to."""
+    return max(HORIZONS.values()) + model.smoothing_days - 1
+
+
+def reads_from(first: date, model: Model) -> int:
+    """Epoch seconds of the earliest activity a run from ``first`` reads: the window of the
+    PageRank anchor its earliest day continues from, and a day to spare."""
+    earliest = _number(first) - lead_days(model)
+    return day_end(date.fromordinal(_EPOCH + anchor_day(earliest))) - (
+        model.window_days + 1) * DAY
+
+
 def score_days(activity: Activity, first: date, last: date, model: Model,
                progress=None, plusk: PlusK | None = None) -> list[DayResult]:
     """Score every account for each day from ``first`` to ``last`` inclusive; ``plusk`` adds
     each day's capped +K bonus to the published score (see scoring.plusk)."""
+    return run_days(activity, first, last, model, progress=progress, plusk=plusk).results
+
+
+def run_days(activity: Activity, first: date, last: date, model: Model, progress=None,
+             plusk: PlusK | None = None, history: History | None = None,
+             on_day=None, network=None) -> JobRun:
+    """score_days, continuing from ``history`` when given (the days before ``first`` are then
+    not recomputed) and handing each computed day's DayRecord to ``on_day(day, record)``.
+    ``network`` (scoring.network) combines the parts of a distributed run."""
+    network = network or Local()
     if last < first:
         raise ValueError("last day is before first day")
-    lead = max(HORIZONS.values()) + model.smoothing_days - 1
+    lead = lead_days(model)
     days = [first - timedelta(days=lead) + timedelta(days=i)
             for i in range((last - first).days + lead + 1)]
-    daily = DailyComponents(activity, model)
+    daily = DailyComponents(activity, model, network)
     n_days, n = len(days), activity.n_accounts
+    t = n_days - 1
     first_day_idx = (activity.first_seen // DAY) - (day_end(days[0]) // DAY - 1)
-    attribution = Attribution(activity, model, daily.pair_engager, daily.pair_author,
-                              daily.r_pair, daily.r_weight, first_day_idx, n_days - 1,
-                              tuple(HORIZONS.values()))
+    maker = DayAttribution(activity, model, daily.pair_engager, daily.pair_author,
+                           daily.r_pair, daily.weights)
+    attribution = Attribution(model, first_day_idx, t, tuple(HORIZONS.values()))
     exact = np.empty((n_days, n))
-    comp = {c: np.empty((n_days, n)) for c in COMPONENTS}
-    kept: dict[int, DayValues] = {}
-    keep_from = lead  # DayValues are needed for the output days only
-    prev = None  # (state, daily score, log values) of the day before
-    for i, day in enumerate(days):
-        daily.keep_state = attribution.needs(i + 1)
-        v = daily.day(day_end(day))
-        values = {c: getattr(v, c) for c in COMPONENTS}
-        logs = {c: np.log1p(values[c]) for c in COMPONENTS}
-        exact[i] = model.curves["score"](sum(model.component_weights[c] * logs[c]
-                                             for c in COMPONENTS))
-        for c in COMPONENTS:
-            comp[c][i] = model.curves[c](logs[c])
-        if i >= keep_from:
+    comp_from = lead - (model.smoothing_days - 1)  # component scores are needed from here on
+    comp = np.empty((n_days - comp_from, len(COMPONENTS), n))
+    kept: dict[int, DayValues] = {}  # DayValues are needed for the output days only
+    if history is None:
+        begin = 0
+        _warm_up(daily, days[0], model)
+        prev = None
+    else:
+        begin = lead
+        prev = _continue(daily, maker, history, days, exact, comp, comp_from, attribution,
+                         model)
+    total = n_days - begin
+    for i in range(begin, n_days):
+        day = days[i]
+        keep = i >= t - max(HORIZONS.values())
+        daily.keep_state = keep
+        v = daily.day(day_end(day), start=None if _is_anchor(day) else WARM)
+        logs = {c: np.log1p(getattr(v, c)) for c in COMPONENTS}
+        exact[i] = _daily_score(logs, model)
+        if i >= comp_from:
+            comp[i - comp_from] = [model.curves[c](logs[c]) for c in COMPONENTS]
+        if i >= lead:
             kept[i] = v
-        if prev is not None and attribution.needs(i):
-            attribution.day(i, prev[0], daily.state, prev[1], exact[i], prev[2], logs)
-        prev = (daily.state, exact[i], logs) if daily.keep_state else None
+        parts = levels = None
+        if keep:
+            levels = maker.levels(daily.state)
+            attribution.day_levels(i, levels)
+        if prev is not None and attribution.inside(i):
+            parts = maker.parts(prev[0], daily.state, exact[i - 1], exact[i], prev[1], logs)
+        if i > 0:
+            attribution.feed(i, exact[i] - exact[i - 1], parts)
+        if on_day is not None:
+            on_day(day, DayRecord(exact[i], comp[i - comp_from] if i >= comp_from else
+                                  _components(logs, model), daily.pagerank, levels, parts))
+        prev = (daily.state, logs) if keep else None
         if progress:
-            progress(i + 1, n_days)
-    published = _smooth(exact, first_day_idx, model)
+            progress(i - begin + 1, total)
+    del daily, maker
+    return JobRun(_results(activity, days, lead, exact, comp, comp_from, kept, first_day_idx,
+                           attribution, plusk, model, network), lead)
+
+
+def _results(activity, days, lead, exact, comp, comp_from, kept, first_day_idx, attribution,
+             plusk, model, network) -> list[DayResult]:
+    """Smoothing, +K, deltas and (for the last day) the drivers of the output days."""
+    n_days, n = exact.shape
+    # Published scores are needed from the start of the longest horizon of the first output
+    # day; smoothing each of them reads the smoothing_days before it.
+    pub_from = lead - max(HORIZONS.values())
+    published = np.full_like(exact, np.nan)
+    published[pub_from - model.smoothing_days + 1:] = _smooth(
+        exact[pub_from - model.smoothing_days + 1:],
+        first_day_idx - (pub_from - model.smoothing_days + 1), model)
     smoothed = published.copy()
-    comp_pub = {c: _smooth(comp[c], first_day_idx, model) for c in COMPONENTS}
-    bonuses = [None] * n_days
-    if plusk is not None and plusk.time.size:
-        for i, day in enumerate(days):
-            bonuses[i] = plusk_bonus(plusk, day_end(day), published[i], model)
+    comp_pub = np.stack([_smooth(comp[:, ci], first_day_idx - comp_from, model)
+                         for ci in range(len(COMPONENTS))], axis=1)
+    bonuses: dict[int, Bonus] = {}
+    if plusk is not None and (plusk.time.size or network.collective):
+        for i in range(pub_from, n_days):  # the givers' scores may be other workers'
+            bonuses[i] = plusk_bonus(plusk, day_end(days[i]), network.owned(published[i]),
+                                     model)
             published[i] = np.minimum(100.0, published[i] + bonuses[i].points)
     results = []
     for i in range(lead, n_days):
@@ -109,22 +204,23 @@ def score_days(activity: Activity, first: date, last: date, model: Model,
         provisional = ((v.posts < model.provisional_min_posts)
                        | (v.engagers < model.provisional_min_engagers)
                        | (days_active < model.provisional_min_days_active))
-        b = bonuses[i] or Bonus(np.zeros(n), np.zeros(n), np.zeros(n))
+        b = bonuses.get(i) or Bonus(np.zeros(n), np.zeros(n), np.zeros(n))
         signals = {"posts": v.posts, "reactions": v.reactions, "engagers": v.engagers,
                    "plusk_bonus": b.points, "plusk_received": b.received,
                    "plusk_givers": b.givers,
                    "weighted_per_post": v.weighted_per_post,
                    "followers": activity.followers, "unlisted": v.unlisted}
         values = {c: getattr(v, c) for c in COMPONENTS}
+        j = i - comp_from
         r = DayResult(
             day=days[i],
             score_exact=published[i],
             score=np.clip(np.rint(published[i]), 1, 100).astype(np.int16),
             raw=combine(values, model),
             component_values=values,
-            component_scores={c: np.clip(np.rint(comp_pub[c][i]), 1, 100).astype(np.int16)
-                              for c in COMPONENTS},
-            component_exact={c: comp_pub[c][i] for c in COMPONENTS},
+            component_scores={c: np.clip(np.rint(comp_pub[j, ci]), 1, 100).astype(np.int16)
+                              for ci, c in enumerate(COMPONENTS)},
+            component_exact={c: comp_pub[j, ci] for ci, c in enumerate(COMPONENTS)},
             deltas=deltas,
             provisional=provisional,
             signals=signals,
@@ -140,22 +236,75 @@ def score_days(activity: Activity, first: date, last: date, model: Model,
     return results
 
 
+def _daily_score(logs: dict[str, np.ndarray], model: Model) -> np.ndarray:
+    return model.curves["score"](sum(model.component_weights[c] * logs[c] for c in COMPONENTS))
+
+
+def _components(logs: dict[str, np.ndarray], model: Model) -> np.ndarray:
+    return np.stack([model.curves[c](logs[c]) for c in COMPONENTS])
+
+
+_EPOCH = date(1970, 1, 1).toordinal()
+
+
+def _number(day: date) -> int:
+    return day.toordinal() - _EPOCH
+
+
+def _is_anchor(day: date) -> bool:
+    return anchor_day(_number(day)) == _number(day)
+
+
+def _warm_up(daily: DailyComponents, first: date, model: Model) -> None:
+    """Advance PageRank from the anchor before ``first`` to the day before it."""
+    day = date.fromordinal(_EPOCH + anchor_day(_number(first)))
+    while day < first:
+        daily.day(day_end(day), start=None if _is_anchor(day) else WARM, pagerank_only=True)
+        day += timedelta(days=1)
+
+
+def _continue(daily, maker, history: History, days, exact, comp, comp_from, attribution,
+              model):
+    """Take the days before the first output day from ``history``: their scores, their moves
+    (weighed into the horizons, in order) and the last one's day state, recomputed from its
+    stored PageRank vector. Raises HistoryMismatch when that day does not reproduce."""
+    lead = len(history.scores)
+    if history.last != days[lead - 1]:
+        raise HistoryMismatch(f"the state ends {history.last}, not {days[lead - 1]}")
+    exact[:lead] = history.scores
+    comp[:lead - comp_from] = history.components
+    t = len(days) - 1
+    for i in range(1, lead):
+        if i in (t - k for k in (0, *HORIZONS.values())):
+            attribution.day_levels(i, history.levels[days[i]])
+        attribution.feed(i, exact[i] - exact[i - 1],
+                         history.parts(days[i]) if attribution.inside(i) else None)
+    daily.keep_state = True
+    v = daily.day(day_end(history.last), x=history.pagerank)
+    logs = {c: np.log1p(getattr(v, c)) for c in COMPONENTS}
+    if not np.array_equal(_daily_score(logs, model), exact[lead - 1]):
+        raise HistoryMismatch(f"the stored day {history.last} does not reproduce")
+    return daily.state, logs
+
+
 def _smooth(series: np.ndarray, first_day_idx: np.ndarray, model: Model) -> np.ndarray:
     """Exponentially weighted mean over the last ``smoothing_days`` days, per account, counting
     only days on or after the account's first activity (a new account is not dragged down by
-    the days before it existed)."""
-    n_days = series.shape[0]
-    idx = np.arange(n_days)[:, None]
-    alive = idx >= first_day_idx[None, :]
-    num = np.zeros_like(series)
-    den = np.zeros_like(series)
+    the days before it existed). Rows with fewer days before them are NaN: a run starts that
+    many days before the first day whose smoothed value it uses."""
+    n_days, days = series.shape[0], model.smoothing_days
+    out = np.full_like(series, np.nan)
+    if n_days < days:
+        return out
+    alive = np.arange(n_days)[:, None] >= first_day_idx[None, :]
+    num = np.zeros((n_days - days + 1, *series.shape[1:]))
+    den = np.zeros_like(num)
     alpha = model.smoothing_alpha
-    for k in range(model.smoothing_days):
+    for k in range(days):
         w = alpha * (1 - alpha) ** k
-        shifted = np.roll(series, k, axis=0)
-        mask = np.roll(alive, k, axis=0)
-        mask[:k] = False
-        num += w * shifted * mask
+        mask = alive[days - 1 - k:n_days - k]
+        num += w * series[days - 1 - k:n_days - k] * mask
         den += w * mask
-    out = np.where(den > 0, num / np.where(den > 0, den, 1), series)
+    rest = series[days - 1:]
+    out[days - 1:] = np.where(den > 0, num / np.where(den > 0, den, 1), rest)
     return out

@@ -4,7 +4,6 @@ posted about. Returned as shares of the account's strongest topic (0-1]."""
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 
 import numpy as np
 
@@ -12,24 +11,61 @@ import numpy as np
 def account_topic_shares(p_author: np.ndarray, p_weight: np.ndarray, p_topics: list,
                          per_account: int, extra=None) -> dict[int, list[tuple[str, float]]]:
     """p_topics[i] is post i's {slug: mentions} (a dict or its JSON text); ``extra`` maps
-    (account, slug) to more weight (+K raise the receiver's weight in the topic)."""
-    totals: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for (author, slug), units in (extra or {}).items():
-        totals[author][slug] += units
-    parsed: dict[str, dict] = {}  # posts repeat the same few topic sets: parse each once
-    for author, weight, topics in zip(p_author.tolist(), p_weight.tolist(), p_topics):
-        if isinstance(topics, str):
-            if topics == "{}":
-                continue
-            if topics not in parsed:
-                parsed[topics] = json.loads(topics)
-            topics = parsed[topics]
-        acc = totals[author]
-        for slug, mentions in topics.items():
-            acc[slug] += weight * min(mentions, 3)
-    out = {}
-    for author, acc in totals.items():
-        ranked = sorted(acc.items(), key=lambda kv: (-kv[1], kv[0]))[:per_account]
-        top = ranked[0][1]
-        out[author] = [(slug, w / top) for slug, w in ranked]
+    (account, slug) to more weight (+K raise the receiver's weight in the topic).
+
+    Vectorised over posts (a large community has millions in its window): each distinct topic
+    set is parsed once, and each (account, topic) total is summed in post order after its
+    ``extra``, as a plain loop over the posts would."""
+    sets: dict = {}  # topic set (text, or a dict's items) -> its code
+    codes = np.fromiter((sets.setdefault(_set_key(t), len(sets)) for t in p_topics),
+                        dtype=np.int64, count=len(p_topics))
+    slugs: dict[str, int] = {}
+    entries = []  # per set: (slug codes, capped mentions)
+    for key in sets:
+        topics = json.loads(key) if isinstance(key, str) else dict(key)
+        entries.append((np.array([slugs.setdefault(s, len(slugs)) for s in topics],
+                                 dtype=np.int64),
+                        np.array([min(m, 3) for m in topics.values()], dtype=np.int64)))
+    for _, slug in (extra or {}):
+        slugs.setdefault(slug, len(slugs))
+    sizes = np.array([e[0].size for e in entries], dtype=np.int64)
+    per_post = sizes[codes] if codes.size else np.zeros(0, dtype=np.int64)
+    # One row per (post, topic of the post), in post order; the extra weight comes first.
+    post = np.repeat(np.arange(codes.size), per_post)
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    within = np.arange(post.size) - np.repeat(np.cumsum(per_post) - per_post, per_post)
+    flat_slug = np.concatenate([e[0] for e in entries] or [np.zeros(0, np.int64)])
+    flat_cap = np.concatenate([e[1] for e in entries] or [np.zeros(0, np.int64)])
+    at = starts[codes[post]] + within if post.size else np.zeros(0, dtype=np.int64)
+    x_author = np.array([a for a, _ in (extra or {})], dtype=np.int64)
+    x_slug = np.array([slugs[s] for _, s in (extra or {})], dtype=np.int64)
+    x_units = np.array(list((extra or {}).values()), dtype=float)
+    author = np.concatenate([x_author, np.asarray(p_author, dtype=np.int64)[post]])
+    slug = np.concatenate([x_slug, flat_slug[at]])
+    weight = np.concatenate([x_units, np.asarray(p_weight, dtype=float)[post] * flat_cap[at]])
+    if author.size == 0:
+        return {}
+    pair, inv = np.unique(author * len(slugs) + slug, return_inverse=True)
+    total = np.bincount(inv.reshape(-1), weights=weight, minlength=pair.size)
+    acct, slug = pair // len(slugs), pair % len(slugs)
+    names = np.array(list(slugs), dtype=object)
+    rank = np.empty(len(slugs), dtype=np.int64)
+    rank[np.argsort(names)] = np.arange(len(slugs))
+    order = np.lexsort((rank[slug], -total, acct))  # per account: heaviest, then by name
+    acct, slug, total = acct[order], slug[order], total[order]
+    first = np.flatnonzero(np.r_[True, acct[1:] != acct[:-1]])
+    place = np.arange(acct.size) - np.repeat(first, np.diff(np.r_[first, acct.size]))
+    top = np.repeat(total[first], np.diff(np.r_[first, acct.size]))
+    keep = place < per_account
+    out: dict[int, list[tuple[str, float]]] = {}
+    for a, s, share in zip(acct[keep].tolist(), names[slug[keep]].tolist(),
+                           (total[keep] / top[keep]).tolist()):
+        out.setdefault(a, []).append((s, share))
     return out
+
+
+def _set_key(topics):
+    """A hashable key for a post's topics: the JSON text as stored, or a dict's items."""
+    if isinstance(topics, str):
+        return topics
+    return tuple(topics.items())

@@ -11,14 +11,17 @@ import sqlalchemy as sa
 
 from ..records import COMPONENTS
 from ..scoring.activity import DAY, Activity
-from ..scoring.job import HORIZONS, day_end, score_days
+from ..scoring.job import (HORIZONS, HistoryMismatch, day_end, lead_days, reads_from, run_days,
+                           score_days)
 from ..scoring.model import Model, load_model
+from ..scoring.plusk import PlusK
 from ..scoring.topic_weights import account_topic_shares
 from ..store import accounts as store_accounts
 from ..store import activity as store_activity
-from ..scoring.plusk import PlusK
 from ..store import community as store_community
+from ..store import score_state as store_state
 from ..store import scores as store_scores
+from . import rescore_state
 
 
 @dataclass
@@ -30,28 +33,108 @@ class RescoreSummary:
     first: date
     last: date
     seconds: float
+    continued_from: date | None = None  # the stored day the run continued from
+    full_reason: str = ""  # why it recomputed in full
 
     def line(self) -> str:
         span = (f"{self.first}" if self.first == self.last else f"{self.first}..{self.last}")
+        how = (f"continued from the state of {self.continued_from}" if self.continued_from
+               else f"full recompute: {self.full_reason}" if self.full_reason else "")
         return (f"rescored {self.accounts:,} accounts for {self.days} day(s) ({span}) from "
-                f"{self.reactions:,} reactions and {self.posts:,} posts in {self.seconds:.1f} s")
+                f"{self.reactions:,} reactions and {self.posts:,} posts in {self.seconds:.1f} s"
+                + (f" ({how})" if how else ""))
 
 
 def rescore(engine: sa.Engine, as_of: date, days: int = 1, model: Model | None = None,
-            progress=None, targets: list[int] | None = None) -> RescoreSummary:
+            progress=None, targets: list[int] | None = None, full: bool = False,
+            on: str | None = None, cluster: str | None = None,
+            workers: int = 2) -> RescoreSummary:
     """Recompute snapshots for the ``days`` days ending ``as_of`` (inclusive) for every account,
     or only for ``targets`` (account pks, scored within their neighbourhood).
 
-    Everything is recomputed from stored activity, so the result does not depend on earlier
-    runs: running it twice gives the same snapshots.
+    A run for every account continues from the stored state of the day before ``as_of - days
+    + 1`` when it can (see service.rescore_state) and recomputes everything otherwise, or with
+    ``full``; either way the snapshots are what a full recompute from stored activity gives,
+    so running it twice gives the same snapshots. ``on`` ("dask" or "spark") runs the full
+    recompute on that engine instead: on the cluster at ``cluster``, or on a local one of
+    ``workers`` workers (service.distributed).
     """
     model = model or load_model()
     t0 = time.monotonic()
     first = as_of - timedelta(days=days - 1)
+    if on is not None:
+        from .distributed import rescore_distributed
+
+        return rescore_distributed(engine, as_of, days, on, cluster, workers)
+    if targets is not None:
+        return _rescore_targets(engine, first, as_of, model, progress, targets, t0)
+    with engine.connect() as conn:
+        plan = rescore_state.plan(conn, first, as_of, model, full)
+    job_first = plan.day + timedelta(days=1) if plan.day else first
+    win = load_window(engine, job_first, as_of, model)
+    activity = win.activity
+    # First activity before the earliest day a full run reads is all the same to the model.
+    activity.first_seen = np.maximum(activity.first_seen, reads_from(first, model))
+    history = None
+    if plan.day:
+        why = rescore_state.check_activity(plan, win.digests, win.start, win.pks,
+                                           activity.prior)
+        if why:
+            plan = rescore_state.Plan(None, why)
+        else:
+            base = (1.0 - model.damping) * activity.prior
+            with engine.connect() as conn:
+                history = rescore_state.read_history(conn, plan, as_of, model, win.pks, base)
+    state_rows: list[tuple] = []
+
+    def keep_record(day, record):
+        if (as_of - day).days <= lead_days(model):
+            state_rows.extend(rescore_state.encode_record(day, record, win.pks, as_of, model))
+
+    try:
+        run = run_days(activity, job_first if history else first, as_of, model,
+                       progress=progress, plusk=win.plusk, history=history,
+                       on_day=keep_record)
+    except HistoryMismatch as e:
+        plan, state_rows = rescore_state.Plan(None, str(e)), []
+        run = run_days(activity, first, as_of, model, progress=progress, plusk=win.plusk,
+                       on_day=keep_record)
+    del history
+    results = [r for r in run.results if r.day >= first]
+    end = day_end(as_of)
+    computed = int(time.time())
+    keep = np.arange(win.pks.size)
+    rows = []
+    for res in results:
+        rows.extend(_snapshot_rows(res, win.pks, computed, detailed=res is results[-1],
+                                   keep=keep))
+    with engine.connect() as conn:
+        endorsed = store_community.plusk_topic_units(conn, end - model.window_days * DAY, end)
+        topics = _topic_rows(activity, _window_topics(conn, activity, end, model),
+                             results[-1], win.pks, model, end, endorsed)
+    manifest = rescore_state.Manifest(
+        rescore_state.model_digest(model), as_of, reads_from(as_of, model) // DAY,
+        (end // DAY), win.digests.within(reads_from(as_of, model) // DAY, end // DAY),
+        win.pks, activity.prior)
+    lead = lead_days(model)
+    with engine.begin() as conn:
+        store_scores.replace_snapshots(conn, first, as_of, SNAPSHOT_COLUMNS, rows, topics)
+        store_state.replace(
+            conn, state_rows, (as_of, manifest.pack()),
+            (as_of - timedelta(days=lead), as_of) if plan.day else None,
+            prune=rescore_state.prune_before(as_of, model))
+    return RescoreSummary(int(keep.size), int(activity.r_time.size),
+                          int(activity.p_time.size), days, first, as_of,
+                          time.monotonic() - t0, plan.day, plan.reason)
+
+
+def _rescore_targets(engine, first, as_of, model, progress, targets, t0) -> RescoreSummary:
+    """Score ``targets`` within their neighbourhood (a freshly fetched account): a full
+    recompute over little data, which neither reads nor writes the stored state."""
     activity, pks, p_topics, plusk = load_activity(engine, first, as_of, model, targets)
     end = day_end(as_of)
     results = score_days(activity, first, as_of, model, progress=progress, plusk=plusk)
-    keep = np.arange(pks.size) if targets is None else np.searchsorted(pks, sorted(targets))
+    keep = np.searchsorted(pks, sorted(targets))
     rows = []
     computed = int(time.time())
     with engine.connect() as conn:
@@ -61,42 +144,185 @@ def rescore(engine: sa.Engine, as_of: date, days: int = 1, model: Model | None =
     topics = _topic_rows(activity, p_topics, results[-1], pks, model, end, endorsed)
     with engine.begin() as conn:
         store_scores.replace_snapshots(conn, first, as_of, SNAPSHOT_COLUMNS, rows, topics,
-                                       accounts=None if targets is None else sorted(targets))
+                                       accounts=sorted(targets))
     return RescoreSummary(int(keep.size), int(activity.r_time.size),
-                          int(activity.p_time.size), days, first, as_of,
+                          int(activity.p_time.size), (as_of - first).days + 1, first, as_of,
                           time.monotonic() - t0)
+
+
+@dataclass
+class Window:
+    """The activity a run reads, with what its state is checked against."""
+
+    activity: Activity
+    pks: np.ndarray  # account pks in index order
+    plusk: PlusK
+    digests: rescore_state.Digests
+    start: int  # epoch seconds of the earliest activity read
+
+
+def load_window(engine: sa.Engine, first: date, as_of: date, model: Model,
+                authors: tuple[int, int] | None = None, pk_limit: int | None = None) -> Window:
+    """Every account's activity a run scoring ``first``..``as_of`` reads, as compact columns
+    (int32 account and post indices, int8 kinds), read in blocks: posts first, so each
+    block of reactions finds its posts' indices at once. With ``authors`` (a pk range: a
+    distributed run's block), only the reactions to, posts by and +K received by those
+    accounts (every account still has its index); with ``pk_limit``, only accounts with
+    smaller pks (so all of a distributed run's workers index the same accounts). Activity of
+    accounts added after they were read waits for the next run."""
+    start, end = reads_from(first, model), day_end(as_of)
+    digests = rescore_state.Digests()
+    with engine.connect() as conn:
+        pks, local = store_activity.account_networks(conn)
+        if pk_limit is not None:
+            pks, local = pks[pks < pk_limit], local[pks < pk_limit]
+        n = pks.size
+        account_index = _Index(pks)
+        fol = _followers(store_activity.latest_followers(conn, as_of), pks)
+        prior = _prior(local, fol, model)
+        posts = _Columns(store_activity.count_rows(conn, "posts", start, end, authors),
+                         {"key": np.int64, "author": np.int32, "time": np.int64,
+                          "counts": (np.int32, 4)})
+        for block in store_activity.post_blocks(conn, start, end, authors):
+            digests.add(1, block, 2)
+            author = account_index(block[:, 1])
+            block, author = block[author >= 0], author[author >= 0]
+            posts.append(key=block[:, 0], author=author, time=block[:, 2], counts=block[:, 3:])
+        posts = posts.done()
+        post_index = _Index(posts["key"])
+        r = _Columns(store_activity.count_rows(conn, "reactions", start, end, authors),
+                     {"author": np.int32, "engager": np.int32, "kind": np.int8,
+                      "post": np.int32, "time": np.int64})
+        for block in store_activity.reaction_blocks(conn, start, end, authors):
+            digests.add(0, block, 4)
+            author, engager = account_index(block[:, 0]), account_index(block[:, 1])
+            ok = (author >= 0) & (engager >= 0)
+            block, author, engager = block[ok], author[ok], engager[ok]
+            r.append(author=author, engager=engager, kind=block[:, 2],
+                     post=post_index(block[:, 3]), time=block[:, 4])
+        r = r.done()
+        pk_rows = store_community.load_plusk(conn, start, end)
+    digests.add(2, pk_rows, 2)
+    known = (account_index(pk_rows[:, 0]) >= 0) & (account_index(pk_rows[:, 1]) >= 0)
+    if authors is not None:
+        known &= (pk_rows[:, 1] >= authors[0]) & (pk_rows[:, 1] < authors[1])
+    pk_rows = pk_rows[known]
+    plusk = PlusK(account_index(pk_rows[:, 0]), account_index(pk_rows[:, 1]), pk_rows[:, 2])
+    unlisted = _unlisted(posts["counts"], r["post"], r["kind"], model)
+    activity = Activity.build(
+        n, r["author"], r["engager"], r["kind"], r["post"], r["time"],
+        posts["author"], posts["time"], followers=fol, unlisted=unlisted, prior=prior,
+        post_keys=posts["key"],
+    )
+    return Window(activity, pks, plusk, digests, start)
+
+
+class _Index:
+    """Store keys to positions in a sorted or unsorted key array (-1 for keys not in it): a
+    lookup table when the keys are dense enough, binary search otherwise."""
+
+    def __init__(self, keys: np.ndarray):
+        self.lo = int(keys.min()) if keys.size else 0
+        span = int(keys.max()) - self.lo + 1 if keys.size else 0
+        if span <= 4 * keys.size + 1_000_000:
+            self.table = np.full(span, -1, dtype=np.int32)
+            self.table[keys - self.lo] = np.arange(keys.size, dtype=np.int32)
+        else:
+            self.table = None
+            self.keys, self.order = keys, np.argsort(keys)
+
+    def __call__(self, wanted: np.ndarray) -> np.ndarray:
+        if self.table is not None:
+            at = wanted - self.lo
+            ok = (at >= 0) & (at < self.table.size)
+            return np.where(ok, self.table[np.where(ok, at, 0)] if self.table.size else -1,
+                            -1).astype(np.int32)
+        if self.keys.size == 0:
+            return np.full(wanted.size, -1, dtype=np.int32)
+        pos = np.clip(np.searchsorted(self.keys, wanted, sorter=self.order), 0,
+                      self.keys.size - 1)
+        found = self.keys[self.order[pos]] == wanted
+        return np.where(found, self.order[pos], -1).astype(np.int32)
+
+
+class _Columns:
+    """Typed columns filled block by block (``rows`` expected; more or fewer are fine)."""
+
+    def __init__(self, rows: int, spec: dict):
+        self.cols = {}
+        for name, kind in spec.items():
+            dtype, width = kind if isinstance(kind, tuple) else (kind, None)
+            self.cols[name] = np.empty((rows, width) if width else rows, dtype=dtype)
+        self.size = 0
+
+    def append(self, **blocks) -> None:
+        k = len(next(iter(blocks.values())))
+        for name, values in blocks.items():
+            col = self.cols[name]
+            if self.size + k > len(col):  # rows were added since they were counted
+                col = self.cols[name] = np.concatenate([col[:self.size], np.empty(
+                    (self.size + k - self.size, *col.shape[1:]), dtype=col.dtype)])
+            col[self.size:self.size + k] = values
+        self.size += k
+
+    def done(self) -> dict[str, np.ndarray]:
+        return {name: col[:self.size] for name, col in self.cols.items()}
+
+
+def _followers(followers: dict[int, int], pks: np.ndarray) -> np.ndarray:
+    """Latest follower count per account index, NaN where none is known."""
+    n = pks.size
+    fol = np.full(n, np.nan)
+    if followers:
+        fpk = np.fromiter(followers.keys(), dtype=np.int64, count=len(followers))
+        fval = np.fromiter(followers.values(), dtype=float, count=len(followers))
+        pos = np.clip(np.searchsorted(pks, fpk), 0, max(n - 1, 0))
+        hit = pks[pos] == fpk if n else np.zeros(0, bool)
+        fol[pos[hit]] = fval[hit]
+    return fol
+
+
+def _window_topics(conn: sa.Connection, activity: Activity, end: int, model: Model) -> list:
+    """Topics of every post in the as-of day's window, in Activity's post order (texts shared
+    between posts with the same topics)."""
+    start = end - model.window_days * DAY
+    keys, codes, texts = store_activity.post_topics(conn, start, end)
+    lo, hi = np.searchsorted(activity.p_time, [start, end])
+    at = _Index(keys)(activity.p_key[lo:hi])
+    picked = np.full(at.size, len(texts), dtype=np.int64)  # "{}" for a post deleted since
+    picked[at >= 0] = codes[at[at >= 0]]
+    texts = texts + ["{}"]
+    return [None] * lo + [texts[c] for c in picked.tolist()]
 
 
 def load_activity(engine: sa.Engine, first: date, as_of: date, model: Model,
                   targets: list[int] | None = None):
     """Everything the job needs to score days ``first``..``as_of``: (Activity, account pks in
-    index order, post topics in Activity's post order).
+    index order, post topics in Activity's post order, +K).
 
     With ``targets`` (account pks), only their neighbourhood is loaded: reactions to and by
     the targets, and to and by the accounts they interact with (for selectivity and for
     their engagers' influence), and the targets' own posts. That scores a freshly fetched
     account in milliseconds instead of rescoring the whole community.
     """
-    lead = max(HORIZONS.values()) + model.smoothing_days - 1
-    start = day_end(first - timedelta(days=lead)) - (model.window_days + 1) * DAY
+    if targets is None:
+        win = load_window(engine, first, as_of, model)
+        with engine.connect() as conn:
+            topics = _window_topics(conn, win.activity, day_end(as_of), model)
+        return win.activity, win.pks, topics, win.plusk
+    start = reads_from(first, model)
     end = day_end(as_of)
     with engine.connect() as conn:
         pk_rows = store_community.load_plusk(conn, start, end)
-        if targets is None:
-            r = store_activity.load_reactions(conn, start, end)
-            p_pk, p_author_pk, p_time, p_topics, p_counts = store_activity.load_posts(
-                conn, start, end)
-            account_rows = store_accounts.all_accounts(conn)
-        else:
-            near = store_activity.load_reactions(conn, start, end, touching=targets)
-            hood = sorted(set(targets) | set(near[:, 0].tolist()) | set(near[:, 1].tolist()))
-            r = store_activity.load_reactions(conn, start, end, touching=hood)
-            p_pk, p_author_pk, p_time, p_topics, p_counts = store_activity.load_posts(
-                conn, start, end, authors=targets)
-            pk_rows = pk_rows[np.isin(pk_rows[:, 1], targets)]  # +K the targets received
-            everyone = (set(hood) | set(r[:, 0].tolist()) | set(r[:, 1].tolist())
-                        | set(pk_rows[:, 0].tolist()))
-            account_rows = store_accounts.accounts_by_pk(conn, sorted(everyone))
+        near = store_activity.load_reactions(conn, start, end, touching=targets)
+        hood = sorted(set(targets) | set(near[:, 0].tolist()) | set(near[:, 1].tolist()))
+        r = store_activity.load_reactions(conn, start, end, touching=hood)
+        p_pk, p_author_pk, p_time, p_topics, p_counts = store_activity.load_posts(
+            conn, start, end, authors=targets)
+        pk_rows = pk_rows[np.isin(pk_rows[:, 1], targets)]  # +K the targets received
+        everyone = (set(hood) | set(r[:, 0].tolist()) | set(r[:, 1].tolist())
+                    | set(pk_rows[:, 0].tolist()))
+        account_rows = store_accounts.accounts_by_pk(conn, sorted(everyone))
         followers = store_activity.latest_followers(conn, as_of)
     pks = np.array([pk for pk, _ in account_rows], dtype=np.int64)
     n = pks.size
@@ -104,19 +330,14 @@ def load_activity(engine: sa.Engine, first: date, as_of: date, model: Model,
     def index(a):
         return np.searchsorted(pks, a).astype(np.int32)
 
-    fol = np.full(n, np.nan)
-    known = [(pk, f) for pk, f in followers.items()]
-    if known:
-        fpk = np.array([pk for pk, _ in known], dtype=np.int64)
-        pos = np.clip(np.searchsorted(pks, fpk), 0, max(n - 1, 0))
-        hit = pks[pos] == fpk if n else np.zeros(0, bool)
-        fol[pos[hit]] = np.array([f for _, f in known], dtype=float)[hit]
-    post_index = _post_index(p_pk, r[:, 3])
+    fol = _followers(followers, pks)
+    post_index = _Index(p_pk)(r[:, 3])
     activity = Activity.build(
         n, index(r[:, 0]), index(r[:, 1]), r[:, 2], post_index, r[:, 4],
         index(p_author_pk), p_time, followers=fol,
         unlisted=_unlisted(p_counts, post_index, r[:, 2], model),
-        prior=_prior(account_rows, fol, model), post_keys=p_pk,
+        prior=_prior(np.array([aid.startswith("local:") for _, aid in account_rows], dtype=bool),
+                     fol, model), post_keys=p_pk,
     )
     known_pk = np.isin(pk_rows[:, 0], pks) & np.isin(pk_rows[:, 1], pks)
     pk_rows = pk_rows[known_pk]
@@ -128,38 +349,35 @@ def _unlisted(counts: np.ndarray, post_index: np.ndarray, kinds: np.ndarray, mod
     """Per post: reactions the upstream counted beyond the engagers it listed (count, sum of
     sqrt(weight), sum of weight). Local posts have no counts (-1) and so nothing unlisted."""
     n_posts = counts.shape[0]
-    zero = np.zeros(n_posts)
-    if n_posts == 0 or (counts < 0).all():
-        return zero, zero, zero
+    out = [np.zeros(n_posts) for _ in range(3)]
+    fetched = np.flatnonzero((counts >= 0).any(axis=1)) if n_posts else np.zeros(0, int)
+    if fetched.size == 0:
+        return tuple(out)
     codes = np.array([model.reaction_kinds[k] for k in store_activity.COUNT_KINDS])
     n_codes = int(max(model.reaction_kinds.values())) + 1
+    slot = np.full(n_posts, -1, dtype=np.int64)  # each fetched post's row in ``listed``
+    slot[fetched] = np.arange(fetched.size)
     on_post = post_index >= 0
-    listed = np.bincount(post_index[on_post] * n_codes + kinds[on_post],
-                         minlength=n_posts * n_codes).reshape(n_posts, n_codes)[:, codes]
-    extra = np.where(counts >= 0, np.maximum(counts - listed, 0), 0).astype(float)
+    r_slot = slot[post_index[on_post]]
+    mine = r_slot >= 0
+    listed = np.bincount(r_slot[mine] * n_codes + kinds[on_post][mine],
+                         minlength=fetched.size * n_codes).reshape(fetched.size, n_codes)
+    c = counts[fetched].astype(np.int64)
+    extra = np.where(c >= 0, np.maximum(c - listed[:, codes], 0), 0).astype(float)
     weights = np.array([model.reaction_weights[k] for k in store_activity.COUNT_KINDS])
-    return extra.sum(axis=1), extra @ np.sqrt(weights), extra @ weights
+    out[0][fetched] = extra.sum(axis=1)
+    out[1][fetched] = extra @ np.sqrt(weights)
+    out[2][fetched] = extra @ weights
+    return tuple(out)
 
 
-def _prior(account_rows, followers: np.ndarray, model: Model) -> np.ndarray:
+def _prior(local: np.ndarray, followers: np.ndarray, model: Model) -> np.ndarray:
     """Accounts from other networks, whose own engagers we cannot see, start PageRank with
     more influence the more followers they have (local accounts: 1, their graph is here)."""
-    prior = np.ones(len(account_rows))
-    fetched = np.array([not aid.startswith("local:") for _, aid in account_rows], dtype=bool)
-    use = fetched & ~np.isnan(followers)
+    prior = np.ones(local.size)
+    use = ~local & ~np.isnan(followers)
     prior[use] += model.follower_prior_per_decade * np.log10(1 + followers[use])
     return prior
-
-
-def _post_index(p_pk: np.ndarray, r_post: np.ndarray) -> np.ndarray:
-    """Index of each reaction's post among the loaded posts; -1 for none or a post outside the
-    loaded window."""
-    if p_pk.size == 0:
-        return np.full(r_post.size, -1, dtype=np.int64)
-    order = np.argsort(p_pk)
-    pos = np.clip(np.searchsorted(p_pk[order], r_post), 0, p_pk.size - 1)
-    found = p_pk[order][pos] == r_post
-    return np.where(found, order[pos], -1)
 
 
 def _nan_to_none(x: float):

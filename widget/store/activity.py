@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from itertools import chain
 
 import numpy as np
 import sqlalchemy as sa
@@ -74,6 +75,137 @@ def load_reactions(conn: sa.Connection, start: int, end: int,
 
 
 COUNT_KINDS = ("reshare", "like", "reply", "quote")
+
+# Bulk loads for the scoring job: one query streamed in blocks of BLOCK rows (a server-side
+# cursor on PostgreSQL), so no more than a block is ever held as Python objects. Rows come in
+# no particular order (the job sorts them: scoring.activity.canonical_order), which lets
+# SQLite scan the table in its own order when most rows are wanted: a scan of the time index
+# then visits the table at random, several times slower.
+BLOCK = 100_000
+REACTION_COLUMNS = ("author_pk", "engager_pk", "kind", "post_pk", "created_at")
+POST_COLUMNS = ("pk", "account_pk", "created_at", *(f"{k}_count" for k in COUNT_KINDS))
+
+
+def account_networks(conn: sa.Connection) -> tuple[np.ndarray, np.ndarray]:
+    """(every account's pk, ascending; whether it is a ``local`` one)."""
+    rows = raw_rows(conn, "SELECT pk, network FROM accounts ORDER BY pk")
+    return (np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)),
+            np.fromiter((r[1] == "local" for r in rows), dtype=bool, count=len(rows)))
+
+
+def count_rows(conn: sa.Connection, table: str, start: int, end: int,
+               authors: tuple[int, int] | None = None) -> int:
+    """Rows of ``reactions`` or ``posts`` in [start, end) (from an index alone), optionally
+    only those to (by) accounts with pks in [authors[0], authors[1])."""
+    where, params = _where(table, start, end, authors)
+    return int(raw_rows(conn, f"SELECT COUNT(*) FROM {table} WHERE {where}", params)[0][0])
+
+
+def reaction_blocks(conn: sa.Connection, start: int, end: int,
+                    authors: tuple[int, int] | None = None):
+    """(k, 5) int64 blocks of REACTION_COLUMNS (post_pk -1 for none) in [start, end), in no
+    particular order, without self-reactions (engaging with yourself is not influence);
+    optionally only reactions to accounts with pks in [authors[0], authors[1]).
+
+    Each row comes packed into two integers (Python builds one object per value, and that is
+    most of the cost of a read): (author << 32 | engager) and (time, kind, post + 1) in
+    62 bits, as long as post pks fit the bits left (else a third column)."""
+    where, params = _where("reactions", start, end, authors)
+    top = int(raw_rows(conn, "SELECT COALESCE(MAX(pk), 0) FROM posts")[0][0]) + 2
+    bits = top.bit_length()
+    packed = 34 + 3 + bits <= 62  # epoch seconds below 2 ** 34: the year 2514
+    post = "COALESCE(post_pk, -1) + 1"
+    time_kind = "(CAST(created_at AS BIGINT) * 8 + kind)"
+    sql = ("SELECT CAST(author_pk AS BIGINT) * 4294967296 + engager_pk, "
+           + (f"{time_kind} * {1 << bits} + {post}" if packed else f"{time_kind}, {post}")
+           + f" FROM {_scan(conn, 'reactions', start, end, authors)} "
+           f"WHERE {where} AND author_pk <> engager_pk")
+    for block in _blocks(conn, sql, params, 2 if packed else 3):
+        out = np.empty((block.shape[0], 5), dtype=np.int64)
+        out[:, 0], out[:, 1] = block[:, 0] >> 32, block[:, 0] & 0xFFFFFFFF
+        rest, post_col = ((block[:, 1] >> bits, block[:, 1] & ((1 << bits) - 1)) if packed
+                          else (block[:, 1], block[:, 2]))
+        out[:, 2], out[:, 3], out[:, 4] = rest & 7, post_col - 1, rest >> 3
+        yield out
+
+
+def post_blocks(conn: sa.Connection, start: int, end: int,
+                authors: tuple[int, int] | None = None):
+    """(k, 7) int64 blocks of POST_COLUMNS (-1 for counts an upstream did not report) in
+    [start, end), in no particular order; optionally only by accounts in ``authors``."""
+    where, params = _where("posts", start, end, authors)
+    sql = ("SELECT pk, account_pk, created_at, COALESCE(reshare_count, -1), "
+           "COALESCE(like_count, -1), COALESCE(reply_count, -1), COALESCE(quote_count, -1) "
+           f"FROM {_scan(conn, 'posts', start, end, authors)} WHERE {where}")
+    yield from _blocks(conn, sql, params, 7)
+
+
+def post_topics(conn: sa.Connection, start: int, end: int,
+                authors: tuple[int, int] | None = None):
+    """(post pks, int32 codes, distinct topics JSON texts) for posts in [start, end), in no
+    particular order (optionally by accounts in ``authors`` only): posts repeat a few topic
+    sets, so each text is held once."""
+    where, params = _where("posts", start, end, authors)
+    sql = f"SELECT pk, topics FROM {_scan(conn, 'posts', start, end, authors)} WHERE {where}"
+    texts: dict[str, int] = {}
+    pks, codes = [], []
+    for rows in _row_blocks(conn, sql, params):
+        pks.append(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)))
+        codes.append(np.fromiter((texts.setdefault(r[1], len(texts)) for r in rows),
+                                 dtype=np.int32, count=len(rows)))
+    if not pks:
+        return np.zeros(0, np.int64), np.zeros(0, np.int32), []
+    return np.concatenate(pks), np.concatenate(codes), list(texts)
+
+
+def reactions_by_author(conn: sa.Connection, start: int, end: int) -> np.ndarray:
+    """(k, 2) int64: author pk and reactions received in [start, end), by pk (what a
+    distributed run balances its blocks of accounts on)."""
+    rows = raw_rows(conn, "SELECT author_pk, COUNT(*) FROM reactions WHERE created_at >= ? "
+                          "AND created_at < ? GROUP BY author_pk ORDER BY author_pk",
+                    (start, end))
+    return np.array(rows, dtype=np.int64).reshape(-1, 2)
+
+
+def _where(table: str, start: int, end: int, authors: tuple[int, int] | None):
+    who = "author_pk" if table == "reactions" else "account_pk"
+    where, params = "created_at >= ? AND created_at < ?", (start, end)
+    if authors is not None:
+        where += f" AND {who} >= ? AND {who} < ?"
+        params += tuple(authors)
+    return where, params
+
+
+def _scan(conn: sa.Connection, table: str, start: int, end: int,
+          authors: tuple[int, int] | None = None) -> str:
+    """The FROM clause: on SQLite, the table in its own order when the rows wanted are most
+    of it (PostgreSQL plans that for itself)."""
+    if conn.dialect.name != "sqlite":
+        return table
+    total = int(raw_rows(conn, f"SELECT COUNT(*) FROM {table}")[0][0])
+    wanted = count_rows(conn, table, start, end, authors)
+    return f"{table} NOT INDEXED" if wanted * 3 > total else table
+
+
+def _blocks(conn: sa.Connection, sql: str, params: tuple, width: int):
+    for rows in _row_blocks(conn, sql, params):
+        yield np.fromiter(chain.from_iterable(rows), dtype=np.int64,
+                          count=len(rows) * width).reshape(-1, width)
+
+
+def _row_blocks(conn: sa.Connection, sql: str, params: tuple):
+    dbapi = conn.connection.dbapi_connection
+    if conn.dialect.name == "postgresql":
+        cur = dbapi.cursor(name="widget_bulk_load")  # rows stay on the server until fetched
+        sql = sql.replace("?", "%s")
+    else:
+        cur = dbapi.cursor()
+    try:
+        cur.execute(sql, params)
+        while rows := cur.fetchmany(BLOCK):
+            yield rows
+    finally:
+        cur.close()
 
 
 def load_posts(conn: sa.Connection, start: int, end: int, authors: list[int] | None = None):

@@ -157,6 +157,17 @@ score_snapshots = sa.Table(
     sa.Index("ix_snapshots_day_score", "day", "score_exact"),
 )
 
+# The scoring job's state between runs (service.rescore_state): per scored day and part, packed
+# numpy arrays of what the model carries to the next day, plus one "manifest" row (under the
+# day of the run that wrote it) naming the model and the data they were computed from.
+score_state = sa.Table(
+    "score_state",
+    metadata,
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("part", sa.String(16), primary_key=True),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+)
+
 account_topics = sa.Table(
     "account_topics",
     metadata,
