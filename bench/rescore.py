@@ -77,10 +77,11 @@ def store(n: int, store_dir: Path) -> tuple[str, date]:
 def measure(url: str, day: date, mode: str, workers: int) -> dict:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)}
-    out = subprocess.run([sys.executable, "-c", CHILD, url, day.isoformat(), mode,
-                          str(workers)], check=True, capture_output=True, text=True, env=env,
-                         cwd=ROOT).stdout
-    return json.loads(out.split("RESULT ", 1)[1])
+    done = subprocess.run([sys.executable, "-c", CHILD, url, day.isoformat(), mode,
+                           str(workers)], capture_output=True, text=True, env=env, cwd=ROOT)
+    if done.returncode != 0 or "RESULT " not in done.stdout:
+        raise SystemExit(f"{mode} at {url} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.split("RESULT ", 1)[1])
 
 
 def main() -> None:
