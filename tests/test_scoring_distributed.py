@@ -57,7 +57,7 @@ def dask_cluster():
 
     from widget.service.engines import _worker_env
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address=None, env=_worker_env()) as cluster:
         yield cluster.scheduler_address
 

@@ -102,6 +102,7 @@ def _dask(cluster: str | None, workers: int):
     local = None
     if cluster is None:
         local = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                             host="127.0.0.1",
                              dashboard_address=None, env=_worker_env())
     client = Client(cluster or local)
     try:
