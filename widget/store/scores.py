@@ -23,6 +23,9 @@ def replace_snapshots(conn: sa.Connection, first: date, last: date, columns: tup
     if conn.dialect.name == "postgresql":
         # Concurrent rescores (cron, a refresh, another instance) take turns: each replaces
         # the rows the previous one wrote instead of colliding on the primary key.
+        # A big run's writes (and waiting for another run) may take longer than the engine's
+        # statement timeout, which is there for requests: lifted for this transaction only.
+        conn.execute(sa.text("SET LOCAL statement_timeout = 0"))
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": SNAPSHOT_LOCK})
     only = (lambda col: col.in_(accounts)) if accounts is not None else (lambda col: sa.true())
     conn.execute(S.delete().where(S.c.day >= first, S.c.day <= last, only(S.c.account_pk)))
