@@ -164,6 +164,10 @@ def _spark(cluster: str | None, workers: int):
                    .config("spark.ui.enabled", "false")
                    .config("spark.executorEnv.PYTHONPATH", env["PYTHONPATH"])
                    .config("spark.rpc.message.maxSize", "1024")
+                   # Every block's rows come back through the driver's JVM (about 1.2 KB an
+                   # account with its drivers): the 1 GB default heap fails at 200,000.
+                   .config("spark.driver.memory", "4g")
+                   .config("spark.driver.maxResultSize", "0")
                    .getOrCreate())
     finally:
         for k, v in saved.items():
