@@ -197,12 +197,17 @@ class ScoreService:
             raise remembered
         return NotFound(f"no account {aid} here")
 
-    @gated
-    def history(self, aid: AccountId, days: int) -> list[tuple]:
+    def _known(self, aid: AccountId):
+        """The stored account, or why there is none (OptedOut, Moved, NotFound)."""
         with self.engine.connect() as conn:
             acc = store_accounts.get_account(conn, str(aid))
         if acc is None:
             raise self._absent(aid)
+        return acc
+
+    @gated
+    def history(self, aid: AccountId, days: int) -> list[tuple]:
+        acc = self._known(aid)
         with self.engine.connect() as conn:
             snap = store_scores.latest_snapshot(conn, acc.pk)
             if snap is None:
@@ -214,10 +219,7 @@ class ScoreService:
         """The activity statement of the last ``days`` scored days: what entered and left the
         window each day, beside the component values, daily, smoothed and published scores."""
         model = load_model()
-        with self.engine.connect() as conn:
-            acc = store_accounts.get_account(conn, str(aid))
-        if acc is None:
-            raise self._absent(aid)
+        acc = self._known(aid)
         with self.engine.connect() as conn:
             snap = store_scores.latest_snapshot(conn, acc.pk)
             if snap is None:
