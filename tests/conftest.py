@@ -206,3 +206,18 @@ def redis_url():
     yield REDIS_URL
     client.flushdb()
     client.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright, one per test module (skipped without it, except
+    with CI=true)."""
+    from live_servers import launch_chromium, require_chromium
+
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = launch_chromium(p)
+        yield b
+        b.close()

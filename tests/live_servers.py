@@ -237,6 +237,21 @@ CHROMIUM_ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-q
                  "--disable-component-update", "--disable-sync"]
 
 
+def require_chromium() -> None:
+    """Skip (with the package to install) where Debian's Chromium is missing; fail with CI=true,
+    where browser tests must run."""
+    import os
+
+    import pytest
+
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{CHROMIUM} is missing; CI=true requires it (apt-get install -y chromium)",
+                    pytrace=False)
+    pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)", allow_module_level=True)
+
+
 def launch_chromium(playwright):
     """Debian's Chromium (Playwright's own browser download is never used)."""
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

@@ -7,21 +7,16 @@ cookies or storage behind. Screenshots go to test-artifacts/ (gitignored).
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from live_servers import ACCOUNT_A, ACCOUNT_B, CHROMIUM, launch_chromium, start_blog, start_service
+from live_servers import ACCOUNT_A, ACCOUNT_B, require_chromium, start_blog, start_service
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{CHROMIUM} is missing; CI=true requires it (apt-get install -y chromium)",
-                    pytrace=False)
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)", allow_module_level=True)
+require_chromium()
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
 expect.set_options(timeout=15_000)  # generous: a loaded CI machine runs other suites too
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -74,14 +69,6 @@ def servers():
     yield service, blog
     blog.close()
     service.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = launch_chromium(p)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

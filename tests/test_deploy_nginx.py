@@ -11,12 +11,9 @@ except with CI=true, where they fail.
 from __future__ import annotations
 
 import gzip
-import http.client
-import importlib
 import os
 import pwd
 import shutil
-import signal
 import socket
 import subprocess
 import sys

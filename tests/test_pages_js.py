@@ -2,20 +2,15 @@
 wrong next to the field without losing the form, and recovers when the reader fixes it."""
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 
-from live_servers import CHROMIUM, launch_chromium, start_service
+from live_servers import require_chromium, start_service
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{CHROMIUM} is missing; CI=true requires it (apt-get install -y chromium)",
-                    pytrace=False)
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)", allow_module_level=True)
+require_chromium()
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
 DRAWN = "a.influence-widget[aria-label]"  # widget.js names the link once it has drawn it
 
@@ -25,14 +20,6 @@ def service():
     svc = start_service()
     yield svc
     svc.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = launch_chromium(p)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -7,22 +7,16 @@ shows on keyboard focus without JavaScript. Screenshots go to test-artifacts/ (g
 """
 from __future__ import annotations
 
-import os
 import secrets
 import time
 from pathlib import Path
 
 import pytest
 
-from live_servers import CHROMIUM, launch_chromium, start_service
+from live_servers import require_chromium, start_service
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{CHROMIUM} is missing; CI=true requires it (apt-get install -y chromium)",
-                    pytrace=False)
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)", allow_module_level=True)
+require_chromium()
 
-from playwright.sync_api import sync_playwright  # noqa: E402
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 SCREENS = {"phone": (390, 844), "desktop": (1280, 800)}
@@ -92,14 +86,6 @@ def _open_a_perk(svc) -> None:
         "description": "For wine writers: " + "x" * 80, "topics": ["wine"], "min_score": 1,
         "max_claims": 5, "starts_at": now - 60, "ends_at": now + 3600})
     assert r.status_code == 201, r.get_json()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = launch_chromium(p)
-        yield b
-        b.close()
 
 
 @pytest.fixture(params=list(SCREENS))

@@ -172,20 +172,10 @@ MEASURE = """() => [...document.querySelectorAll('svg text:not([aria-hidden])')]
 
 
 @pytest.fixture(scope="module")
-def chromium_page():
-    from pathlib import Path
-
-    chromium = Path("/usr/bin/chromium")
-    if not chromium.exists():
-        if CI:
-            pytest.fail("/usr/bin/chromium is missing; CI=true requires it", pytrace=False)
-        pytest.skip("/usr/bin/chromium is missing")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(chromium), args=["--no-sandbox"])
-        yield browser.new_page()
-        browser.close()
+def chromium_page(browser):
+    page = browser.new_page()
+    yield page
+    page.close()
 
 
 def _measure(page, svg: bytes) -> list:

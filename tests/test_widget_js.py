@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from live_servers import ACCOUNT_A, ACCOUNT_B, CHROMIUM, launch_chromium, start_blog, start_service
+from live_servers import require_chromium, start_blog, start_service
 from web_helpers import close_app
 from widget import create_app
 from widget.render.colors import THEMES, contrast_ratio
@@ -224,7 +224,7 @@ WIDGET_SVG = "() => window.__roots.map(({root}) => root.querySelector('svg'))"
 
 @pytest.fixture(scope="module")
 def blog():
-    _needs(CHROMIUM.exists(), f"{CHROMIUM} is missing (apt-get install -y chromium)")
+    require_chromium()
     service = start_service(accounts=60, reactions=600)
     page_server = start_blog(service)
     yield page_server
@@ -258,57 +258,52 @@ def _same_drawing(widget: dict, badge: dict, tolerance: float = 2.0) -> None:
 
 @pytest.mark.parametrize("theme, scheme", [("light", "light"), ("dark", "light"),
                                            ("auto", "dark")])
-def test_widget_draws_the_badge_card_in_closed_roots_sharing_one_sheet(blog, theme, scheme):
+def test_widget_draws_the_badge_card_in_closed_roots_sharing_one_sheet(blog, browser, theme,
+                                                                      scheme):
     """The widget and the SVG card it replaces, for the same account: same texts, same
     colours, boxes within 2 px (the card and the compact badge alike)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 720}, color_scheme=scheme)
-            page.add_init_script(KEEP_ROOTS)
-            page.goto(f"{blog.url}/?theme={theme}")
-            page.wait_for_function("() => window.__roots.length === 2", timeout=15_000)
-            page.wait_for_function("() => window.__roots.every(({root}) => root.querySelector"
-                                   "('svg text'))")
-            roots = page.evaluate("() => window.__roots.map(({mode, root}) => [mode, "
-                                  "root.adoptedStyleSheets.length, root.adoptedStyleSheets[0] "
-                                  "=== window.__roots[0].root.adoptedStyleSheets[0]])")
-            assert roots == [["closed", 1, True]] * 2
-            handles = page.evaluate_handle(WIDGET_SVG)
-            drawn = [page.evaluate(SHAPES, handles.evaluate_handle(f"a => a[{i}]"))
-                     for i in range(2)]
-            images = page.evaluate("() => [...document.querySelectorAll('a.influence-widget "
-                                   "img')].slice(0, 2).map((i) => i.src)")
-            blank = browser.new_page(color_scheme=scheme)  # no blog CSP around the inline copy
-            badges = [_badge_shapes(blank, url) for url in images]
-        finally:
-            browser.close()
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, color_scheme=scheme)
+    try:
+        page = context.new_page()
+        page.add_init_script(KEEP_ROOTS)
+        page.goto(f"{blog.url}/?theme={theme}")
+        page.wait_for_function("() => window.__roots.length === 2", timeout=15_000)
+        page.wait_for_function("() => window.__roots.every(({root}) => root.querySelector"
+                               "('svg text'))")
+        roots = page.evaluate("() => window.__roots.map(({mode, root}) => [mode, "
+                              "root.adoptedStyleSheets.length, root.adoptedStyleSheets[0] "
+                              "=== window.__roots[0].root.adoptedStyleSheets[0]])")
+        assert roots == [["closed", 1, True]] * 2
+        handles = page.evaluate_handle(WIDGET_SVG)
+        drawn = [page.evaluate(SHAPES, handles.evaluate_handle(f"a => a[{i}]"))
+                 for i in range(2)]
+        images = page.evaluate("() => [...document.querySelectorAll('a.influence-widget "
+                               "img')].slice(0, 2).map((i) => i.src)")
+        blank = context.new_page()  # no blog CSP around the inline copy
+        badges = [_badge_shapes(blank, url) for url in images]
+    finally:
+        context.close()
     for widget, badge in zip(drawn, badges):
         _same_drawing(widget, badge)
     assert len(drawn[1]["texts"]) >= 10  # the card: name, handle, caption, rows, pills
 
 
-def test_unknown_account_in_a_card_slot_keeps_a_card_shaped_image(blog):
+def test_unknown_account_in_a_card_slot_keeps_a_card_shaped_image(blog, browser):
     """No JSON to draw from: the image stays, and it is the card-shaped message of the card's
     own size (never a 20 px error badge stretched to the card's box)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 720})
-            html = page.context.request.get(f"{blog.url}/?theme=light").text()
-            card = re.search(r'<a class="influence-widget"[^>]*data-layout="card".*?</a>', html,
-                             re.S).group(0).replace("local:jessica", "local:nobody-here")
-            script = re.search(r'<script async src="[^"]+"></script>', html).group(0)
-            page.goto(f"{blog.url}/empty")
-            page.set_content(f"<!doctype html><body>{card}{script}</body>")
-            page.wait_for_timeout(1500)
-            box = page.evaluate("""() => { const i = document.querySelector('img');
-              return [i.naturalWidth, i.naturalHeight, i.width, i.height,
-                      !!document.querySelector('a > span')]; }""")
-        finally:
-            browser.close()
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        html = page.context.request.get(f"{blog.url}/?theme=light").text()
+        card = re.search(r'<a class="influence-widget"[^>]*data-layout="card".*?</a>', html,
+                         re.S).group(0).replace("local:jessica", "local:nobody-here")
+        script = re.search(r'<script async src="[^"]+"></script>', html).group(0)
+        page.goto(f"{blog.url}/empty")
+        page.set_content(f"<!doctype html><body>{card}{script}</body>")
+        page.wait_for_timeout(1500)
+        box = page.evaluate("""() => { const i = document.querySelector('img');
+          return [i.naturalWidth, i.naturalHeight, i.width, i.height,
+                  !!document.querySelector('a > span')]; }""")
+    finally:
+        context.close()
     assert box[:2] == box[2:4] and box[4] is False, box
