@@ -134,7 +134,7 @@ def short_date(day: date | str) -> str:
 
 def long_date(day: date | str) -> str:
     day = date.fromisoformat(day[:10]) if isinstance(day, str) else day
-    return format_date(day, "medium")
+    return format_date(day, "long")
 
 
 def ltr(text) -> Markup:
