@@ -145,6 +145,14 @@ def ltr(text) -> Markup:
     return escape(text)
 
 
+def bidi(text) -> Markup:
+    """A name of unknown script inside a right-to-left page: isolated (``<bdi>``), so its own
+    direction cannot reorder what surrounds it, while its box still follows the page."""
+    if i18n.is_rtl(lang()):
+        return Markup("<bdi>{}</bdi>").format(text)
+    return escape(text)
+
+
 def languages() -> list[tuple[str, str]]:
     """(code, the language's own name) for the switcher."""
     return [(code, _own_name(code)) for code in i18n.LANGUAGES]
@@ -185,5 +193,6 @@ def init(app: Flask) -> None:
     app.url_defaults(keep_lang)
     app.context_processor(context)
     for name, fn in (("number", number), ("signed", signed), ("short_date", short_date),
-                     ("long_date", long_date), ("measure", measure), ("ltr", ltr)):
+                     ("long_date", long_date), ("measure", measure), ("ltr", ltr),
+                     ("bidi", bidi)):
         app.add_template_filter(fn, name)
