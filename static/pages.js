@@ -95,6 +95,11 @@
         byId("previews").hidden = byId("codes").hidden = false;
         showImage(s);
         showWidget(s.script_html);
+        // A default label follows the embed's language (the server says which it used).
+        var label = form.elements.label;
+        if (label && s.label !== undefined && label.value !== s.label && document.activeElement !== label) {
+          label.value = s.label;
+        }
         ["image_html", "markdown", "script_html", "json_url", "oembed_url"].forEach(function (k) {
           byId(k).value = s[k];
         });
