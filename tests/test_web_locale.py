@@ -16,6 +16,7 @@ PAGES = {
     "/": 200, "/u/local:jessica": 200, "/t/wine": 200, "/t/food-and-drink-super": 200,
     "/builder": 200, "/perks": 200, "/api": 200, "/u/local:nobody": 404,
     "/notify/verify/some-token": 200, "/notify/unsubscribe/some-token": 200,
+    "/no/such/page": 404,
 }
 # One string each page shows, in English, Japanese and Arabic (from the catalogs).
 SAID = {
@@ -29,6 +30,7 @@ SAID = {
     "/u/local:nobody": ("Not found", "見つかりません", "غير موجود"),
     "/notify/verify/some-token": ("Confirm your address", "アドレスを確認", "أكّد عنوانك"),
     "/notify/unsubscribe/some-token": ("Unsubscribe", "配信停止", "إلغاء الاشتراك"),
+    "/no/such/page": ("Not found", "見つかりません", "غير موجود"),
 }
 BROWSER = "text/html,application/xhtml+xml,*/*;q=0.8"
 
@@ -114,6 +116,12 @@ def test_a_malformed_lang_is_a_400_page_in_the_negotiated_language(client):
     assert r.status_code == 400 and r.mimetype == "text/html"
     assert '<html lang="ja"' in html and "lang must be a language tag" in html
     assert "<script>" not in html
+
+
+def test_error_messages_stay_english_and_say_so(client):
+    html = get(client, "/u/local:nobody?lang=ja").data.decode()
+    assert re.search(r'<p class="error-message" lang="en">[^<]*local:nobody', html)
+    assert '<p class="error-message">' in get(client, "/u/local:nobody").data.decode()
 
 
 def test_an_unoffered_language_falls_back_to_english(client):

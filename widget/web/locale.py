@@ -9,6 +9,7 @@ locale data (CLDR), from the filters registered here.
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from flask import Flask, Response, g, request
@@ -158,6 +159,7 @@ def languages() -> list[tuple[str, str]]:
     return [(code, _own_name(code)) for code in i18n.LANGUAGES]
 
 
+@lru_cache(maxsize=None)
 def _own_name(code: str) -> str:
     name = Locale.parse(code).get_display_name(code) or code
     return name[:1].upper() + name[1:]
