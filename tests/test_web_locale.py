@@ -140,7 +140,7 @@ def test_a_chosen_language_stays_in_links_and_forms(client):
 
 def test_the_switcher_links_every_language_by_its_own_name(client):
     html = get(client, "/u/local:jessica?lang=de").data.decode()
-    nav = re.search(r'<nav class="langs"[^>]*>.*?</nav>', html, re.S).group(0)
+    nav = re.search(r'<nav class="langs"[^>]*>.*?</nav>', html, re.DOTALL).group(0)
     links = dict(re.findall(r'href="/u/local:jessica\?lang=(\w+)" hreflang="\w+" lang="\w+"'
                             r'(?: aria-current="true")?>([^<]+)<', nav))
     assert set(links) == set(i18n.LANGUAGES)

@@ -6,8 +6,9 @@
 ``--check`` writes nothing and fails when a ``.mo`` is missing or differs from a fresh
 compile, or when a catalog lacks a translation of a message the renderers use
 (``widget.render.i18n.MESSAGES``) or the pages use (extracted from ``widget/templates`` and
-``widget/web`` with Babel's extractors: every ``_()``/``gettext()`` of a literal). The output depends only on the ``.po`` files, so the
-compiled files are committed and compared byte for byte (tests/test_render_i18n.py).
+``widget/web`` with Babel's extractors: every ``_()``/``gettext()`` of a literal). The output
+depends only on the ``.po`` files, so the compiled files are committed and compared byte for
+byte (tests/test_render_i18n.py).
 """
 from __future__ import annotations
 

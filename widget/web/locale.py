@@ -9,14 +9,14 @@ locale data (CLDR), from the filters registered here.
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
+from functools import cache
 from urllib.parse import urlencode
 
-from flask import Flask, Response, g, request
-from markupsafe import Markup, escape
-from flask_babel import Babel, format_date, format_decimal, get_locale, gettext
 from babel import Locale
 from babel.dates import format_skeleton
+from flask import Flask, Response, g, request
+from flask_babel import Babel, format_date, format_decimal, get_locale, gettext
+from markupsafe import Markup, escape
 
 from ..errors import InvalidParameter
 from ..render import i18n
@@ -24,7 +24,7 @@ from ..render import i18n
 PARAM = "lang"
 # Blueprints whose routes are pages for people: their language is negotiated.
 PAGE_BLUEPRINTS = {"pages", "notify_pages"}
-# Page endpoints whose links carry an explicit ``?lang=`` along (not the JSON of the builder).
+# Routes of those blueprints that are not pages (JSON, markdown): links to them get no lang=.
 _NO_LANG = {"pages.builder_snippets", "pages.scoring_doc"}
 
 
@@ -159,7 +159,7 @@ def languages() -> list[tuple[str, str]]:
     return [(code, _own_name(code)) for code in i18n.LANGUAGES]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _own_name(code: str) -> str:
     name = Locale.parse(code).get_display_name(code) or code
     return name[:1].upper() + name[1:]

@@ -78,11 +78,10 @@ def profile(account_id: str):
     aid = parse_account_id(account_id)
     rec = services().scores.record(aid)
     base = base_url()
-    codes = {
-        layout: snippets.build(rec, base, snippets.params_for(layout, "auto", 3, lang=locale.lang()),
-                       layout)
-        for layout in snippets.LAYOUTS
-    }
+    lang = locale.lang()  # the embed codes speak the page's language
+    codes = {layout: snippets.build(rec, base, snippets.params_for(layout, "auto", 3, lang=lang),
+                                    layout)
+             for layout in snippets.LAYOUTS}
     components = [(c, COMPONENT_NAMES[c], rec.components[c]) for c in COMPONENTS]
     rows = services().scores.statement(aid, HISTORY_DAYS)["days"]  # oldest first
     return finish_cacheable(page(
