@@ -26,18 +26,23 @@ from widget.render.i18n import DEFAULT, DOMAIN, LANGUAGES, LOCALE_DIR, MESSAGES
 
 PACKAGE = Path(__file__).resolve().parents[1]
 KEYWORDS = {"_": None, "gettext": None}
+RENDER_KEYWORDS = {"gettext": (2,)}  # widget.render.i18n.gettext(lang, message, **values)
 
 
 def page_messages() -> list[str]:
     """Every message the pages translate, in order of first use: the templates' ``_()``
-    calls and the web layer's ``gettext()`` calls with a literal message. (The messages in
+    calls, the web layer's ``gettext()`` calls and the renderers' ``i18n.gettext(lang, ...)``
+    calls (the profile's history chart) with a literal message. (The messages in
     templates/notify are mail, sent in English where a catalog lacks them: not required.)"""
     found: dict[str, None] = {}
-    sources = [(babel_extract, p) for p in sorted((PACKAGE / "templates").glob("*.html"))]
-    sources += [("python", p) for p in sorted((PACKAGE / "web").glob("*.py"))]
-    for method, path in sources:
+    sources = [(babel_extract, p, KEYWORDS)
+               for p in sorted((PACKAGE / "templates").glob("*.html"))]
+    sources += [("python", p, KEYWORDS) for p in sorted((PACKAGE / "web").glob("*.py"))]
+    sources += [("python", p, RENDER_KEYWORDS)
+                for p in sorted((PACKAGE / "render").glob("*.py"))]
+    for method, path, keywords in sources:
         with path.open("rb") as fh:
-            for _, message, _, _ in extract(method, fh, keywords=KEYWORDS):
+            for _, message, _, _ in extract(method, fh, keywords=keywords):
                 if isinstance(message, str):
                     found.setdefault(message)
     return list(found)

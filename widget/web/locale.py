@@ -13,7 +13,6 @@ from functools import cache
 from urllib.parse import urlencode
 
 from babel import Locale
-from babel.dates import format_skeleton
 from flask import Flask, Response, g, request
 from flask_babel import Babel, format_date, format_decimal, get_locale, gettext
 from markupsafe import Markup, escape
@@ -129,8 +128,7 @@ def measure(component: str, value: float) -> str:
 def short_date(day: date | str) -> str:
     """``8 Aug``, ``8月8日``: a day without its year, as the locale writes it."""
     day = date.fromisoformat(day[:10]) if isinstance(day, str) else day
-    code = lang()  # English as the history chart writes it: "8 Aug" (day first, en-GB)
-    return format_skeleton("MMMd", day, locale="en_GB" if code == i18n.DEFAULT else code)
+    return i18n.short_date(lang(), day)  # as the history chart writes it
 
 
 def long_date(day: date | str) -> str:

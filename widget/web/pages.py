@@ -78,14 +78,14 @@ def profile(account_id: str):
     aid = parse_account_id(account_id)
     rec = services().scores.record(aid)
     base = base_url()
-    lang = locale.lang()  # the embed codes speak the page's language
+    lang = locale.lang()  # the embed codes and the chart speak the page's language
     codes = {layout: snippets.build(rec, base, snippets.params_for(layout, "auto", 3, lang=lang),
                                     layout)
              for layout in snippets.LAYOUTS}
     components = [(c, COMPONENT_NAMES[c], rec.components[c]) for c in COMPONENTS]
     rows = services().scores.statement(aid, HISTORY_DAYS)["days"]  # oldest first
     return finish_cacheable(page(
-        "profile.html", rec=rec, components=components, chart=history_chart(rows),
+        "profile.html", rec=rec, components=components, chart=history_chart(rows, lang),
         ledger=rows[::-1], shown=STATEMENT_SHOWN,
         compact=codes["compact"], card=codes["card"], base=base,
         perks=[community.perk_json(p) for p in community.perks_for(rec)],
