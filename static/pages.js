@@ -7,7 +7,13 @@
     if (!button) return;
     var field = document.getElementById(button.getAttribute("data-copy"));
     if (!field) return;
-    var done = function () { button.textContent = "Copied"; setTimeout(function () { button.textContent = "Copy"; }, 1500); };
+    // The labels come from the page (data-done, the button's own text): they are translated.
+    var label = button.getAttribute("data-label") || button.textContent;
+    button.setAttribute("data-label", label);
+    var done = function () {
+      button.textContent = button.getAttribute("data-done") || label;
+      setTimeout(function () { button.textContent = label; }, 1500);
+    };
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(field.value).then(done, function () { field.select(); });
     } else {
@@ -89,6 +95,11 @@
         byId("previews").hidden = byId("codes").hidden = false;
         showImage(s);
         showWidget(s.script_html);
+        // A default label follows the embed's language (the server says which it used).
+        var label = form.elements.label;
+        if (label && s.label !== undefined && label.value !== s.label && document.activeElement !== label) {
+          label.value = s.label;
+        }
         ["image_html", "markdown", "script_html", "json_url", "oembed_url"].forEach(function (k) {
           byId(k).value = s[k];
         });

@@ -96,3 +96,21 @@ def test_a_page_that_starts_with_an_error_loads_the_widget_once_it_is_fixed(serv
     expect(page.locator("#no-preview")).to_have_count(0)
     assert page.locator("#preview").get_attribute("width") == "320"
     assert page.problems == []
+
+
+def test_the_embed_language_reaches_every_snippet_and_the_live_widget(service, page):
+    page.goto(service.url + "/builder?account=local:jessica&layout=card&style=card")
+    preview = page.locator("#widget-preview")
+    expect(preview.locator(DRAWN)).to_have_attribute(
+        "aria-label", widget_label(service, "local:jessica"))
+    page.select_option("select[name=embed_lang]", "ja")
+    expect(page.locator("#preview")).to_have_attribute("src", re.compile(r"[?&]lang=ja(&|$)"))
+    expect(page.locator("input[name=label]")).to_have_value("影響力")  # the default follows
+    expect(preview.locator(DRAWN)).to_have_attribute("aria-label", re.compile("影響力"))
+    assert preview.locator(".influence-widget").get_attribute("data-lang") == "ja"
+    assert 'data-lang="ja"' in page.input_value("#script_html")
+    assert "lang=ja" in page.input_value("#image_html")
+    assert "lang=ja" in page.input_value("#oembed_url")
+    assert "embed_lang=ja" in page.url
+    assert page.locator("html").get_attribute("lang") == "en"  # the page keeps its language
+    assert page.problems == []

@@ -151,3 +151,54 @@ def test_chart_reads_out_a_day_on_keyboard_focus(service, browser):
         pg.locator("svg.chart").screenshot(path=str(ARTIFACTS / "page-chart-focus-phone.png"))
     finally:
         context.close()
+
+
+# -- other languages: Arabic pages mirror (right to left) and, like Japanese ones, fit ---------
+
+LANG_PAGES = {"profile-ar": "/u/local:jessica?lang=ar", "profile-ja": "/u/local:jessica?lang=ja",
+              "home-ar": "/?lang=ar", "builder-ar": "/builder?lang=ar&embed_lang=ar",
+              "topic-ar": "/t/wine?lang=ar", "api-ar": "/api?lang=ar", "perks-ja": "/perks?lang=ja"}
+
+# The first line box of an element's text, and its content box's edges.
+TEXT_BOX = """sel => {
+  const el = document.querySelector(sel), range = document.createRange();
+  range.selectNodeContents(el);
+  const line = range.getClientRects()[0], box = el.getBoundingClientRect(), st = getComputedStyle(el);
+  return {left: line.left, right: line.right,
+          start: box.left + parseFloat(st.paddingLeft), end: box.right - parseFloat(st.paddingRight)};
+}"""
+
+
+@pytest.mark.parametrize("name", list(LANG_PAGES))
+def test_other_languages_fit_the_screen(service, page, name):
+    response = page.goto(service.url + LANG_PAGES[name])
+    assert response.status == 200
+    page.wait_for_load_state("load")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"page-{name}-{page.screen_name}.png"), full_page=True)
+    width = page.evaluate("window.innerWidth")
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= width
+    assert page.evaluate(OVERFLOWING) == []
+    assert page.csp_violations == []
+
+
+def test_arabic_profile_mirrors(service, page):
+    page.goto(service.url + "/u/local:jessica?lang=ar")
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= page.evaluate(
+        "window.innerWidth")
+    heading = page.evaluate(TEXT_BOX, "main h1")
+    assert abs(heading["right"] - heading["end"]) < 2  # starts at the right edge
+    section = page.evaluate(TEXT_BOX, "main section h2")
+    assert abs(section["right"] - section["end"]) < 2 and section["left"] > section["start"] + 20
+    # the brand sits at the start (right), the navigation at the end (left)
+    brand = page.locator("header.top .brand").bounding_box()
+    nav = page.locator("header.top nav").bounding_box()
+    if page.screen_name == "desktop":
+        assert brand["x"] > nav["x"] + nav["width"] - 1
+    else:
+        assert brand["x"] + brand["width"] > nav["x"] + nav["width"] - 1
+    # the same page in English starts at the left edge
+    page.goto(service.url + "/u/local:jessica?lang=en")
+    english = page.evaluate(TEXT_BOX, "main section h2")
+    assert abs(english["left"] - english["start"]) < 2

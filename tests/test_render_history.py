@@ -6,7 +6,18 @@ from datetime import date, timedelta
 
 import pytest
 
-from widget.render.history import BOTTOM, LEFT, RIGHT_EDGE, TOP, history_chart, value_scale
+from widget.render import i18n
+from widget.render.history import (
+    BOTTOM,
+    FACE,
+    LEFT,
+    RIGHT_EDGE,
+    TOP,
+    WIDTH,
+    history_chart,
+    value_scale,
+)
+from widget.render.text import text_width
 
 NS = {"s": "http://www.w3.org/2000/svg"}
 END = date(2026, 11, 29)
@@ -149,3 +160,58 @@ def test_value_scale(lo, hi, bottom, top):
     assert low <= lo and high >= hi and high - low >= 10
     assert 2 <= len(ticks) - 1 <= 5
     assert [t.label for t in ticks][0] == f"{bottom:g}" and ticks[-1].label == f"{top:g}"
+
+
+# -- the chart in the page's language ----------------------------------------------------------
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES[1:])
+def test_every_language_writes_the_chart_and_its_legend_fits(lang):
+    chart = history_chart(ninety_days(), lang)
+    root = parse(chart.svg)
+    legend = [t for t in root.iterfind(".//s:text[@class='ax']", NS)
+              if float(t.get("y")) > BOTTOM + 20]
+    words = [t.text for t in legend]
+    assert words == [i18n.gettext(lang, w) for w in ("published (smoothed)",
+                                                      "daily (unsmoothed)", "event")]
+    assert "published (smoothed)" not in words
+    last = legend[-1]
+    assert float(last.get("x")) + text_width(last.text, FACE) <= WIDTH  # inside the chart
+    assert chart.summary != history_chart(ninety_days()).summary
+    assert root.get("aria-label") == chart.summary
+
+
+def test_japanese_and_german_dates_and_numbers():
+    ja = history_chart(ninety_days(), "ja")
+    assert [t.label for t in ja.x_ticks][-1] == "11月29日"
+    assert ja.days[-1].title.startswith("11月29日: 公開 62.0")
+    de = history_chart(ninety_days(), "de")
+    assert de.days[-1].title.startswith("29. Nov.: veröffentlicht 62,0, täglich ")
+    one = history_chart([row(END, 61.2, 64.1)], "de")
+    assert one.summary == "Bisher nur ein Tag Verlauf: am 29. Nov. 61."
+    assert history_chart([], "ar").summary == "لا يوجد سجل بعد."
+
+
+def test_arabic_words_read_right_to_left_in_the_same_boxes():
+    root = parse(history_chart(ninety_days(), "ar").svg)
+    legend = [t for t in root.iterfind(".//s:text[@class='ax']", NS)
+              if float(t.get("y")) > BOTTOM + 20]
+    assert legend and all(t.get("direction") == "rtl" and t.get("text-anchor") == "end"
+                          for t in legend)  # "end" of right-to-left text: its left edge
+    dates = [t for t in root.iterfind(".//s:text[@class='ax']", NS)
+             if float(t.get("y")) == BOTTOM + 15]
+    assert dates and all(t.get("text-anchor") == "middle" for t in dates)
+    readout = root.find(".//s:text[@class='rd']", NS)
+    assert readout.get("direction") == "rtl" and float(readout.get("x")) == LEFT
+    english = parse(history_chart(ninety_days()).svg)
+    assert english.find(".//s:text[@direction]", NS) is None
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_date_labels_stay_inside_the_chart(lang):
+    root = parse(history_chart(ninety_days(), lang).svg)
+    dates = [t for t in root.iterfind(".//s:text[@class='ax']", NS)
+             if float(t.get("y")) == BOTTOM + 15]
+    assert len(dates) == 5
+    for t in dates:
+        half = text_width(t.text, FACE) / 2
+        assert float(t.get("x")) - half >= 0 and float(t.get("x")) + half <= WIDTH, t.text

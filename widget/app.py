@@ -113,10 +113,11 @@ def create_app(config_overrides: dict | None = None) -> Flask:
         contacts=ContactService(engine, notify, verify_per_day=cfg["NOTIFY_VERIFY_PER_DAY"]),
     )
 
-    from .web import (api, badges, community, embeds, errors, health, http, limits, notify,
-                      openapi, owners, pages)
+    from .web import (api, badges, community, embeds, errors, health, http, limits, locale,
+                      notify, openapi, owners, pages)
 
     errors.register(app)
+    locale.init(app)
     app.after_request(http.secure)
     for bp in (api.bp, badges.bp, community.bp, embeds.bp, health.bp, notify.bp,
                notify.pages_bp, openapi.bp, owners.bp, pages.bp):

@@ -9,7 +9,9 @@ Readable without JavaScript: every day is a focusable group whose ``<title>`` gi
 ``visibility`` on); days the statement names an event carry a marker with the event's text.
 Presentation attributes only: the pages' CSP forbids inline styles. The value scale is fitted
 to the data (at least ``MIN_SPAN`` points tall), so a steady score is a flat line mid-chart and
-a real move is visible; the axis says which numbers it spans.
+a real move is visible; the axis says which numbers it spans. Its words, dates and numbers are
+in ``lang`` (the page's language; the catalogs of widget.render.i18n); the time axis runs left
+to right in every language, as charts do.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ import math
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from widget.render.figures import short_date
+from widget.render import i18n
 from widget.render.svgwriter import SVG_NS
 from widget.render.text import FONT_FAMILY, text_width, truncate
 from widget.render.xml import Markup, element
@@ -27,6 +29,7 @@ from widget.render.xml import Markup, element
 WIDTH, HEIGHT = 360, 220
 LEFT, RIGHT_EDGE, TOP, BOTTOM = 30, WIDTH - 22, 24, 182  # the plot area (y grows downwards)
 LEGEND_Y = 213  # baseline of the legend row, under the date labels
+LEGEND_MARGIN = 4  # the legend may start this close to the left edge when it needs the room
 FACE, FONT_SIZE = "regular-11", 11
 MIN_SPAN = 10.0  # points: a steady score stays visibly steady instead of magnified noise
 Y_STEPS = (1, 2, 5, 10, 20, 25)  # candidate distances between value ticks, smallest first
@@ -67,27 +70,36 @@ class HistoryChart:
     low: float  # the value scale: bottom and top of the plot area
     high: float
     svg: Markup  # empty with fewer than two days: one dot is no chart
+    lang: str = i18n.DEFAULT  # the language of its words, dates and numbers
 
     @property
     def markers(self) -> tuple[Day, ...]:
         return tuple(d for d in self.days if d.events)
 
 
-def history_chart(rows: list[dict]) -> HistoryChart:
+def history_chart(rows: list[dict], lang: str = i18n.DEFAULT) -> HistoryChart:
     """Statement rows (oldest first: ``day``, ``score``, ``score_daily``, ``events``...)."""
+    def short_date(day: date) -> str:
+        return i18n.short_date(lang, day)
+
+    def number(value: float, digits: int = 1) -> str:
+        return i18n.decimal(lang, value, digits) if digits else i18n.number(lang, value)
+
     if not rows:
-        return HistoryChart("No history yet.", (), (), (), 0.0, 0.0, Markup(""))
+        return HistoryChart(i18n.gettext(lang, "No history yet."), (), (), (), 0.0, 0.0,
+                            Markup(""), lang)
     if len(rows) == 1:
         row = rows[0]
-        only = short_date(date.fromisoformat(row["day"]))
-        text = f"Only one day of history so far: {_whole(row['score'])} on {only}."
-        return HistoryChart(text, (), (), (), 0.0, 0.0, Markup(""))
+        text = i18n.gettext(lang, "Only one day of history so far: %(score)s on %(day)s.",
+                            score=number(_whole(row["score"]), 0),
+                            day=short_date(date.fromisoformat(row["day"])))
+        return HistoryChart(text, (), (), (), 0.0, 0.0, Markup(""), lang)
     first = date.fromisoformat(rows[0]["day"])
     last = date.fromisoformat(rows[-1]["day"])
     span = max((last - first).days, 1)
     values = [r["score"] for r in rows] + [r["score_daily"] for r in rows
                                           if r.get("score_daily") is not None]
-    low, high, y_ticks = value_scale(min(values), max(values))
+    low, high, y_ticks = value_scale(min(values), max(values), lang)
 
     def x_of(day: date) -> float:
         return round(LEFT + (day - first).days / span * (RIGHT_EDGE - LEFT), 2)
@@ -99,22 +111,29 @@ def history_chart(rows: list[dict]) -> HistoryChart:
     for r in rows:
         day = date.fromisoformat(r["day"])
         daily = r.get("score_daily")
-        title = f"{short_date(day)}: published {r['score']:.1f}"
-        if daily is not None:
-            title += f", daily {daily:.1f}"
+        if daily is None:
+            title = i18n.gettext(lang, "%(day)s: published %(published)s",
+                                 day=short_date(day), published=number(r["score"]))
+        else:
+            title = i18n.gettext(lang, "%(day)s: published %(published)s, daily %(daily)s",
+                                 day=short_date(day), published=number(r["score"]),
+                                 daily=number(daily))
         days.append(Day(day, x_of(day), r["score"], daily, y_of(r["score"]),
                          None if daily is None else y_of(daily), title,
                          tuple(e["text"] for e in r.get("events") or ())))
     x_ticks = tuple(Tick(x_of(d), short_date(d)) for d in date_ticks(first, span))
-    summary = (f"Daily and published score, {short_date(first)} to {short_date(last)}: "
-               f"published {_whole(rows[0]['score'])} on {short_date(first)} and "
-               f"{_whole(rows[-1]['score'])} on {short_date(last)}. "
-               f"The value scale is fitted to the data: {low:g} to {high:g}.")
-    chart = HistoryChart(summary, tuple(days), x_ticks, y_ticks, low, high, Markup(""))
+    summary = i18n.gettext(
+        lang, "Daily and published score, %(first)s to %(last)s: published %(start)s on "
+        "%(first)s and %(end)s on %(last)s. The value scale is fitted to the data: %(low)s to "
+        "%(high)s.", first=short_date(first), last=short_date(last),
+        start=number(_whole(rows[0]["score"]), 0), end=number(_whole(rows[-1]["score"]), 0),
+        low=i18n.number(lang, low), high=i18n.number(lang, high))
+    chart = HistoryChart(summary, tuple(days), x_ticks, y_ticks, low, high, Markup(""), lang)
     return replace(chart, svg=chart_svg(chart))
 
 
-def value_scale(lo: float, hi: float) -> tuple[float, float, tuple[Tick, ...]]:
+def value_scale(lo: float, hi: float,
+                lang: str = i18n.DEFAULT) -> tuple[float, float, tuple[Tick, ...]]:
     """Bottom, top and ticks of a value axis that holds ``lo..hi`` within 0..100, at least
     ``MIN_SPAN`` tall, with the smallest round step that needs at most five intervals."""
     if hi - lo < MIN_SPAN:
@@ -131,7 +150,8 @@ def value_scale(lo: float, hi: float) -> tuple[float, float, tuple[Tick, ...]]:
             break
     count = round((top - bottom) / step)
     y = [BOTTOM - i / count * (BOTTOM - TOP) for i in range(count + 1)]
-    ticks = tuple(Tick(round(y[i], 2), f"{bottom + i * step:g}") for i in range(count + 1))
+    ticks = tuple(Tick(round(y[i], 2), i18n.number(lang, bottom + i * step))
+                  for i in range(count + 1))
     return float(bottom), float(top), ticks
 
 
@@ -151,9 +171,17 @@ def _whole(score: float) -> int:
 # Drawing
 
 
-def _text(x: float, y: float, label: str, anchor: str | None = None, cls: str = "ax") -> Markup:
-    return element("text", {"class": cls, "x": x, "y": y, "text-anchor": anchor,
-                            "fill": COLORS["text"]}, label)
+# A right-to-left label keeps its box where a left-to-right one would be: with
+# direction="rtl", SVG's "end" is the left edge and "start" the right one.
+RTL_ANCHOR = {None: "end", "start": "end", "end": "start", "middle": "middle"}
+
+
+def _text(x: float, y: float, label: str, anchor: str | None = None, cls: str = "ax",
+          rtl: bool = False) -> Markup:
+    attrs = {"class": cls, "x": x, "y": y, "text-anchor": anchor, "fill": COLORS["text"]}
+    if rtl:
+        attrs.update({"direction": "rtl", "text-anchor": RTL_ANCHOR[anchor]})
+    return element("text", attrs, label)
 
 
 def _path(points: list[tuple[float, float] | None]) -> str:
@@ -168,16 +196,23 @@ def _path(points: list[tuple[float, float] | None]) -> str:
     return " ".join(parts)
 
 
-def _legend() -> list[Markup]:
-    out, x = [], float(LEFT)
-    for key, label in (("published", "published (smoothed)"), ("daily", "daily (unsmoothed)")):
+def _legend(lang: str) -> list[Markup]:
+    """Swatch and label of each line and of the event marker, in one row under the dates:
+    from the plot's left edge, or further left when a language's labels need the room."""
+    labels = (("published", i18n.gettext(lang, "published (smoothed)")),
+              ("daily", i18n.gettext(lang, "daily (unsmoothed)")))
+    event = i18n.gettext(lang, "event")
+    width = sum(16 + text_width(label, FACE) + 10 for _, label in labels) + 12 + \
+        text_width(event, FACE)
+    out, x = [], float(max(LEGEND_MARGIN, min(LEFT, WIDTH - LEGEND_MARGIN - width)))
+    for key, label in labels:
         out.append(element("line", {"class": key, "x1": x, "y1": LEGEND_Y - 4, "x2": x + 12,
                                     "y2": LEGEND_Y - 4, "stroke": COLORS[key],
                                     "stroke-width": 2.5 if key == "published" else 1.5}))
-        out.append(_text(x + 16, LEGEND_Y, label))
+        out.append(_text(x + 16, LEGEND_Y, label, rtl=i18n.is_rtl(lang)))
         x += 16 + text_width(label, FACE) + 10
     out.append(_marker_shape(x + 4, LEGEND_Y))
-    out.append(_text(x + 12, LEGEND_Y, "event"))
+    out.append(_text(x + 12, LEGEND_Y, event, rtl=i18n.is_rtl(lang)))
     return out
 
 
@@ -187,13 +222,14 @@ def _marker_shape(x: float, base: float) -> Markup:
                             "fill": COLORS["event"]})
 
 
-def _readout(text: str) -> Markup:
+def _readout(text: str, rtl: bool = False) -> Markup:
     """The line shown above the plot while a day or a marker has hover or focus."""
-    return _text(LEFT, 14, truncate(text, FACE, RIGHT_EDGE - LEFT), cls="rd")
+    return _text(LEFT, 14, truncate(text, FACE, RIGHT_EDGE - LEFT), cls="rd", rtl=rtl)
 
 
 def chart_svg(chart: HistoryChart) -> Markup:
     days = chart.days
+    rtl = i18n.is_rtl(chart.lang)  # its words read right to left; time still runs rightwards
     half = (days[1].x - days[0].x) / 2 if len(days) > 1 else 4.0
     parts: list[Markup] = []
     for t in chart.y_ticks:
@@ -204,7 +240,9 @@ def chart_svg(chart: HistoryChart) -> Markup:
     for t in chart.x_ticks:
         parts.append(element("line", {"class": "grid", "x1": t.at, "y1": BOTTOM, "x2": t.at,
                                       "y2": BOTTOM + 4, "stroke": COLORS["grid"]}))
-        parts.append(_text(t.at, BOTTOM + 15, t.label, "middle"))
+        half_label = text_width(t.label, FACE) / 2  # centred under its day, inside the chart
+        at = min(max(t.at, half_label + 2), WIDTH - 2 - half_label)
+        parts.append(_text(round(at, 2), BOTTOM + 15, t.label, "middle", rtl=rtl))
     daily = _path([(d.x, d.y_daily) if d.y_daily is not None else None for d in days])
     if daily:
         parts.append(element("path", {"class": "daily", "d": daily, "fill": "none",
@@ -221,7 +259,7 @@ def chart_svg(chart: HistoryChart) -> Markup:
                                   "stroke": COLORS["text"], "stroke-width": 0.75}),
                  element("circle", {"class": "published", "cx": d.x, "cy": d.y_published,
                                     "r": 3.5, "fill": COLORS["published"]}),
-                 _readout(d.title)]
+                 _readout(d.title, rtl)]
         parts.append(element(
             "g", {"class": "pt", "tabindex": "0", "data-day": d.day.isoformat()},
             element("title", None, d.title),
@@ -229,7 +267,7 @@ def chart_svg(chart: HistoryChart) -> Markup:
                              "height": BOTTOM - TOP, "fill": "transparent"}),
             element("g", {"class": "on", "visibility": "hidden"}, *shown)))
     for d in chart.markers:  # on top of the day groups, so their titles win on hover
-        text = f"{short_date(d.day)}: {'; '.join(d.events)}"
+        text = f"{i18n.short_date(chart.lang, d.day)}: {'; '.join(d.events)}"
         parts.append(element(
             "g", {"class": "ev", "tabindex": "0", "data-day": d.day.isoformat()},
             element("title", None, text),
@@ -237,8 +275,8 @@ def chart_svg(chart: HistoryChart) -> Markup:
                              "stroke": COLORS["event"], "stroke-width": 1,
                              "stroke-dasharray": "3 3"}),
             _marker_shape(d.x, BOTTOM),
-            element("g", {"class": "on", "visibility": "hidden"}, _readout(text))))
-    parts.extend(_legend())
+            element("g", {"class": "on", "visibility": "hidden"}, _readout(text, rtl))))
+    parts.extend(_legend(chart.lang))
     return element("svg", {"xmlns": SVG_NS, "class": "chart", "viewBox": f"0 0 {WIDTH} {HEIGHT}",
                            "width": "100%", "role": "group", "aria-label": chart.summary,
                            "font-family": FONT_FAMILY, "font-size": FONT_SIZE}, *parts)

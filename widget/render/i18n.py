@@ -9,13 +9,16 @@ Babel's locale data (CLDR). Pure: no Flask.
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import lru_cache
 from gettext import NullTranslations
 
 from babel import Locale
+from babel.dates import format_skeleton
 from babel.numbers import format_decimal
 from babel.support import Translations
 
+from widget.render import figures
 from widget.render.text import DATA_DIR
 
 LOCALE_DIR = DATA_DIR / "locale"
@@ -83,3 +86,16 @@ def is_rtl(lang: str) -> bool:
 def number(lang: str, value: int | float) -> str:
     """``value`` written as the locale writes numbers (grouping, decimal sign)."""
     return format_decimal(value, locale=lang)
+
+
+def decimal(lang: str, value: float, digits: int = 1) -> str:
+    """``value`` with exactly ``digits`` decimals, as the locale writes them (``57,0``)."""
+    return format_decimal(round(value, digits), format="#,##0." + "0" * digits, locale=lang)
+
+
+def short_date(lang: str, day: date) -> str:
+    """A day without its year: ``8 Aug`` (English as the project writes it), ``8月8日``,
+    ``8. Aug.``."""
+    if lang == DEFAULT:
+        return figures.short_date(day)
+    return format_skeleton("MMMd", day, locale=lang)

@@ -5,8 +5,10 @@
 
 ``--check`` writes nothing and fails when a ``.mo`` is missing or differs from a fresh
 compile, or when a catalog lacks a translation of a message the renderers use
-(``widget.render.i18n.MESSAGES``). The output depends only on the ``.po`` files, so the
-compiled files are committed and compared byte for byte (tests/test_render_i18n.py).
+(``widget.render.i18n.MESSAGES``) or the pages use (extracted from ``widget/templates`` and
+``widget/web`` with Babel's extractors: every ``_()``/``gettext()`` of a literal). The output
+depends only on the ``.po`` files, so the compiled files are committed and compared byte for
+byte (tests/test_render_i18n.py).
 """
 from __future__ import annotations
 
@@ -15,21 +17,52 @@ import io
 import sys
 from pathlib import Path
 
+from babel.messages.extract import extract
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from jinja2.ext import babel_extract
 
 from widget.render.i18n import DEFAULT, DOMAIN, LANGUAGES, LOCALE_DIR, MESSAGES
+
+PACKAGE = Path(__file__).resolve().parents[1]
+KEYWORDS = {"_": None, "gettext": None}
+RENDER_KEYWORDS = {"gettext": (2,)}  # widget.render.i18n.gettext(lang, message, **values)
+
+
+def page_messages() -> list[str]:
+    """Every message the pages translate, in order of first use: the templates' ``_()``
+    calls, the web layer's ``gettext()`` calls and the renderers' ``i18n.gettext(lang, ...)``
+    calls (the profile's history chart) with a literal message. (The messages in
+    templates/notify are mail, sent in English where a catalog lacks them: not required.)"""
+    found: dict[str, None] = {}
+    sources = [(babel_extract, p, KEYWORDS)
+               for p in sorted((PACKAGE / "templates").glob("*.html"))]
+    sources += [("python", p, KEYWORDS) for p in sorted((PACKAGE / "web").glob("*.py"))]
+    sources += [("python", p, RENDER_KEYWORDS)
+                for p in sorted((PACKAGE / "render").glob("*.py"))]
+    for method, path, keywords in sources:
+        with path.open("rb") as fh:
+            for _, message, _, _ in extract(method, fh, keywords=keywords):
+                if isinstance(message, str):
+                    found.setdefault(message)
+    return list(found)
+
+
+def messages() -> list[str]:
+    """What every catalog must translate: the renderers' messages and the pages'."""
+    return list(dict.fromkeys([*MESSAGES, *page_messages()]))
 
 
 def po_path(lang: str, root: Path = LOCALE_DIR) -> Path:
     return root / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-def compile_po(path: Path) -> tuple[bytes, list[str]]:
-    """(.mo bytes, messages of MESSAGES left untranslated)."""
+def compile_po(path: Path, wanted: list[str] | None = None) -> tuple[bytes, list[str]]:
+    """(.mo bytes, messages of ``wanted`` (default: ``messages()``) left untranslated)."""
     with path.open("rb") as fh:
         cat = read_po(fh)
-    missing = [m for m in MESSAGES if not (cat.get(m) and cat.get(m).string)]
+    wanted = messages() if wanted is None else wanted
+    missing = [m for m in wanted if not (cat.get(m) and cat.get(m).string)]
     out = io.BytesIO()
     write_mo(out, cat, use_fuzzy=False)
     return out.getvalue(), missing
@@ -43,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=LOCALE_DIR, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     problems = []
+    wanted = messages()
     for lang in LANGUAGES:
         if lang == DEFAULT:
             continue
@@ -50,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         if not po.exists():
             problems.append(f"{po} is missing")
             continue
-        data, missing = compile_po(po)
+        data, missing = compile_po(po, wanted)
         problems += [f"{po}: no translation of {m!r}" for m in missing]
         mo = po.with_suffix(".mo")
         if args.check:

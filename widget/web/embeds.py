@@ -90,11 +90,14 @@ def oembed():
     aid = _account_from_url(request.args.get("url", ""))
     maxwidth = int_param(request.args, "maxwidth", EMBED_SIZE[0], 1, OEMBED_MAX)
     maxheight = int_param(request.args, "maxheight", EMBED_SIZE[1], 1, OEMBED_MAX)
+    lang = _oembed_lang()
     rec = current_app.extensions["widget"].scores.record(aid)
     width, height = min(EMBED_SIZE[0], maxwidth), min(EMBED_SIZE[1], maxheight)
     base = base_url()
-    title = f"{rec.display_name}: influence {rec.score}"
-    html = render_template("oembed_iframe.html", src=f"{base}/embed/{rec.id}", width=width,
+    title = (f"{rec.display_name}: {i18n.gettext(lang, 'influence')} "
+             f"{i18n.number(lang, rec.score)}")
+    src = f"{base}/embed/{rec.id}" + (f"?lang={lang}" if lang != i18n.DEFAULT else "")
+    html = render_template("oembed_iframe.html", src=src, width=width,
                            height=height, title=title).strip()
     resp = jsonify({
         "type": "rich", "version": "1.0", "html": html, "width": width, "height": height,
@@ -104,6 +107,15 @@ def oembed():
     })
     cfg = current_app.config
     return finish_cacheable(resp, cfg["JSON_MAX_AGE"], cfg["JSON_S_MAXAGE"])
+
+
+def _oembed_lang() -> str:
+    """The card's language (``lang=``, as on badges): the iframe shows the card in it."""
+    try:
+        return i18n.resolve(request.args.get("lang"))
+    except ValueError:
+        raise InvalidParameter("lang must be a language tag such as ja or pt-BR",
+                               param="lang") from None
 
 
 def _account_from_url(url: str):

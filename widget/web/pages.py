@@ -14,16 +14,16 @@ from pathlib import Path
 from flask import (Blueprint, Response, current_app, jsonify, redirect, render_template,
                    request, url_for)
 
-from ..errors import InvalidAccountId, NotFound, Pending, WidgetError
+from ..errors import InvalidAccountId, InvalidParameter, NotFound, Pending, WidgetError
 from ..ids import parse_account_id, parse_handle_input
 from ..records import COMPONENT_NAMES, COMPONENTS, HISTORY_DAYS
-from ..render import BadgeParams, figures, parse_badge_params
-from ..render.params import STYLES, THEMES
+from ..render import BadgeParams, i18n, parse_badge_params
+from ..render.params import DEFAULT_LABEL, STYLES, THEMES
 from ..render.history import history_chart
 from ..topics import load_ontology
 from ..store import community as store_community
 from ..store import scores as store_scores
-from . import apidoc, community, errors, openapi, snippets
+from . import apidoc, community, errors, locale, openapi, snippets
 from .api import base_url
 from .http import finish_cacheable, finish_error
 from .params import choice_param
@@ -34,6 +34,9 @@ PAGE_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-
             "frame-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
 PAGE_MAX_AGE = 60
 DEMO_ACCOUNT = "local:jessica"
+# The default badge label in every language: a builder label that is one of them follows the
+# embed's language when the reader changes it.
+DEFAULT_LABELS = frozenset(i18n.gettext(code, DEFAULT_LABEL) for code in i18n.LANGUAGES)
 STATEMENT_SHOWN = 30  # days of the activity statement shown open; the rest behind <details>
 TOPIC_LEADERS = 20  # accounts a topic page lists
 SUBTOPICS_SHOWN = 40  # sub-topics shown open on a topic page; the rest behind <details>
@@ -45,22 +48,14 @@ def page(template: str, code: int = 200, **context) -> Response:
     resp = Response(render_template(template, **context), code, mimetype="text/html")
     resp.headers["Content-Security-Policy"] = PAGE_CSP
     resp.headers["X-Content-Type-Options"] = "nosniff"
-    return resp
+    return locale.vary(resp)
 
 
 def services():
     return current_app.extensions["widget"]
 
 
-def short_date(day: date | str) -> str:
-    """``8 Aug`` from a date or an ISO day (the statement's days are strings)."""
-    return figures.short_date(date.fromisoformat(day) if isinstance(day, str) else day)
-
-
-# How templates write numbers, from one place (widget.render.figures).
-bp.add_app_template_filter(short_date, "short_date")
-bp.add_app_template_filter(figures.signed, "signed")
-bp.add_app_template_filter(figures.measure, "measure")
+# How templates write numbers and dates (in the page's language): widget.web.locale.
 
 
 @bp.get("/")
@@ -83,14 +78,14 @@ def profile(account_id: str):
     aid = parse_account_id(account_id)
     rec = services().scores.record(aid)
     base = base_url()
-    codes = {
-        layout: snippets.build(rec, base, snippets.params_for(layout, "auto", 3), layout)
-        for layout in snippets.LAYOUTS
-    }
+    lang = locale.lang()  # the embed codes and the chart speak the page's language
+    codes = {layout: snippets.build(rec, base, snippets.params_for(layout, "auto", 3, lang=lang),
+                                    layout)
+             for layout in snippets.LAYOUTS}
     components = [(c, COMPONENT_NAMES[c], rec.components[c]) for c in COMPONENTS]
     rows = services().scores.statement(aid, HISTORY_DAYS)["days"]  # oldest first
     return finish_cacheable(page(
-        "profile.html", rec=rec, components=components, chart=history_chart(rows),
+        "profile.html", rec=rec, components=components, chart=history_chart(rows, lang),
         ledger=rows[::-1], shown=STATEMENT_SHOWN,
         compact=codes["compact"], card=codes["card"], base=base,
         perks=[community.perk_json(p) for p in community.perks_for(rec)],
@@ -202,22 +197,34 @@ def perks_page():
 
 def _builder_form() -> dict[str, str]:
     """The builder's fields as the reader typed them (defaults filled in), so a page that
-    reports a mistake keeps everything else they chose."""
+    reports a mistake keeps everything else they chose. The embed's language defaults to the
+    page's; so does its label (the default label of that language)."""
     args = request.args
     layout = args.get("layout") or "compact"
+    embed_lang = args.get("embed_lang") or locale.lang()
+    try:
+        embed_lang = i18n.resolve(embed_lang)
+    except ValueError:
+        pass  # kept as typed; _builder_state says what is wrong with it
+    label = args.get("label")
+    if label is None or label in DEFAULT_LABELS:  # a default label follows the language
+        label = i18n.gettext(embed_lang if embed_lang in i18n.LANGUAGES else i18n.DEFAULT,
+                             DEFAULT_LABEL)
     return {"account": (args.get("account") or DEMO_ACCOUNT).strip(), "layout": layout,
             "style": args.get("style") or ("card" if layout == "card" else "flat"),
-            "theme": args.get("theme") or "light",
-            "label": args.get("label") if args.get("label") is not None else "influence",
-            "topics": args.get("topics") or "3"}
+            "theme": args.get("theme") or "light", "label": label,
+            "topics": args.get("topics") or "3", "embed_lang": embed_lang}
 
 
 def _builder_state():
     form = _builder_form()
     aid = parse_account_id(form["account"])
     layout = choice_param(form, "layout", "compact", snippets.LAYOUTS)
-    params = parse_badge_params({k: form[k] for k in ("style", "theme", "label", "topics")},
-                                png=False)
+    if form["embed_lang"] not in i18n.LANGUAGES:
+        raise InvalidParameter(f"embed_lang must be one of {', '.join(i18n.LANGUAGES)}",
+                               param="embed_lang")
+    params = parse_badge_params({**{k: form[k] for k in ("style", "theme", "label", "topics")},
+                                 "lang": form["embed_lang"]}, png=False)
     rec = services().scores.record(aid)
     return rec, params, layout, snippets.build(rec, base_url(), params, layout)
 
@@ -238,13 +245,16 @@ def builder():
 def builder_snippets():
     """What the builder's live preview asks for as the reader changes the form."""
     rec, params, layout, codes = _builder_state()
-    return finish_cacheable(jsonify({
+    resp = jsonify({
         "badge_url": codes.badge_url, "width": codes.width, "height": codes.height,
         "image_html": codes.image_html, "markdown": codes.markdown,
         "script_html": codes.script_html, "json_url": codes.json_url,
-        "oembed_url": codes.oembed_url, "score": rec.score,
-        "alt": f"{params.label}: {rec.score}",
-    }), PAGE_MAX_AGE, None)
+        "oembed_url": codes.oembed_url, "score": rec.score, "alt": codes.alt,
+        "lang": params.lang, "label": params.label,
+    })
+    if "embed_lang" not in request.args:  # then the page's language, maybe negotiated
+        locale.vary(resp)
+    return finish_cacheable(resp, PAGE_MAX_AGE, None)
 
 
 def error_field(err: WidgetError) -> str | None:

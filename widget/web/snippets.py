@@ -28,6 +28,7 @@ class Snippets:
     json_url: str
     oembed_url: str
     profile_url: str
+    alt: str  # the image's alt text, in the badge's language
 
 
 def badge_query(params: BadgeParams) -> str:
@@ -61,12 +62,14 @@ def build(record: ScoreRecord, base: str, params: BadgeParams, layout: str) -> S
     profile = f"{base}/u/{ident}"
     badge = f"{base}/badge/{ident}.svg{badge_query(params)}"
     width, height = badge_size(record, params)
-    alt = f"{params.label or 'influence'}: {record.score}"
+    alt = f"{params.label or _default_label(params.lang)}: {i18n.number(params.lang, record.score)}"
     img = Markup('<img src="{}" width="{}" height="{}" alt="{}">').format(
         badge, width, height, alt)
     image_html = str(Markup('<a href="{}">{}</a>').format(profile, img))
-    # data-lang only when a language was chosen: the widget's default is English too.
-    lang = Markup(' data-lang="{}"').format(params.lang) if params.lang != i18n.DEFAULT else ""
+    # data-lang (and oEmbed's lang) only when a language was chosen: the default is English.
+    chosen = params.lang != i18n.DEFAULT
+    lang = Markup(' data-lang="{}"').format(params.lang) if chosen else ""
+    oembed = {"url": profile, "format": "json", **({"lang": params.lang} if chosen else {})}
     script_html = str(Markup(
         '<a class="influence-widget" href="{}" data-account="{}" data-layout="{}" '
         'data-theme="{}" data-topics="{}"{}>{}</a>\n'
@@ -77,6 +80,6 @@ def build(record: ScoreRecord, base: str, params: BadgeParams, layout: str) -> S
         markdown=f"[![{escape(alt)}]({badge})]({profile})",
         script_html=script_html,
         json_url=f"{base}/api/v1/accounts/{ident}",
-        oembed_url=f"{base}/oembed?{urlencode({'url': profile, 'format': 'json'})}",
-        profile_url=profile,
+        oembed_url=f"{base}/oembed?{urlencode(oembed)}",
+        profile_url=profile, alt=alt,
     )
