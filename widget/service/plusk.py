@@ -13,10 +13,10 @@ import sqlalchemy as sa
 
 from ..errors import InvalidParameter, RateLimited
 from ..ids import AccountId
+from ..records import iso
 from ..scoring.model import load_model
 from ..store import community as store_community
 from ..store import owners as store_owners
-from ..records import iso
 
 
 @dataclass(frozen=True)
