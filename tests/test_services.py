@@ -35,7 +35,7 @@ def test_close_stops_workers_and_closes_connections(app):
         assert server.closed.wait(5)  # the upstream client's kept-alive connection
         assert pool.checkedin() == 0  # engine.dispose() closed the pooled connections
         with pytest.raises(RuntimeError):  # the fetch workers take no new work
-            services.fetcher.maybe_refresh(parse_account_id("mastodon:a@mastodon.test"), None)
+            services.fetcher.refresh_now(parse_account_id("mastodon:a@mastodon.test"))
         with pytest.raises(RuntimeError):  # nor does the store gate's pool
             services.scores.gate.call(lambda: None)
         with pytest.raises(RuntimeError, match="closed"):  # no new upstream client either
