@@ -89,8 +89,7 @@ def single_flight_figures(concurrent: int = 50, posts: int = 400) -> dict:
         figures = {"requests": concurrent, "statuses": {c: codes.count(c) for c in set(codes)},
                    "fetches": fetcher.fetches, "lookups": fake.hits("/lookup"),
                    "upstream_requests": fake.total, "wall_s": wall}
-        fetcher.shutdown()
-        app.extensions["widget"].engine.dispose()
+        app.extensions["widget"].close()
         return figures
 
 

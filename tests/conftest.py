@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from web_helpers import close_app
 from widget import create_app
 from widget.store import make_engine
 
@@ -139,7 +138,7 @@ def small_demo_client(tmp_path_factory, module_store_url):
 
     app = small_demo_app(module_store_url, tmp_path_factory.mktemp("small-demo"))
     yield app.test_client()
-    close_app(app)
+    app.extensions["widget"].close()
 
 
 @pytest.fixture
@@ -147,7 +146,7 @@ def app(store_url, tmp_path):
     app = create_app({"DATABASE_URL": store_url, "SEED_DEMO": False, "TESTING": True,
                       "INSTANCE_PATH": str(tmp_path / "instance")})
     yield app
-    close_app(app)
+    app.extensions["widget"].close()
 
 
 @pytest.fixture
@@ -174,7 +173,7 @@ def demo_app(demo_url, tmp_path_factory):
     app = create_app({"DATABASE_URL": demo_url, "SEED_DEMO": False, "TESTING": True,
                       "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance"))})
     yield app
-    close_app(app)
+    app.extensions["widget"].close()
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
-"""Shared by the tests of widget/sources/http/: a fake Mastodon, a resolver that answers what
-a test says, and a record of the TCP connections a test's thread opens."""
+"""Shared by the tests of widget/sources/http/ (and of what closes its client): a fake
+Mastodon, a resolver that answers what a test says, a record of the TCP connections a test's
+thread opens, and a server that sees its client close a kept-alive connection."""
 from __future__ import annotations
 
 import socket
@@ -54,3 +55,33 @@ def record_connects(monkeypatch) -> list:
     monkeypatch.setattr(socket.socket, "connect", connect)
     monkeypatch.setattr(socket, "create_connection", create_connection)
     return calls
+
+
+class KeepAliveServer:
+    """Answers one GET with ``{}`` and keeps the connection open; ``closed`` is set when the
+    client closes it."""
+
+    def __init__(self):
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.closed = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        conn, _ = self.listener.accept()
+        with conn:
+            data = b""
+            while b"\r\n\r\n" not in data:
+                data += conn.recv(4096)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: 2\r\nConnection: keep-alive\r\n\r\n{}")
+            conn.settimeout(10)
+            try:
+                while conn.recv(4096):
+                    pass
+                self.closed.set()  # EOF: the client closed its pooled connection
+            except OSError:
+                pass
+
+    def stop(self):
+        self.listener.close()

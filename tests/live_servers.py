@@ -42,7 +42,7 @@ class Service:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(5)
-        self.app.extensions["widget"].engine.dispose()
+        self.app.extensions["widget"].close()
         self._tmp.cleanup()
 
 

@@ -3,7 +3,6 @@ import pytest
 import sqlalchemy as sa
 
 from widget import create_app
-from web_helpers import close_app
 
 
 def test_environment_configures_the_app(monkeypatch, store_url, tmp_path):
@@ -15,7 +14,7 @@ def test_environment_configures_the_app(monkeypatch, store_url, tmp_path):
     assert app.config["SEED_DEMO"] is False
     assert app.config["JSON_MAX_AGE"] == 120
     assert str(app.extensions["widget"].engine.url) == store_url
-    close_app(app)
+    app.extensions["widget"].close()
 
 
 def test_default_store_is_sqlite_in_the_instance_folder(monkeypatch, tmp_path):
@@ -24,7 +23,7 @@ def test_default_store_is_sqlite_in_the_instance_folder(monkeypatch, tmp_path):
     assert str(app.extensions["widget"].engine.url) == (
         f"sqlite:///{tmp_path / 'instance' / 'widget.sqlite3'}")
     assert (tmp_path / "instance" / "widget.sqlite3").exists()
-    close_app(app)
+    app.extensions["widget"].close()
 
 
 def test_first_start_seeds_the_demo_once(store_url, tmp_path):
@@ -41,15 +40,15 @@ def test_first_start_seeds_the_demo_once(store_url, tmp_path):
     before = count()
     again = create_app(config)  # a restart, or a second worker: nothing is added
     assert count() == before
-    close_app(again)
-    close_app(app)
+    again.extensions["widget"].close()
+    app.extensions["widget"].close()
 
 
 def test_seeding_can_be_turned_off(store_url, tmp_path):
     app = create_app({"DATABASE_URL": store_url, "SEED_DEMO": False,
                       "INSTANCE_PATH": str(tmp_path)})
     assert app.test_client().get("/api/v1/accounts/local:jessica").status_code == 404
-    close_app(app)
+    app.extensions["widget"].close()
 
 
 def test_behind_a_proxy_links_use_the_public_url_and_limits_the_forwarded_client(
@@ -72,7 +71,7 @@ def test_behind_a_proxy_links_use_the_public_url_and_limits_the_forwarded_client
         "X-Forwarded-For": "203.0.113.9"}).get_json()
     assert body["links"]["profile"] == "https://badges.example.org/u/local:ann"
     assert seen == ["203.0.113.9"]  # what per-client rate limits key on
-    close_app(app)
+    app.extensions["widget"].close()
 
 
 def test_token_errors_are_never_cached_and_unknown_ids_briefly(app):
@@ -123,7 +122,7 @@ def test_public_url_is_required_behind_a_proxy(tmp_path):
         r = app.test_client().get("/api/v1/accounts", headers={"Host": "anything.example"})
         assert r.status_code == 200
     finally:
-        close_app(app)
+        app.extensions["widget"].close()
 
 
 def test_unexpected_errors_are_a_typed_500_with_a_request_id_and_one_log_line(app):

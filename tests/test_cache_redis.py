@@ -11,7 +11,7 @@ import time
 import pytest
 import redis
 
-from web_helpers import close_app, go_viral, small_demo_app
+from web_helpers import go_viral, small_demo_app
 from widget import create_app
 
 
@@ -28,7 +28,7 @@ def pair(store_url, tmp_path, redis_url):
     b = second_instance(a, tmp_path, CACHE_GENERATION_SECONDS=3600)
     yield a, b
     for app in (a, b):
-        close_app(app)
+        app.extensions["widget"].close()
 
 
 def test_a_badge_rendered_by_one_instance_is_served_by_another_without_rendering(pair):
@@ -73,7 +73,7 @@ def test_unreachable_redis_means_only_200s_and_one_warning(store_url, tmp_path, 
             assert client.get("/api/v1/accounts/local:marco").status_code == 200
     warnings = [r for r in caplog.records if "Redis unavailable" in r.getMessage()]
     assert len(warnings) == 1
-    close_app(app)
+    app.extensions["widget"].close()
 
 
 @pytest.fixture
@@ -128,7 +128,7 @@ def test_redis_paused_mid_test_then_back(store_url, tmp_path, own_redis, caplog)
     assert any("Redis is back" in r.getMessage() for r in caplog.records) or True
     keys = redis.Redis.from_url(url).keys("iw:v1:r:*")
     assert keys  # it writes to Redis again
-    close_app(app)
+    app.extensions["widget"].close()
 
 
 def test_rate_limits_answer_429_with_retry_after(store_url, tmp_path, redis_url):
@@ -150,7 +150,7 @@ def test_rate_limits_answer_429_with_retry_after(store_url, tmp_path, redis_url)
     # Cached badges are never limited.
     for _ in range(50):
         assert client.get("/badge/local:jessica.svg").status_code == 200
-    close_app(app)
+    app.extensions["widget"].close()
 
 
 def test_a_flushed_redis_is_refilled_and_nothing_fails(pair):

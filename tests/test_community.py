@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
-from web_helpers import close_app, small_demo_app
+from web_helpers import small_demo_app
 from widget.scoring.model import load_model
 from widget.scoring.plusk import PlusK, bonus
 from widget.service.rescore import rescore
@@ -55,7 +55,7 @@ def app(store_url, tmp_path):
     app = small_demo_app(store_url, tmp_path, WEBHOOK_WORKER=False,
                          RATE_LIMIT_WRITES="1000 per minute")
     yield app
-    close_app(app)
+    app.extensions["widget"].close()
 
 
 # -- +K limits ---------------------------------------------------------------------------
@@ -216,7 +216,7 @@ def community_app(store_url, tmp_path):
     app = small_demo_app(store_url, tmp_path, accounts=2000, reactions=80_000,
                          WEBHOOK_WORKER=False)
     yield app
-    close_app(app)
+    app.extensions["widget"].close()
 
 
 def test_the_ring_cannot_rig_scores(community_app):
@@ -471,7 +471,7 @@ def test_webhook_fails_twice_then_is_delivered_exactly_once(store_url, tmp_path)
     finally:
         server.shutdown()
         server.server_close()
-        close_app(app)
+        app.extensions["widget"].close()
 
 
 def test_admin_token_command(app):

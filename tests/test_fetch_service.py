@@ -12,7 +12,6 @@ import sqlalchemy as sa
 
 from fake_upstreams import FakeBluesky, FakeMastodon
 from widget import create_app
-from web_helpers import close_app
 
 ALICE = "mastodon:alice@mastodon.test"
 BOB = "bsky:bob.bsky.social"
@@ -40,7 +39,7 @@ def make_app(store_url, tmp_path, m, b, routes=None, **config):
 def app(store_url, tmp_path, fakes):
     app = make_app(store_url, tmp_path, *fakes)
     yield app
-    close_app(app)
+    app.extensions["widget"].close()
 
 
 def test_a_mastodon_account_works_on_every_route(app, fakes):
@@ -89,7 +88,7 @@ def test_concurrent_cold_requests_cause_exactly_one_fetch(store_url, tmp_path, f
     r = app.test_client().get(f"/api/v1/accounts/{ALICE}")
     assert r.status_code == 200
     assert m.hits("/lookup") == 1 and app.extensions["widget"].fetcher.fetches == 1
-    close_app(app)
+    app.extensions["widget"].close()
 
 
 def test_pending_json_is_202_with_retry_after(store_url, tmp_path, fakes):
@@ -100,7 +99,7 @@ def test_pending_json_is_202_with_retry_after(store_url, tmp_path, fakes):
     r = app.test_client().get(f"/api/v1/accounts/{ALICE}")
     assert r.status_code == 202 and r.get_json()["error"] == "pending"
     assert r.headers["Retry-After"] and r.headers["Cache-Control"] == "no-store"
-    close_app(app)
+    app.extensions["widget"].close()
 
 
 def test_unknown_upstream_account_is_404(app, fakes):
@@ -160,7 +159,7 @@ def test_upstream_faults_serve_the_last_good_score_marked_stale(store_url, tmp_p
     client.get(f"/api/v1/accounts/{ALICE}")
     wait_for_refresh(app)
     assert client.get(f"/api/v1/accounts/{ALICE}").get_json()["stale"] is False
-    close_app(app)
+    app.extensions["widget"].close()
 
 
 def test_a_first_fetch_that_fails_is_503_not_500(store_url, tmp_path, fakes):
@@ -170,7 +169,7 @@ def test_a_first_fetch_that_fails_is_503_not_500(store_url, tmp_path, fakes):
     r = app.test_client().get(f"/api/v1/accounts/{ALICE}")
     assert r.status_code == 503 and r.get_json()["error"] == "upstream_unavailable"
     assert app.test_client().get(f"/badge/{ALICE}.svg").status_code == 503
-    close_app(app)
+    app.extensions["widget"].close()
 
 
 def test_denied_instances_are_refused_with_400(store_url, tmp_path, fakes):
@@ -179,7 +178,7 @@ def test_denied_instances_are_refused_with_400(store_url, tmp_path, fakes):
     r = app.test_client().get(f"/api/v1/accounts/{ALICE}")
     assert r.status_code == 400 and "deny list" in r.get_json()["message"]
     assert m.total == 0
-    close_app(app)
+    app.extensions["widget"].close()
 
 
 def test_refresh_command_refreshes_due_accounts(app, fakes):
@@ -283,7 +282,7 @@ def test_two_processes_fetch_a_cold_account_once(store_url, tmp_path, fakes, red
               "INSTANCE_PATH": str(tmp_path), "CACHE_GENERATION_SECONDS": 0,
               "UPSTREAM_ALLOW_LOOPBACK": {"mastodon.test": m.host}, "BSKY_APPVIEW": b.url,
               "FETCH_WAIT_SECONDS": 20, "RATE_LIMIT_ENABLED": False}
-    create_app(config).extensions["widget"].engine.dispose()  # schema before the race
+    create_app(config).extensions["widget"].close()  # schema before the race
     start = time.time() + 3
     procs = [subprocess.Popen([sys.executable, "-c", CHILD, json.dumps(config), str(start),
                                ALICE], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -311,7 +310,7 @@ def test_concurrent_refreshes_lose_and_duplicate_nothing(store_url, tmp_path, fa
     assert errors == [None, None, None]
     assert counts(apps[0]) == before
     for a in apps:
-        close_app(a)
+        a.extensions["widget"].close()
 
 
 # -- failures that cost nothing ----------------------------------------------------------------
@@ -360,7 +359,7 @@ def test_a_15_second_upstream_ends_in_an_error_not_endless_pending(store_url, tm
     r = app.test_client().get(f"/api/v1/accounts/{ALICE}")
     assert r.status_code == 503 and "did not answer within 0.5 s" in r.get_json()["message"]
     assert time.monotonic() - t0 < 2
-    close_app(app)
+    app.extensions["widget"].close()
     app = make_app(store_url, tmp_path / "2", m, b, FETCH_WAIT_SECONDS=0.2,
                    UPSTREAM_READ_TIMEOUT_SECONDS=0.6)
     client = app.test_client()
@@ -373,7 +372,7 @@ def test_a_15_second_upstream_ends_in_an_error_not_endless_pending(store_url, tm
         r = client.get(f"/api/v1/accounts/{bob}")
         assert r.status_code == 503 and r.get_json()["error"] == "upstream_unavailable"
     assert m.hits("/lookup") == sent
-    close_app(app)
+    app.extensions["widget"].close()
 
 
 def test_failed_refreshes_back_off(app, fakes):
@@ -420,7 +419,7 @@ def test_a_failing_host_is_left_alone_and_healthz_shows_it(store_url, tmp_path, 
     assert health["status"] == "ok" and health["upstreams"]["open"] == 1
     assert health["upstreams"]["hosts"] == {m.host: {"state": "open", "failures_in_a_row": 3,
                                                      "retry_in": 60}}
-    close_app(app)
+    app.extensions["widget"].close()
 
 
 def test_get_profiles_failing_still_scores_the_account(app, fakes):
@@ -451,7 +450,7 @@ def test_no_dns_or_a_refused_connection_is_unreachable_not_missing(store_url, tm
         assert int(r.headers["Retry-After"]) == 60
         badge = client.get(f"/badge/{account}.svg")
         assert badge.status_code == 503 and b"unreachable" in badge.data
-    close_app(app)
+    app.extensions["widget"].close()
 
 
 def test_a_server_that_requires_sign_in_says_so(app, fakes):
@@ -481,7 +480,7 @@ def test_a_handle_served_from_another_host_is_found_through_webfinger(store_url,
         site.subject = "acct:mallory@example.test"
         r = client.get("/api/v1/accounts/mastodon:frank@example.test")
         assert r.status_code == 502 and "refused" in r.get_json()["message"]
-        close_app(app)
+        app.extensions["widget"].close()
 
 
 def test_other_forms_of_an_id_redirect_to_the_stored_one(app, fakes):

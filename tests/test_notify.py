@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from fake_upstreams import FakeMastodon
 from smtp_server import SmtpServer
-from web_helpers import close_app, go_viral, small_demo_app
+from web_helpers import go_viral, small_demo_app
 from widget.service.notify import iso_week, next_midnight
 from widget.store import community as store_community
 from widget.store import notify as store_notify
@@ -49,7 +49,7 @@ def env(store_url, tmp_path):
                                   engine=app.extensions["widget"].engine)
         finally:
             app.extensions["widget"].notify.close()
-            close_app(app)
+            app.extensions["widget"].close()
 
 
 def owner(env, account_id):
@@ -515,7 +515,7 @@ def test_the_background_worker_sends_the_confirmation(store_url, tmp_path):
             assert [m["To"] for m in smtp.messages] == ["jessica@example.org"]
         finally:
             app.extensions["widget"].notify.close()
-            close_app(app)
+            app.extensions["widget"].close()
 
 
 def test_export_and_forget_cover_what_notifications_keep(env):

@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from explain_checks import check_account
 from fake_upstreams import FakeBluesky, FakeMastodon
 from scoring_helpers import AS_OF, END, Community, explained, steady
-from web_helpers import close_app
 from widget import create_app
 from widget.ids import parse_account_id
 from widget.scoring.explain import STEADY
@@ -176,7 +175,7 @@ def fetched_bodies(store_url, tmp_path):
                     bodies.append(r.get_json())
             yield bodies
         finally:
-            close_app(app)
+            app.extensions["widget"].close()
 
 
 def test_fetched_accounts_are_explained_truthfully(fetched_bodies):

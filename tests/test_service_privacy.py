@@ -10,7 +10,6 @@ import pytest
 import sqlalchemy as sa
 
 from fake_upstreams import FakeBluesky, FakeMastodon
-from web_helpers import close_app
 from widget import create_app
 
 ALICE = "mastodon:alice@mastodon.test"
@@ -40,7 +39,7 @@ def make_app(store_url, tmp_path, m, b, **config):
 def app(store_url, tmp_path, fakes):
     app = make_app(store_url, tmp_path, *fakes)
     yield app
-    close_app(app)
+    app.extensions["widget"].close()
 
 
 def rows(app, where: str = "") -> dict[str, int]:
@@ -152,7 +151,7 @@ def test_opting_out_later_is_seen_at_the_next_refresh_and_deletes_everything(
     r2 = client.get(f"/badge/{BOB}.svg")
     assert r2.status_code == 403 and b.total == sent
     assert client.get(f"/api/v1/accounts/{ALICE}").status_code == 200
-    close_app(app)
+    app.extensions["widget"].close()
 
 
 def test_claiming_is_the_owners_opt_in(app, fakes):

@@ -19,7 +19,6 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from web_helpers import close_app
 from widget import create_app
 from widget.scoring.model import MODEL_PATH, load_model
 from widget.store import make_engine, migrations
@@ -175,7 +174,7 @@ def test_previous_release_store_upgrades_without_loss(previous_store, tmp_path):
         assert client.get("/api/v1/accounts/local:jessica/history").json["days"]
         assert client.get("/api/v1/accounts/local:jessica/statement").status_code == 200
     finally:
-        close_app(app)
+        app.extensions["widget"].close()
 
 
 def test_store_of_the_last_version_before_migrations_is_recognised(tmp_path):
@@ -278,7 +277,7 @@ def test_postgresql_store_of_the_previous_release_upgrades_by_the_command(
     try:
         assert app.test_client().get("/api/v1/accounts/local:jessica").status_code == 200
     finally:
-        close_app(app)
+        app.extensions["widget"].close()
 
 
 def test_postgresql_behind_head_refuses_to_start_and_stays_as_it_was(pg_schema_url):

@@ -16,7 +16,6 @@ import pytest
 
 from conftest import fresh_schema
 from tcp_proxy import TcpProxy
-from web_helpers import close_app
 from widget import create_app, logs
 
 
@@ -52,7 +51,7 @@ def proxied(pg_store, tmp_path):
     finally:
         logging.getLogger("widget").removeHandler(handler)
         proxy.resume()
-        close_app(app)
+        app.extensions["widget"].close()
         proxy.stop()
 
 

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from PIL import Image
 
-from web_helpers import close_app, go_viral, small_demo_app
+from web_helpers import go_viral, small_demo_app
 from widget.render import badge_size
 
 GOOD_CACHE = ("public, max-age=300, s-maxage=3600, stale-while-revalidate=86400, "
@@ -17,7 +17,7 @@ GOOD_CACHE = ("public, max-age=300, s-maxage=3600, stale-while-revalidate=86400,
 def small_app(store_url, tmp_path):
     app = small_demo_app(store_url, tmp_path)
     yield app
-    close_app(app)
+    app.extensions["widget"].close()
 
 
 def test_svg_headers(small_app):

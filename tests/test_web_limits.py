@@ -1,6 +1,5 @@
 """Rate limits: writes and first fetches are limited per client, and keep being limited (in
 memory) while the shared Redis storage is down."""
-from web_helpers import close_app
 from widget import create_app
 
 DEAD_REDIS = "redis://127.0.0.1:1/15"  # nothing listens on port 1: refused at once
@@ -21,7 +20,7 @@ def test_writes_stay_limited_while_redis_is_down(store_url, tmp_path):
                     for _ in range(5)]
         assert statuses[:3] == [401] * 3 and statuses[3:] == [429, 429]
     finally:
-        close_app(app)
+        app.extensions["widget"].close()
 
 
 def test_first_fetches_stay_limited_while_redis_is_down(store_url, tmp_path):
@@ -34,7 +33,7 @@ def test_first_fetches_stay_limited_while_redis_is_down(store_url, tmp_path):
         second = client.get("/api/v1/accounts/bsky:bob.bsky.social")
         assert second.status_code == 429 and int(second.headers["Retry-After"]) >= 1
     finally:
-        close_app(app)
+        app.extensions["widget"].close()
 
 
 def test_uncached_renders_are_limited_and_cached_badges_never(store_url, tmp_path):
@@ -52,4 +51,4 @@ def test_uncached_renders_are_limited_and_cached_badges_never(store_url, tmp_pat
         for _ in range(10):  # a cached variant is served however spent the limit is
             assert c.get("/badge/local:jessica.svg?label=cached").status_code == 200
     finally:
-        close_app(app)
+        app.extensions["widget"].close()

@@ -8,7 +8,7 @@ import html5lib
 import pytest
 from markupsafe import escape
 
-from web_helpers import close_app, small_demo_app
+from web_helpers import small_demo_app
 from widget.service.rescore import rescore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -132,7 +132,7 @@ def test_perks_page_and_profile_perks(tmp_path, store_url):
     assert "Taste our &lt;reserve&gt;" in html and "Vineyard Co" in html and "Wine" in html
     html = valid_html(client.get("/u/local:jessica").data)
     assert "Perks this account qualifies for" in html and "Taste our &lt;reserve&gt;" in html
-    close_app(app)
+    app.extensions["widget"].close()
 
 
 def test_breakdown_says_what_each_value_measures(client):
@@ -215,7 +215,7 @@ def test_activity_statement_latest_first_with_the_rest_behind_details(tmp_path, 
                                                      90)["days"]
     assert len(rows) > 31
     html = valid_html(app.test_client().get("/u/local:jessica").data)
-    close_app(app)
+    app.extensions["widget"].close()
     assert "<h2>Activity statement</h2>" in html
     open_part, hidden = html.split("<details>", 1)
     shown = re.findall(r'<time datetime="([\d-]+)">([^<]+)</time>', open_part)
@@ -387,4 +387,4 @@ def test_perks_page_says_how_a_brand_creates_one_and_the_example_works(tmp_path,
     html = valid_html(client.get("/perks").data)
     assert str(escape(body["title"])) in html and "0 claimed, 25 of 25 left" in html
     assert '<a href="/t/wine">Wine</a>' in html
-    close_app(app)
+    app.extensions["widget"].close()

@@ -16,7 +16,6 @@ import re
 import pytest
 
 from live_servers import require_chromium, start_blog, start_service
-from web_helpers import close_app
 from widget import create_app
 from widget.render.colors import THEMES, contrast_ratio
 from widget.tools import build_widget_js
@@ -56,7 +55,7 @@ def client(tmp_path_factory):
                       "TESTING": True, "INSTANCE_PATH": str(tmp / "instance"),
                       "CACHE_GENERATION_SECONDS": 0})
     yield app.test_client()
-    close_app(app)
+    app.extensions["widget"].close()
 
 
 # --- the build --------------------------------------------------------------------------------

@@ -18,16 +18,6 @@ def small_demo_app(store_url, tmp_path, accounts=200, reactions=4000, **config):
     return app
 
 
-def close_app(app) -> None:
-    """Stop an app's background work (fetches) and close its store connections."""
-    services = app.extensions["widget"]
-    services.fetcher.shutdown()
-    services.scores.close()
-    if services.shared is not None:
-        services.shared.close()
-    services.engine.dispose()
-
-
 def go_viral(engine, account: str, fans: int) -> None:
     """A post two hours old that ``fans`` new people reshared, imported and rescored today:
     a new snapshot with a clearly higher score."""

@@ -2,41 +2,14 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
-import sqlalchemy as sa
 from flask import Flask
 
-from . import config, logs
-from .cache.memory import BytesCache
-from .cache.tiered import TieredRenderCache
-from .service.contacts import ContactService
-from .service.fetch import FetchService
-from .service.memory import FetchMemory
-from .service.privacy import PrivacyService
-from .service.notify import NotifyService, from_config
-from .service.scores import ScoreService
-from .service.store_gate import StoreGate
-from .service.webhooks import WebhookService
-from .store import default_url, make_engine
+from . import config, logs, services
+from .store import default_url
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
-
-
-@dataclass
-class Services:
-    """What routes and commands reach through ``current_app.extensions["widget"]``."""
-
-    engine: sa.Engine
-    scores: ScoreService
-    fetcher: FetchService
-    rendered: TieredRenderCache
-    shared: object | None  # a RedisTier when WIDGET_REDIS_URL is set
-    webhooks: WebhookService
-    privacy: PrivacyService  # consent, export and forget
-    notify: NotifyService  # perk notices and digests (docs/notifications.md)
-    contacts: ContactService  # who opted in to them, and how
 
 
 class WidgetFlask(Flask):
@@ -75,43 +48,8 @@ def create_app(config_overrides: dict | None = None) -> Flask:
         hops = int(app.config["PROXY_HOPS"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     url = app.config["DATABASE_URL"] or default_url(app.instance_path)
-    engine = make_engine(url)
-    cfg = app.config
-    scores = ScoreService(engine, cache_entries=cfg["RECORD_CACHE_ENTRIES"],
-                          generation_ttl=cfg["CACHE_GENERATION_SECONDS"],
-                          gate=StoreGate(timeout=cfg["STORE_TIMEOUT_SECONDS"]))
-    shared = None
-    if cfg["REDIS_URL"]:
-        from .cache.redis_tier import RedisTier
-
-        shared = RedisTier(cfg["REDIS_URL"], namespace=cfg["REDIS_NAMESPACE"],
-                           socket_timeout=cfg["REDIS_TIMEOUT_SECONDS"])
-        scores.shared = shared
-    memory = FetchMemory(engine, backoff=cfg["FAILURE_BACKOFF_SECONDS"],
-                         max_backoff=cfg["FAILURE_BACKOFF_MAX_SECONDS"],
-                         missing_ttl=cfg["NOT_FOUND_MEMORY_SECONDS"],
-                         opt_out_recheck=cfg["OPT_OUT_RECHECK_SECONDS"])
-    scores.fetcher = FetchService(
-        engine, lambda: _upstream_client(cfg), bsky_appview=cfg["BSKY_APPVIEW"],
-        refresh_seconds=cfg["REFRESH_SECONDS"], workers=cfg["FETCH_WORKERS"],
-        wait_seconds=cfg["FETCH_WAIT_SECONDS"], deadline_seconds=cfg["FETCH_DEADLINE_SECONDS"],
-        history_days_max=cfg["HISTORY_DAYS_MAX"], on_change=scores.changed, memory=memory,
-        lock=(lambda name: shared.lock(name, ttl_ms=60_000, wait_s=cfg["FETCH_WAIT_SECONDS"]))
-        if shared else None)
-    rendered = TieredRenderCache(
-        BytesCache(cfg["RENDER_CACHE_ENTRIES"], cfg["RENDER_CACHE_BYTES"]), shared)
-    privacy = PrivacyService(engine, scores, memory, rendered=rendered, shared=shared)
-    scores.fetcher.privacy = privacy
-    if shared is not None:
-        shared.subscribe(scores.invalidate, on_purge=privacy.purge_local)
-    notify = from_config(engine, scores, cfg)
-    app.extensions["widget"] = Services(
-        engine=engine, scores=scores, fetcher=scores.fetcher, shared=shared,
-        webhooks=WebhookService(engine, scores.fetcher, background=cfg["WEBHOOK_WORKER"]),
-        rendered=rendered, privacy=privacy,
-        notify=notify,
-        contacts=ContactService(engine, notify, verify_per_day=cfg["NOTIFY_VERIFY_PER_DAY"]),
-    )
+    svc = services.build(app.config, url)
+    svc.init_app(app)
 
     from .web import (api, badges, community, embeds, errors, health, http, limits, locale,
                       notify, openapi, owners, pages)
@@ -122,7 +60,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     for bp in (api.bp, badges.bp, community.bp, embeds.bp, health.bp, notify.bp,
                notify.pages_bp, openapi.bp, owners.bp, pages.bp):
         app.register_blueprint(bp)
-    limits.init(app, scores.fetcher)
+    limits.init(app, svc.fetcher)
 
     from .cli import cli
 
@@ -133,23 +71,3 @@ def create_app(config_overrides: dict | None = None) -> Flask:
         seed_if_empty(app)
     return app
 
-
-def _upstream_client(cfg):
-    """The one hardened HTTP client every upstream call goes through (SSRF rules, limits)."""
-    from .sources.http import UpstreamClient
-
-    allow = cfg["UPSTREAM_ALLOW_HOSTS"]
-    loopback = cfg["UPSTREAM_ALLOW_LOOPBACK"]
-    return UpstreamClient(
-        allow_loopback=bool(loopback),
-        routes=loopback if isinstance(loopback, dict) else None,
-        allow_hosts=frozenset(allow) if allow else None,
-        deny_hosts=frozenset(cfg["UPSTREAM_DENY_HOSTS"] or ()),
-        max_bytes=int(cfg["UPSTREAM_MAX_BYTES"]),
-        connect_timeout=float(cfg["UPSTREAM_CONNECT_TIMEOUT_SECONDS"]),
-        read_timeout=float(cfg["UPSTREAM_READ_TIMEOUT_SECONDS"]),
-        total_timeout=float(cfg["UPSTREAM_BODY_TIMEOUT_SECONDS"]),
-        breaker_threshold=int(cfg["BREAKER_FAILURES"]),
-        breaker_cooling=float(cfg["BREAKER_COOLING_SECONDS"]),
-        breaker_max_cooling=float(cfg["BREAKER_MAX_COOLING_SECONDS"]),
-    )

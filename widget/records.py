@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 COMPONENTS = ("true_reach", "amplification", "network_influence")
 HISTORY_DAYS = 90  # daily scores a record carries (sparklines, history chart), and backfills
@@ -109,3 +109,8 @@ def record_from_json(data: bytes) -> ScoreRecord:
         fetched_at=datetime.fromisoformat(d["fetched_at"]) if d["fetched_at"] else None,
         profile=d["profile"], score_daily=d.get("score_daily"), changes=d.get("changes") or {},
     )
+
+
+def iso(ts: int) -> str:
+    """A Unix time as the API writes instants: ISO 8601 in UTC, ``Z``-suffixed."""
+    return datetime.fromtimestamp(ts, timezone.utc).isoformat().replace("+00:00", "Z")

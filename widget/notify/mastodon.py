@@ -41,7 +41,7 @@ def parse_bot(value) -> BotSettings | None:
 class MastodonBot:
     def __init__(self, settings: BotSettings, client_source):
         self.settings = settings
-        self._client_source = client_source  # an object with .client (the FetchService)
+        self._client_source = client_source  # an object with .client (service.upstream)
 
     def post_direct(self, text: str, idempotency_key: str) -> str:
         """Post ``text`` (which starts with the @mention) as a direct status; returns the

@@ -37,6 +37,7 @@ from ..ids import AccountId
 from ..records import HISTORY_DAYS
 from ..scoring.model import load_model
 from ..store import accounts as store_accounts
+from ..store.activity import reaction_key
 from ..store import fetched as store_fetched
 from ..store import owners as store_owners
 from ..store import privacy as store_privacy
@@ -44,6 +45,7 @@ from ..topics import extract_topics
 from .memory import FetchMemory, opted_out_error
 from .rescore import rescore
 from .retention import prune
+from .upstream import Upstream
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +57,13 @@ class Flight:
 
 
 class FetchService:
-    def __init__(self, engine: sa.Engine, client_factory, *, bsky_appview: str,
+    def __init__(self, engine: sa.Engine, upstream: Upstream, *, bsky_appview: str,
                  refresh_seconds: int, workers: int = 2, wait_seconds: float = 8.0,
                  deadline_seconds: float = 60.0, history_days_max: int = 365,
-                 on_change=None, lock=None, memory: FetchMemory | None = None):
+                 on_change=None, lock=None, memory: FetchMemory | None = None,
+                 privacy=None):
         self.engine = engine
-        self._client_factory = client_factory
-        self._client = None
+        self.upstream = upstream
         self.bsky_appview = bsky_appview
         self.refresh_seconds = refresh_seconds
         self.wait_seconds = wait_seconds
@@ -71,7 +73,7 @@ class FetchService:
         # A cross-process lock (Redis) can replace this in-process single-flight guard.
         self.lock = lock
         self.memory = memory or FetchMemory(engine)
-        self.privacy = None  # a PrivacyService (the app wires it): erases opted-out accounts
+        self.privacy = privacy  # a PrivacyService: erases opted-out accounts
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch")
         self._flights: dict[str, Flight] = {}
         self._mutex = threading.Lock()
@@ -81,15 +83,11 @@ class FetchService:
     @property
     def client(self):
         """The hardened HTTP client, made on first use (local-only instances never need it)."""
-        if self._client is None:
-            with self._mutex:
-                if self._client is None:
-                    self._client = self._client_factory()
-        return self._client
+        return self.upstream.client
 
     def upstream_health(self) -> dict:
         """Hosts whose circuit breaker is not plainly closed ({} before any upstream call)."""
-        return {} if self._client is None else self._client.breaker_states()
+        return self.upstream.health()
 
     # -- what the request path calls ------------------------------------------------------
 
@@ -172,8 +170,6 @@ class FetchService:
             self.on_change()
 
     def _fetch_and_score(self, aid: AccountId) -> None:
-        from ..sources.importer import reaction_key
-
         key = str(aid)
         claimed = self._consent(key)
         now = int(time.time())
@@ -261,11 +257,11 @@ class FetchService:
             if aid.network == "mastodon":
                 from ..sources.mastodon import fetch_mastodon
 
-                return fetch_mastodon(self.client, aid.handle, now=now, deadline=deadline,
+                return fetch_mastodon(self.client, aid, now=now, deadline=deadline,
                                       **limits)
             from ..sources.bluesky import fetch_bluesky
 
-            return fetch_bluesky(self.client, aid.handle, appview=self.bsky_appview, now=now,
+            return fetch_bluesky(self.client, aid, appview=self.bsky_appview, now=now,
                                  deadline=deadline, **limits)
         except NotFound:
             raise NotFound(f"{aid} does not exist upstream") from None

@@ -445,7 +445,7 @@ class NotifyService:
         self._stop.set()
 
 
-def from_config(engine: sa.Engine, scores, cfg) -> NotifyService:
+def from_config(engine: sa.Engine, scores, upstream, cfg) -> NotifyService:
     """The service as the settings describe it; a setting that cannot work stops the app
     at start with what to fix, not at the first message."""
     from ..notify.mastodon import MastodonBot, parse_bot
@@ -464,7 +464,7 @@ def from_config(engine: sa.Engine, scores, cfg) -> NotifyService:
     except ValueError as e:
         raise RuntimeError(str(e)) from None
     if settings is not None:
-        bot = MastodonBot(settings, scores.fetcher)
+        bot = MastodonBot(settings, upstream)
     if (smtp or bot) and not cfg["PUBLIC_URL"]:
         raise RuntimeError("notifications carry links (unsubscribe, confirm, profile): set "
                            "WIDGET_PUBLIC_URL=https://your.host")

@@ -15,8 +15,6 @@ import time
 
 import sqlalchemy as sa
 
-from ..errors import Moved, OptedOut
-from ..ids import AccountId, parse_account_id
 from ..scoring.model import load_model
 from ..store import accounts as store_accounts
 from ..store import privacy as store_privacy
@@ -25,9 +23,9 @@ FORGOTTEN = "the owner asked to be forgotten"
 
 
 class PrivacyService:
-    def __init__(self, engine: sa.Engine, scores, memory, rendered=None, shared=None):
+    def __init__(self, engine: sa.Engine, records, memory, rendered=None, shared=None):
         self.engine = engine
-        self.scores = scores  # ScoreService: its caches, and changed() for every instance
+        self.records = records  # RecordCache: purge(), and changed() for every instance
         self.memory = memory  # FetchMemory
         self.rendered = rendered  # TieredRenderCache
         self.shared = shared  # RedisTier or None
@@ -52,29 +50,13 @@ class PrivacyService:
         self._purge(account_id, *aliases)
         return deleted
 
-    def prepare_claim(self, aid: AccountId) -> tuple[str, int]:
-        """The (canonical id, pk) a claim is made on. An account that opted out is claimable
-        (claiming is how its owner opts in): it gets a bare row (its id, nothing else) to hang
-        the claim on; the owner's verified code then lets it be fetched."""
-        try:
-            rec = self.scores.record(aid)
-            account_id = rec.id
-        except Moved as moved:
-            return self.prepare_claim(parse_account_id(moved.account_id))
-        except OptedOut:
-            account_id = str(aid)
-        with self.engine.begin() as conn:
-            pk = store_accounts.ensure_accounts(conn, {account_id: {
-                "network": aid.network, "handle": account_id.split(":", 1)[1]}})[account_id]
-        return account_id, pk
-
     def opted_in(self, account_id: str) -> None:
         """The owner verified a claim: lift a forget request and an upstream opt-out (the next
         request fetches the account, whatever its profile says)."""
         with self.engine.begin() as conn:
             store_privacy.remove_opt_out(conn, account_id)
         self.memory.clear(account_id)
-        self.scores.changed()
+        self.records.changed()
 
     # -- upstream opt-outs ------------------------------------------------------------------
 
@@ -98,17 +80,17 @@ class PrivacyService:
         """Delete the accounts' cached records and badges here and in Redis, and tell every
         instance (a new generation, and a purge message for their in-process caches)."""
         for account_id in account_ids:
-            self.scores.purge(account_id)
+            self.records.purge(account_id)
             if self.rendered is not None:
                 self.rendered.purge(account_id)
             self.memory.drop_local(account_id)
             if self.shared is not None:
                 self.shared.publish(purge=account_id)
-        self.scores.changed()
+        self.records.changed()
 
     def purge_local(self, account_id: str) -> None:
         """What another instance's purge message asks of this one (Redis is done)."""
-        self.scores.purge(account_id, shared=False)
+        self.records.purge(account_id, shared=False)
         if self.rendered is not None:
             self.rendered.purge_local(account_id)
         self.memory.drop_local(account_id)

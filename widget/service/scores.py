@@ -5,21 +5,16 @@ here without touching them.
 """
 from __future__ import annotations
 
-import base64
 import functools
 import json
-import threading
-import time
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import sqlalchemy as sa
-from cachetools import LRUCache
 
-from ..errors import InvalidParameter, Moved, NotFound, OptedOut, StoreUnavailable
+from ..errors import Moved, NotFound, OptedOut
 from ..ids import AccountId
-from ..records import (COMPONENTS, HISTORY_DAYS, Component, ScoreRecord, Topic,
-                       record_from_json, record_to_json)
+from ..records import COMPONENTS, HISTORY_DAYS, Component, ScoreRecord, Topic
 from ..scoring.activity import DAY
 from ..scoring.drivers import FIELDS
 from ..scoring.explain import example_keys, explain
@@ -29,13 +24,12 @@ from ..scoring.statement import AccountActivity, ledger
 from ..store import activity as store_activity
 from ..store import accounts as store_accounts
 from ..scoring.profiles import profile_score
-from ..store import meta as store_meta
 from ..store import owners as store_owners
 from ..store import scores as store_scores
 from ..topics import load_ontology
+from . import paging
+from .record_cache import RecordCache
 from .store_gate import StoreGate
-
-
 
 
 def gated(method):
@@ -47,67 +41,34 @@ def gated(method):
 
 
 class ScoreService:
-    """Records are cached in-process per (id, store generation). The generation is re-read at
-    most every ``generation_ttl`` seconds, so a rescore or a hidden topic shows within that
-    time on every worker, and a hot badge costs no SQL at all in between."""
+    """Records come through a RecordCache (per store generation, in-process and shared);
+    fetched accounts (mastodon:, bsky:) through the FetchService, when one is given."""
 
-    def __init__(self, engine: sa.Engine, *, cache_entries: int = 10_000,
-                 generation_ttl: float = 1.0, gate: StoreGate | None = None):
+    def __init__(self, engine: sa.Engine, *, cache: RecordCache | None = None,
+                 fetcher=None, cache_entries: int = 10_000, generation_ttl: float = 1.0,
+                 gate: StoreGate | None = None):
         self.engine = engine
-        self.generation_ttl = generation_ttl
-        self.gate = gate or StoreGate()
-        self._records: LRUCache = LRUCache(maxsize=cache_entries)
-        self._lock = threading.Lock()
-        self._refreshing = threading.Lock()
-        self._generation = (0, -1e9)  # (value, monotonic time read)
-        self.fetcher = None  # a FetchService, for mastodon: and bsky: accounts
-        self.shared = None  # a RedisTier: records shared by every worker and instance
+        self.gate = cache.gate if cache is not None else (gate or StoreGate())
+        self.cache = cache or RecordCache(engine, entries=cache_entries,
+                                          generation_ttl=generation_ttl, gate=self.gate)
+        self.fetcher = fetcher  # a FetchService, for mastodon: and bsky: accounts
 
     def invalidate(self) -> None:
         """Re-read the generation on the next request (this or another process wrote)."""
-        self._generation = (self._generation[0], -1e9)
+        self.cache.invalidate()
 
     def changed(self) -> None:
         """This process wrote to the store: re-read here, and tell every other instance."""
-        self.invalidate()
-        if self.shared is not None:
-            self.shared.publish()
+        self.cache.changed()
 
     def generation(self) -> int:
-        """The store generation, re-read at most every ``generation_ttl`` seconds by one
-        thread at a time (the others go on with the value they have). While the store is
-        down the last value stays in use, so every cached record keeps being served."""
-        value, read_at = self._generation
-        now = time.monotonic()
-        if now - read_at < self.generation_ttl:
-            return value
-        if not self._refreshing.acquire(blocking=self.generation_ttl <= 0):
-            return value
-        try:
-            value = self.gate.call(self._read_generation)
-        except StoreUnavailable:
-            if read_at < 0 and value == 0:
-                raise  # nothing read yet: there is no cache to fall back on
-        finally:
-            self._generation = (value, time.monotonic())
-            self._refreshing.release()
-        return value
-
-    def _read_generation(self) -> int:
-        with self.engine.connect() as conn:
-            return store_meta.generation(conn)
+        return self.cache.generation()
 
     def close(self) -> None:
         self.gate.close()
 
     def purge(self, account_id: str, shared: bool = True) -> None:
-        """Delete what this process (and, with ``shared``, Redis) cached for an account whose
-        data was deleted."""
-        with self._lock:
-            for key in [k for k in self._records.keys() if k[0] == account_id]:
-                del self._records[key]
-        if shared and self.shared is not None:
-            self.shared.delete_matching(f"rec:*:{account_id}")
+        self.cache.purge(account_id, shared)
 
     def record(self, aid: AccountId) -> ScoreRecord:
         """The latest snapshot for ``aid``. Local accounts: NotFound if unknown. Fetched
@@ -133,34 +94,7 @@ class ScoreService:
         return rec
 
     def _cached(self, aid: AccountId) -> ScoreRecord:
-        key = (str(aid), self.generation())
-        with self._lock:
-            hit = self._records.get(key)
-        if hit is None:
-            hit = self._shared_get(key)
-        if hit is None:
-            try:
-                hit = self.gate.call(lambda: self._load(aid, HISTORY_DAYS))
-            except NotFound as e:
-                hit = e.message  # unknown ids are cached too, so hammering them costs no SQL
-            else:
-                if self.shared is not None:
-                    self.shared.set(self._shared_key(key), record_to_json(hit), ttl=3600)
-            with self._lock:
-                self._records[key] = hit
-        if isinstance(hit, str):
-            raise NotFound(hit)
-        return hit
-
-    @staticmethod
-    def _shared_key(key) -> str:
-        return f"rec:{key[1]}:{key[0]}"
-
-    def _shared_get(self, key) -> ScoreRecord | None:
-        if self.shared is None:
-            return None
-        data = self.shared.get(self._shared_key(key))
-        return record_from_json(data) if data else None
+        return self.cache.get(aid, lambda: self._load(aid, HISTORY_DAYS))
 
     def _load(self, aid: AccountId, history_days: int) -> ScoreRecord:
         with self.engine.connect() as conn:
@@ -250,16 +184,13 @@ class ScoreService:
     @gated
     def ranked(self, limit: int, cursor: str | None):
         """A page of accounts by score, highest first, and the cursor of the next page."""
-        after = decode_cursor(cursor) if cursor else None
+        after = paging.decode_rank(cursor) if cursor else None
         with self.engine.connect() as conn:
             day = store_scores.latest_day(conn)
             if day is None:
                 return [], None
             rows = store_scores.ranked_page(conn, day, limit + 1, after)
-        more = len(rows) > limit
-        rows = rows[:limit]
-        nxt = encode_cursor(rows[-1].score_exact, rows[-1].account_pk) if more else None
-        return rows, nxt
+        return paging.cut(rows, limit, lambda r: (r.score_exact, r.account_pk))
 
     @gated
     def leaders(self, slug: str, limit: int):
@@ -278,9 +209,6 @@ class ScoreService:
             return store_scores.top_topics(conn, limit)
 
 
-PK_MAX = 2**31 - 1
-
-
 def scored_account(conn, aid: AccountId):
     """(account row, latest snapshot), or NotFound naming which of the two is missing."""
     acc = store_accounts.get_account(conn, str(aid))
@@ -292,20 +220,9 @@ def scored_account(conn, aid: AccountId):
     return acc, snap
 
 
-def encode_cursor(score: float, pk: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps([score, pk]).encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[float, int]:
-    try:
-        score, pk = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if not isinstance(pk, int) or isinstance(pk, bool) or not 0 <= pk <= PK_MAX \
-                or not isinstance(score, (int, float)) or not 0 <= float(score) <= 100:
-            raise ValueError  # scores are 1-100 and keys 32-bit: nothing else is ours
-        return float(score), pk
-    except (ValueError, TypeError, UnicodeDecodeError):
-        raise InvalidParameter("cursor is not one this API handed out; use the next_cursor "
-                               "of the previous page", param="cursor") from None
+# The ranking's cursors (kept under these names: tests and callers know them).
+encode_cursor = paging.encode_rank
+decode_cursor = paging.decode_rank
 
 
 def unpack(blob: bytes | None) -> np.ndarray | None:

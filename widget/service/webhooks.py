@@ -20,10 +20,10 @@ log = logging.getLogger(__name__)
 
 
 class WebhookService:
-    def __init__(self, engine: sa.Engine, client_source, *, max_attempts: int = 6,
+    def __init__(self, engine: sa.Engine, upstream, *, max_attempts: int = 6,
                  base_delay: int = 30, lease: int = 60, background: bool = True):
         self.engine = engine
-        self._client_source = client_source  # an object with .client (the FetchService)
+        self.upstream = upstream  # service.upstream.Upstream: the shared hardened client
         self.max_attempts = max_attempts
         self.base_delay = base_delay
         self.lease = lease
@@ -38,7 +38,7 @@ class WebhookService:
         delivered = failed = 0
         for row in due:
             try:
-                self._client_source.client.post_json(row.url, row.payload.encode())
+                self.upstream.client.post_json(row.url, row.payload.encode())
             except WidgetError as e:
                 failed += 1
                 attempt = row.attempts + 1

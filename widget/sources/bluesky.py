@@ -35,7 +35,7 @@ from __future__ import annotations
 import re
 
 from ..errors import InvalidAccountId
-from ..ids import parse_account_id
+from ..ids import AccountId, parse_account_id
 from .consent import bluesky_opt_out
 from .fetched import FetchedAccount, FetchedPost
 from .http import UpstreamHTTPError, UpstreamInvalid, UpstreamNotFound
@@ -55,16 +55,17 @@ _DID = re.compile(r"did:[a-z]+:[A-Za-z0-9._:%-]{1,2000}")
 _RKEY = re.compile(r"[A-Za-z0-9._:~-]{1,512}")
 
 
-def fetch_bluesky(client, handle: str, *, appview: str = DEFAULT_APPVIEW, now: int,
+def fetch_bluesky(client, handle: AccountId | str, *, appview: str = DEFAULT_APPVIEW, now: int,
                   window_days: int = 90, max_pages: int = 10, engaged_posts: int = 10,
                   max_engagers: int = 100, engager_profiles: int = 100,
                   respect_opt_out: bool = True, deadline: float | None = None
                   ) -> FetchedAccount:
-    """Fetch ``handle`` (``alice.bsky.social``, ``alice.example.com`` or a DID,
-    ``did:plc:...``/``did:web:...``) from the AppView at ``appview``. With
+    """Fetch ``handle`` (a parsed ``bsky:`` id, as the service passes it, or
+    ``alice.bsky.social``, ``alice.example.com`` or a DID, ``did:plc:...``/``did:web:...``) from the AppView at ``appview``. With
     ``respect_opt_out`` (the default; the owner's claim turns it off), an account that opted
     out ends the fetch after the lookup."""
-    actor = parse_account_id(f"bsky:{handle}").handle
+    actor = (handle if isinstance(handle, AccountId)
+             else parse_account_id(f"bsky:{handle}")).handle
     api = AppView(client, appview, actor, deadline)
     profile = lookup(api)
     account_id = canonical_id(profile)

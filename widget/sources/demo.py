@@ -21,7 +21,6 @@ from ..scoring.model import load_model
 from ..store import accounts as store_accounts
 from ..store import activity as store_activity
 from ..topics import extract_topics, load_ontology
-from .importer import reaction_key
 
 SEED = 2008
 SPAN_DAYS = 120
@@ -245,7 +244,8 @@ def build_demo(engine: sa.Engine, *, accounts: int = 5200, reactions: int = 240_
             kname = kind_names[r_kind[j]]
             target = ids[r_author[j]] if is_mention[j] else post_ids[r_post[j]]
             rrows.append({
-                "key": reaction_key(ids[r_engager[j]], kname, target, int(r_time[j])),
+                "key": store_activity.reaction_key(ids[r_engager[j]], kname, target,
+                                                   int(r_time[j])),
                 "author_pk": int(acc_pk[r_author[j]]), "engager_pk": int(acc_pk[r_engager[j]]),
                 "kind": kinds[kname],
                 "post_pk": None if is_mention[j] else post_pk[post_ids[r_post[j]]],

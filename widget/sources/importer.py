@@ -8,7 +8,6 @@ A failed import leaves the store unchanged, and importing a file twice adds noth
 """
 from __future__ import annotations
 
-import hashlib
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -20,6 +19,7 @@ from ..errors import ImportFailed
 from ..scoring.model import load_model
 from ..store import accounts as store_accounts
 from ..store import activity as store_activity
+from ..store.activity import reaction_key
 from ..store.util import is_deadlock
 from ..topics import extract_topics
 from .import_checks import Parsed, parse_record, parse_time, quote
@@ -31,13 +31,6 @@ __all__ = ["ImportRejected", "ImportSummary", "import_file", "import_lines", "pa
 MAX_REPORTED = 50  # problems listed in full; the rest are counted
 RESCORE = "flask --app wsgi widget rescore"
 HISTORY_DAYS = 90
-
-
-def reaction_key(engager: str, kind: str, target: str, at: int) -> str:
-    """A reaction's identity: the same engager, kind, post (or author) and second is the same
-    event, however many times it is imported."""
-    raw = f"{engager}\x1f{kind}\x1f{target}\x1f{at}".encode()
-    return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
 class Problems:

@@ -30,7 +30,7 @@ from html.parser import HTMLParser
 from urllib.parse import quote, urljoin, urlsplit
 
 from ..errors import InvalidAccountId
-from ..ids import parse_account_id
+from ..ids import AccountId, parse_account_id
 from .consent import OPT_OUT_TAGS, mastodon_opt_out
 from .fetched import FetchedAccount, FetchedPost
 from .http import UpstreamHTTPError, UpstreamInvalid, UpstreamNotFound
@@ -45,14 +45,18 @@ _USER = re.compile(r"[A-Za-z0-9_]{1,30}")
 _SAFE_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
 
-def fetch_mastodon(client, handle: str, *, now: int, window_days: int = 90,
+def fetch_mastodon(client, handle: AccountId | str, *, now: int, window_days: int = 90,
                    max_pages: int = 10, engaged_posts: int = 10, max_engagers: int = 80,
                    respect_opt_out: bool = True, deadline: float | None = None
                    ) -> FetchedAccount:
-    """Fetch ``handle`` (``user@domain``; ``user@127.0.0.1:PORT`` only when the client
-    allows loopback, for the test fakes). With ``respect_opt_out`` (the default; the owner's
+    """Fetch ``handle``: a parsed ``mastodon:`` id (as the service passes it, checked once),
+    or ``user@domain`` (``user@127.0.0.1:PORT`` only when the client allows loopback, for the
+    test fakes). With ``respect_opt_out`` (the default; the owner's
     claim turns it off), an account that opted out ends the fetch after the lookup."""
-    user, domain = split_handle(client, handle)
+    if isinstance(handle, AccountId):
+        user, _, domain = handle.handle.partition("@")
+    else:
+        user, domain = split_handle(client, handle)
     api = Instance(client, domain, deadline)
     doc, account = find_account(api, user, domain)
     account_id = f"mastodon:{account['username']}@{domain}"  # the server's letter case

@@ -1,6 +1,7 @@
 """Posts, reactions and follower counts: bulk writes for import/demo, bulk loads for scoring."""
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import date
 from itertools import chain
@@ -10,6 +11,13 @@ import sqlalchemy as sa
 
 from .schema import accounts, follower_snapshots, posts, reactions
 from .util import insert_ignore, raw_rows, upsert
+
+
+def reaction_key(engager: str, kind: str, target: str, at: int) -> str:
+    """A reaction's identity: the same engager, kind, post (or author) and second is the same
+    event, however many times it is imported or fetched."""
+    raw = f"{engager}\x1f{kind}\x1f{target}\x1f{at}".encode()
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
 def insert_posts(conn: sa.Connection, rows: list[dict]) -> dict[str, int]:

@@ -20,7 +20,8 @@ from .util import now, upsert
 
 def write_fetched(conn: sa.Connection, fetched, *, topics_of, reaction_key, kinds) -> int:
     """Store a FetchedAccount; returns the account pk. ``topics_of(text, tags)`` finds
-    topics, ``reaction_key`` and ``kinds`` are the importer's, so both paths agree."""
+    topics; ``reaction_key`` (store.activity) and ``kinds`` are the importer's too, so both paths
+    agree."""
     network, handle = fetched.id.split(":", 1)
     people = {fetched.id: {"network": network, "handle": handle,
                            "display_name": fetched.display_name[:200]}}

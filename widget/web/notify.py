@@ -12,7 +12,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from ..errors import WidgetError
 from . import errors
 from .http import finish_error
-from .owners import body, known_account, no_store, require_owner
+from .owners import body, no_store, owned
 from .pages import page
 
 bp = Blueprint("notify", __name__, url_prefix="/api/v1")
@@ -23,26 +23,20 @@ def services():
     return current_app.extensions["widget"]
 
 
-def _owned(account_id: str):
-    _, acc = known_account(account_id)
-    require_owner(acc.pk)
-    return acc
-
-
 @bp.get("/accounts/<account_id>/notifications")
 def get_choices(account_id: str):
-    return no_store(jsonify(services().contacts.get(_owned(account_id))))
+    return no_store(jsonify(services().contacts.get(owned(account_id))))
 
 
 @bp.put("/accounts/<account_id>/notifications")
 def put_choices(account_id: str):
-    acc = _owned(account_id)
+    acc = owned(account_id)
     return no_store(jsonify(services().contacts.update(acc, body())))
 
 
 @bp.delete("/accounts/<account_id>/notifications")
 def delete_choices(account_id: str):
-    acc = _owned(account_id)
+    acc = owned(account_id)
     services().contacts.delete(acc)
     return no_store(jsonify({"account": acc.id, "stored": False}))
 

@@ -21,8 +21,6 @@ from ..render import BadgeParams, i18n, parse_badge_params
 from ..render.params import DEFAULT_LABEL, STYLES, THEMES
 from ..render.history import history_chart
 from ..topics import load_ontology
-from ..store import community as store_community
-from ..store import scores as store_scores
 from . import apidoc, community, errors, locale, openapi, snippets
 from .api import base_url
 from .http import finish_cacheable, finish_error
@@ -88,7 +86,7 @@ def profile(account_id: str):
         "profile.html", rec=rec, components=components, chart=history_chart(rows, lang),
         ledger=rows[::-1], shown=STATEMENT_SHOWN,
         compact=codes["compact"], card=codes["card"], base=base,
-        perks=[community.perk_json(p) for p in community.perks_for(rec)],
+        perks=[community.perk_json(p) for p in services().perks.for_record(rec, now())],
     ), PAGE_MAX_AGE, None)
 
 
@@ -104,7 +102,8 @@ def topic(slug: str):
     rows, badge = scores.leaders(slug, TOPIC_LEADERS), BadgeParams(topic=slug)
     under = not rows and bool(onto.children(slug))
     if under:
-        rows, badge = _strongest_under(slug), BadgeParams(topic="top")
+        rows = services().search.strongest_under(slug, TOPIC_LEADERS)
+        badge = BadgeParams(topic="top")
     base = base_url()
     leaders = [(row, codes) for row in rows
                if (codes := _badge_codes(row.id, base, badge)) is not None]
@@ -119,8 +118,7 @@ def topic(slug: str):
         leaders=leaders, under=under, parents=parents, supers=supers, subtopics=subtopics,
         shown=SUBTOPICS_SHOWN, example=leaders[0][1] if leaders else None,
         example_name=leaders[0][0].display_name if leaders else None, base=base,
-        perks=[community.perk_json(p) for p in _open_perks()
-               if any(slug in onto.descendants(t) for t in json.loads(p.topics) if t in onto)],
+        perks=[community.perk_json(p) for p in services().perks.for_topic(slug, now())],
     ), PAGE_MAX_AGE, None)
 
 
@@ -132,16 +130,6 @@ def _badge_codes(account_id: str, base: str, badge: BadgeParams):
     except (NotFound, Pending):
         return None
     return snippets.build(rec, base, badge, "compact")
-
-
-def _strongest_under(slug: str):
-    """The accounts strongest in ``slug`` or any topic under it (as /api/v1/search?topic=)."""
-    with services().engine.connect() as conn:
-        day = store_scores.latest_day(conn)
-        if day is None:
-            return []
-        return store_community.search(conn, day, sorted(load_ontology().descendants(slug)), 1,
-                                      None, TOPIC_LEADERS, None)
 
 
 @bp.get("/api")
@@ -164,9 +152,8 @@ def scoring_doc():
     return finish_cacheable(resp, PAGE_MAX_AGE, None)
 
 
-def _open_perks():
-    with services().engine.connect() as conn:
-        return store_community.open_perks(conn, int(time.time()))
+def now() -> int:
+    return int(time.time())
 
 
 # The example campaign the perks page shows a brand (dates are filled in from today).
@@ -186,7 +173,7 @@ def example_perk(today: date) -> dict:
 @bp.get("/perks")
 def perks_page():
     onto = load_ontology()
-    listed = [community.perk_json(p) for p in _open_perks()]
+    listed = [community.perk_json(p) for p in services().perks.open(now())]
     for perk in listed:
         perk["topic_names"] = [(t, onto.name(t)) for t in perk["topics"] if t in onto]
     body = json.dumps(example_perk(datetime.now(timezone.utc).date()), indent=2,
