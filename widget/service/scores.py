@@ -18,8 +18,8 @@ from cachetools import LRUCache
 
 from ..errors import InvalidParameter, Moved, NotFound, OptedOut, StoreUnavailable
 from ..ids import AccountId
-from ..records import (COMPONENTS, HISTORY_DAYS, Component, ScoreRecord, Topic,
-                       record_from_json, record_to_json)
+from ..records import COMPONENTS, HISTORY_DAYS, Component, ScoreRecord, Topic
+from ..schema.records import record_from_json, record_to_json
 from ..scoring.activity import DAY
 from ..scoring.drivers import FIELDS
 from ..scoring.explain import example_keys, explain
