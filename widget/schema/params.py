@@ -111,3 +111,15 @@ def parameter(name: str, tp: Any, where: str = "query", *, required: bool | None
 
 def badge_parameters(*names: str) -> list[dict]:
     return [parameter(n, BADGE[n], default=BADGE_DEFAULTS.get(n)) for n in names]
+
+
+def builder_parameters() -> list[dict]:
+    """The builder's form: a submitted form sends empty fields, which mean the default."""
+    empty = Literal[("",)]
+    return [parameter("account", AccountId | empty, description="the account (default: the "
+                      "demo account)"),
+            parameter("layout", Literal[("compact", "card", "")], default="compact"),
+            parameter("style", BADGE["style"] | empty),
+            parameter("theme", BADGE["theme"] | empty),
+            parameter("label", BADGE["label"], default=badge.DEFAULT_LABEL),
+            parameter("topics", BADGE["topics"] | empty, default=badge.TOPICS_DEFAULT)]

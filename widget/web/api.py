@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 from pydantic import BaseModel
 
+from ..errors import InvalidParameter
 from ..ids import parse_account_id
 from ..records import HISTORY_DAYS, ScoreRecord
 from ..render.colors import band_color
@@ -79,7 +80,11 @@ def shields(account_id: str):
 def accounts():
     choice_param(request.args, "sort", "score", ("score",))
     limit = _limit()
-    rows, nxt = services().scores.ranked(limit, request.args.get("cursor") or None)
+    cursor = request.args.get("cursor")
+    if cursor == "":
+        raise InvalidParameter("cursor is empty; use the next_cursor of the previous page",
+                               param="cursor")
+    rows, nxt = services().scores.ranked(limit, cursor)
     return ok(R.AccountList(accounts=[AccountSummary(
         id=r.id, display_name=r.display_name, score=r.score,
         score_exact=round(r.score_exact, 2), provisional=r.provisional, links=links(r.id))

@@ -199,8 +199,9 @@ def account_perks(account_id: str):
 
 @bp.post("/perks/<int:perk_id>/claims")
 def claim_perk(perk_id: int):
+    data = body()  # the token first: a missing one is a 401 whatever else is wrong
     known_perk_id(perk_id)
-    raw = body().get("account")
+    raw = data.get("account")
     if not isinstance(raw, str):
         raise InvalidParameter("account is required", param="account")
     aid, acc = known_account(raw)
@@ -248,17 +249,17 @@ def perk_claimants(perk_id: int):
 @bp.get("/search")
 def search():
     args = request.args
-    topic = args.get("topic") or None
+    topic = args.get("topic")  # None when left out; empty is not a topic
     onto = load_ontology()
     if topic is not None and topic not in onto:
         raise InvalidParameter(f"topic {topic!r} is not in the Klout ontology", param="topic")
     min_score = int_param(args, "min_score", 1, 1, 100)
-    network = args.get("network") or None
+    network = args.get("network")
     if network not in (None, "local", "mastodon", "bsky"):
         raise InvalidParameter("network must be local, mastodon or bsky", param="network")
     cfg = current_app.config
     limit = int_param(args, "limit", cfg["PAGE_LIMIT_DEFAULT"], 1, cfg["PAGE_LIMIT_MAX"])
-    after = _decode(args.get("cursor")) if args.get("cursor") else None
+    after = _decode(args["cursor"]) if "cursor" in args else None
     slugs = sorted(onto.descendants(topic)) if topic else None
     with services().engine.connect() as conn:
         day = store_scores.latest_day(conn)

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from ..errors import WidgetError
 from . import errors
 from .http import finish_error
-from .owners import body, known_account, no_store, require_owner
+from .owners import bearer, body, known_account, no_store, require_owner
 from .pages import page
 
 bp = Blueprint("notify", __name__, url_prefix="/api/v1")
@@ -24,8 +24,9 @@ def services():
 
 
 def _owned(account_id: str):
+    token = bearer()  # a missing token is a 401 whatever else is wrong
     _, acc = known_account(account_id)
-    require_owner(acc.pk)
+    require_owner(acc.pk, token)
     return acc
 
 

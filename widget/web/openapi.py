@@ -137,9 +137,7 @@ def _paths(cfg: Mapping) -> dict:
             P.parameter("topics", P.BADGE["topics"], default=P.BADGE_DEFAULTS["topics"])]
     BADGE = P.badge_parameters("style", "label", "theme", "color", "topic", "topics",
                                "cache_seconds", "lang", "logo")
-    BUILDER = [P.parameter("account", P.AccountId),
-               P.parameter("layout", P.Literal[("compact", "card")]),
-               *P.badge_parameters("style", "theme", "label", "topics")]
+    BUILDER = P.builder_parameters()
     html = _content(HTML, TEXT_SCHEMA)
     cached = ("304",)
     fetched_texts = {"403": FETCHED_403}

@@ -115,8 +115,9 @@ def verify_claim(account_id: str):
 @bp.get("/accounts/<account_id>/export")
 def export_account(account_id: str):
     """Everything stored about the account, for its owner."""
+    token = bearer()  # a missing token is a 401 whatever else is wrong
     _, acc = known_account(account_id)
-    require_owner(acc.pk)
+    require_owner(acc.pk, token)
     return no_store(jsonify({"exported_at": int(time.time()),
                              **services().privacy.export(acc.pk)}))
 
@@ -125,8 +126,9 @@ def export_account(account_id: str):
 def forget_account(account_id: str):
     """Forget the account: everything stored about it is deleted, on every instance, and it
     is treated as opted out until its owner claims it again."""
+    token = bearer()
     _, acc = known_account(account_id)
-    require_owner(acc.pk)
+    require_owner(acc.pk, token)
     deleted = services().privacy.forget(acc.id, acc.pk)
     return no_store(jsonify({"account": acc.id, "forgotten": True, "deleted": deleted,
                              "note": "Nothing about this account is stored or served any "
@@ -136,8 +138,9 @@ def forget_account(account_id: str):
 @bp.post("/accounts/<account_id>/links")
 def link_accounts(account_id: str):
     """Link another account you own into this account's profile; send its token too."""
+    token = bearer()
     aid, acc = known_account(account_id)
-    require_owner(acc.pk)
+    require_owner(acc.pk, token)
     data = body()
     other_raw, other_token = data.get("account"), data.get("token")
     if not isinstance(other_raw, str) or not isinstance(other_token, str):
@@ -165,10 +168,11 @@ def show_topic(account_id: str, slug: str):
 
 
 def _set_hidden(account_id: str, slug: str, hidden: bool):
+    token = bearer()
     aid, acc = known_account(account_id)
     if slug not in load_ontology():
-        raise InvalidParameter(f"{slug!r} is not a topic of the Klout ontology", param="slug")
-    require_owner(acc.pk)
+        raise NotFound(f"{slug!r} is not a topic of the Klout ontology")
+    require_owner(acc.pk, token)
     with services().engine.begin() as conn:
         store_owners.set_hidden(conn, acc.pk, slug, hidden)
     services().scores.changed()
