@@ -42,7 +42,7 @@ Cursor = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$", min_length=1, max_len
                               description="the next_cursor of the previous page")]
 Network = Literal[ids.NETWORKS]  # type: ignore[valid-type]
 PerkId = Annotated[int, Field(ge=1, description="a perk's id")]
-LinkToken = Annotated[str, Field(min_length=1, max_length=200)]
+LinkToken = Annotated[str, Field(min_length=1, description="the token of a message's link")]
 
 # -- badge options (render.params parses them) ----------------------------------------------------
 
@@ -122,4 +122,5 @@ def builder_parameters() -> list[dict]:
             parameter("style", BADGE["style"] | empty),
             parameter("theme", BADGE["theme"] | empty),
             parameter("label", BADGE["label"], default=badge.DEFAULT_LABEL),
-            parameter("topics", BADGE["topics"] | empty, default=badge.TOPICS_DEFAULT)]
+            parameter("topics", Annotated[str, Field(pattern=rf"^(?:0*[0-{badge.TOPICS_MAX}])?$")],
+                      default=str(badge.TOPICS_DEFAULT), description="topics on the card")]
