@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from functools import lru_cache
+from functools import cache
 
 import jsonschema_rs
 
@@ -29,7 +29,7 @@ def admin_token(app, brand: str = "Vineyard Co") -> str:
     return token
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(doc_json: str, path: str, method: str, status: str, media: str):
     doc = json.loads(doc_json)
     schema = doc["paths"][path][method]["responses"][status]["content"][media]["schema"]
@@ -41,8 +41,8 @@ def problems(doc: dict, path: str, method: str, resp) -> list[str]:
     op = doc["paths"][path][method.lower()]
     status = str(resp.status_code)
     if status not in op["responses"]:
-        return [f"{method} {path}: status {status} is not documented "
-                f"({sorted(op['responses'])}); body {resp.get_data()[:200]!r}"]
+        return [(f"{method} {path}: status {status} is not documented "
+                 f"({sorted(op['responses'])}); body {resp.get_data()[:200]!r}")]
     content = op["responses"][status].get("content")
     if not content:
         return []

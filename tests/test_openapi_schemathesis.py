@@ -21,12 +21,11 @@ from urllib.parse import quote, unquote
 
 import pytest
 import schemathesis
+from fake_upstreams import FakeBluesky, FakeMastodon
+from openapi_helpers import admin_token, owner_token
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
 from schemathesis.hooks import GLOBAL_HOOK_DISPATCHER
-
-from fake_upstreams import FakeBluesky, FakeMastodon
-from openapi_helpers import admin_token, owner_token
 from web_helpers import close_app, small_demo_app
 
 MAX_EXAMPLES = 15  # per operation and phase: three runs stay within a CI budget of minutes

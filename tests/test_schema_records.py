@@ -3,7 +3,7 @@ entry in another form is a miss, not an error."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from widget.records import Component, ScoreRecord, Topic
 from widget.schema.records import record_from_json, record_to_json
@@ -19,10 +19,10 @@ def _record() -> ScoreRecord:
         deltas={"day": 0.1, "week": None, "month": -2.5}, explanation=("posts", "reach"),
         topics=(Topic("wine", "Wine", 100.0), Topic("travel", "Travel", 41.5)),
         provisional=False, stale=True, day=date(2026, 11, 30),
-        updated_at=datetime(2026, 11, 30, 4, 5, 6, tzinfo=timezone.utc),
+        updated_at=datetime(2026, 11, 30, 4, 5, 6, tzinfo=UTC),
         history=((date(2026, 11, 29), 61.2), (date(2026, 11, 30), 61.35)),
         signals={"posts": 12, "estimated": ["followers"]},
-        fetched_at=datetime(2026, 11, 30, 1, 0, tzinfo=timezone.utc),
+        fetched_at=datetime(2026, 11, 30, 1, 0, tzinfo=UTC),
         profile={"id": 3, "accounts": ["local:jessica"], "score": 61},
         score_daily=62.0, changes={"day": None})
 

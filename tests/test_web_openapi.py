@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from openapi_helpers import admin_token, owner_token, problems
 from web_helpers import close_app, small_demo_app
+
 from widget.web.openapi import document
 
 ME, OTHER = "local:jessica", "local:marco"
@@ -29,7 +29,6 @@ def _requests(app, mine: str, theirs: str, admin: str):
     own = {"Authorization": f"Bearer {mine}"}
     brand = {"Authorization": f"Bearer {admin}"}
     topic = client.get(f"/api/v1/accounts/{ME}").get_json()["topics"][0]["slug"]
-    friend = client.get(f"/api/v1/accounts/{OTHER}").get_json()["topics"][0]["slug"]
     perk = client.post("/api/v1/perks", headers=brand, json={
         "title": "A case of Rioja", "topics": [topic], "min_score": 1, "max_claims": 5,
         "starts_at": "2020-01-01", "ends_at": "2099-01-01"}).get_json()["id"]

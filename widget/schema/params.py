@@ -5,7 +5,8 @@ modules that enforce them (ids, render.params, i18n, colours) and from the app's
 Each parameter is a pydantic type; :func:`parameter` turns one into an OpenAPI parameter."""
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Mapping
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, TypeAdapter
 

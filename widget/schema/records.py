@@ -142,7 +142,7 @@ class Account(BaseModel):
     card: dict = Field(description="the card and compact badge scenes widget.js draws")
 
     @classmethod
-    def of(cls, rec: ScoreRecord, links: Links, card: dict) -> "Account":
+    def of(cls, rec: ScoreRecord, links: Links, card: dict) -> Account:
         """The public view of a record: figures rounded as people read them."""
         plusk = rec.signals.get("plusk", {"received_90d": 0, "givers_90d": 0, "bonus": 0.0})
         return cls(

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .records import Account, AccountSummary, Links
+from .records import AccountSummary, Links
 
 Date = Field(json_schema_extra={"format": "date"})
 Time = Field(json_schema_extra={"format": "date-time"})
@@ -299,4 +299,3 @@ class Document(Open):
     openapi: str
 
 
-__all__ = ["Account", "AccountSummary"]

@@ -3,13 +3,14 @@ missing), served at /api/v1/openapi.json.
 
 Derived, not hand-kept: bodies and parameters are the pydantic models of ``widget.schema``
 (``model_json_schema``), limits come from the app's config, and every status a route can
-answer is listed with its body type (tests/test_openapi_live.py checks live answers against
+answer is listed with its body type (tests/test_web_openapi.py checks live answers against
 it; tests/test_openapi_schemathesis.py fuzzes every operation)."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any
 
 from flask import Blueprint, current_app, has_app_context, jsonify
 from pydantic import BaseModel
@@ -19,8 +20,15 @@ from ..schema import params as P
 from ..schema import responses as R
 from ..schema.errors import ErrorBody
 from ..schema.records import Account
-from ..schema.requests import (ClaimBody, ContactBody, LinkBody, PerkBody, PerkClaimBody,
-                               PlusKBody, UnsubscribeForm)
+from ..schema.requests import (
+    ClaimBody,
+    ContactBody,
+    LinkBody,
+    PerkBody,
+    PerkClaimBody,
+    PlusKBody,
+    UnsubscribeForm,
+)
 from .http import finish_cacheable
 
 bp = Blueprint("openapi", __name__)
