@@ -23,6 +23,18 @@ _MASTODON_USER = re.compile(r"[A-Za-z0-9_]{1,30}")
 _DID_PLC = re.compile(r"did:plc:[a-z2-7]{24}")
 _DID_WEB = re.compile(r"did:web:" + _HOSTNAME.pattern)
 
+# The same rules as one regular expression (the OpenAPI document's pattern for ids). A host is
+# written without the 253-character look-ahead (JSON Schema generators do not take one): at
+# most four labels of up to 63 characters, in either letter case (hosts are lower-cased).
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_HOST_BOUNDED = rf"(?:{_LABEL}\.){{1,3}}[A-Za-z](?:[A-Za-z0-9-]{{0,59}}[A-Za-z0-9])?"
+ACCOUNT_ID_PATTERN = (
+    rf"^(?:local:{_LOCAL.pattern}"
+    rf"|mastodon:@?{_MASTODON_USER.pattern}@{_HOST_BOUNDED}"
+    rf"|bsky:(?:@?{_HOST_BOUNDED}|{_DID_PLC.pattern}|did:web:{_HOST_BOUNDED}))$")
+# Ids of accounts fetched from a network (what can be claimed): every id but local: ones.
+FETCHED_ID_PATTERN = ACCOUNT_ID_PATTERN.replace(rf"local:{_LOCAL.pattern}|", "", 1)
+
 
 @dataclass(frozen=True)
 class AccountId:

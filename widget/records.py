@@ -73,44 +73,6 @@ class ScoreRecord:
         return hashlib.blake2b(repr(shown).encode(), digest_size=12).hexdigest()
 
 
-def record_to_json(rec: ScoreRecord) -> bytes:
-    """A record as JSON (for the shared Redis tier: JSON, never pickle, so a compromised cache
-    cannot run code in the service)."""
-    import json
-
-    return json.dumps({
-        "id": rec.id, "network": rec.network, "handle": rec.handle,
-        "display_name": rec.display_name, "score": rec.score, "score_exact": rec.score_exact,
-        "components": {k: [c.score, c.value, c.weight] for k, c in rec.components.items()},
-        "deltas": rec.deltas, "explanation": list(rec.explanation),
-        "topics": [[t.slug, t.name, t.weight] for t in rec.topics],
-        "provisional": rec.provisional, "stale": rec.stale, "day": rec.day.isoformat(),
-        "updated_at": rec.updated_at.isoformat(),
-        "history": [[d.isoformat(), s] for d, s in rec.history], "signals": rec.signals,
-        "fetched_at": rec.fetched_at.isoformat() if rec.fetched_at else None,
-        "profile": rec.profile, "score_daily": rec.score_daily, "changes": rec.changes,
-    }).encode()
-
-
-def record_from_json(data: bytes) -> ScoreRecord:
-    import json
-
-    d = json.loads(data)
-    return ScoreRecord(
-        id=d["id"], network=d["network"], handle=d["handle"], display_name=d["display_name"],
-        score=d["score"], score_exact=d["score_exact"],
-        components={k: Component(*v) for k, v in d["components"].items()},
-        deltas=d["deltas"], explanation=tuple(d["explanation"]),
-        topics=tuple(Topic(*t) for t in d["topics"]), provisional=d["provisional"],
-        stale=d["stale"], day=date.fromisoformat(d["day"]),
-        updated_at=datetime.fromisoformat(d["updated_at"]),
-        history=tuple((date.fromisoformat(x), s) for x, s in d["history"]),
-        signals=d["signals"],
-        fetched_at=datetime.fromisoformat(d["fetched_at"]) if d["fetched_at"] else None,
-        profile=d["profile"], score_daily=d.get("score_daily"), changes=d.get("changes") or {},
-    )
-
-
 def iso(ts: int) -> str:
     """A Unix time as the API writes instants: ISO 8601 in UTC, ``Z``-suffixed."""
     return datetime.fromtimestamp(ts, timezone.utc).isoformat().replace("+00:00", "Z")

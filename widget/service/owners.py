@@ -67,7 +67,7 @@ class OwnerService:
         """Hide a topic from (or show it again on) the account's badges and record."""
         acc = self.known(aid)
         if slug not in load_ontology():
-            raise InvalidParameter(f"{slug!r} is not a topic of the Klout ontology", param="slug")
+            raise NotFound(f"{slug!r} is not a topic of the Klout ontology")
         self.require(acc.pk, token)
         with self.engine.begin() as conn:
             store_owners.set_hidden(conn, acc.pk, slug, hidden)

@@ -15,7 +15,8 @@ from cachetools import LRUCache
 
 from ..errors import NotFound, StoreUnavailable
 from ..ids import AccountId
-from ..records import ScoreRecord, record_from_json, record_to_json
+from ..records import ScoreRecord
+from ..schema.records import record_from_json, record_to_json
 from ..store import meta as store_meta
 from .store_gate import StoreGate
 

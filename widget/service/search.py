@@ -18,7 +18,7 @@ class SearchService:
                cursor: str | None) -> tuple[list, str | None]:
         """A page of results of the latest scored day, and the cursor of the next page.
         ``topic`` (checked by the caller to be in the ontology) covers its sub-topics."""
-        after = paging.decode_search(cursor) if cursor else None
+        after = paging.decode_search(cursor) if cursor is not None else None  # '' is no cursor
         slugs = sorted(load_ontology().descendants(topic)) if topic else None
         with self.engine.connect() as conn:
             day = store_scores.latest_day(conn)

@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
+from pydantic import BaseModel
 
+from ..errors import InvalidParameter
 from ..ids import parse_account_id
-from ..records import COMPONENTS, HISTORY_DAYS, ScoreRecord
+from ..records import HISTORY_DAYS, ScoreRecord
 from ..render.colors import band_color
+from ..schema import responses as R
+from ..schema.records import Account, AccountSummary, Links
 from ..render.scenejson import card_json
 from ..topics import load_ontology
 from .http import finish_cacheable
@@ -24,46 +28,21 @@ def base_url() -> str:
 
 def links(account_id: str) -> dict:
     base = base_url()
-    return {
-        "profile": f"{base}/u/{account_id}",
-        "badge_svg": f"{base}/badge/{account_id}.svg",
-        "badge_png": f"{base}/badge/{account_id}.png",
-        "json": f"{base}/api/v1/accounts/{account_id}",
-    }
+    return Links(profile=f"{base}/u/{account_id}", badge_svg=f"{base}/badge/{account_id}.svg",
+                 badge_png=f"{base}/badge/{account_id}.png",
+                 json=f"{base}/api/v1/accounts/{account_id}").model_dump()
 
 
 def record_json(rec: ScoreRecord) -> dict:
-    return {
-        "id": rec.id,
-        "network": rec.network,
-        "handle": rec.handle,
-        "display_name": rec.display_name,
-        "score": rec.score,
-        "score_exact": round(rec.score_exact, 2),
-        "components": {c: {"score": rec.components[c].score,
-                           "value": round(rec.components[c].value, 4),
-                           "weight": rec.components[c].weight} for c in COMPONENTS},
-        "deltas": {k: (None if v is None else round(v, 2)) for k, v in rec.deltas.items()},
-        "score_daily": None if rec.score_daily is None else round(rec.score_daily, 2),
-        "changes": {k: rec.changes.get(k) for k in ("day", "week", "month")},
-        "explanation": list(rec.explanation),
-        "topics": [{"slug": t.slug, "name": t.name, "weight": t.weight} for t in rec.topics],
-        "signals": rec.signals,
-        "plusk": rec.signals.get("plusk", {"received_90d": 0, "givers_90d": 0, "bonus": 0.0}),
-        "provisional": rec.provisional,
-        "stale": rec.stale,
-        "profile": rec.profile,
-        "day": rec.day.isoformat(),
-        "updated_at": rec.updated_at.isoformat().replace("+00:00", "Z"),
-        "links": links(rec.id),
-        # widget.js draws this (the card and compact badge scenes, in ?lang= for ?topics=).
-        "card": card_json(rec, *card_params(request.args)),
-    }
+    # widget.js draws "card" (the card and compact badge scenes, in ?lang= for ?topics=).
+    return Account.of(rec, links(rec.id), card_json(rec, *card_params(request.args))).model_dump(
+        mode="json")
 
 
-def ok(body, *, short: bool = False):
+def ok(body: BaseModel | dict, *, short: bool = False):
+    """A cacheable JSON answer; a model is serialised as the document describes it."""
     cfg = current_app.config
-    resp = jsonify(body)
+    resp = jsonify(body.model_dump(mode="json") if isinstance(body, BaseModel) else body)
     return finish_cacheable(resp, cfg["JSON_MAX_AGE"], None if short else cfg["JSON_S_MAXAGE"])
 
 
@@ -83,8 +62,8 @@ def card(account_id: str):
     """Just what widget.js draws (the card and compact scenes in ?lang= for ?topics=): the
     embedding page downloads this, not the whole record with its explanations."""
     rec = services().scores.record(parse_account_id(account_id))
-    return ok({"id": rec.id, "score": rec.score,
-               "card": card_json(rec, *card_params(request.args))})
+    return ok(R.Card(id=rec.id, score=rec.score,
+                     card=card_json(rec, *card_params(request.args))))
 
 
 @bp.get("/accounts/<account_id>/shields.json")
@@ -92,26 +71,24 @@ def shields(account_id: str):
     """A shields.io endpoint-badge document, for people who render badges on shields.io."""
     rec = services().scores.record(parse_account_id(account_id))
     message = str(rec.score) + (" (stale)" if rec.stale else "")
-    return ok({
-        "schemaVersion": 1,
-        "label": "influence",
-        "message": message,
-        "color": band_color(rec.score_exact).lstrip("#"),
-        "cacheSeconds": max(300, current_app.config["BADGE_MAX_AGE"]),
-    })
+    return ok(R.Shields(schemaVersion=1, label="influence", message=message,
+                        color=band_color(rec.score_exact).lstrip("#"),
+                        cacheSeconds=max(300, current_app.config["BADGE_MAX_AGE"])))
 
 
 @bp.get("/accounts")
 def accounts():
     choice_param(request.args, "sort", "score", ("score",))
     limit = _limit()
-    rows, nxt = services().scores.ranked(limit, request.args.get("cursor") or None)
-    return ok({
-        "accounts": [{"id": r.id, "display_name": r.display_name, "score": r.score,
-                      "score_exact": round(r.score_exact, 2), "provisional": r.provisional,
-                      "links": links(r.id)} for r in rows],
-        "next_cursor": nxt,
-    })
+    cursor = request.args.get("cursor")
+    if cursor == "":
+        raise InvalidParameter("cursor is empty; use the next_cursor of the previous page",
+                               param="cursor")
+    rows, nxt = services().scores.ranked(limit, cursor)
+    return ok(R.AccountList(accounts=[AccountSummary(
+        id=r.id, display_name=r.display_name, score=r.score,
+        score_exact=round(r.score_exact, 2), provisional=r.provisional, links=links(r.id))
+        for r in rows], next_cursor=nxt))
 
 
 @bp.get("/accounts/<account_id>/history")
@@ -120,8 +97,8 @@ def history(account_id: str):
     days = int_param(request.args, "days", HISTORY_DAYS, 1,
                      current_app.config["HISTORY_DAYS_MAX"])
     rows = services().scores.history(aid, days)
-    return ok({"id": str(aid), "days": [{"day": d.isoformat(), "score": s,
-                                          "score_exact": round(e, 2)} for d, e, s in rows]})
+    return ok(R.History(id=str(aid), days=[R.HistoryDay(
+        day=d.isoformat(), score=s, score_exact=round(e, 2)) for d, e, s in rows]))
 
 
 @bp.get("/accounts/<account_id>/statement")
@@ -137,8 +114,7 @@ def statement(account_id: str):
 def topic_leaders(slug: str):
     limit = _limit()
     rows = services().scores.leaders(slug, limit)
-    return ok({
-        "topic": {"slug": slug, "name": load_ontology().name(slug)},
-        "leaders": [{"id": r.id, "display_name": r.display_name, "score": r.score,
-                     "weight": r.weight, "links": links(r.id)} for r in rows],
-    })
+    return ok(R.Leaders(
+        topic=R.TopicRef(slug=slug, name=load_ontology().name(slug)),
+        leaders=[R.Leader(id=r.id, display_name=r.display_name, score=r.score,
+                          weight=r.weight, links=links(r.id)) for r in rows]))

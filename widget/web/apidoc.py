@@ -122,6 +122,11 @@ def describe(schema: dict) -> Markup:
         return Markup('<a href="#{}">{}</a>').format(schema_anchor(name), name)
     if "const" in schema:
         return Markup("always {}").format(_value(schema["const"]))
+    if "anyOf" in schema:  # pydantic writes an optional value as anyOf [type, null]
+        words = [Markup(" or ").join(describe(alt) for alt in schema["anyOf"])]
+        if "default" in schema:
+            words.append(Markup("default <code>{}</code>").format(_value(schema["default"])))
+        return Markup(", ").join(words)
     kind = schema.get("type", "any")
     kinds = kind if isinstance(kind, list) else [kind]
     words = [Markup(" or ").join(escape(k) for k in kinds)]
@@ -184,7 +189,10 @@ def _operation(path: str, method: str, op: dict, schemes: dict) -> Operation:
     answers = []
     for status, resp in op.get("responses", {}).items():
         media, schema, rows = "", Markup(""), ()
-        for media, spec in resp.get("content", {}).items():
+        content = resp.get("content", {})
+        if content:  # every media type; the JSON body's schema when there is one
+            media = ", ".join(content)
+            spec = content.get("application/json") or next(iter(content.values()))
             schema = describe(spec.get("schema", {}))
             rows = tuple(fields(spec.get("schema", {})))
         answers.append(Answer(status, resp.get("description", ""), media, schema, rows))

@@ -90,8 +90,9 @@ def account_perks(account_id: str):
 
 @bp.post("/perks/<int:perk_id>/claims")
 def claim_perk(perk_id: int):
-    known_perk_id(perk_id)  # a 404 before the body is read
-    raw = body().get("account")
+    data = body()  # the token first: a missing one is a 401 whatever else is wrong
+    known_perk_id(perk_id)
+    raw = data.get("account")
     if not isinstance(raw, str):
         raise InvalidParameter("account is required", param="account")
     rec = services().perks.claim(perk_id, parse_account_id(raw), bearer_token(), now(),
@@ -111,17 +112,17 @@ def perk_claimants(perk_id: int):
 @bp.get("/search")
 def search():
     args = request.args
-    topic = args.get("topic") or None
+    topic = args.get("topic")  # None when left out; empty is not a topic
     if topic is not None and topic not in load_ontology():
         raise InvalidParameter(f"topic {topic!r} is not in the Klout ontology", param="topic")
     min_score = int_param(args, "min_score", 1, 1, 100)
-    network = args.get("network") or None
+    network = args.get("network")
     if network not in (None, "local", "mastodon", "bsky"):
         raise InvalidParameter("network must be local, mastodon or bsky", param="network")
     cfg = current_app.config
     limit = int_param(args, "limit", cfg["PAGE_LIMIT_DEFAULT"], 1, cfg["PAGE_LIMIT_MAX"])
     rows, nxt = services().search.search(topic, min_score, network, limit,
-                                         args.get("cursor") or None)
+                                         args.get("cursor"))
     return ok({"topic": topic, "results": [
         {"id": r.id, "display_name": r.display_name, "score": r.score,
          "weight": round(float(r.weight), 2), "links": links(r.id)} for r in rows],

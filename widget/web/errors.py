@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException, SecurityError
 from .. import logs
 
 from ..errors import Moved, WidgetError
+from ..schema.errors import ErrorBody
 from .http import finish_error
 
 log = logging.getLogger(__name__)
@@ -57,10 +58,8 @@ def negotiated(status: int, code: str, message: str, param: str | None = None,
 
 def json_error(status: int, code: str, message: str, param: str | None = None,
                extra: dict | None = None) -> Response:
-    body = {"error": code, "message": message, **(extra or {})}
-    if param:
-        body["param"] = param
-    resp = jsonify(body)
+    body = ErrorBody(error=code, message=message, param=param or None, **(extra or {}))
+    resp = jsonify(body.body())
     resp.status_code = status
     return finish_error(resp)
 

@@ -1,548 +1,406 @@
 """The OpenAPI 3.1 document for every route the service serves (a test fails when one is
-missing), served at /api/v1/openapi.json."""
+missing), served at /api/v1/openapi.json.
+
+Derived, not hand-kept: bodies and parameters are the pydantic models of ``widget.schema``
+(``model_json_schema``), limits come from the app's config, and every status a route can
+answer is listed with its body type (tests/test_web_openapi.py checks live answers against
+it; tests/test_openapi_schemathesis.py fuzzes every operation)."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+import copy
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
 
-from ..scoring.drivers import KIND_DOCS, KINDS
+from flask import Blueprint, current_app, has_app_context, jsonify
+from pydantic import BaseModel
+
+from .. import config
+from ..schema import params as P
+from ..schema import responses as R
+from ..schema.errors import ErrorBody
+from ..schema.records import Account
+from ..schema.requests import (
+    ClaimBody,
+    ContactBody,
+    LinkBody,
+    PerkBody,
+    PerkClaimBody,
+    PlusKBody,
+    UnsubscribeForm,
+)
 from .http import finish_cacheable
 
 bp = Blueprint("openapi", __name__)
 
-ERROR = {"$ref": "#/components/schemas/Error"}
-ID_PARAM = {"name": "account_id", "in": "path", "required": True,
-            "description": "network:handle, e.g. local:jessica, mastodon:alice@example.social",
-            "schema": {"type": "string", "maxLength": 320}}
-LIMIT = {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
-                                                     "maximum": 100, "default": 20}}
+REQUESTS = (ClaimBody, ContactBody, LinkBody, PerkBody, PerkClaimBody, PlusKBody,
+            UnsubscribeForm)
+REF = "#/components/schemas/{model}"
+JSON, HTML, SVG, PNG = "application/json", "text/html", "image/svg+xml", "image/png"
 
-
-def _json(schema, description="OK"):
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _errors(*codes):
-    text = {400: "Malformed id or parameter", 404: "Unknown account or topic"}
-    return {str(c): _json(ERROR, text[c]) for c in codes}
-
-
-def _image(media, description="OK"):
-    return {"description": description,
-            "content": {media: {"schema": {"type": "string", "format": "binary"}}}}
-
-
+# What each status means, by default (an operation may say more).
+TEXT = {
+    "200": "OK", "201": "Created", "303": "See Other",
+    "202": "First fetch of a mastodon:/bsky: account is running; retry after Retry-After "
+           "seconds (a first fetch ends in a score or an error, never 202 for long)",
+    "302": "Another form of the account's id (a Bluesky DID, another letter case): "
+           "redirects to the account's own id",
+    "304": "Not modified (If-None-Match)",
+    "400": "Malformed id, parameter or body",
+    "401": "Missing or unknown token",
+    "403": "The token does not own this account",
+    "404": "Unknown account or topic",
+    "409": "Conflict",
+    "413": "The request body is larger than the service accepts",
+    "429": "Too many requests from this client (rate_limited); Retry-After says when to "
+           "try again",
+    "502": "upstream_invalid: the upstream answered with something unusable; "
+           "upstream_requires_auth: the server refuses API access without signing in",
+    "503": "store_unavailable (the database did not answer in time), upstream_unavailable, "
+           "upstream_unreachable (no such host name, connection refused) or "
+           "upstream_rate_limited; remembered per account with backoff",
+}
+FETCHED_403 = ("opted_out: the account's owner opted out (#nobot/#noindex/#nosearch, Mastodon "
+               "discoverable false or noindex, Bluesky !no-unauthenticated, or a forget "
+               "request); reason says which. Nothing about it is stored")
 RETRY_AFTER = {"Retry-After": {"description": "seconds until asking again may help",
                                "schema": {"type": "integer", "minimum": 1}}}
 LOCATION = {"Location": {"description": "the same URL with the account's own id",
                          "schema": {"type": "string"}}}
-# What a mastodon:/bsky: account can answer besides its score, by status: the first fetch,
-# consent, identities, and upstream failures (remembered per account, with backoff).
-FETCHED = {
-    202: ("First fetch of a mastodon:/bsky: account is running; retry after Retry-After "
-          "seconds (a first fetch ends in a score or an error, never 202 for long)", True),
-    302: ("Another form of the account's id (a Bluesky DID, another letter case): redirects "
-          "to the account's own id", False),
-    403: ("opted_out: the account's owner opted out (#nobot/#noindex/#nosearch, Mastodon "
-          "discoverable false or noindex, Bluesky !no-unauthenticated, or a forget request); "
-          "reason says which. Nothing about it is stored", False),
-    429: ("Too many new accounts requested by this client (rate_limited)", True),
-    502: ("upstream_invalid: the upstream answered with something unusable; "
-          "upstream_requires_auth: the server refuses API access without signing in", False),
-    503: ("upstream_unavailable, upstream_unreachable (no such host name, connection refused) "
-          "or upstream_rate_limited; remembered per account with backoff", True),
-}
+HEADERS = {"202": RETRY_AFTER, "302": LOCATION, "429": RETRY_AFTER, "503": RETRY_AFTER}
+
+# Statuses of a route that reads a score record (it may fetch a new mastodon:/bsky: account).
+RECORD = ("202", "302", "400", "403", "404", "429", "502", "503")
+OWNER = ("400", "401", "403", "404", "503")  # a route that needs the owner's token
+WRITE = ("413", "429")  # every write: bodies are capped, writes are rate-limited
 
 
-def _fetched(render):
-    """The FETCHED statuses, each rendered by ``render(description)`` with its headers."""
-    out = {}
-    for status, (text, retry) in FETCHED.items():
-        resp = render(text)
-        headers = {**(RETRY_AFTER if retry else {}), **(LOCATION if status == 302 else {})}
-        if headers:
-            resp = {**resp, "headers": headers}
-        out[str(status)] = resp
-    return out
+def _ref(model: type[BaseModel]) -> dict:
+    return {"$ref": REF.format(model=model.__name__)}
 
 
-BADGE_PARAMS = [
-    {"name": "style", "in": "query", "schema": {"type": "string", "default": "flat", "enum": [
-        "flat", "flat-square", "plastic", "for-the-badge", "card", "sparkline"]}},
-    {"name": "label", "in": "query", "schema": {"type": "string", "maxLength": 64,
-                                                 "default": "influence"}},
-    {"name": "theme", "in": "query", "schema": {"type": "string", "default": "light",
-                                                 "enum": ["light", "dark", "auto"]}},
-    {"name": "color", "in": "query", "description": "a named colour or hex; overrides the "
-     "score band colour", "schema": {"type": "string"}},
-    {"name": "topic", "in": "query", "description": "'top' shows the top topic; a topic slug "
-     "shows the account's weight in it", "schema": {"type": "string"}},
-    {"name": "topics", "in": "query", "description": "topics on the card",
-     "schema": {"type": "integer", "minimum": 0, "maximum": 5, "default": 3}},
-    {"name": "cache_seconds", "in": "query", "description": "can only lengthen caching",
-     "schema": {"type": "integer", "minimum": 0, "maximum": 31536000}},
-]
-
-def _html(description="OK"):
-    return {"description": description, "content": {"text/html": {"schema": {"type": "string"}}}}
+def _content(media: str, schema: dict) -> dict:
+    return {media: {"schema": schema}}
 
 
-BUILDER_PARAMS = [
-    {"name": "account", "in": "query", "schema": {"type": "string"}},
-    {"name": "layout", "in": "query", "schema": {"type": "string",
-                                                  "enum": ["compact", "card"]}},
-    *[p for p in BADGE_PARAMS if p["name"] in ("style", "theme", "label", "topics")],
-]
-
-HEALTH = {"type": "object", "properties": {
-    "status": {"type": "string"}, "store": {"type": "string"},
-    "upstreams": {"type": "object", "properties": {
-        "open": {"type": "integer"},
-        "hosts": {"type": "object", "additionalProperties": {"type": "object", "properties": {
-            "state": {"enum": ["open", "half-open", "closed"]},
-            "failures_in_a_row": {"type": "integer"},
-            "retry_in": {"type": "integer"}}}}}}}}
-SLUG_PARAM = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
-PERK_PARAM = {"name": "perk_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-PERK_BODY = {"type": "object", "required": ["title", "topics", "min_score", "max_claims",
-                                            "starts_at", "ends_at"], "properties": {
-    "title": {"type": "string", "maxLength": 120}, "description": {"type": "string"},
-    "topics": {"type": "array", "items": {"type": "string"}, "maxItems": 10},
-    "min_score": {"type": "integer", "minimum": 1, "maximum": 100},
-    "max_claims": {"type": "integer", "minimum": 1},
-    "starts_at": {"type": "string", "format": "date-time"},
-    "ends_at": {"type": "string", "format": "date-time"},
-    "webhook_url": {"type": "string", "format": "uri"}}}
-TOKEN_PARAM = {"name": "token", "in": "path", "required": True, "schema": {"type": "string"}}
-DELIVERY = {"type": "object", "description": "notifications of the campaign: messages queued "
-            "(in flight included), sent, failed and cancelled (the owner opted out or no "
-            "longer qualified), and claimed: notified owners who claimed the perk",
-            "properties": {k: {"type": "integer", "minimum": 0} for k in (
-                "queued", "sent", "failed", "cancelled", "claimed")}}
-CONTACT_FLAGS = {"mastodon": {"type": "boolean", "description": "direct mentions from the "
-                              "instance's bot (mastodon: accounts)"},
-                 "perks": {"type": "boolean", "description": "perks the account qualifies for"},
-                 "digest": {"type": "boolean", "description": "the weekly digest"},
-                 "lang": {"type": "string", "description": "language tag of the messages"}}
-CONTACT_BODY = {"type": "object", "additionalProperties": False, "properties": {
-    "email": {"type": ["string", "null"], "format": "email"}, **CONTACT_FLAGS}}
-CONTACT = {"type": "object", "properties": {
-    "account": {"type": "string"}, "stored": {"type": "boolean"},
-    "email": {"type": ["string", "null"]}, "email_confirmed": {"type": "boolean"},
-    **CONTACT_FLAGS, "note": {"type": ["string", "null"]}}}
-OWNER_ERRORS = {**_errors(400, 404), "401": _json(ERROR, "Missing or unknown token"),
-                "403": _json(ERROR, "The token does not own this account")}
-
-COMPONENT = {"type": "object", "required": ["score", "value", "weight"], "properties": {
-    "score": {"type": "integer", "minimum": 1, "maximum": 100},
-    "value": {"type": "number"}, "weight": {"type": "number"}}}
-LINKS = {"type": "object", "properties": {k: {"type": "string", "format": "uri"} for k in
-                                          ("profile", "badge_svg", "badge_png", "json")}}
-DRIVER = {"type": "object", "required": ["kind", "component", "points", "text"], "properties": {
-    "kind": {"type": "string", "enum": list(KINDS), "description": "; ".join(
-        f"{k}: {v}" for k, v in KIND_DOCS.items())},
-    "component": {"type": ["string", "null"], "enum": [
-        "true_reach", "amplification", "network_influence", None]},
-    "points": {"type": "number", "description": "signed points of the change this driver "
-               "accounts for; the drivers of a change add up to its delta"},
-    "text": {"type": "string"},
-    "signal": {"type": "object", "required": ["name", "before", "after"], "properties": {
-        "name": {"type": "string"}, "before": {"type": "number"},
-        "after": {"type": "number"}}},
-    "examples": {"type": "array", "items": {"type": "object", "properties": {
-        "post": {"type": "string"}, "at": {"type": "string", "format": "date"}}}}}}
-CHANGE = {"type": ["object", "null"], "description": "null when the account did not exist "
-          "at the start of the horizon", "required": ["from", "to", "delta", "text",
-                                                      "drivers"], "properties": {
-    "from": {"type": "number"}, "to": {"type": "number"}, "delta": {"type": "number"},
-    "text": {"type": "string"},
-    "drivers": {"type": "array", "items": DRIVER,
-                "description": "sorted by the size of their points"}}}
-COUNTS_BY_KIND = {"type": "object", "additionalProperties": {"type": "integer"}}
-STATEMENT_DAY = {"type": "object", "properties": {
-    "day": {"type": "string", "format": "date"},
-    "score": {"type": "number", "description": "published score"},
-    "score_daily": {"type": ["number", "null"], "description": "the day's own score"},
-    "smoothed": {"type": "number", "description": "published score before +K"},
-    "plusk_bonus": {"type": "number"}, "raw": {"type": "number"},
-    "components": {"type": "object", "additionalProperties": {"type": "number"}},
-    "posts": {"type": "object", "properties": {"entered": {"type": "integer"},
-                                               "left": {"type": "integer"}}},
-    "reactions": {"type": "object", "properties": {"entered": COUNTS_BY_KIND,
-                                                   "left": COUNTS_BY_KIND}},
-    "engagers": {"type": "object", "properties": {"new": {"type": "integer"},
-                                                  "lost": {"type": "integer"}}},
-    "events": {"type": "array", "items": {"type": "object", "properties": {
-        "kind": {"type": "string", "enum": ["post_left", "post_drew"]},
-        "text": {"type": "string"}, "post": {"type": "string"},
-        "at": {"type": "string", "format": "date"}}}}}}
-SCHEMAS = {
-    "Error": {"type": "object", "required": ["error", "message"], "properties": {
-        "error": {"type": "string"}, "message": {"type": "string"},
-        "param": {"type": "string"},
-        "reason": {"type": "string", "description": "opted_out: which opt-out signal"},
-        "id": {"type": "string", "description": "moved: the account's own id"}}},
-    "Export": {"type": "object", "description": "Everything stored about the account (times "
-               "in epoch seconds)", "properties": {k: {"type": ["object", "array"]} for k in (
-                   "account", "aliases", "posts", "reactions_received", "reactions_given",
-                   "followers", "scores", "topics", "hidden_topics", "plusk_given",
-                   "plusk_received", "perk_claims", "ownership")}},
-    "Account": {"type": "object", "required": [
-        "id", "network", "handle", "display_name", "score", "score_exact", "components",
-        "deltas", "explanation", "topics", "provisional", "stale", "updated_at", "links"],
-        "properties": {
-            "id": {"type": "string"}, "network": {"type": "string",
-                                                  "enum": ["local", "mastodon", "bsky"]},
-            "handle": {"type": "string"}, "display_name": {"type": "string"},
-            "score": {"type": "integer", "minimum": 1, "maximum": 100},
-            "score_exact": {"type": "number"},
-            "components": {"type": "object", "required": [
-                "true_reach", "amplification", "network_influence"], "properties": {
-                "true_reach": COMPONENT, "amplification": COMPONENT,
-                "network_influence": COMPONENT}},
-            "deltas": {"type": "object", "properties": {
-                k: {"type": ["number", "null"]} for k in ("day", "week", "month")}},
-            "explanation": {"type": "array", "items": {"type": "string"}},
-            "score_daily": {"type": ["number", "null"],
-                            "description": "today's unsmoothed score"},
-            "changes": {"type": "object", "properties": {
-                k: CHANGE for k in ("day", "week", "month")}},
-            "topics": {"type": "array", "items": {"type": "object", "properties": {
-                "slug": {"type": "string"}, "name": {"type": "string"},
-                "weight": {"type": "number"}}}},
-            "signals": {"type": "object", "description": "the inputs behind the score; "
-                        "estimated lists what is estimated, and optional data the last fetch "
-                        "could not get (engager_lists, engager_followers)"},
-            "plusk": {"type": "object", "properties": {
-                "received_90d": {"type": "integer"}, "givers_90d": {"type": "integer"},
-                "bonus": {"type": "number"}}},
-            "provisional": {"type": "boolean"}, "stale": {"type": "boolean"},
-            "profile": {"type": ["object", "null"], "description": "linked accounts and "
-                        "their accumulated score"},
-            "day": {"type": "string", "format": "date"},
-            "updated_at": {"type": "string", "format": "date-time"},
-            "links": LINKS}},
-    "AccountSummary": {"type": "object", "properties": {
-        "id": {"type": "string"}, "display_name": {"type": "string"},
-        "score": {"type": "integer"}, "score_exact": {"type": "number"},
-        "provisional": {"type": "boolean"}, "links": LINKS}},
-}
-
-PATHS = {
-    "/api/v1/accounts/{account_id}": {
-        "get": {
-            "summary": "An account's score, components, deltas, explanation and topics",
-            "parameters": [ID_PARAM],
-            "responses": {"200": _json({"$ref": "#/components/schemas/Account"}),
-                          "304": {"description": "Not modified (If-None-Match)"},
-                          **_errors(400, 404), **_fetched(lambda t: _json(ERROR, t))}},
-        "delete": {
-            "summary": "Forget the account (its owner): everything stored about it is deleted "
-                       "on every instance; it is then treated as opted out until claimed again",
-            "parameters": [ID_PARAM], "security": [{"owner": []}],
-            "responses": {"200": _json({"type": "object", "properties": {
-                "account": {"type": "string"}, "forgotten": {"const": True},
-                "deleted": {"type": "object", "additionalProperties": {"type": "integer"},
-                            "description": "rows deleted per table"}}}),
-                **OWNER_ERRORS, "429": _json(ERROR, "Over the write rate limit")}}},
-    "/api/v1/accounts/{account_id}/export": {"get": {
-        "summary": "Everything stored about the account, for its owner (including the "
-                   "reactions it gave to others)",
-        "parameters": [ID_PARAM], "security": [{"owner": []}],
-        "responses": {"200": _json({"$ref": "#/components/schemas/Export"}),
-                      **OWNER_ERRORS}}},
-    "/api/v1/accounts": {"get": {
-        "summary": "Accounts ranked by score, highest first",
-        "parameters": [{"name": "sort", "in": "query",
-                        "schema": {"type": "string", "enum": ["score"]}}, LIMIT,
-                       {"name": "cursor", "in": "query", "schema": {"type": "string"}}],
-        "responses": {"200": _json({"type": "object", "properties": {
-            "accounts": {"type": "array",
-                         "items": {"$ref": "#/components/schemas/AccountSummary"}},
-            "next_cursor": {"type": ["string", "null"]}}}), **_errors(400)}}},
-    "/api/v1/accounts/{account_id}/history": {"get": {
-        "summary": "Daily published scores, oldest first",
-        "parameters": [ID_PARAM, {"name": "days", "in": "query", "schema": {
-            "type": "integer", "minimum": 1, "maximum": 365, "default": 90}}],
-        "responses": {"200": _json({"type": "object", "properties": {
-            "id": {"type": "string"}, "days": {"type": "array", "items": {
-                "type": "object", "properties": {
-                    "day": {"type": "string", "format": "date"},
-                    "score": {"type": "integer"}, "score_exact": {"type": "number"}}}}}}),
-            **_errors(400, 404)}}},
-    "/api/v1/accounts/{account_id}/statement": {"get": {
-        "summary": "The activity statement: the daily ledger behind the history, latest "
-                   "day last",
-        "parameters": [ID_PARAM, {"name": "days", "in": "query", "schema": {
-            "type": "integer", "minimum": 1, "maximum": 365, "default": 90}}],
-        "responses": {"200": _json({"type": "object", "required": ["id", "days"],
-                                    "properties": {
-            "id": {"type": "string"},
-            "first_activity": {"type": ["string", "null"], "format": "date"},
-            "days": {"type": "array", "items": STATEMENT_DAY}}}),
-            **_errors(400, 404)}}},
-    "/api/v1/topics/{slug}/leaders": {"get": {
-        "summary": "The most influential accounts in a topic of the Klout ontology",
-        "parameters": [{"name": "slug", "in": "path", "required": True,
-                        "schema": {"type": "string"}}, LIMIT],
-        "responses": {"200": _json({"type": "object"}), **_errors(400, 404)}}},
-    "/api/v1/accounts/{account_id}/card": {"get": {
-        "summary": "What widget.js draws: the account's card and compact badge scenes",
-        "parameters": [ID_PARAM,
-                       {"name": "lang", "in": "query", "schema": {"type": "string"}},
-                       {"name": "topics", "in": "query", "schema": {
-                           "type": "integer", "minimum": 0, "maximum": 5, "default": 3}}],
-        "responses": {"200": _json({"type": "object", "required": ["id", "score", "card"],
-                                    "properties": {"id": {"type": "string"},
-                                                   "score": {"type": "integer"},
-                                                   "card": {"type": "object"}}}),
-                      "202": _json(ERROR, "First fetch still running"),
-                      **_errors(400, 404)}}},
-    "/api/v1/accounts/{account_id}/shields.json": {"get": {
-        "summary": "A shields.io endpoint-badge document for the account's score",
-        "parameters": [ID_PARAM],
-        "responses": {"200": _json({"type": "object", "required": [
-            "schemaVersion", "label", "message", "color", "cacheSeconds"], "properties": {
-            "schemaVersion": {"const": 1}, "label": {"type": "string"},
-            "message": {"type": "string"}, "color": {"type": "string"},
-            "cacheSeconds": {"type": "integer", "minimum": 300}}}), **_errors(400, 404),
-            **_fetched(lambda t: _json(ERROR, t))}}},
-    "/badge/{account_id}.svg": {"get": {
-        "summary": "The account's score as an SVG badge (errors are SVG badges too)",
-        "parameters": [ID_PARAM, *BADGE_PARAMS],
-        "responses": {"200": _image("image/svg+xml"),
-                      "304": {"description": "Not modified (If-None-Match)"},
-                      "400": _image("image/svg+xml", "Invalid parameter (an error badge)"),
-                      "404": _image("image/svg+xml", "Unknown account (an error badge)"),
-                      **_fetched(lambda t: _image("image/svg+xml", t + " (a badge)"))}}},
-    "/badge/{account_id}.png": {"get": {
-        "summary": "The account's score as a PNG badge, at scale 1-4",
-        "parameters": [ID_PARAM, *BADGE_PARAMS,
-                       {"name": "scale", "in": "query", "schema": {
-                           "type": "integer", "minimum": 1, "maximum": 4, "default": 1}}],
-        "responses": {"200": _image("image/png"),
-                      "304": {"description": "Not modified (If-None-Match)"},
-                      "400": _image("image/png", "Invalid parameter (an error badge)"),
-                      "404": _image("image/png", "Unknown account (an error badge)"),
-                      **_fetched(lambda t: _image("image/png", t + " (a badge)"))}}},
-    "/widget.js": {"get": {
-        "summary": "The embed script: one script serves every widget on a page",
-        "responses": {"200": {"description": "JavaScript", "content": {
-            "text/javascript": {"schema": {"type": "string"}}}},
-            "304": {"description": "Not modified (If-None-Match)"}}}},
-    "/embed/{account_id}": {"get": {
-        "summary": "A self-contained HTML card for iframes (what oEmbed hands out)",
-        "parameters": [ID_PARAM,
-                       {"name": "theme", "in": "query", "schema": {
-                           "type": "string", "enum": ["light", "dark", "auto"]}},
-                       {"name": "topics", "in": "query", "schema": {
-                           "type": "integer", "minimum": 0, "maximum": 5}}],
-        "responses": {"200": _html(), "400": _html("Malformed id or parameter"),
-                      "404": _html("Unknown account"), **_fetched(_html)}}},
-    "/oembed": {"get": {
-        "summary": "oEmbed for profile URLs: a rich response with an iframe",
-        "parameters": [
-            {"name": "url", "in": "query", "required": True, "schema": {"type": "string"}},
-            {"name": "maxwidth", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-            {"name": "maxheight", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-            {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json"]}}],
-        "responses": {"200": _json({"type": "object", "required": [
-            "type", "version", "html", "width", "height"], "properties": {
-            "type": {"const": "rich"}, "version": {"const": "1.0"},
-            "html": {"type": "string"}, "width": {"type": "integer"},
-            "height": {"type": "integer"}, "title": {"type": "string"},
-            "author_name": {"type": "string"}, "author_url": {"type": "string"},
-            "provider_name": {"type": "string"}, "provider_url": {"type": "string"},
-            "cache_age": {"type": "integer"}}}),
-            **_errors(400, 404), **_fetched(lambda t: _json(ERROR, t)),
-            "501": _json(ERROR, "Unsupported format")}}},
-    "/": {"get": {"summary": "Home page: find an account, top accounts, top topics",
-                  "responses": {"200": _html()}}},
-    "/find": {"get": {
-        "summary": "The search box: redirects to the profile page of an account written in "
-                   "any common form",
-        "parameters": [{"name": "id", "in": "query", "required": True,
-                        "description": "network:handle, @alice@mastodon.social, "
-                        "alice@mastodon.social, https://mastodon.social/@alice, "
-                        "alice.bsky.social, https://bsky.app/profile/alice.bsky.social, "
-                        "did:plc:... or did:web:...",
-                        "schema": {"type": "string"}}],
-        "responses": {"303": {"description": "To /u/<id>"},
-                      "400": _html("Not a form of an account we can read")}}},
-    "/u/{account_id}": {"get": {
-        "summary": "Profile page: score, breakdown, history, topics, explanations, embed codes",
-        "parameters": [ID_PARAM],
-        "responses": {"200": _html(), "400": _html("Malformed id"),
-                      "404": _html("Unknown account"), **_fetched(_html)}}},
-    "/t/{slug}": {"get": {
-        "summary": "Topic page: the topic's leaders with their topic badges, its parent and "
-                   "sub-topics in the Klout ontology, how to embed a topic badge",
-        "parameters": [SLUG_PARAM],
-        "responses": {"200": _html(), "404": _html("Not a topic of the Klout ontology")}}},
-    "/api": {"get": {
-        "summary": "This document as a page: every route, parameter and response",
-        "responses": {"200": _html()}}},
-    "/builder": {"get": {
-        "summary": "Embed builder with live preview (the real widget.js)",
-        "parameters": BUILDER_PARAMS,
-        "responses": {"200": _html(), "400": _html("Invalid parameter: the form again, with "
-                                                   "the error next to the field"),
-                      "404": _html("Unknown account: the form again, with the error")}}},
-    "/builder/snippets.json": {"get": {
-        "summary": "The builder's snippets for the given options (its live preview)",
-        "parameters": BUILDER_PARAMS,
-        "responses": {"200": _json({"type": "object"}), **_errors(400, 404)}}},
-    "/api/v1/claims": {"post": {
-        "summary": "Start claiming a mastodon: or bsky: account: returns a code for its bio "
-                   "(claiming is also how an owner who opted out opts in)",
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["account"],
-            "properties": {"account": {"type": "string"}}}}}},
-        "responses": {"201": _json({"type": "object", "properties": {
-            "account": {"type": "string"}, "code": {"type": "string"},
-            "expires_at": {"type": "integer"}, "instructions": {"type": "string"}}}),
-            "202": _json(ERROR, "The account is still being fetched; retry"),
-            **_errors(400, 404), **{k: v for k, v in _fetched(lambda t: _json(ERROR, t))
-                                    .items() if k in ("429", "502", "503")}}}},
-    "/api/v1/claims/{account_id}/verify": {"post": {
-        "summary": "Check the code in the profile; returns the owner token once",
-        "parameters": [ID_PARAM],
-        "responses": {"200": _json({"type": "object", "properties": {
-            "account": {"type": "string"}, "token": {"type": "string"}}}),
-            "403": _json(ERROR, "The code is not in the profile"), **_errors(400, 404)}}},
-    "/api/v1/accounts/{account_id}/links": {"post": {
-        "summary": "Link another owned account into this account's profile",
-        "parameters": [ID_PARAM], "security": [{"owner": []}],
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["account", "token"], "properties": {
-                "account": {"type": "string"}, "token": {"type": "string"}}}}}},
-        "responses": {"200": _json({"type": "object"}), **OWNER_ERRORS}}},
-    "/api/v1/accounts/{account_id}/hidden-topics/{slug}": {
-        "put": {"summary": "Hide a topic everywhere", "security": [{"owner": []}],
-                "parameters": [ID_PARAM, SLUG_PARAM],
-                "responses": {"200": _json({"type": "object"}), **OWNER_ERRORS}},
-        "delete": {"summary": "Show a hidden topic again", "security": [{"owner": []}],
-                   "parameters": [ID_PARAM, SLUG_PARAM],
-                   "responses": {"200": _json({"type": "object"}), **OWNER_ERRORS}}},
-    "/api/v1/plusk": {"post": {
-        "summary": "Give +K: endorse another account in one of its topics",
-        "security": [{"owner": []}],
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["from", "to", "topic"], "properties": {
-                "from": {"type": "string"}, "to": {"type": "string"},
-                "topic": {"type": "string"}}}}}},
-        "responses": {"201": _json({"type": "object"}), **OWNER_ERRORS,
-                      "429": _json(ERROR, "Over a +K limit; resets_at says when")}}},
-    "/api/v1/perks": {
-        "get": {"summary": "Open perk campaigns",
-                "responses": {"200": _json({"type": "object"})}},
-        "post": {"summary": "Create a perk campaign (a brand's admin token); opted-in owners "
-                            "who qualify are notified",
-                 "security": [{"admin": []}],
-                 "requestBody": {"required": True, "content": {"application/json": {
-                     "schema": PERK_BODY}}},
-                 "responses": {"201": _json({"type": "object"}), "400": _json(ERROR, "Invalid"),
-                               "401": _json(ERROR, "Missing or unknown admin token")}}},
-    "/api/v1/accounts/{account_id}/perks": {"get": {
-        "summary": "Perks the account qualifies for", "parameters": [ID_PARAM],
-        "responses": {"200": _json({"type": "object"}), **_errors(400, 404)}}},
-    "/api/v1/perks/{perk_id}/claims": {
-        "post": {"summary": "Claim a perk for an account you own",
-                 "security": [{"owner": []}],
-                 "parameters": [PERK_PARAM],
-                 "requestBody": {"required": True, "content": {"application/json": {
-                     "schema": {"type": "object", "required": ["account"], "properties": {
-                         "account": {"type": "string"}}}}}},
-                 "responses": {"201": _json({"type": "object"}), **OWNER_ERRORS,
-                               "409": _json(ERROR, "Already claimed, or no claims left")}},
-        "get": {"summary": "The claimants (the brand that created the perk)",
-                "security": [{"admin": []}], "parameters": [PERK_PARAM],
-                "responses": {"200": _json({"type": "object"}), "401": _json(ERROR, "No token"),
-                              "403": _json(ERROR, "Another brand's perk"),
-                              "404": _json(ERROR, "No such perk")}}},
-    "/api/v1/perks/{perk_id}": {"get": {
-        "summary": "A campaign with its notification figures (the brand that created it)",
-        "security": [{"admin": []}], "parameters": [PERK_PARAM],
-        "responses": {"200": _json({"type": "object", "properties": {
-            "delivery": DELIVERY}}), "401": _json(ERROR, "No token"),
-            "403": _json(ERROR, "Another brand's perk"), "404": _json(ERROR, "No such perk")}}},
-    "/api/v1/accounts/{account_id}/notifications": {
-        "get": {"summary": "What the owner chose to receive, and where",
-                "security": [{"owner": []}], "parameters": [ID_PARAM],
-                "responses": {"200": _json(CONTACT), **OWNER_ERRORS}},
-        "put": {"summary": "Opt in or change choices: an address (confirmed by a link before "
-                           "anything else is sent to it), Mastodon mentions, perks, a weekly "
-                           "digest, a language; turning everything off stores nothing",
-                "security": [{"owner": []}], "parameters": [ID_PARAM],
-                "requestBody": {"required": True, "content": {"application/json": {
-                    "schema": CONTACT_BODY}}},
-                "responses": {"200": _json(CONTACT), **OWNER_ERRORS,
-                              "429": _json(ERROR, "Too many confirmation mails today")}},
-        "delete": {"summary": "Opt out of everything and forget the contact details",
-                   "security": [{"owner": []}], "parameters": [ID_PARAM],
-                   "responses": {"200": _json({"type": "object"}), **OWNER_ERRORS}}},
-    "/notify/verify/{token}": {
-        "get": {"summary": "The confirm page of an address confirmation link (changes "
-                           "nothing)", "parameters": [TOKEN_PARAM],
-                "responses": {"200": _html()}},
-        "post": {"summary": "Confirm the address (single use, expires)",
-                 "parameters": [TOKEN_PARAM],
-                 "responses": {"200": _html(), "404": _html("Unknown link"),
-                               "409": _html("Already used"),
-                               "410": _html("Expired, or the address changed")}}},
-    "/notify/unsubscribe/{token}": {
-        "get": {"summary": "The unsubscribe page of a message's link (changes nothing)",
-                "parameters": [TOKEN_PARAM], "responses": {"200": _html()}},
-        "post": {"summary": "One-click unsubscribe (RFC 8058), no login: turns off the "
-                            "channel the message came on",
-                 "parameters": [TOKEN_PARAM],
-                 "requestBody": {"content": {"application/x-www-form-urlencoded": {
-                     "schema": {"type": "object", "properties": {
-                         "List-Unsubscribe": {"const": "One-Click"}}}}}},
-                 "responses": {"200": {"description": "Unsubscribed (HTML, or JSON when "
-                                                      "asked for)", "content": {
-                     "text/html": {"schema": {"type": "string"}},
-                     "application/json": {"schema": {"type": "object"}}}},
-                     "404": _html("Unknown link"), "410": _html("Expired")}}},
-    "/api/v1/search": {"get": {
-        "summary": "Influencer search: accounts by weight in a topic (with its sub-topics), "
-                   "then score",
-        "parameters": [
-            {"name": "topic", "in": "query", "schema": {"type": "string"}},
-            {"name": "min_score", "in": "query", "schema": {"type": "integer", "minimum": 1,
-                                                             "maximum": 100}},
-            {"name": "network", "in": "query", "schema": {"type": "string", "enum": [
-                "local", "mastodon", "bsky"]}}, LIMIT,
-            {"name": "cursor", "in": "query", "schema": {"type": "string"}}],
-        "responses": {"200": _json({"type": "object"}), **_errors(400)}}},
-    "/perks": {"get": {"summary": "Open perks page", "responses": {"200": _html()}}},
-    "/docs/scoring": {"get": {
-        "summary": "How a score is computed (the project's docs/scoring.md, as Markdown)",
-        "responses": {"200": {"description": "Markdown", "content": {"text/markdown": {
-            "schema": {"type": "string"}}}}, "404": _html("Not part of this installation")}}},
-    "/api/v1/openapi.json": {"get": {
-        "summary": "This document", "responses": {"200": _json({"type": "object"})}}},
-    "/ping": {"get": {
-        "summary": "Liveness without the store: a constant answer",
-        "responses": {"200": {"description": "ok", "content": {"text/plain": {
-            "schema": {"type": "string"}}}}}}},
-    "/metrics": {"get": {
-        "summary": "Counters: renders, cache sizes, upstream fetches, Redis in use",
-        "responses": {"200": _json({"type": "object"})}}},
-    "/healthz": {"get": {
-        "summary": "Liveness: the store answers; upstreams details hosts whose circuit "
-                   "breaker is open (left alone for a cooling-off period) or counting failures",
-        "responses": {"200": _json(HEALTH), "503": _json(HEALTH, "Store unavailable")}}},
-}
+ERROR = _ref(ErrorBody)
+TEXT_SCHEMA = {"type": "string"}
+BINARY = {"type": "string", "format": "binary"}
 
 
-def document() -> dict:
+def _errors(kind: str) -> dict:
+    """The body of an error answer, by the kind of route: JSON routes and pages negotiate
+    (``widget.web.errors``), images answer an error badge, the embed an HTML card."""
+    return {
+        "json": {**_content(JSON, ERROR), **_content(HTML, TEXT_SCHEMA)},
+        "json-only": _content(JSON, ERROR),
+        "page": {**_content(HTML, TEXT_SCHEMA), **_content(JSON, ERROR)},
+        "html": _content(HTML, TEXT_SCHEMA),
+        "svg": _content(SVG, BINARY), "png": _content(PNG, BINARY),
+    }[kind]
+
+
+def _responses(ok: dict[str, Any], errors: tuple[str, ...], kind: str = "json",
+               texts: Mapping[str, str] | None = None) -> dict:
+    """``ok``: status -> a model, a media type, or None (no body); ``errors``: statuses
+    answered with the route's error body."""
+    texts = {**TEXT, **(texts or {})}
+    out: dict[str, dict] = {}
+    for status, body in ok.items():
+        resp: dict[str, Any] = {"description": texts.get(status, "OK")}
+        if isinstance(body, type) and issubclass(body, BaseModel):
+            resp["content"] = _content(JSON, _ref(body))
+        elif isinstance(body, dict):
+            resp["content"] = body
+        out[status] = resp
+    for status in errors:
+        resp = {"description": texts[status]}
+        if status != "304":
+            resp["content"] = _errors(kind)
+        if status in HEADERS:
+            resp["headers"] = HEADERS[status]
+        out[status] = resp
+    return dict(sorted(out.items()))
+
+
+def _op(summary: str, responses: dict, params: list | None = None, body: Any = None,
+        security: str | None = None, media: str = JSON) -> dict:
+    op: dict[str, Any] = {"summary": summary, "responses": responses}
+    if params:
+        op["parameters"] = params
+    if body is not None:
+        op["requestBody"] = {"required": True, "content": _content(media, _ref(body))}
+    if security:
+        op["security"] = [{security: []}]
+    return op
+
+
+def _paths(cfg: Mapping) -> dict:
+    ID = P.parameter("account_id", P.AccountId, "path")
+    SLUG = P.parameter("slug", P.slug_type(), "path")
+    LIMIT = P.parameter("limit", P.limit_type(cfg), default=cfg["PAGE_LIMIT_DEFAULT"])
+    DAYS = P.parameter("days", P.days_type(cfg), default=P.DEFAULTS["days"](cfg))
+    CURSOR = P.parameter("cursor", P.Cursor)
+    PERK = P.parameter("perk_id", P.PerkId, "path")
+    TOKEN = P.parameter("token", P.LinkToken, "path")
+    CARD = [P.parameter("lang", P.BADGE["lang"]),
+            P.parameter("topics", P.BADGE["topics"], default=P.BADGE_DEFAULTS["topics"])]
+    BADGE = P.badge_parameters("style", "label", "theme", "color", "topic", "topics",
+                               "cache_seconds", "lang", "logo")
+    BUILDER = P.builder_parameters()
+    html = _content(HTML, TEXT_SCHEMA)
+    cached = ("304",)
+    fetched_texts = {"403": FETCHED_403}
+    owner_texts = {"404": "Unknown account (or, for hidden topics, topic)"}
+
+    def record(ok, *more, kind="json"):
+        return _responses(ok, RECORD + cached + more, kind, fetched_texts)
+
+    return {
+        "/api/v1/accounts/{account_id}": {
+            "get": _op("An account's score, components, deltas, explanation and topics",
+                       record({"200": Account}), [ID, *CARD]),
+            "delete": _op("Forget the account (its owner): everything stored about it is "
+                          "deleted on every instance; it is then treated as opted out until "
+                          "claimed again",
+                          _responses({"200": R.Forgotten}, OWNER + WRITE, texts=owner_texts),
+                          [ID], security="owner")},
+        "/api/v1/accounts/{account_id}/export": {"get": _op(
+            "Everything stored about the account, for its owner (including the reactions it "
+            "gave to others)", _responses({"200": R.Export}, OWNER, texts=owner_texts), [ID],
+            security="owner")},
+        "/api/v1/accounts": {"get": _op(
+            "Accounts ranked by score, highest first",
+            _responses({"200": R.AccountList}, ("304", "400", "503")),
+            [P.parameter("sort", P.Literal[("score",)], default="score"), LIMIT, CURSOR])},
+        "/api/v1/accounts/{account_id}/history": {"get": _op(
+            "Daily published scores, oldest first",
+            _responses({"200": R.History}, ("304", "302", "400", "403", "404", "503"),
+                       texts=fetched_texts), [ID, DAYS])},
+        "/api/v1/accounts/{account_id}/statement": {"get": _op(
+            "The activity statement: the daily ledger behind the history, latest day last",
+            _responses({"200": R.Statement}, ("304", "302", "400", "403", "404", "503"),
+                       texts=fetched_texts), [ID, DAYS])},
+        "/api/v1/topics/{slug}/leaders": {"get": _op(
+            "The most influential accounts in a topic of the Klout ontology",
+            _responses({"200": R.Leaders}, ("304", "400", "404", "503")), [SLUG, LIMIT])},
+        "/api/v1/accounts/{account_id}/card": {"get": _op(
+            "What widget.js draws: the account's card and compact badge scenes",
+            record({"200": R.Card}), [ID, *CARD])},
+        "/api/v1/accounts/{account_id}/shields.json": {"get": _op(
+            "A shields.io endpoint-badge document for the account's score",
+            record({"200": R.Shields}), [ID])},
+        "/badge/{account_id}.svg": {"get": _op(
+            "The account's score as an SVG badge (errors are SVG badges too)",
+            record({"200": _content(SVG, BINARY)}, kind="svg"), [ID, *BADGE])},
+        "/badge/{account_id}.png": {"get": _op(
+            "The account's score as a PNG badge, at scale 1-4",
+            record({"200": _content(PNG, BINARY)}, kind="png"),
+            [ID, *BADGE, *P.badge_parameters("scale")])},
+        "/widget.js": {"get": _op(
+            "The embed script: one script serves every widget on a page",
+            _responses({"200": _content("text/javascript", TEXT_SCHEMA)}, cached))},
+        "/embed/{account_id}": {"get": _op(
+            "A self-contained HTML card for iframes (what oEmbed hands out)",
+            record({"200": html}, kind="html"),
+            [ID, *P.badge_parameters("theme", "topics", "lang", "label", "color")])},
+        "/oembed": {"get": _op(
+            "oEmbed for profile URLs: a rich response with an iframe",
+            _responses({"200": R.OEmbed}, RECORD + cached + ("501",), "json-only",
+                       {**fetched_texts, "501": "Unsupported format"}),
+            [P.parameter("url", P.Annotated[str, P.Field(min_length=1)], required=True,
+                         description="a profile URL of this service (/u/<account id>)"),
+             P.parameter("maxwidth", P.Annotated[int, P.Field(ge=1, le=10_000)]),
+             P.parameter("maxheight", P.Annotated[int, P.Field(ge=1, le=10_000)]),
+             P.parameter("format", P.Literal[("json",)], default="json")])},
+        "/": {"get": _op("Home page: find an account, top accounts, top topics",
+                         _responses({"200": html}, ("304", "503"), "page"))},
+        "/find": {"get": _op(
+            "The search box: redirects to the profile page of an account written in any "
+            "common form",
+            _responses({"303": None}, ("400",), "page",
+                       {"303": "To /u/<id>", "400": "Not a form of an account we can read"}),
+            [P.parameter("id", P.Annotated[str, P.Field(min_length=1)], required=True,
+                         description="network:handle, @alice@mastodon.social, "
+                         "alice@mastodon.social, https://mastodon.social/@alice, "
+                         "alice.bsky.social, https://bsky.app/profile/alice.bsky.social, "
+                         "did:plc:... or did:web:...")])},
+        "/u/{account_id}": {"get": _op(
+            "Profile page: score, breakdown, history, topics, explanations, embed codes",
+            record({"200": html}, kind="page"), [ID])},
+        "/t/{slug}": {"get": _op(
+            "Topic page: the topic's leaders with their topic badges, its parent and "
+            "sub-topics in the Klout ontology, how to embed a topic badge",
+            _responses({"200": html}, ("304", "404", "503"), "page",
+                       {"404": "Not a topic of the Klout ontology"}), [SLUG])},
+        "/api": {"get": _op("This document as a page: every route, parameter and response",
+                            _responses({"200": html}, cached, "page"))},
+        "/builder": {"get": _op(
+            "Embed builder with live preview (the real widget.js)",
+            record({"200": html}, kind="page"), BUILDER)},
+        "/builder/snippets.json": {"get": _op(
+            "The builder's snippets for the given options (its live preview)",
+            record({"200": R.Snippets}, kind="json-only"), BUILDER)},
+        "/api/v1/claims": {"post": _op(
+            "Start claiming a mastodon: or bsky: account: returns a code for its bio "
+            "(claiming is also how an owner who opted out opts in)",
+            _responses({"201": R.ClaimStarted},
+                       ("202", "400", "404", "429", "413", "502", "503")), body=ClaimBody)},
+        "/api/v1/claims/{account_id}/verify": {"post": _op(
+            "Check the code in the profile; returns the owner token once",
+            _responses({"200": R.ClaimVerified}, ("400", "403", "404") + WRITE + (
+                "502", "503"), texts={"403": "The code is not in the profile"}), [ID])},
+        "/api/v1/accounts/{account_id}/links": {"post": _op(
+            "Link another owned account into this account's profile",
+            _responses({"200": R.Linked}, OWNER + WRITE, texts=owner_texts), [ID],
+            body=LinkBody, security="owner")},
+        "/api/v1/accounts/{account_id}/hidden-topics/{slug}": {
+            "put": _op("Hide a topic everywhere",
+                       _responses({"200": R.HiddenTopic}, OWNER + WRITE, texts=owner_texts),
+                       [ID, SLUG], security="owner"),
+            "delete": _op("Show a hidden topic again",
+                          _responses({"200": R.HiddenTopic}, OWNER + WRITE,
+                                     texts=owner_texts), [ID, SLUG], security="owner")},
+        "/api/v1/plusk": {"post": _op(
+            "Give +K: endorse another account in one of its topics",
+            _responses({"201": R.PlusKGiven}, OWNER + WRITE, texts={
+                **owner_texts, "429": "Over a +K limit (resets_at says when), or too many "
+                                      "writes"}), body=PlusKBody, security="owner")},
+        "/api/v1/perks": {
+            "get": _op("Open perk campaigns",
+                       _responses({"200": R.PerkList}, ("304", "503"))),
+            "post": _op("Create a perk campaign (a brand's admin token); opted-in owners who "
+                        "qualify are notified",
+                        _responses({"201": R.PerkWithDelivery}, ("400", "401", "503") + WRITE,
+                                   texts={"401": "Missing or unknown admin token"}),
+                        body=PerkBody, security="admin")},
+        "/api/v1/accounts/{account_id}/perks": {"get": _op(
+            "Perks the account qualifies for", record({"200": R.AccountPerks}), [ID])},
+        "/api/v1/perks/{perk_id}/claims": {
+            "post": _op("Claim a perk for an account you own",
+                        _responses({"201": R.PerkClaimed}, OWNER + WRITE + ("409",), texts={
+                            "403": "The token does not own the account, or it does not "
+                                   "qualify", "404": "Unknown account or perk",
+                            "409": "Already claimed, or no claims left"}),
+                        [PERK], body=PerkClaimBody, security="owner"),
+            "get": _op("The claimants (the brand that created the perk)",
+                       _responses({"200": R.Claimants}, ("401", "403", "404", "503"), texts={
+                           "401": "Missing or unknown admin token",
+                           "403": "Another brand's perk", "404": "No such perk"}),
+                       [PERK], security="admin")},
+        "/api/v1/perks/{perk_id}": {"get": _op(
+            "A campaign with its notification figures (the brand that created it)",
+            _responses({"200": R.PerkWithDelivery}, ("401", "403", "404", "503"), texts={
+                "401": "Missing or unknown admin token", "403": "Another brand's perk",
+                "404": "No such perk"}), [PERK], security="admin")},
+        "/api/v1/accounts/{account_id}/notifications": {
+            "get": _op("What the owner chose to receive, and where",
+                       _responses({"200": R.Contact}, OWNER, texts=owner_texts), [ID],
+                       security="owner"),
+            "put": _op("Opt in or change choices: an address (confirmed by a link before "
+                       "anything else is sent to it), Mastodon mentions, perks, a weekly "
+                       "digest, a language; turning everything off stores nothing",
+                       _responses({"200": R.Contact}, OWNER + WRITE, texts={
+                           **owner_texts, "429": "Too many confirmation mails today, or "
+                                                 "too many writes"}),
+                       [ID], body=ContactBody, security="owner"),
+            "delete": _op("Opt out of everything and forget the contact details",
+                          _responses({"200": R.Contact}, OWNER + WRITE, texts=owner_texts),
+                          [ID], security="owner")},
+        "/notify/verify/{token}": {
+            "get": _op("The confirm page of an address confirmation link (changes nothing)",
+                       _responses({"200": html}, ()), [TOKEN]),
+            "post": _op("Confirm the address (single use, expires)",
+                        _responses({"200": html}, ("404", "409", "410", "413", "429", "503"),
+                                   "html", {"404": "Unknown link", "409": "Already used",
+                                            "410": "Expired, or the address changed"}),
+                        [TOKEN])},
+        "/notify/unsubscribe/{token}": {
+            "get": _op("The unsubscribe page of a message's link (changes nothing)",
+                       _responses({"200": html}, ()), [TOKEN]),
+            "post": {**_op("One-click unsubscribe (RFC 8058), no login: turns off the "
+                           "channel the message came on",
+                           _responses({"200": {**html, **_content(JSON, _ref(
+                               R.Unsubscribed))}}, ("404", "410", "413", "429", "503"),
+                               "html", {"200": "Unsubscribed (HTML, or JSON when asked for)",
+                                        "404": "Unknown link", "410": "Expired"}),
+                           [TOKEN]),
+                     "requestBody": {"required": False, "content": _content(
+                         "application/x-www-form-urlencoded", _ref(UnsubscribeForm))}}},
+        "/api/v1/search": {"get": _op(
+            "Influencer search: accounts by weight in a topic (with its sub-topics), "
+            "then score",
+            _responses({"200": R.Search}, ("304", "400", "503"),
+                       texts={"400": "Malformed parameter, a topic not in the ontology or "
+                                     "a cursor this API did not hand out"}),
+            [P.parameter("topic", P.slug_type()),
+             P.parameter("min_score", P.Annotated[int, P.Field(ge=1, le=100)], default=1),
+             P.parameter("network", P.Network), LIMIT, CURSOR])},
+        "/perks": {"get": _op("Open perks page",
+                              _responses({"200": html}, ("304", "503"), "page"))},
+        "/docs/scoring": {"get": _op(
+            "How a score is computed (the project's docs/scoring.md, as Markdown)",
+            _responses({"200": _content("text/markdown", TEXT_SCHEMA)}, ("304", "404"),
+                       "page", {"404": "Not part of this installation"}))},
+        "/api/v1/openapi.json": {"get": _op(
+            "This document", _responses({"200": R.Document}, cached))},
+        "/ping": {"get": _op("Liveness without the store: a constant answer",
+                             _responses({"200": _content("text/plain", TEXT_SCHEMA)}, ()))},
+        "/metrics": {"get": _op(
+            "Counters: renders, cache sizes, upstream fetches, Redis in use",
+            _responses({"200": R.Metrics}, ()))},
+        "/healthz": {"get": _op(
+            "Liveness: the store answers; upstreams details hosts whose circuit breaker is "
+            "open (left alone for a cooling-off period) or counting failures",
+            _responses({"200": R.Health, "503": R.Health}, (),
+                       texts={"503": "Store unavailable"}))},
+    }
+
+
+def _schemas(models: list[type[BaseModel]]) -> dict:
+    """Each model's JSON Schema and those of the models it uses, by name."""
+    out: dict[str, dict] = {}
+    for model in models:
+        mode = "validation" if model in REQUESTS else "serialization"
+        schema = model.model_json_schema(ref_template=REF, mode=mode)
+        out.update(schema.pop("$defs", {}))
+        out[model.__name__] = schema
+    return dict(sorted(out.items()))
+
+
+def _used(paths: dict) -> list[type[BaseModel]]:
+    import json
+    import re
+
+    names = set(re.findall(r'"#/components/schemas/([A-Za-z0-9_]+)"', json.dumps(paths)))
+    known = {m.__name__: m for m in (
+        ErrorBody, Account, ClaimBody, ContactBody, LinkBody, PerkBody, PerkClaimBody,
+        PlusKBody, UnsubscribeForm, *[v for v in vars(R).values()
+                                      if isinstance(v, type) and issubclass(v, BaseModel)])}
+    return [known[n] for n in sorted(names)]
+
+
+CONFIG_KEYS = ("PAGE_LIMIT_DEFAULT", "PAGE_LIMIT_MAX", "HISTORY_DAYS_MAX")  # what it reads
+
+
+def document(cfg: Mapping | None = None) -> dict:
+    """The document for ``cfg`` (the app's config; the defaults outside a request)."""
+    if cfg is None:
+        cfg = current_app.config if has_app_context() else config.DEFAULTS
+    return copy.deepcopy(_document(tuple(cfg[k] for k in CONFIG_KEYS)))
+
+
+@lru_cache(maxsize=8)
+def _document(values: tuple) -> dict:
+    """Built once per configuration (deriving every schema takes ~0.1 s)."""
+    paths = _paths(dict(zip(CONFIG_KEYS, values)))
     return {
         "openapi": "3.1.0",
         "info": {"title": "Influence Widget API", "version": "1.0.0",
                  "description": "Klout-style influence scores: JSON, badges and embeds.",
                  "license": {"name": "MIT", "identifier": "MIT"}},
-        "paths": PATHS,
-        "components": {"schemas": SCHEMAS, "securitySchemes": {
+        "paths": paths,
+        "components": {"schemas": _schemas(_used(paths)), "securitySchemes": {
             "owner": {"type": "http", "scheme": "bearer",
                       "description": "The owner token from a verified claim (or the "
                                      "operator's CLI)"},

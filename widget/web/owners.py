@@ -52,8 +52,10 @@ def bearer() -> str:
 
 
 def owned(raw: str):
-    """The account row of an id in the path, once the request's token owns it."""
-    return services().owners.owned(parse_account_id(raw), bearer_token())
+    """The account row of an id in the path, once the request's token owns it (a missing
+    token is a 401 whatever else is wrong: the token is checked before the id)."""
+    token = bearer()
+    return services().owners.owned(parse_account_id(raw), token)
 
 
 @bp.post("/claims")
@@ -125,5 +127,5 @@ def show_topic(account_id: str, slug: str):
 
 def _set_hidden(account_id: str, slug: str, hidden: bool):
     aid = parse_account_id(account_id)
-    services().owners.set_hidden(aid, slug, hidden, bearer_token())
+    services().owners.set_hidden(aid, slug, hidden, bearer())
     return no_store(jsonify({"account": str(aid), "topic": slug, "hidden": hidden}))

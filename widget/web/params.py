@@ -9,7 +9,7 @@ from ..render.params import InvalidParameters, parse_lenient
 
 def int_param(args: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
     raw = args.get(name)
-    if raw is None or raw == "":
+    if raw is None:  # left out; an empty value (``?limit=``) is not a number
         return default
     try:
         value = int(raw)
@@ -22,7 +22,7 @@ def int_param(args: Mapping[str, str], name: str, default: int, lo: int, hi: int
 
 
 def choice_param(args: Mapping[str, str], name: str, default: str, allowed: tuple[str, ...]):
-    raw = args.get(name) or default
+    raw = args.get(name, default)  # an empty value (``?sort=``) is not one of them
     if raw not in allowed:
         raise InvalidParameter(f"{name} must be one of {', '.join(allowed)} (got {raw!r})",
                                param=name)
