@@ -26,7 +26,7 @@ from openapi_helpers import admin_token, owner_token
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
 from schemathesis.hooks import GLOBAL_HOOK_DISPATCHER
-from web_helpers import close_app, small_demo_app
+from web_helpers import small_demo_app
 
 MAX_EXAMPLES = 15  # per operation and phase: three runs stay within a CI budget of minutes
 FAKE_INSTANCE = "mastodon.test"
@@ -140,7 +140,7 @@ def service(tmp_path_factory, module_store_url):
         finally:
             for hook in (*hooks, before_call, filter_failure):
                 GLOBAL_HOOK_DISPATCHER.unregister(hook)
-            close_app(app)
+            app.extensions["widget"].close()
 
 
 def run(app, token: str | None) -> Summary:

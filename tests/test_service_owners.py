@@ -66,7 +66,7 @@ def test_hiding_a_topic_and_showing_it_again(owners, engine):
     a, slug = topics_held(engine)[-1]
     aid = parse_account_id(a)
     token = owner_token(engine, a)
-    with pytest.raises(InvalidParameter, match="not a topic"):
+    with pytest.raises(NotFound, match="not a topic"):
         owners.set_hidden(aid, "no-such-topic", True, token)
     with pytest.raises(Unauthorized):
         owners.set_hidden(aid, slug, True, None)

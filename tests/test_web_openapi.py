@@ -7,7 +7,7 @@ import re
 
 import pytest
 from openapi_helpers import admin_token, owner_token, problems
-from web_helpers import close_app, small_demo_app
+from web_helpers import small_demo_app
 
 from widget.web.openapi import document
 
@@ -19,7 +19,7 @@ def live(tmp_path_factory, module_store_url):
     app = small_demo_app(module_store_url, tmp_path_factory.mktemp("openapi"),
                          WEBHOOK_WORKER=False, NOTIFY_WORKER=False, RATE_LIMIT_ENABLED=False)
     yield app, owner_token(app, ME), owner_token(app, OTHER), admin_token(app)
-    close_app(app)
+    app.extensions["widget"].close()
 
 
 def _requests(app, mine: str, theirs: str, admin: str):
