@@ -15,11 +15,13 @@ from .service.contacts import ContactService
 from .service.fetch import FetchService
 from .service.memory import FetchMemory
 from .service.privacy import PrivacyService
+from .service.rate_gate import RateGate
 from .service.notify import NotifyService, from_config
 from .service.scores import ScoreService
 from .service.store_gate import StoreGate
 from .service.webhooks import WebhookService
 from .store import default_url, make_engine
+from .web.limits import rate_gates
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
@@ -37,6 +39,7 @@ class Services:
     privacy: PrivacyService  # consent, export and forget
     notify: NotifyService  # perk notices and digests (docs/notifications.md)
     contacts: ContactService  # who opted in to them, and how
+    render_gate: RateGate | None = None  # charged by a badge render that missed every cache
 
 
 class WidgetFlask(Flask):
@@ -91,11 +94,13 @@ def create_app(config_overrides: dict | None = None) -> Flask:
                          max_backoff=cfg["FAILURE_BACKOFF_MAX_SECONDS"],
                          missing_ttl=cfg["NOT_FOUND_MEMORY_SECONDS"],
                          opt_out_recheck=cfg["OPT_OUT_RECHECK_SECONDS"])
+    gates = rate_gates(cfg)  # per-client budgets for a first fetch and an uncached render
     scores.fetcher = FetchService(
         engine, lambda: _upstream_client(cfg), bsky_appview=cfg["BSKY_APPVIEW"],
         refresh_seconds=cfg["REFRESH_SECONDS"], workers=cfg["FETCH_WORKERS"],
         wait_seconds=cfg["FETCH_WAIT_SECONDS"], deadline_seconds=cfg["FETCH_DEADLINE_SECONDS"],
         history_days_max=cfg["HISTORY_DAYS_MAX"], on_change=scores.changed, memory=memory,
+        gate=gates.cold_fetch,
         lock=(lambda name: shared.lock(name, ttl_ms=60_000, wait_s=cfg["FETCH_WAIT_SECONDS"]))
         if shared else None)
     rendered = TieredRenderCache(
@@ -111,6 +116,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
         rendered=rendered, privacy=privacy,
         notify=notify,
         contacts=ContactService(engine, notify, verify_per_day=cfg["NOTIFY_VERIFY_PER_DAY"]),
+        render_gate=gates.render,
     )
 
     from .web import (api, badges, community, embeds, errors, health, http, limits, notify,
@@ -121,7 +127,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     for bp in (api.bp, badges.bp, community.bp, embeds.bp, health.bp, notify.bp,
                notify.pages_bp, openapi.bp, owners.bp, pages.bp):
         app.register_blueprint(bp)
-    limits.init(app, scores.fetcher)
+    limits.init_app(app)
 
     from .cli import cli
 

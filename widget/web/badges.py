@@ -59,10 +59,11 @@ def _badge(account_id: str, *, png: bool) -> Response:
     services = current_app.extensions["widget"]
     record = services.scores.record(aid)
     key = (record.id, record.version, params, png)
-    charge = current_app.extensions["widget.render_limit"]
+    gate = services.render_gate
 
     def render() -> Rendered:  # only on a miss of every cache: limited per client
-        charge()
+        if gate is not None:
+            gate.charge()
         if png:
             return Rendered.of(render_png(record, params), PNG_TYPE)
         return Rendered.of(render_svg(record, params), SVG_TYPE)
@@ -104,4 +105,6 @@ def error_badge(err: WidgetError) -> Response:
                    error_cache_control(err.status))
 
 
-errors.error_renderers[bp.name] = error_badge
+@bp.errorhandler(WidgetError)
+def badge_error(err: WidgetError) -> Response:
+    return errors.answer(err, error_badge)

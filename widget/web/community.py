@@ -18,10 +18,12 @@ from ..store import owners as store_owners
 from ..store import scores as store_scores
 from ..topics import load_ontology
 from .api import links, ok
+from .limits import WRITE_METHODS, limiter, writes
 from .owners import bearer, body, known_account, no_store, require_owner
 from .params import int_param
 
 bp = Blueprint("community", __name__, url_prefix="/api/v1")
+limiter.limit(writes, methods=WRITE_METHODS)(bp)
 
 TITLE_MAX, DESCRIPTION_MAX, TOPICS_MAX, CLAIMS_MAX = 120, 2000, 10, 100_000
 

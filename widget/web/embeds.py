@@ -132,4 +132,6 @@ def _embed_error(err: WidgetError) -> Response:
     return finish_error(_embed_page(svg, message, params.lang, None, err.status))
 
 
-errors.error_renderers[bp.name] = _embed_error
+@bp.errorhandler(WidgetError)
+def embed_error(err: WidgetError) -> Response:
+    return errors.answer(err, _embed_error)

@@ -13,6 +13,7 @@ import time
 from flask import Blueprint, current_app, jsonify, request
 
 from .body import json_object
+from .limits import WRITE_METHODS, claims, limiter, writes
 from ..errors import Forbidden, InvalidParameter, NotFound, Unauthorized
 from ..ids import parse_account_id
 from ..store import accounts as store_accounts
@@ -20,6 +21,7 @@ from ..store import owners as store_owners
 from ..topics import load_ontology
 
 bp = Blueprint("owners", __name__, url_prefix="/api/v1")
+limiter.limit(writes, methods=WRITE_METHODS)(bp)
 
 CODE_PREFIX = "influence-verify-"
 
@@ -69,6 +71,7 @@ def known_account(raw: str):
 
 
 @bp.post("/claims")
+@limiter.limit(claims)
 def create_claim():
     raw = body(token=False).get("account")
     if not isinstance(raw, str):
