@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, request
 
 from . import config, logs
 from .cache.memory import BytesCache
@@ -44,7 +44,43 @@ class Services:
 
 class WidgetFlask(Flask):
     """Serves only the built files at the top of static/ (pages.css, pages.js, widget.js):
-    static/src holds widget.js's sources and their build-only npm packages."""
+    static/src holds widget.js's sources and their build-only npm packages.
+
+    Routes of ``lean_blueprints`` run none of the app-wide request hooks (before, after,
+    teardown): they are reads, which are never rate-limited per route (web/limits.py), and
+    they set every header they need in one pass (web/http.py ``respond``). The cached badge
+    is the hottest path there is (bench/serve.sh); the hooks cost it more than its own work.
+    They use neither sessions nor ``after_this_request``."""
+
+    lean_blueprints = frozenset({"badges"})
+
+    def _lean(self) -> bool:
+        return request.blueprint in self.lean_blueprints
+
+    def preprocess_request(self):
+        return None if self._lean() else super().preprocess_request()
+
+    def process_response(self, response):
+        return response if self._lean() else super().process_response(response)
+
+    def do_teardown_request(self, *args) -> None:
+        if not self._lean():
+            super().do_teardown_request(*args)
+
+    def ensure_sync(self, func):
+        """Flask asks of every hook and view, on every request, whether it is ``async def``;
+        the answer for a function does not change, so it is worked out once."""
+        try:
+            return self._synced[func]
+        except KeyError:
+            sync = self._synced[func] = super().ensure_sync(func)
+            return sync
+        except TypeError:  # an unhashable callable
+            return super().ensure_sync(func)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._synced: dict = {}
 
     def send_static_file(self, filename: str):
         from flask import abort

@@ -142,6 +142,8 @@ def unexpected(err: Exception, own: str = JSON) -> Response:
     rid = logs.request_id()
     log.error("unexpected %s on %s %s: %s", type(err).__name__, request.method,
               request.path, err, exc_info=log.isEnabledFor(logging.DEBUG))
-    return negotiated(500, "internal_error", "something went wrong on our side; quote "
+    resp = negotiated(500, "internal_error", "something went wrong on our side; quote "
                       f"request id {rid} when reporting it", extra={"request_id": rid},
                       own=own)
+    resp.headers[logs.HEADER] = rid
+    return resp
