@@ -50,12 +50,14 @@ class WidgetFlask(Flask):
     teardown): they are reads, which are never rate-limited per route (web/limits.py), and
     they set every header they need in one pass (web/http.py ``respond``). The cached badge
     is the hottest path there is (bench/serve.sh); the hooks cost it more than its own work.
-    They use neither sessions nor ``after_this_request``."""
+    They use neither sessions nor ``after_this_request``. An automatic OPTIONS answer has no
+    view of ours to set headers, so it runs the hooks as any other route does."""
 
     lean_blueprints = frozenset({"badges"})
 
     def _lean(self) -> bool:
-        return request.blueprint in self.lean_blueprints
+        req = request._get_current_object()  # one proxy lookup, not two
+        return req.blueprint in self.lean_blueprints and req.method != "OPTIONS"
 
     def preprocess_request(self):
         return None if self._lean() else super().preprocess_request()
