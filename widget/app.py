@@ -55,6 +55,10 @@ class WidgetFlask(Flask):
 
     lean_blueprints = frozenset({"badges"})
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._synced: dict = {}
+
     def _lean(self) -> bool:
         req = request._get_current_object()  # one proxy lookup, not two
         return req.blueprint in self.lean_blueprints and req.method != "OPTIONS"
@@ -79,10 +83,6 @@ class WidgetFlask(Flask):
             return sync
         except TypeError:  # an unhashable callable
             return super().ensure_sync(func)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._synced: dict = {}
 
     def send_static_file(self, filename: str):
         from flask import abort
