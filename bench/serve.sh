@@ -3,10 +3,14 @@
 # Prints requests/s for a cached badge, for the constant /ping route of the same app, and for
 # a bare Flask app's constant route (bench/bare_flask.py: no hooks, no extensions) under the
 # same server settings in the same run, and the ratios (goal: badge / bare Flask >= 0.9).
+# The three routes take turns for ROUNDS rounds (default 3) and each figure is the median of
+# its rounds, so a load that changes during the run weighs on all three alike; the load
+# average is printed with the figures.
 #   bash bench/serve.sh [seconds per run, default 10]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS="${1:-10}"
+ROUNDS="${ROUNDS:-3}"
 PORT="${BENCH_PORT:-18080}"
 PY="${PYTHON:-.venv/bin/python}"
 command -v wrk >/dev/null || { echo "wrk not found: apt-get install -y wrk" >&2; exit 1; }
@@ -40,12 +44,26 @@ run() {  # url -> "rps p50 p99"
   p99=$(awk '$1=="99%" {print $2}' "$TMP/wrk.txt")
   echo "$rps $p50 $p99"
 }
-read -r f_rps f_p50 f_p99 <<<"$(run "$BARE")"
-read -r c_rps c_p50 c_p99 <<<"$(run "$CONST")"
-read -r b_rps b_p50 b_p99 <<<"$(run "$BADGE")"
+median() { sort -n | awk '{v[NR] = $0} END {print v[int((NR + 1) / 2)]}'; }
+for round in $(seq "$ROUNDS"); do
+  run "$BARE" >> "$TMP/bare.txt"
+  run "$CONST" >> "$TMP/const.txt"
+  run "$BADGE" >> "$TMP/badge.txt"
+done
+pick() {  # file -> "median rps, and the p50 and p99 of the round with that rps"
+  rps=$(cut -d' ' -f1 "$1" | median)
+  awk -v r="$rps" '$1 == r {print; exit}' "$1"
+}
+read -r f_rps f_p50 f_p99 <<<"$(pick "$TMP/bare.txt")"
+read -r c_rps c_p50 c_p99 <<<"$(pick "$TMP/const.txt")"
+read -r b_rps b_p50 b_p99 <<<"$(pick "$TMP/badge.txt")"
+echo "median of $ROUNDS rounds of ${SECS}s each; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-28s %10s %8s %8s\n' route "req/s" p50 p99
 printf '%-28s %10s %8s %8s\n' "bare Flask /const" "$f_rps" "$f_p50" "$f_p99"
 printf '%-28s %10s %8s %8s\n' "/ping (constant)" "$c_rps" "$c_p50" "$c_p99"
 printf '%-28s %10s %8s %8s\n' "/badge/...svg (cached)" "$b_rps" "$b_p50" "$b_p99"
 awk -v b="$b_rps" -v f="$f_rps" 'BEGIN {printf "cached badge / bare Flask route = %.2f (goal >= 0.90)\n", b / f}'
 awk -v b="$b_rps" -v c="$c_rps" 'BEGIN {printf "cached badge / our /ping = %.2f\n", b / c}'
+paste -d' ' "$TMP/badge.txt" "$TMP/bare.txt" "$TMP/const.txt" | awk '
+  {r = r sprintf(" %.2f", $1 / $4); p = p sprintf(" %.2f", $1 / $7)}
+  END {print "per round: badge / bare Flask =" r "; badge / /ping =" p}'

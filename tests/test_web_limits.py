@@ -52,3 +52,52 @@ def test_uncached_renders_are_limited_and_cached_badges_never(store_url, tmp_pat
             assert c.get("/badge/local:jessica.svg?label=cached").status_code == 200
     finally:
         app.extensions["widget"].close()
+
+
+def test_cached_badges_pay_no_limiter_cost(store_url, tmp_path, redis_url):
+    """100 cached badges send Redis no rate-limit command and carry no rate-limit headers,
+    while a write on the same app and storage is counted there."""
+    import threading
+
+    import redis
+
+    from web_helpers import small_demo_app
+
+    app = small_demo_app(store_url, tmp_path, accounts=100, reactions=1500,
+                         REDIS_URL=redis_url, RATE_LIMIT_WRITES="1000 per minute")
+    db = redis.Redis.from_url(redis_url).connection_pool.connection_kwargs["db"]
+    prefix = app.config["REDIS_NAMESPACE"] + "limits"
+    try:
+        c = app.test_client()
+        assert c.get("/badge/local:jessica.svg").status_code == 200  # rendered: one charge
+        seen: list[str] = []
+        ready, stop = threading.Event(), threading.Event()
+
+        def watch():
+            with redis.Redis.from_url(redis_url).monitor() as m:
+                ready.set()
+                for cmd in m.listen():
+                    if cmd.get("db") == db:
+                        seen.append(cmd["command"])
+                    if stop.is_set() and "stop-watching" in cmd["command"]:
+                        return
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        assert ready.wait(5)
+        redis.Redis.from_url(redis_url).get("start-watching")
+        for _ in range(100):
+            r = c.get("/badge/local:jessica.svg")
+            assert r.status_code == 200 and r.mimetype == "image/svg+xml"
+            assert not [h for h in r.headers.keys() if h.lower().startswith("x-ratelimit")]
+        before_write = len(seen)
+        assert c.post("/api/v1/plusk", json={"from": "local:a", "to": "local:b",
+                                             "topic": "wine"}).status_code == 401
+        stop.set()
+        redis.Redis.from_url(redis_url).get("stop-watching")
+        watcher.join(5)
+        assert any("start-watching" in s for s in seen[:before_write])
+        assert not [s for s in seen[:before_write] if prefix in s]
+        assert [s for s in seen[before_write:] if prefix in s]  # the write was counted
+    finally:
+        app.extensions["widget"].close()

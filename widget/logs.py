@@ -40,7 +40,8 @@ def configure(level: str = "INFO") -> None:
 
 
 def request_id() -> str:
-    """The id of the current request: the proxy's X-Request-ID when it is sane, else new."""
+    """The id of the current request: the proxy's X-Request-ID when it is sane, else new.
+    A response that quotes it carries it in X-Request-ID (web/errors.py ``unexpected``)."""
     rid = g.get("request_id")
     if rid is None:
         given = request.headers.get(HEADER, "")
@@ -51,9 +52,3 @@ def request_id() -> str:
 
 def init_app(app: Flask) -> None:
     configure(app.config["LOG_LEVEL"])
-
-    @app.after_request
-    def tag(resp):
-        if "request_id" in g:  # only requests that logged or failed carry one
-            resp.headers[HEADER] = g.request_id
-        return resp

@@ -29,6 +29,7 @@ from .service.owners import OwnerService
 from .service.perks import PerkService
 from .service.plusk import PlusKService
 from .service.privacy import PrivacyService
+from .service.rate_gate import RateGate
 from .service.record_cache import RecordCache
 from .service.scores import ScoreService
 from .service.search import SearchService
@@ -57,6 +58,7 @@ class Services:
     plusk: PlusKService
     perks: PerkService
     search: SearchService
+    render_gate: RateGate | None = None  # charged by a badge render that missed every cache
     _closed: bool = field(default=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -81,8 +83,9 @@ class Services:
         self.engine.dispose()
 
 
-def build(cfg, database_url: str) -> Services:
-    """Every service, from the app's configuration, in dependency order."""
+def build(cfg, database_url: str, gates=None) -> Services:
+    """Every service, from the app's configuration, in dependency order. ``gates`` holds the
+    per-client budgets (``cold_fetch``, ``render``; web.limits.rate_gates): none without it."""
     engine = make_engine(database_url)
     shared = None
     if cfg["REDIS_URL"]:
@@ -108,7 +111,7 @@ def build(cfg, database_url: str) -> Services:
         refresh_seconds=cfg["REFRESH_SECONDS"], workers=cfg["FETCH_WORKERS"],
         wait_seconds=cfg["FETCH_WAIT_SECONDS"], deadline_seconds=cfg["FETCH_DEADLINE_SECONDS"],
         history_days_max=cfg["HISTORY_DAYS_MAX"], on_change=records.changed, memory=memory,
-        privacy=privacy,
+        privacy=privacy, gate=gates.cold_fetch if gates else None,
         lock=(lambda name: shared.lock(name, ttl_ms=60_000, wait_s=cfg["FETCH_WAIT_SECONDS"]))
         if shared else None)
     scores = ScoreService(engine, cache=records, fetcher=fetcher)
@@ -125,6 +128,7 @@ def build(cfg, database_url: str) -> Services:
         plusk=PlusKService(engine, owners),
         perks=PerkService(engine, scores, owners, notify, webhooks, upstream),
         search=SearchService(engine),
+        render_gate=gates.render if gates else None,
     )
 
 

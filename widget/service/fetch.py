@@ -43,6 +43,7 @@ from ..store import owners as store_owners
 from ..store import privacy as store_privacy
 from ..topics import extract_topics
 from .memory import FetchMemory, opted_out_error
+from .rate_gate import RateGate
 from .rescore import rescore
 from .retention import prune
 from .upstream import Upstream
@@ -61,7 +62,7 @@ class FetchService:
                  refresh_seconds: int, workers: int = 2, wait_seconds: float = 8.0,
                  deadline_seconds: float = 60.0, history_days_max: int = 365,
                  on_change=None, lock=None, memory: FetchMemory | None = None,
-                 privacy=None):
+                 privacy=None, gate: RateGate | None = None):
         self.engine = engine
         self.upstream = upstream
         self.bsky_appview = bsky_appview
@@ -78,7 +79,7 @@ class FetchService:
         self._flights: dict[str, Flight] = {}
         self._mutex = threading.Lock()
         self.fetches = 0  # completed upstream fetches (tests and benchmarks read it)
-        self.gate = lambda: None  # the web layer installs the cold-fetch rate limit here
+        self.gate = gate  # a first fetch costs upstream requests: a per-client budget
 
     @property
     def client(self):
@@ -100,8 +101,8 @@ class FetchService:
             raise remembered
         with self._mutex:
             joining = key in self._flights
-        if not joining:
-            self.gate()  # may raise RateLimited: a new fetch costs upstream requests
+        if not joining and self.gate is not None:
+            self.gate.charge()  # may raise RateLimited
         flight = self._start(key, aid)
         if not flight.done.wait(self.wait_seconds):
             raise Pending(f"fetching {key} for the first time; try again in a few seconds")

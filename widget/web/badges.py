@@ -20,13 +20,11 @@ from ..render import (BadgeParams, parse_badge_params, render_error_png, render_
 from ..render.layout import error_text
 from ..render.params import parse_lenient
 from . import errors
-from .http import cache_control, error_cache_control
+from .http import SVG_TYPE, cache_control, error_cache_control, respond
 
 bp = Blueprint("badges", __name__)
 
-SVG_TYPE = "image/svg+xml; charset=utf-8"
 PNG_TYPE = "image/png"
-SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
 
 
 @bp.get("/badge/<account_id>.svg")
@@ -56,38 +54,23 @@ def _account(raw: str):
 def _badge(account_id: str, *, png: bool) -> Response:
     params = _params(request.query_string, png)
     aid = _account(account_id)
-    services = current_app.extensions["widget"]
+    app = current_app._get_current_object()  # one proxy lookup, not four
+    services = app.extensions["widget"]
     record = services.scores.record(aid)
     key = (record.id, record.version, params, png)
-    charge = current_app.extensions["widget.render_limit"]
 
     def render() -> Rendered:  # only on a miss of every cache: limited per client
-        charge()
+        if services.render_gate is not None:
+            services.render_gate.charge()
         if png:
             return Rendered.of(render_png(record, params), PNG_TYPE)
         return Rendered.of(render_svg(record, params), SVG_TYPE)
 
     rendered = services.rendered.get_or_render(key, render)
-    cfg = current_app.config
+    cfg = app.config
     extra = params.cache_seconds or 0  # may only lengthen caching
     return respond(rendered, 200, cache_control(max(cfg["BADGE_MAX_AGE"], extra),
                                                 max(cfg["BADGE_S_MAXAGE"], extra)))
-
-
-def respond(rendered: Rendered, status: int, cache: str) -> Response:
-    headers = {
-        "Content-Type": rendered.content_type,
-        "Cache-Control": cache,
-        "ETag": f'"{rendered.etag}"',
-        "Access-Control-Allow-Origin": "*",
-        "X-Content-Type-Options": "nosniff",
-    }
-    if rendered.content_type == SVG_TYPE:
-        headers["Content-Security-Policy"] = SVG_CSP
-    if status == 200 and request.if_none_match.contains(rendered.etag):
-        return Response(status=304, headers={k: v for k, v in headers.items()
-                                             if k != "Content-Type"})
-    return Response(rendered.body, status=status, headers=headers)
 
 
 def error_badge(err: WidgetError) -> Response:
@@ -104,4 +87,6 @@ def error_badge(err: WidgetError) -> Response:
                    error_cache_control(err.status))
 
 
-errors.error_renderers[bp.name] = error_badge
+@bp.errorhandler(WidgetError)
+def badge_error(err: WidgetError) -> Response:
+    return errors.answer(err, error_badge)

@@ -15,10 +15,12 @@ from ..records import iso
 from ..service.perks import known_perk_id
 from ..topics import load_ontology
 from .api import links, ok
+from .limits import WRITE_METHODS, limiter, writes
 from .owners import bearer, bearer_token, body, no_store
 from .params import int_param
 
 bp = Blueprint("community", __name__, url_prefix="/api/v1")
+limiter.limit(writes, methods=WRITE_METHODS)(bp)
 
 
 def services():

@@ -17,8 +17,7 @@ from ..render.layout import error_text
 from ..render.params import TOPICS_DEFAULT, parse_lenient
 from . import errors
 from .api import base_url
-from .badges import respond
-from .http import finish_cacheable, finish_error, wants_gzip
+from .http import finish_cacheable, finish_error, respond, wants_gzip
 from .params import int_param
 
 bp = Blueprint("embeds", __name__)
@@ -45,11 +44,9 @@ def _widget_js(path: str) -> tuple[Rendered, Rendered]:
 @bp.get("/widget.js")
 def widget_js():
     plain, packed = _widget_js(f"{current_app.static_folder}/widget.js")
-    resp = respond(packed if wants_gzip() else plain, 200, WIDGET_CACHE)
-    resp.vary.add("Accept-Encoding")
-    if wants_gzip() and resp.status_code == 200:
-        resp.headers["Content-Encoding"] = "gzip"
-    return resp
+    if wants_gzip():
+        return respond(packed, 200, WIDGET_CACHE, vary="Accept-Encoding", encoding="gzip")
+    return respond(plain, 200, WIDGET_CACHE, vary="Accept-Encoding")
 
 
 def _card_args() -> dict:
@@ -144,4 +141,6 @@ def _embed_error(err: WidgetError) -> Response:
     return finish_error(_embed_page(svg, message, params.lang, None, err.status))
 
 
-errors.error_renderers[bp.name] = _embed_error
+@bp.errorhandler(WidgetError)
+def embed_error(err: WidgetError) -> Response:
+    return errors.answer(err, _embed_error)

@@ -1,5 +1,7 @@
-"""Typed errors -> responses, in one place: JSON ``{error, message}`` for API routes (image
-routes register their own renderer for error badges through ``error_renderers``).
+"""Typed errors -> responses, in one place: ``answer`` maps a WidgetError to a response, as
+JSON or in a route's own form (an error badge, an HTML page) that its blueprint passes in
+from its own ``@bp.errorhandler(WidgetError)``; ``register`` installs the handlers for HTTP
+errors, store faults and anything unexpected, on the app (JSON) or on a blueprint of pages.
 
 Content negotiation on ``Accept``: every error is answered in its route's own type (JSON for
 the API and for paths that match no route, HTML for pages) unless the client clearly prefers
@@ -9,11 +11,12 @@ responses say ``Vary: Accept`` so a shared cache keeps the two apart."""
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Callable
 from urllib.parse import quote, urlencode
 
 import sqlalchemy as sa
-from flask import Flask, Response, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from .. import logs
@@ -24,18 +27,14 @@ from .http import finish_error
 
 log = logging.getLogger(__name__)
 
-# blueprint name -> function(WidgetError) -> Response, for routes whose errors are not JSON.
-error_renderers: dict[str, Callable[[WidgetError], Response]] = {}
-# (status, message) -> the HTML error page; widget.web.pages sets it (it owns the templates).
-html_page: Callable[[int, str], Response] | None = None
-# Blueprints whose routes are pages: their errors are HTML unless the client prefers JSON.
-html_blueprints: set[str] = set()
-
 JSON, HTML = "application/json", "text/html"
 
 
-def _own_type() -> str:
-    return HTML if request.blueprint in html_blueprints else JSON
+def html_page(status: int, message: str) -> Response:
+    """The site's error page (the pages blueprint owns its template and headers)."""
+    from .pages import error_page
+
+    return error_page(status, message)
 
 
 def prefers_html(own: str = JSON) -> bool:
@@ -48,7 +47,7 @@ def prefers_html(own: str = JSON) -> bool:
 def negotiated(status: int, code: str, message: str, param: str | None = None,
                extra: dict | None = None, *, own: str = JSON) -> Response:
     """The error as an HTML page or as JSON, whichever the client prefers (see above)."""
-    if html_page is not None and prefers_html(own):
+    if prefers_html(own):
         resp = finish_error(html_page(status, message))
     else:
         resp = json_error(status, code, message, param, extra)
@@ -70,12 +69,13 @@ def store_down(err: sa.exc.DBAPIError):
     return gate.failed(f"the database is unreachable ({type(err.orig).__name__})")
 
 
-def widget_error_response(err: WidgetError) -> Response:
-    """The one mapping from a typed error to a response: the route's renderer (an error
-    badge, an HTML page) or JSON; another form of an account's id redirects on every route."""
+def answer(err: WidgetError, render: Callable[[WidgetError], Response] | None = None
+           ) -> Response:
+    """The one mapping from a typed error to a response: ``render`` (a route's own form) or
+    negotiated JSON; another form of an account's id redirects on every route, and an answer
+    that is only for now (pending, rate limited) says when to retry and is not cached."""
     if isinstance(err, Moved):
         return moved(err)
-    render = error_renderers.get(request.blueprint or "")
     resp = render(err) if render is not None else negotiated(
         err.status, err.code, err.message, err.param, err.extra)
     if getattr(err, "retry_after", None):  # pending, rate limited (ours or upstream's)
@@ -101,39 +101,48 @@ def moved(err: Moved) -> Response:
     return resp
 
 
-def register(app: Flask) -> None:
-    app.register_error_handler(WidgetError, widget_error_response)
+def register(target: Flask | Blueprint, own: str = JSON) -> None:
+    """HTTP errors, store faults and anything unexpected, answered in ``own`` type unless the
+    client prefers the other; on the app, typed errors too (as JSON)."""
+    if isinstance(target, Flask):
+        target.register_error_handler(WidgetError, answer)
+    target.register_error_handler(HTTPException, partial(http_error, own=own))
+    target.register_error_handler(sa.exc.DBAPIError, store_failed)
+    target.register_error_handler(Exception, partial(unexpected, own=own))
 
-    @app.errorhandler(HTTPException)
-    def http_error(err: HTTPException):
-        code = (err.name or "error").lower().replace(" ", "_")
-        message = err.description or err.name
-        if isinstance(err, SecurityError):  # a Host outside TRUSTED_HOSTS: no page links
-            return json_error(400, "untrusted_host", (
-                "this host name is not one the service answers for; an operator sets "
-                "WIDGET_PUBLIC_URL (or WIDGET_TRUSTED_HOSTS)"))
-        if err.code == 404 and request.url_rule is None:  # a path that matches no route
-            message = f"there is nothing at {request.path}; the pages and the API are listed " \
-                      "at /api"
-        resp = negotiated(err.code or 500, code, message, own=_own_type())
-        if err.code == 405 and hasattr(err, "valid_methods") and err.valid_methods:
-            resp.headers["Allow"] = ", ".join(err.valid_methods)
-        return resp
 
-    @app.errorhandler(sa.exc.DBAPIError)
-    def store_failed(err: sa.exc.DBAPIError):
-        """A route that read the store outside the service's gate while it was down: the
-        same 503 as through the gate, never a 500."""
-        return widget_error_response(store_down(err))
+def http_error(err: HTTPException, own: str = JSON) -> Response:
+    if err.response is not None:  # it carries its answer (a rate-limit breach: limits.py)
+        return err.response
+    code = (err.name or "error").lower().replace(" ", "_")
+    message = err.description or err.name
+    if isinstance(err, SecurityError):  # a Host outside TRUSTED_HOSTS: no page links
+        return json_error(400, "untrusted_host", (
+            "this host name is not one the service answers for; an operator sets "
+            "WIDGET_PUBLIC_URL (or WIDGET_TRUSTED_HOSTS)"))
+    if err.code == 404 and request.url_rule is None:  # a path that matches no route
+        message = f"there is nothing at {request.path}; the pages and the API are listed " \
+                  "at /api"
+    resp = negotiated(err.code or 500, code, message, own=own)
+    if err.code == 405 and hasattr(err, "valid_methods") and err.valid_methods:
+        resp.headers["Allow"] = ", ".join(err.valid_methods)
+    return resp
 
-    @app.errorhandler(Exception)
-    def unexpected(err: Exception):
-        """Anything unexpected: a typed 500 with the request id, and one log line (the
-        traceback only at DEBUG), so a flood of failures cannot flood the log."""
-        rid = logs.request_id()
-        log.error("unexpected %s on %s %s: %s", type(err).__name__, request.method,
-                  request.path, err, exc_info=log.isEnabledFor(logging.DEBUG))
-        return negotiated(500, "internal_error", "something went wrong on our side; quote "
-                          f"request id {rid} when reporting it", extra={"request_id": rid},
-                          own=_own_type())
 
+def store_failed(err: sa.exc.DBAPIError) -> Response:
+    """A route that read the store outside the service's gate while it was down: the same
+    503 as through the gate (in the route's own error form), never a 500."""
+    return current_app.handle_user_exception(store_down(err))
+
+
+def unexpected(err: Exception, own: str = JSON) -> Response:
+    """Anything unexpected: a typed 500 with the request id, and one log line (the traceback
+    only at DEBUG), so a flood of failures cannot flood the log."""
+    rid = logs.request_id()
+    log.error("unexpected %s on %s %s: %s", type(err).__name__, request.method,
+              request.path, err, exc_info=log.isEnabledFor(logging.DEBUG))
+    resp = negotiated(500, "internal_error", "something went wrong on our side; quote "
+                      f"request id {rid} when reporting it", extra={"request_id": rid},
+                      own=own)
+    resp.headers[logs.HEADER] = rid
+    return resp

@@ -1,31 +1,46 @@
-"""HTTP caching and CORS headers, applied in one place for every route that opts in."""
+"""HTTP caching and CORS headers and conditional answers (ETag, 304), in one place for every
+route: ``respond`` for bytes whose ETag is known in advance (badges, error badges,
+widget.js), ``finish_cacheable`` for responses built per request (JSON, pages, embeds),
+``finish_error`` for errors; ``secure`` adds what every response carries."""
 from __future__ import annotations
 
 import gzip
+from functools import lru_cache
 
 from flask import Response, current_app, request
+
+from ..cache.memory import Rendered
 
 GZIP_MIN_BYTES = 600  # below this, compression saves less than its headers cost
 GZIP_TYPES = ("application/json", "text/html", "text/javascript", "image/svg+xml")
 
 
 REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE = (("Referrer-Policy", REFERRER_POLICY), ("X-Content-Type-Options", "nosniff"))
+SVG_TYPE = "image/svg+xml; charset=utf-8"
+SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"  # an SVG runs no scripts
 
 
 def secure(resp: Response) -> Response:
     """Every response: no MIME sniffing, and no full URLs leaked to other origins."""
-    resp.headers.setdefault("Referrer-Policy", REFERRER_POLICY)
-    resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+    for name, value in SECURE:
+        resp.headers.setdefault(name, value)
     return resp
 
 
 def cache_control(max_age: int, s_maxage: int | None = None) -> str:
     cfg = current_app.config
+    return _cache_control(max_age, s_maxage, cfg["STALE_WHILE_REVALIDATE"],
+                          cfg["STALE_IF_ERROR"])
+
+
+@lru_cache(maxsize=256)
+def _cache_control(max_age: int, s_maxage: int | None, swr: int, sie: int) -> str:
     parts = ["public", f"max-age={max_age}"]
     if s_maxage is not None:
         parts.append(f"s-maxage={s_maxage}")
-    parts.append(f"stale-while-revalidate={cfg['STALE_WHILE_REVALIDATE']}")
-    parts.append(f"stale-if-error={cfg['STALE_IF_ERROR']}")
+    parts.append(f"stale-while-revalidate={swr}")
+    parts.append(f"stale-if-error={sie}")
     return ", ".join(parts)
 
 
@@ -37,6 +52,34 @@ def finish_cacheable(resp: Response, max_age: int, s_maxage: int | None) -> Resp
     resp.add_etag()
     compress(resp)
     return resp.make_conditional(request)
+
+
+def respond(rendered: Rendered, status: int, cache: str, *, vary: str | None = None,
+            encoding: str | None = None) -> Response:
+    """Bytes whose strong ETag is known (a cached rendering): the caching, CORS and security
+    headers in one pass, from a list made once per (entry, caching) and reused, and a 304
+    when If-None-Match names the ETag. ``encoding``: how the bytes are already compressed."""
+    full, bare = _headers(rendered.content_type, rendered.etag, cache, vary, encoding)
+    if status == 200 and "HTTP_IF_NONE_MATCH" in request.environ \
+            and request.if_none_match.contains(rendered.etag):
+        return Response(status=304, headers=bare)
+    return Response(rendered.body, status=status, headers=full)
+
+
+@lru_cache(maxsize=4096)
+def _headers(content_type: str, etag: str, cache: str, vary: str | None,
+             encoding: str | None) -> tuple[list, list]:
+    """The headers of a 200 and of a 304 (no Content-Type, no Content-Encoding) for an entry."""
+    bare = [("Cache-Control", cache), ("ETag", f'"{etag}"'),
+            ("Access-Control-Allow-Origin", "*"), *SECURE]
+    if content_type == SVG_TYPE:
+        bare.append(("Content-Security-Policy", SVG_CSP))
+    if vary:
+        bare.append(("Vary", vary))
+    full = [("Content-Type", content_type), *bare]
+    if encoding:
+        full.append(("Content-Encoding", encoding))
+    return full, bare
 
 
 def wants_gzip() -> bool:
@@ -64,8 +107,8 @@ def error_cache_control(status: int) -> str:
 def finish_error(resp: Response) -> Response:
     """Bad input and unknown accounts are cached briefly (60 s: a fixed mistake or a new
     account shows up soon); answers about a token, a conflict or a fault of ours are not
-    cached anywhere."""
+    cached anywhere. Complete on its own (``secure`` too): lean routes run no after-request
+    hooks (app.py)."""
     resp.headers["Cache-Control"] = error_cache_control(resp.status_code)
     resp.headers["Access-Control-Allow-Origin"] = "*"
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    return resp
+    return secure(resp)

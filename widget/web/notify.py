@@ -12,11 +12,14 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from ..errors import WidgetError
 from . import errors
 from .http import finish_error
+from .limits import WRITE_METHODS, limiter, writes
 from .owners import body, no_store, owned
 from .pages import page
 
 bp = Blueprint("notify", __name__, url_prefix="/api/v1")
 pages_bp = Blueprint("notify_pages", __name__, url_prefix="/notify")
+limiter.limit(writes, methods=WRITE_METHODS)(bp)
+limiter.limit(writes, methods=WRITE_METHODS)(pages_bp)
 
 
 def services():
@@ -81,4 +84,6 @@ def _link_error(err: WidgetError) -> Response:
     return finish_error(resp)
 
 
-errors.error_renderers[pages_bp.name] = _link_error
+@pages_bp.errorhandler(WidgetError)
+def link_error(err: WidgetError) -> Response:
+    return errors.answer(err, _link_error)

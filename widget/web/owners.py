@@ -12,11 +12,13 @@ import time
 from flask import Blueprint, current_app, jsonify, request
 
 from .body import json_object
+from .limits import WRITE_METHODS, claims, limiter, writes
 from ..errors import InvalidParameter, Unauthorized
 from ..ids import parse_account_id
 from ..service.owners import NEEDS_TOKEN
 
 bp = Blueprint("owners", __name__, url_prefix="/api/v1")
+limiter.limit(writes, methods=WRITE_METHODS)(bp)
 
 
 def services():
@@ -59,6 +61,7 @@ def owned(raw: str):
 
 
 @bp.post("/claims")
+@limiter.limit(claims)
 def create_claim():
     raw = body(token=False).get("account")
     if not isinstance(raw, str):

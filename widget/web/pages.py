@@ -270,6 +270,9 @@ def error_page(status: int, message: str) -> Response:
     return page("error.html", status, status=status, message=message)
 
 
-errors.error_renderers[bp.name] = _page_error
-errors.html_blueprints.add(bp.name)
-errors.html_page = error_page
+@bp.errorhandler(WidgetError)
+def page_error(err: WidgetError) -> Response:
+    return errors.answer(err, _page_error)
+
+
+errors.register(bp, own=errors.HTML)  # the rest of a page's errors are pages too
