@@ -6,8 +6,10 @@ Calls each app's WSGI callable directly with a prepared environ, so the figures 
 application's own work (routing, hooks, the route, headers), which is what bench/serve.sh's
 ratios are made of once gunicorn's fixed cost per request is taken off. Compares a cached
 badge with our /ping and with bench/bare_flask.py's constant route, each the best of three
-rounds, and Python function calls per request (load-independent). ``--profile`` prints where a cached badge's time goes (cProfile, top 25 by own time).
+rounds, and Python function calls per request (load-independent). ``--profile`` prints
+where a cached badge's time goes (cProfile, top 25 by own time).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,7 +19,7 @@ import pstats
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,12 +33,23 @@ from widget.sources.demo import build_demo  # noqa: E402
 
 def environ(path: str, query: str = "") -> dict:
     return {
-        "REQUEST_METHOD": "GET", "SCRIPT_NAME": "", "PATH_INFO": path, "QUERY_STRING": query,
-        "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8080", "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1", "HTTP_HOST": "127.0.0.1:8080",
-        "HTTP_USER_AGENT": "wrk", "HTTP_ACCEPT": "*/*",
-        "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(), "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False, "wsgi.multiprocess": True, "wsgi.run_once": False,
+        "REQUEST_METHOD": "GET",
+        "SCRIPT_NAME": "",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8080",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "127.0.0.1:8080",
+        "HTTP_USER_AGENT": "wrk",
+        "HTTP_ACCEPT": "*/*",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
     }
 
 
@@ -58,15 +71,15 @@ def per_request_us(app, env: dict, n: int) -> float:
 
 
 ROUTES = {"bare": "/const", "ping": "/ping", "badge": "/badge/local:jessica.svg"}
-NAMES = {"bare": "bare Flask /const", "ping": "/ping (constant)",
-         "badge": "/badge/...svg (cached)"}
+NAMES = {"bare": "bare Flask /const", "ping": "/ping (constant)", "badge": "/badge/...svg (cached)"}
 
 
 def build_app(tmp: str):
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3", "SEED_DEMO": False,
-                      "INSTANCE_PATH": tmp})
+    app = create_app(
+        {"DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3", "SEED_DEMO": False, "INSTANCE_PATH": tmp}
+    )
     engine = app.extensions["widget"].engine
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     build_demo(engine, accounts=200, reactions=4000, now=now)
     rescore(engine, now.date(), days=1)
     return app
@@ -104,15 +117,19 @@ def main() -> None:
             wsgi = bare_flask.app if route == "bare" else app
             status, _ = call(wsgi, environ(path))
             assert status.startswith("200"), status
-            figures[route] = (per_request_us(wsgi, environ(path), args.requests),
-                              calls_per_request(wsgi, environ(path)))
+            figures[route] = (
+                per_request_us(wsgi, environ(path), args.requests),
+                calls_per_request(wsgi, environ(path)),
+            )
         print(f"{'route':28} {'us/request':>11} {'calls/request':>14}")
         for route, (us, calls) in figures.items():
             print(f"{NAMES[route]:28} {us:11.1f} {calls:14.0f}")
         for i, unit in enumerate(("time", "calls")):
             bare, ping, cached = (figures[r][i] for r in ("bare", "ping", "badge"))
-            print(f"cached badge {unit} / bare Flask route = {cached / bare:.2f}; "
-                  f"/ our /ping = {cached / ping:.2f}")
+            print(
+                f"cached badge {unit} / bare Flask route = {cached / bare:.2f}; "
+                f"/ our /ping = {cached / ping:.2f}"
+            )
         if args.profile:
             badge = environ(ROUTES["badge"])
             prof = cProfile.Profile()

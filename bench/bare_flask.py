@@ -1,5 +1,6 @@
 """The yardstick for bench/serve.sh: a bare Flask app with one constant route, no hooks, no
 extensions. A cached badge is measured against it under the same gunicorn settings."""
+
 from flask import Flask
 
 app = Flask(__name__)

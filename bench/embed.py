@@ -19,6 +19,7 @@ Transfers are measured twice: with responses gzipped as docs/nginx.conf does in 
 as the app alone sends them (identity). Goals: at most 2 requests and 3 KB for the first
 widget (gzip), CLS 0. Needs /usr/bin/chromium; bounded by --deadline seconds (default 180).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -58,8 +59,14 @@ SETTLE_MS = 400
 class Gzip:
     """What nginx's ``gzip on; gzip_comp_level 5; gzip_min_length 256`` does to responses."""
 
-    TYPES = ("application/javascript", "text/javascript", "application/json", "image/svg+xml",
-             "text/css", "text/plain")
+    TYPES = (
+        "application/javascript",
+        "text/javascript",
+        "application/json",
+        "image/svg+xml",
+        "text/css",
+        "text/plain",
+    )
 
     def __init__(self, app, level: int = 5):
         self.app, self.level, self.enabled = app, level, True
@@ -82,12 +89,19 @@ class Gzip:
         headers = seen["headers"]
         names = {k.lower(): v for k, v in headers}
         ctype = names.get("content-type", "").split(";")[0].strip()
-        if (seen["status"].startswith("200") and ctype in self.TYPES and len(body) >= 256
-                and "content-encoding" not in names):
+        if (
+            seen["status"].startswith("200")
+            and ctype in self.TYPES
+            and len(body) >= 256
+            and "content-encoding" not in names
+        ):
             body = gzip.compress(body, self.level, mtime=0)
             headers = [(k, v) for k, v in headers if k.lower() not in ("content-length", "etag")]
-            headers += [("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding"),
-                        ("Content-Length", str(len(body)))]
+            headers += [
+                ("Content-Encoding", "gzip"),
+                ("Vary", "Accept-Encoding"),
+                ("Content-Length", str(len(body))),
+            ]
             if "etag" in names:  # nginx weakens the ETag of what it compresses
                 headers.append(("ETag", "W/" + names["etag"].removeprefix("W/")))
         start_response(seen["status"], headers)
@@ -116,8 +130,12 @@ def load(browser, url: str, widget: bool) -> dict:
         page.wait_for_function(RENDERED, arg=3, timeout=10_000)
         page.wait_for_timeout(SETTLE_MS)
         scrolled = [_transfer(r) for r in finished[count:]]
-    out = {"requests": first, "scrolled": scrolled, "script_s": metrics["ScriptDuration"],
-           "cls": page.evaluate("window.__cls")}
+    out = {
+        "requests": first,
+        "scrolled": scrolled,
+        "script_s": metrics["ScriptDuration"],
+        "cls": page.evaluate("window.__cls"),
+    }
     context.close()
     return out
 
@@ -129,8 +147,11 @@ def _transfer(request) -> tuple[str, int]:
 
 def widget_part(requests: list[tuple[str, int]], service_url: str) -> list[tuple[str, int]]:
     """The requests only the widget makes: widget.js and the JSON API."""
-    return [(u, n) for u, n in requests
-            if u.startswith(service_url) and (u.endswith("/widget.js") or JSON_PATH in u)]
+    return [
+        (u, n)
+        for u, n in requests
+        if u.startswith(service_url) and (u.endswith("/widget.js") or JSON_PATH in u)
+    ]
 
 
 def measure(browser, blog, service_url: str, runs: int) -> dict:
@@ -140,20 +161,28 @@ def measure(browser, blog, service_url: str, runs: int) -> dict:
         with_js.append(load(browser, f"{blog.url}/?theme=light", widget=True))
     med = statistics.median
     first = [widget_part(r["requests"], service_url) for r in with_js]
-    added = [sorted({u for u, _ in r["requests"] if u.startswith(service_url)}
-                    - {u for u, _ in w["requests"]}) for r, w in zip(with_js, without)]
+    added = [
+        sorted(
+            {u for u, _ in r["requests"] if u.startswith(service_url)}
+            - {u for u, _ in w["requests"]}
+        )
+        for r, w in zip(with_js, without)
+    ]
     return {
         "first_requests": med(len(f) for f in first),
         "first_bytes": med(sum(n for _, n in f) for f in first),
         "first_detail": first[0],
         "added_urls": added[0],
         "scroll_requests": med(len(widget_part(r["scrolled"], service_url)) for r in with_js),
-        "scroll_bytes": med(sum(n for _, n in widget_part(r["scrolled"], service_url))
-                            for r in with_js),
+        "scroll_bytes": med(
+            sum(n for _, n in widget_part(r["scrolled"], service_url)) for r in with_js
+        ),
         "script_ms": (med(r["script_s"] for r in with_js) - med(r["script_s"] for r in without))
         * 1000,
-        "script_range": (min(r["script_s"] for r in with_js) * 1000,
-                         max(r["script_s"] for r in with_js) * 1000),
+        "script_range": (
+            min(r["script_s"] for r in with_js) * 1000,
+            max(r["script_s"] for r in with_js) * 1000,
+        ),
         "cls_with": max(r["cls"] for r in with_js),
         "cls_without": max(r["cls"] for r in without),
     }
@@ -163,13 +192,19 @@ def report(name: str, m: dict, service_url: str) -> None:
     short = lambda u: u.removeprefix(service_url)  # noqa: E731
     print(f"\n{name}")
     detail = ", ".join(f"{short(u)} {n} B" for u, n in m["first_detail"])
-    print(f"  first widget: +{m['first_requests']:g} requests, +{m['first_bytes']:,.0f} B "
-          f"transferred ({detail})")
-    print(f"  scrolling to the third widget: +{m['scroll_requests']:g} request, "
-          f"+{m['scroll_bytes']:,.0f} B")
+    print(
+        f"  first widget: +{m['first_requests']:g} requests, +{m['first_bytes']:,.0f} B "
+        f"transferred ({detail})"
+    )
+    print(
+        f"  scrolling to the third widget: +{m['scroll_requests']:g} request, "
+        f"+{m['scroll_bytes']:,.0f} B"
+    )
     low, high = m["script_range"]
-    print(f"  main-thread scripting added: {m['script_ms']:.1f} ms (CDP ScriptDuration, "
-          f"with minus without; runs with the widget {low:.1f}-{high:.1f} ms)")
+    print(
+        f"  main-thread scripting added: {m['script_ms']:.1f} ms (CDP ScriptDuration, "
+        f"with minus without; runs with the widget {low:.1f}-{high:.1f} ms)"
+    )
     print(f"  CLS: {m['cls_with']:g} with the widget, {m['cls_without']:g} without")
 
 
@@ -205,19 +240,29 @@ def main(argv=None) -> int:
         blog.close()
         service.close()
     js = (ROOT / "static" / "widget.js").read_bytes()
-    print(f"Widget cost on the test blog page: Chromium {version}, median of {args.runs} cold "
-          f"loads each, 127.0.0.1")
+    print(
+        f"Widget cost on the test blog page: Chromium {version}, median of {args.runs} cold "
+        f"loads each, 127.0.0.1"
+    )
     print(f"widget.js: {len(js):,} B, {len(gzip.compress(js, 9, mtime=0)):,} B gzip -9")
-    print("service requests only the page with the widget makes: "
-          + ", ".join(u.removeprefix(service.url) for u in results["gzip"]["added_urls"]))
-    report("gzip (as served behind docs/nginx.conf, gzip_comp_level 5)", results["gzip"],
-           service.url)
+    print(
+        "service requests only the page with the widget makes: "
+        + ", ".join(u.removeprefix(service.url) for u in results["gzip"]["added_urls"])
+    )
+    report(
+        "gzip (as served behind docs/nginx.conf, gzip_comp_level 5)", results["gzip"], service.url
+    )
     report("identity (the app alone, no compression)", results["identity"], service.url)
     g = results["gzip"]
-    ok = (g["first_requests"] <= GOAL_REQUESTS and g["first_bytes"] <= GOAL_BYTES
-          and g["cls_with"] == 0)
-    print(f"\ngoals (gzip): <= {GOAL_REQUESTS} requests, <= {GOAL_BYTES:,} B, CLS 0: "
-          f"{'met' if ok else 'NOT met'}  [{time.monotonic() - t0:.1f} s]")
+    ok = (
+        g["first_requests"] <= GOAL_REQUESTS
+        and g["first_bytes"] <= GOAL_BYTES
+        and g["cls_with"] == 0
+    )
+    print(
+        f"\ngoals (gzip): <= {GOAL_REQUESTS} requests, <= {GOAL_BYTES:,} B, CLS 0: "
+        f"{'met' if ok else 'NOT met'}  [{time.monotonic() - t0:.1f} s]"
+    )
     return 0 if ok else 1
 
 

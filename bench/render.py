@@ -8,6 +8,7 @@ shields.io's badge-maker (``npm install --prefix bench``, run with ``node``) are
 extras: each is skipped with a note when it is not installed. Goals on this 2-core machine:
 >= 30,000 flat SVG renders/s and >= 3,000 flat PNG renders/s.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,7 +17,7 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,13 +37,30 @@ def records() -> list[ScoreRecord]:
     for score in range(1, 101):
         out.append(
             ScoreRecord(
-                id="local:jessica", network="local", handle="jessica", display_name="Jessica Example",
-                score=score, score_exact=float(score),
-                components={k: Component(max(1, score - 5 * i), 0.0, 1 / 3) for i, k in enumerate(COMPONENTS)},
-                deltas={"day": 0.0, "week": 0.0, "month": 0.0}, explanation=(),
-                topics=(Topic("wine", "Wine", 100.0), Topic("travel", "Travel", 60.0), Topic("art", "Art", 30.0)),
-                provisional=False, stale=False, day=day, updated_at=datetime(2024, 5, 1, tzinfo=timezone.utc),
-                history=tuple((day - timedelta(days=89 - i), score + (i % 9) / 3) for i in range(90)),
+                id="local:jessica",
+                network="local",
+                handle="jessica",
+                display_name="Jessica Example",
+                score=score,
+                score_exact=float(score),
+                components={
+                    k: Component(max(1, score - 5 * i), 0.0, 1 / 3)
+                    for i, k in enumerate(COMPONENTS)
+                },
+                deltas={"day": 0.0, "week": 0.0, "month": 0.0},
+                explanation=(),
+                topics=(
+                    Topic("wine", "Wine", 100.0),
+                    Topic("travel", "Travel", 60.0),
+                    Topic("art", "Art", 30.0),
+                ),
+                provisional=False,
+                stale=False,
+                day=day,
+                updated_at=datetime(2024, 5, 1, tzinfo=UTC),
+                history=tuple(
+                    (day - timedelta(days=89 - i), score + (i % 9) / 3) for i in range(90)
+                ),
             )
         )
     return out
@@ -70,12 +88,28 @@ def ours(seconds: float) -> list[tuple[str, str, str, float]]:
     rows = []
     for style in ("flat", "card", "sparkline"):
         p = BadgeParams(style=style)
-        rows.append(("influence-widget", "svg", style, rate(lambda r, p=p: render_svg(r, p), items, seconds)))
+        rows.append(
+            (
+                "influence-widget",
+                "svg",
+                style,
+                rate(lambda r, p=p: render_svg(r, p), items, seconds),
+            )
+        )
     for style in ("flat", "card"):
         p = BadgeParams(style=style)
-        rows.append(("influence-widget", "png", style, rate(lambda r, p=p: render_png(r, p), items, seconds)))
+        rows.append(
+            (
+                "influence-widget",
+                "png",
+                style,
+                rate(lambda r, p=p: render_png(r, p), items, seconds),
+            )
+        )
     p2 = BadgeParams(scale=2)
-    rows.append(("influence-widget", "png", "flat @2x", rate(lambda r: render_png(r, p2), items, seconds)))
+    rows.append(
+        ("influence-widget", "png", "flat @2x", rate(lambda r: render_png(r, p2), items, seconds))
+    )
     return rows
 
 
@@ -87,7 +121,11 @@ def pybadges_rows(seconds: float) -> tuple[list, str | None]:
     except ImportError:
         return [], "pybadges not installed (pip install pybadges): skipped"
     args = [(str(s), band_color(s)) for s in range(1, 101)]
-    flat = rate(lambda a: pybadges.badge(left_text="influence", right_text=a[0], right_color=a[1]), args, seconds)
+    flat = rate(
+        lambda a: pybadges.badge(left_text="influence", right_text=a[0], right_color=a[1]),
+        args,
+        seconds,
+    )
     return [(f"pybadges {version('pybadges')}", "svg", "flat", flat)], None
 
 
@@ -107,7 +145,9 @@ def badge_maker_rows(seconds: float) -> tuple[list, str | None]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="uncached badge renders per second")
-    parser.add_argument("--seconds", type=float, default=1.0, help="time per measurement (default 1.0)")
+    parser.add_argument(
+        "--seconds", type=float, default=1.0, help="time per measurement (default 1.0)"
+    )
     args = parser.parse_args(argv)
     rows = ours(args.seconds)
     notes = []

@@ -11,6 +11,7 @@ first (smallest) N. Goals on a 2-core machine: the daily run <= 3 s at 1 M react
 and <= 3 GB at 10 M, growing at most linearly. With --store-dir the communities are kept and
 reused (building 10 M takes most of an hour).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,7 +20,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,8 +51,12 @@ def main():
 if __name__ == "__main__":
     main()
 """
-LABELS = {"full": "full recompute (yesterday)", "daily": "daily run (today)",
-          "dask": "full on Dask", "spark": "full on Spark"}
+LABELS = {
+    "full": "full recompute (yesterday)",
+    "daily": "daily run (today)",
+    "dask": "full on Dask",
+    "spark": "full on Spark",
+}
 
 
 def store(n: int, store_dir: Path) -> tuple[str, date]:
@@ -65,20 +70,34 @@ def store(n: int, store_dir: Path) -> tuple[str, date]:
 
         path.unlink(missing_ok=True)
         engine = make_engine(url)
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         # The generator lands a few percent under its target.
-        print("  " + build_demo(engine, accounts=max(n // 50, 50), reactions=int(n * 1.06),
-                                now=now).line(), file=sys.stderr)
+        print(
+            "  "
+            + build_demo(
+                engine, accounts=max(n // 50, 50), reactions=int(n * 1.06), now=now
+            ).line(),
+            file=sys.stderr,
+        )
         engine.dispose()
         meta.write_text(json.dumps({"as_of": now.date().isoformat()}))
     return url, date.fromisoformat(json.loads(meta.read_text())["as_of"])
 
 
 def measure(url: str, day: date, mode: str, workers: int) -> dict:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)}
-    done = subprocess.run([sys.executable, "-c", CHILD, url, day.isoformat(), mode,
-                           str(workers)], capture_output=True, text=True, env=env, cwd=ROOT)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p
+        ),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, url, day.isoformat(), mode, str(workers)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
     if done.returncode != 0 or "RESULT " not in done.stdout:
         raise SystemExit(f"{mode} at {url} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.split("RESULT ", 1)[1])
@@ -103,15 +122,19 @@ def main() -> None:
                 rows.append((n, mode, r))
                 print(f"  {n:>11,} {LABELS[mode]}: {r['line']}", file=sys.stderr)
     base = {mode: r for n, mode, r in rows if n == rows[0][0]}
-    print(f"{'reactions':>11} {'run':<28} {'read':>11} {'wall s':>8} {'peak MB':>8} "
-          f"{'B/reaction':>10} {'x wall':>7} {'x MB':>6} {'x B/r':>6}")
+    print(
+        f"{'reactions':>11} {'run':<28} {'read':>11} {'wall s':>8} {'peak MB':>8} "
+        f"{'B/reaction':>10} {'x wall':>7} {'x MB':>6} {'x B/r':>6}"
+    )
     for n, mode, r in rows:
         per = r["peak"] / max(r["reactions"], 1)
         b = base.get(mode, r)
         b_per = b["peak"] / max(b["reactions"], 1)
-        print(f"{n:>11,} {LABELS[mode]:<28} {r['reactions']:>11,} {r['wall']:>8.2f} "
-              f"{r['peak'] / 2 ** 20:>8.0f} {per:>10.0f} {r['wall'] / b['wall']:>7.2f} "
-              f"{r['peak'] / b['peak']:>6.2f} {per / b_per:>6.2f}")
+        print(
+            f"{n:>11,} {LABELS[mode]:<28} {r['reactions']:>11,} {r['wall']:>8.2f} "
+            f"{r['peak'] / 2**20:>8.0f} {per:>10.0f} {r['wall'] / b['wall']:>7.2f} "
+            f"{r['peak'] / b['peak']:>6.2f} {per / b_per:>6.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -1,11 +1,12 @@
 """Shared fixtures: apps on a fresh store (SQLite, and PostgreSQL where the test asks for it),
 and one demo community built once per session for the tests that read it."""
+
 from __future__ import annotations
 
 import contextlib
 import os
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,9 @@ import sqlalchemy as sa
 from widget import create_app
 from widget.store import make_engine
 
-PG_URL = os.environ.get("WIDGET_TEST_DATABASE_URL",
-                        "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_URL = os.environ.get(
+    "WIDGET_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 IN_CI = os.environ.get("CI", "").lower() == "true"
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -76,10 +78,14 @@ def drop_schema(admin, schema: str) -> None:
     for _ in range(5):
         try:
             with admin.begin() as conn:
-                conn.execute(sa.text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE pid <> pg_backend_pid() AND datname = current_database() "
-                    "AND query ILIKE :s"), {"s": f"%{schema}%"})
+                conn.execute(
+                    sa.text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE pid <> pg_backend_pid() AND datname = current_database() "
+                        "AND query ILIKE :s"
+                    ),
+                    {"s": f"%{schema}%"},
+                )
                 conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
             return
         except sa.exc.OperationalError:
@@ -143,8 +149,14 @@ def small_demo_client(tmp_path_factory, module_store_url):
 
 @pytest.fixture
 def app(store_url, tmp_path):
-    app = create_app({"DATABASE_URL": store_url, "SEED_DEMO": False, "TESTING": True,
-                      "INSTANCE_PATH": str(tmp_path / "instance")})
+    app = create_app(
+        {
+            "DATABASE_URL": store_url,
+            "SEED_DEMO": False,
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+        }
+    )
     yield app
     app.extensions["widget"].close()
 
@@ -160,8 +172,11 @@ def demo_url(tmp_path_factory):
     from widget.seed import seed_demo
 
     with contextlib.ExitStack() as stack:
-        url = (stack.enter_context(fresh_schema("demo_")) if ON_POSTGRES
-               else f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite3'}")
+        url = (
+            stack.enter_context(fresh_schema("demo_"))
+            if ON_POSTGRES
+            else f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite3'}"
+        )
         eng = make_engine(url)
         seed_demo(eng)
         eng.dispose()
@@ -170,8 +185,14 @@ def demo_url(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def demo_app(demo_url, tmp_path_factory):
-    app = create_app({"DATABASE_URL": demo_url, "SEED_DEMO": False, "TESTING": True,
-                      "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance"))})
+    app = create_app(
+        {
+            "DATABASE_URL": demo_url,
+            "SEED_DEMO": False,
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
+        }
+    )
     yield app
     app.extensions["widget"].close()
 
@@ -183,7 +204,7 @@ def demo_client(demo_app):
 
 @pytest.fixture
 def today():
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 REDIS_URL = os.environ.get("WIDGET_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

@@ -1,5 +1,6 @@
 """The properties every account's explanation must have (issue: "an activity statement that
 accounts for every point"), checked on account JSON bodies from any source."""
+
 from __future__ import annotations
 
 import re
@@ -30,14 +31,19 @@ def check_account(body: dict) -> list[str]:
             continue
         total = sum(d["points"] for d in change["drivers"])
         if abs(total - change["delta"]) > 0.15:
-            problems.append(f"{aid} {h}: drivers add up to {total:.2f}, delta "
-                            f"{change['delta']:.2f}")
+            problems.append(
+                f"{aid} {h}: drivers add up to {total:.2f}, delta {change['delta']:.2f}"
+            )
         if abs(change["to"] - change["from"] - change["delta"]) > 0.011:
             problems.append(f"{aid} {h}: delta is not to - from")
         text = change["text"]
         texts.append(text)
-        if text.startswith("Up") and change["delta"] <= 0 or \
-                text.startswith("Down") and change["delta"] >= 0:
+        if (
+            text.startswith("Up")
+            and change["delta"] <= 0
+            or text.startswith("Down")
+            and change["delta"] >= 0
+        ):
             problems.append(f"{aid} {h}: {text!r} contradicts delta {change['delta']}")
         for d in change["drivers"]:
             texts.append(d["text"])
@@ -46,10 +52,13 @@ def check_account(body: dict) -> list[str]:
                 problems.append(f"{aid} {h}: {d['kind']} moves {p} on an unchanged signal")
             if sig and abs(p) >= 0.01:
                 rose = sig["after"] - sig["before"]
-                if d["kind"] in RISES_WITH and rose * p < 0 or \
-                        d["kind"] in FALLS_WITH and rose * p > 0:
-                    problems.append(f"{aid} {h}: {d['kind']} points {p} against its signal "
-                                    f"{sig}")
+                if (
+                    d["kind"] in RISES_WITH
+                    and rose * p < 0
+                    or d["kind"] in FALLS_WITH
+                    and rose * p > 0
+                ):
+                    problems.append(f"{aid} {h}: {d['kind']} points {p} against its signal {sig}")
             if d["kind"] in DIRECTION_WORDS:
                 up_word, down_word = DIRECTION_WORDS[d["kind"]]
                 if (p > 0 and down_word in d["text"]) or (p < 0 and up_word in d["text"]):
@@ -64,15 +73,19 @@ def check_account(body: dict) -> list[str]:
         if any(abs(d) >= m.explanation_min_delta for d in deltas) or not active:
             problems.append(f"{aid}: says Steady with deltas {deltas}, active={active}")
     if body["changes"].get("month") is None and not any(
-            t.startswith(("New here", "No activity recorded yet")) for t in body["explanation"]):
+        t.startswith(("New here", "No activity recorded yet")) for t in body["explanation"]
+    ):
         problems.append(f"{aid}: new but does not say so: {body['explanation']}")
     provisional = [t for t in body["explanation"] if t.startswith("Provisional")]
     if body["provisional"] != bool(provisional):
         problems.append(f"{aid}: provisional flag and text disagree")
     for t in provisional:
         posts = re.search(r"(\d+) posts? of the (\d+) needed", t)
-        if (posts is not None) != (sig["posts"] < m.provisional_min_posts) or \
-                posts and int(posts.group(1)) != sig["posts"]:
+        if (
+            (posts is not None) != (sig["posts"] < m.provisional_min_posts)
+            or posts
+            and int(posts.group(1)) != sig["posts"]
+        ):
             problems.append(f"{aid}: {t!r} vs {sig['posts']} posts")
         people = re.search(r"(\d+) (?:person|people) engaging of the (\d+) needed", t)
         if (people is not None) != (sig["engagers"] < m.provisional_min_engagers):

@@ -118,6 +118,7 @@ profileViewDetailed, app.bsky.feed.getAuthorFeed -> feedViewPost with
 getLikes -> like {indexedAt, createdAt, actor}); limits above the documented maxima get the
 documented 400 on Bluesky and are clamped on Mastodon, as the real servers do.
 """
+
 from __future__ import annotations
 
 import fnmatch
@@ -129,18 +130,46 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 DAY = 86400
 NOW = 1_767_225_600  # 2026-01-01T00:00:00Z, a fixed "now" for deterministic tests
-TAG_POOL = ["python", "wine", "coffee", "opensource", "running", "jazz", "photography",
-            "cooking", "linux", "travel"]
-FAULTS = {"401", "422", "500", "502", "503", "504", "slow", "truncated", "cut", "ratelimit",
-          "oversized", "oversized_chunked", "missing", "auth", "garbage", "notjson",
-          "redirect_offhost",
-          "redirect_samehost", "redirect_loop", "link_offhost"}
+TAG_POOL = [
+    "python",
+    "wine",
+    "coffee",
+    "opensource",
+    "running",
+    "jazz",
+    "photography",
+    "cooking",
+    "linux",
+    "travel",
+]
+FAULTS = {
+    "401",
+    "422",
+    "500",
+    "502",
+    "503",
+    "504",
+    "slow",
+    "truncated",
+    "cut",
+    "ratelimit",
+    "oversized",
+    "oversized_chunked",
+    "missing",
+    "auth",
+    "garbage",
+    "notjson",
+    "redirect_offhost",
+    "redirect_samehost",
+    "redirect_loop",
+    "link_offhost",
+}
 
 
 class FakeClock:
@@ -165,11 +194,12 @@ class FakeClock:
 
 def iso(ts: float) -> str:
     """``2019-12-08T03:48:33.901Z``, the API datetime format."""
-    dt = datetime.fromtimestamp(ts, tz=timezone.utc)
+    dt = datetime.fromtimestamp(ts, tz=UTC)
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
 
 
 # -- the server machinery ----------------------------------------------------------------------
+
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
@@ -208,8 +238,10 @@ class _Handler(BaseHTTPRequestHandler):
             except (ValueError, AttributeError):
                 params = None
         else:
-            params = {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace"),
-                                                   keep_blank_values=True).items()}
+            params = {
+                k: v[0]
+                for k, v in parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True).items()
+            }
         fake._record(parts.path, {"method": ["POST"]})
         mode = fake._take_fault(parts.path)
         try:
@@ -242,8 +274,9 @@ class _Handler(BaseHTTPRequestHandler):
         if mode == "garbage":
             return self._send(fake, 200, {"unexpected": ["shape", 1, None]})
         if mode == "notjson":
-            return self._send_raw(fake, 200, b"<html><body>Hello</body></html>",
-                                  "text/html; charset=utf-8")
+            return self._send_raw(
+                fake, 200, b"<html><body>Hello</body></html>", "text/html; charset=utf-8"
+            )
         if mode in ("redirect_offhost", "redirect_samehost", "redirect_loop"):
             if mode == "redirect_offhost":
                 loc = f"http://evil.example.invalid{self.path}"
@@ -258,8 +291,9 @@ class _Handler(BaseHTTPRequestHandler):
         if mode == "truncated":
             raw = json.dumps(body).encode()
             self.close_connection = True
-            return self._send_raw(fake, status, raw[: max(1, len(raw) // 2)],
-                                  "application/json; charset=utf-8", extra)
+            return self._send_raw(
+                fake, status, raw[: max(1, len(raw) // 2)], "application/json; charset=utf-8", extra
+            )
         if mode == "cut":
             raw = json.dumps(body).encode()
             self.send_response(status)
@@ -274,8 +308,14 @@ class _Handler(BaseHTTPRequestHandler):
         return self._send(fake, status, body, extra)
 
     def _send(self, fake, status, body, extra=None, budget=True):
-        return self._send_raw(fake, status, json.dumps(body).encode(),
-                              "application/json; charset=utf-8", extra, budget)
+        return self._send_raw(
+            fake,
+            status,
+            json.dumps(body).encode(),
+            "application/json; charset=utf-8",
+            extra,
+            budget,
+        )
 
     def _send_raw(self, fake, status, raw, ctype, extra=None, budget=True):
         self.send_response(status)
@@ -306,7 +346,7 @@ class _Handler(BaseHTTPRequestHandler):
         body = b"[" + b"0," * (pairs - 1) + b"0" + b" " * ((n - 2) - (2 * pairs - 1)) + b"]"
         step = 65536
         for i in range(0, len(body), step):
-            chunk = body[i:i + step]
+            chunk = body[i : i + step]
             if chunked:
                 self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
             else:
@@ -318,10 +358,18 @@ class _Handler(BaseHTTPRequestHandler):
 class FakeUpstream:
     """Shared machinery: server thread, request log and counts, faults, rate-limit budget."""
 
-    def __init__(self, *, now: int | None = None, clock=time.time, slow_seconds: float = 2.0,
-                 oversized_bytes: int = 3_000_000, rate_limit: int = 300,
-                 rate_remaining: int | None = None, rate_reset_in: float = 300.0,
-                 retry_after: int | str | None = 30):
+    def __init__(
+        self,
+        *,
+        now: int | None = None,
+        clock=time.time,
+        slow_seconds: float = 2.0,
+        oversized_bytes: int = 3_000_000,
+        rate_limit: int = 300,
+        rate_remaining: int | None = None,
+        rate_reset_in: float = 300.0,
+        retry_after: int | str | None = 30,
+    ):
         self.now = int(time.time()) if now is None else int(now)  # generated data ends here
         self.clock = clock
         self.slow_seconds = slow_seconds
@@ -347,9 +395,12 @@ class FakeUpstream:
         self._stopping.clear()
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.fake = self  # type: ignore[attr-defined]
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, daemon=True,
-                                        name=f"{type(self).__name__}-{self.port}")
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            daemon=True,
+            name=f"{type(self).__name__}-{self.port}",
+        )
         self._thread.start()
         return self
 
@@ -480,6 +531,7 @@ def _int(value, default: int) -> int:
 
 # -- Mastodon ----------------------------------------------------------------------------------
 
+
 @dataclass
 class MastoUser:
     id: str
@@ -507,7 +559,7 @@ class MastoStatus:
     quotes: int | None = 0  # None: no quotes_count field (Mastodon < 4.5)
     reblogged_by: list[MastoUser] = field(default_factory=list)
     favourited_by: list[MastoUser] = field(default_factory=list)
-    boost_of: "MastoStatus | None" = None  # this item is the account's boost of boost_of
+    boost_of: MastoStatus | None = None  # this item is the account's boost of boost_of
     author: MastoUser | None = None  # for boosted statuses: their author
     visibility: str = "public"
 
@@ -535,27 +587,67 @@ def snowflake(ts: float) -> str:
 class MastoAccount(MastoUser):
     statuses: list[MastoStatus] = field(default_factory=list)
 
-    def add_post(self, text: str, *, created_at: float, tags=(), reblogged_by=(),
-                 favourited_by=(), replies: int = 0, quotes: int | None = 0,
-                 reblogs: int | None = None, favourites: int | None = None,
-                 visibility: str = "public") -> MastoStatus:
-        st = MastoStatus(id=snowflake(created_at), created_at=created_at, text=text,
-                         tags=list(tags), replies=replies, reblogs=reblogs,
-                         favourites=favourites, quotes=quotes,
-                         reblogged_by=list(reblogged_by), favourited_by=list(favourited_by),
-                         visibility=visibility)
+    def add_post(
+        self,
+        text: str,
+        *,
+        created_at: float,
+        tags=(),
+        reblogged_by=(),
+        favourited_by=(),
+        replies: int = 0,
+        quotes: int | None = 0,
+        reblogs: int | None = None,
+        favourites: int | None = None,
+        visibility: str = "public",
+    ) -> MastoStatus:
+        st = MastoStatus(
+            id=snowflake(created_at),
+            created_at=created_at,
+            text=text,
+            tags=list(tags),
+            replies=replies,
+            reblogs=reblogs,
+            favourites=favourites,
+            quotes=quotes,
+            reblogged_by=list(reblogged_by),
+            favourited_by=list(favourited_by),
+            visibility=visibility,
+        )
         self.statuses.append(st)
         return st
 
-    def add_boost(self, *, created_at: float, of_author: MastoUser | None = None,
-                  text: str = "someone else's post #boosted") -> MastoStatus:
-        author = of_author or MastoUser(id="999", username="carol", domain="elsewhere.social",
-                                        display_name="Carol", followers=10)
-        original = MastoStatus(id=snowflake(created_at - 3600), created_at=created_at - 3600,
-                               text=text, tags=["boosted"], reblogs=50, favourites=80,
-                               author=author)
-        st = MastoStatus(id=snowflake(created_at), created_at=created_at, text="",
-                         reblogs=0, favourites=0, boost_of=original)
+    def add_boost(
+        self,
+        *,
+        created_at: float,
+        of_author: MastoUser | None = None,
+        text: str = "someone else's post #boosted",
+    ) -> MastoStatus:
+        author = of_author or MastoUser(
+            id="999",
+            username="carol",
+            domain="elsewhere.social",
+            display_name="Carol",
+            followers=10,
+        )
+        original = MastoStatus(
+            id=snowflake(created_at - 3600),
+            created_at=created_at - 3600,
+            text=text,
+            tags=["boosted"],
+            reblogs=50,
+            favourites=80,
+            author=author,
+        )
+        st = MastoStatus(
+            id=snowflake(created_at),
+            created_at=created_at,
+            text="",
+            reblogs=0,
+            favourites=0,
+            boost_of=original,
+        )
         self.statuses.append(st)
         return st
 
@@ -587,29 +679,66 @@ class FakeMastodon(FakeUpstream):
     def handle(self, username: str) -> str:
         return f"{username}@{self.host}"
 
-    def new_user(self, username: str, *, domain: str | None = None, followers: int = 0,
-                 display_name: str = "") -> MastoUser:
-        return MastoUser(id=str(next(self._ids)), username=username, domain=domain,
-                         display_name=display_name or username.title(), followers=followers)
+    def new_user(
+        self,
+        username: str,
+        *,
+        domain: str | None = None,
+        followers: int = 0,
+        display_name: str = "",
+    ) -> MastoUser:
+        return MastoUser(
+            id=str(next(self._ids)),
+            username=username,
+            domain=domain,
+            display_name=display_name or username.title(),
+            followers=followers,
+        )
 
-    def add_account(self, username: str, *, posts: int = 0, days: int = 90, boosts: int = 0,
-                    old_posts: int = 0, engagers: int = 40, followers: int = 1234,
-                    note: str = "<p>Hello, I post about <a href=\"https://x.example/tags/python\""
-                                " class=\"mention hashtag\" rel=\"tag\">#<span>python</span>"
-                                "</a> and wine.</p>",
-                    fields=(("Website", "<a href=\"https://alice.example\" rel=\"me nofollow"
-                                        " noopener noreferrer\" target=\"_blank\"><span class="
-                                        "\"invisible\">https://</span><span class=\"\">alice."
-                                        "example</span><span class=\"invisible\"></span></a>"),),
-                    quotes: bool = True, seed: int = 1, display_name: str = "") -> MastoAccount:
-        acct = MastoAccount(id=str(next(self._ids)), username=username,
-                            display_name=display_name or username.title(),
-                            followers=followers, note=note, fields=list(fields))
+    def add_account(
+        self,
+        username: str,
+        *,
+        posts: int = 0,
+        days: int = 90,
+        boosts: int = 0,
+        old_posts: int = 0,
+        engagers: int = 40,
+        followers: int = 1234,
+        note: str = '<p>Hello, I post about <a href="https://x.example/tags/python"'
+        ' class="mention hashtag" rel="tag">#<span>python</span>'
+        "</a> and wine.</p>",
+        fields=(
+            (
+                "Website",
+                '<a href="https://alice.example" rel="me nofollow'
+                ' noopener noreferrer" target="_blank"><span class='
+                '"invisible">https://</span><span class="">alice.'
+                'example</span><span class="invisible"></span></a>',
+            ),
+        ),
+        quotes: bool = True,
+        seed: int = 1,
+        display_name: str = "",
+    ) -> MastoAccount:
+        acct = MastoAccount(
+            id=str(next(self._ids)),
+            username=username,
+            display_name=display_name or username.title(),
+            followers=followers,
+            note=note,
+            fields=list(fields),
+        )
         self.accounts[username.lower()] = acct
         rng = random.Random(seed)
-        pool = [self.new_user(f"fan{i}", domain=None if i % 2 else "other.social",
-                              followers=int(rng.lognormvariate(4, 1.5)))
-                for i in range(engagers)]
+        pool = [
+            self.new_user(
+                f"fan{i}",
+                domain=None if i % 2 else "other.social",
+                followers=int(rng.lognormvariate(4, 1.5)),
+            )
+            for i in range(engagers)
+        ]
         for i in range(posts):
             ts = self.now - (i + 0.5) * days * DAY / max(1, posts)
             self._random_post(acct, rng, pool, ts, quotes)
@@ -623,10 +752,15 @@ class FakeMastodon(FakeUpstream):
         tags = rng.sample(TAG_POOL, rng.randint(0, 2))
         n_re = min(len(pool), rng.randint(0, 12))
         n_fav = min(len(pool), rng.randint(0, 30))
-        acct.add_post(f"Post at {int(ts)} about {' and '.join(tags) or 'life'}",
-                      created_at=ts, tags=tags, replies=rng.randint(0, 5),
-                      quotes=rng.randint(0, 3) if quotes else None,
-                      reblogged_by=rng.sample(pool, n_re), favourited_by=rng.sample(pool, n_fav))
+        acct.add_post(
+            f"Post at {int(ts)} about {' and '.join(tags) or 'life'}",
+            created_at=ts,
+            tags=tags,
+            replies=rng.randint(0, 5),
+            quotes=rng.randint(0, 3) if quotes else None,
+            reblogged_by=rng.sample(pool, n_re),
+            favourited_by=rng.sample(pool, n_fav),
+        )
 
     # -- documents -----------------------------------------------------------------------------
 
@@ -635,18 +769,26 @@ class FakeMastodon(FakeUpstream):
         statuses = u.statuses if isinstance(u, MastoAccount) else []
         last = max((s.created_at for s in statuses), default=None)
         return {
-            "id": u.id, "username": u.username,
+            "id": u.id,
+            "username": u.username,
             "acct": u.username if u.domain is None else f"{u.username}@{u.domain}",
-            "display_name": u.display_name, "locked": False, "bot": False,
-            "discoverable": u.discoverable, "noindex": u.noindex, "indexable": u.indexable,
-            "group": False, "created_at": iso(u.created_at),
-            "note": u.note, "url": f"https://{domain}/@{u.username}",
+            "display_name": u.display_name,
+            "locked": False,
+            "bot": False,
+            "discoverable": u.discoverable,
+            "noindex": u.noindex,
+            "indexable": u.indexable,
+            "group": False,
+            "created_at": iso(u.created_at),
+            "note": u.note,
+            "url": f"https://{domain}/@{u.username}",
             "uri": f"https://{domain}/users/{u.username}",
             "avatar": f"https://{domain}/avatars/original/missing.png",
             "avatar_static": f"https://{domain}/avatars/original/missing.png",
             "header": f"https://{domain}/headers/original/missing.png",
             "header_static": f"https://{domain}/headers/original/missing.png",
-            "followers_count": u.followers, "following_count": 42,
+            "followers_count": u.followers,
+            "following_count": 42,
             "statuses_count": len(statuses),
             "last_status_at": iso(last)[:10] if last else None,
             "emojis": [],
@@ -659,23 +801,38 @@ class FakeMastodon(FakeUpstream):
         if st.boost_of is not None:
             content, reblog = "", self.status_doc(st.boost_of, owner)
         else:
-            words = [f'<a href="https://{self.host}/tags/{t}" class="mention hashtag" '
-                     f'rel="tag">#<span>{t}</span></a>' for t in st.tags]
+            words = [
+                f'<a href="https://{self.host}/tags/{t}" class="mention hashtag" '
+                f'rel="tag">#<span>{t}</span></a>'
+                for t in st.tags
+            ]
             content = f"<p>{_html_escape(st.text)}{' ' if words else ''}{' '.join(words)}</p>"
             reblog = None
         doc = {
-            "id": st.id, "created_at": iso(st.created_at), "in_reply_to_id": None,
-            "in_reply_to_account_id": None, "sensitive": False, "spoiler_text": "",
-            "visibility": st.visibility, "language": "en",
+            "id": st.id,
+            "created_at": iso(st.created_at),
+            "in_reply_to_id": None,
+            "in_reply_to_account_id": None,
+            "sensitive": False,
+            "spoiler_text": "",
+            "visibility": st.visibility,
+            "language": "en",
             "uri": f"https://{domain}/users/{author.username}/statuses/{st.id}",
             "url": f"https://{domain}/@{author.username}/{st.id}",
-            "replies_count": st.replies, "reblogs_count": st.reblogs_count,
-            "favourites_count": st.favourites_count, "edited_at": None,
-            "content": content, "reblog": reblog,
+            "replies_count": st.replies,
+            "reblogs_count": st.reblogs_count,
+            "favourites_count": st.favourites_count,
+            "edited_at": None,
+            "content": content,
+            "reblog": reblog,
             "application": {"name": "Web", "website": None},
-            "account": self.account_doc(author), "media_attachments": [], "mentions": [],
+            "account": self.account_doc(author),
+            "media_attachments": [],
+            "mentions": [],
             "tags": [{"name": t, "url": f"https://{self.host}/tags/{t}"} for t in st.tags],
-            "emojis": [], "card": None, "poll": None,
+            "emojis": [],
+            "card": None,
+            "poll": None,
         }
         if st.quotes is not None:
             doc["quotes_count"] = st.quotes
@@ -684,9 +841,12 @@ class FakeMastodon(FakeUpstream):
     # -- routes --------------------------------------------------------------------------------
 
     def rate_headers(self, limit, remaining, reset_at):
-        dt = datetime.fromtimestamp(reset_at, tz=timezone.utc)
-        return {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(remaining),
-                "X-RateLimit-Reset": dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")}
+        dt = datetime.fromtimestamp(reset_at, tz=UTC)
+        return {
+            "X-RateLimit-Limit": str(limit),
+            "X-RateLimit-Remaining": str(remaining),
+            "X-RateLimit-Reset": dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        }
 
     def ratelimit_body(self):
         return {"error": "Too many requests"}
@@ -700,14 +860,26 @@ class FakeMastodon(FakeUpstream):
     def webfinger_doc(self, user: MastoUser) -> dict:
         """The JRD Mastodon serves for a local account."""
         web = f"https://{self.url_domain}"
-        return {"subject": self.webfinger_subject or f"acct:{user.username}@{self.handle_domain}",
-                "aliases": [f"{web}/@{user.username}", f"{web}/users/{user.username}"],
-                "links": [{"rel": "http://webfinger.net/rel/profile-page", "type": "text/html",
-                           "href": f"{web}/@{user.username}"},
-                          {"rel": "self", "type": "application/activity+json",
-                           "href": f"{web}/users/{user.username}"},
-                          {"rel": "http://ostatus.org/schema/1.0/subscribe",
-                           "template": f"{web}/authorize_interaction?uri={{uri}}"}]}
+        return {
+            "subject": self.webfinger_subject or f"acct:{user.username}@{self.handle_domain}",
+            "aliases": [f"{web}/@{user.username}", f"{web}/users/{user.username}"],
+            "links": [
+                {
+                    "rel": "http://webfinger.net/rel/profile-page",
+                    "type": "text/html",
+                    "href": f"{web}/@{user.username}",
+                },
+                {
+                    "rel": "self",
+                    "type": "application/activity+json",
+                    "href": f"{web}/users/{user.username}",
+                },
+                {
+                    "rel": "http://ostatus.org/schema/1.0/subscribe",
+                    "template": f"{web}/authorize_interaction?uri={{uri}}",
+                },
+            ],
+        }
 
     def _local(self, acct: str) -> MastoAccount | None:
         """A local account by ``user``, ``user@<handle domain>`` or ``user@<host>``."""
@@ -737,8 +909,11 @@ class FakeMastodon(FakeUpstream):
             if account is None:
                 return 404, {"error": "Record not found"}, {}
             return self._statuses(account, query, base, path, mode)
-        if (len(parts) == 5 and parts[:3] == ["api", "v1", "statuses"]
-                and parts[4] in ("reblogged_by", "favourited_by")):
+        if (
+            len(parts) == 5
+            and parts[:3] == ["api", "v1", "statuses"]
+            and parts[4] in ("reblogged_by", "favourited_by")
+        ):
             found = self._status(parts[3])
             if found is None:
                 return 404, {"error": "Record not found"}, {}
@@ -746,20 +921,20 @@ class FakeMastodon(FakeUpstream):
             users = st.reblogged_by if parts[4] == "reblogged_by" else st.favourited_by
             limit = min(80, max(1, _int(_q(query, "limit"), 40)))
             start = _int(_q(query, "max_id"), 0)  # fake cursor: an offset
-            page = users[start:start + limit]
+            page = users[start : start + limit]
             extra = {}
             if start + limit < len(users):
-                extra["Link"] = (f'<{base}{path}?limit={limit}&max_id={start + limit}>; '
-                                 f'rel="next"')
+                extra["Link"] = f'<{base}{path}?limit={limit}&max_id={start + limit}>; rel="next"'
             return 200, [self.account_doc(u) for u in page], extra
         return 404, {"error": "Record not found"}, {}
 
     # -- writes: a bot posting statuses ---------------------------------------------------
 
     def error_answer(self, status):
-        return {401: {"error": "The access token is invalid"},
-                422: {"error": "Validation failed: Text can't be blank"}}.get(
-                    status, {"error": f"fake {status}"})
+        return {
+            401: {"error": "The access token is invalid"},
+            422: {"error": "Validation failed: Text can't be blank"},
+        }.get(status, {"error": f"fake {status}"})
 
     def post_route(self, path, headers, params):
         """``POST /api/v1/statuses`` as documented: ``Authorization: Bearer`` one of
@@ -776,15 +951,20 @@ class FakeMastodon(FakeUpstream):
             return 422, self.error_answer(422), {}
         visibility = params.get("visibility") or "public"
         if visibility not in ("public", "unlisted", "private", "direct"):
-            return 422, {"error": "Validation failed: Visibility is not included in the "
-                                  "list"}, {}
+            return 422, {"error": "Validation failed: Visibility is not included in the list"}, {}
         key = auth.get("idempotency-key")
         with self._lock:
             if key and (token, key) in self._idempotency:
                 return 200, self._idempotency[(token, key)], {}
             doc = self._posted_doc(params["status"], visibility)
-            self.posted.append({"status": params["status"], "visibility": visibility,
-                                "idempotency_key": key, "doc": doc})
+            self.posted.append(
+                {
+                    "status": params["status"],
+                    "visibility": visibility,
+                    "idempotency_key": key,
+                    "doc": doc,
+                }
+            )
             if key:
                 self._idempotency[(token, key)] = doc
         return 200, doc, {}
@@ -795,11 +975,17 @@ class FakeMastodon(FakeUpstream):
         mentions = []
         for user, domain in re.findall(r"(?<![\w@])@(\w+)(?:@([\w.:\[\]-]+\w))?", text):
             local = domain is None or domain.lower() == self.host
-            mentions.append({"id": str(next(self._ids)), "username": user,
-                             "acct": user if local or not domain else f"{user}@{domain}",
-                             "url": f"https://{domain or self.host}/@{user}"})
-        doc = self.status_doc(MastoStatus(id=sid, created_at=self.clock(), text=text,
-                                          visibility=visibility), bot)
+            mentions.append(
+                {
+                    "id": str(next(self._ids)),
+                    "username": user,
+                    "acct": user if local or not domain else f"{user}@{domain}",
+                    "url": f"https://{domain or self.host}/@{user}",
+                }
+            )
+        doc = self.status_doc(
+            MastoStatus(id=sid, created_at=self.clock(), text=text, visibility=visibility), bot
+        )
         doc["account"] = self.account_doc(bot)
         doc["mentions"] = mentions
         return doc
@@ -813,8 +999,7 @@ class FakeMastodon(FakeUpstream):
 
     def _statuses(self, account, query, base, path, mode):
         limit = min(40, max(1, _int(_q(query, "limit"), 20)))
-        exclude = (_q(query, "exclude_reblogs", "") in ("true", "1")
-                   and self.honor_exclude_reblogs)
+        exclude = _q(query, "exclude_reblogs", "") in ("true", "1") and self.honor_exclude_reblogs
         items = sorted(account.statuses, key=lambda s: int(s.id), reverse=True)
         if exclude:
             items = [s for s in items if s.boost_of is None]
@@ -824,24 +1009,34 @@ class FakeMastodon(FakeUpstream):
         page = items[:limit]
         extra = {}
         if len(page) == limit:  # Mastodon links "next" when the page is full
-            keep = {k: v[0] for k, v in query.items() if k in ("limit", "exclude_reblogs",
-                                                               "exclude_replies", "only_media")}
+            keep = {
+                k: v[0]
+                for k, v in query.items()
+                if k in ("limit", "exclude_reblogs", "exclude_replies", "only_media")
+            }
             nxt_base = "http://evil.example.invalid" if mode == "link_offhost" else base
             nxt = urlencode({**keep, "max_id": page[-1].id})
             prev = urlencode({**keep, "min_id": page[0].id})
-            extra["Link"] = (f'<{nxt_base}{path}?{nxt}>; rel="next", '
-                             f'<{base}{path}?{prev}>; rel="prev"')
+            extra["Link"] = (
+                f'<{nxt_base}{path}?{nxt}>; rel="next", <{base}{path}?{prev}>; rel="prev"'
+            )
         return 200, [self.status_doc(s, account) for s in page], extra
 
 
 def _html_escape(text: str) -> str:
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;").replace("'", "&#39;"))
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("'", "&#39;")
+    )
 
 
 # -- Bluesky -----------------------------------------------------------------------------------
 
 _TID_CHARS = "234567abcdefghijklmnopqrstuvwxyz"
+
 
 def fake_did(handle: str) -> str:
     """A did:plc shaped like real ones: 24 characters of lower-case base32."""
@@ -851,8 +1046,6 @@ def fake_did(handle: str) -> str:
 
 def fake_cid(seed: str) -> str:
     return "bafyrei" + hashlib.sha256(seed.encode()).hexdigest()[:52]
-
-
 
 
 def fake_tid(ts: float, n: int = 0) -> str:
@@ -893,7 +1086,7 @@ class BskyPost:
     reposted_by: list[BskyUser] = field(default_factory=list)
     liked_by: list[tuple[BskyUser, float]] = field(default_factory=list)
     author: BskyUser | None = None  # set for reposted posts of other people
-    repost_of: "BskyPost | None" = None  # this item is the account's repost of repost_of
+    repost_of: BskyPost | None = None  # this item is the account's repost of repost_of
     indexed_delay: float = 2.0  # indexedAt = createdAt + this
 
     @property
@@ -910,24 +1103,54 @@ class BskyAccount(BskyUser):
     posts: list[BskyPost] = field(default_factory=list)
     pinned: BskyPost | None = None  # listed first (reason #reasonPin) when includePins=true
 
-    def add_post(self, text: str, *, created_at: float, hashtags=(), tags=(), reposted_by=(),
-                 liked_by=(), replies: int = 0, quotes: int = 0, reposts: int | None = None,
-                 likes: int | None = None) -> BskyPost:
+    def add_post(
+        self,
+        text: str,
+        *,
+        created_at: float,
+        hashtags=(),
+        tags=(),
+        reposted_by=(),
+        liked_by=(),
+        replies: int = 0,
+        quotes: int = 0,
+        reposts: int | None = None,
+        likes: int | None = None,
+    ) -> BskyPost:
         liked = [(u, created_at + 60) if isinstance(u, BskyUser) else u for u in liked_by]
-        p = BskyPost(rkey=fake_tid(created_at, len(self.posts)), created_at=created_at,
-                     text=text, hashtags=list(hashtags), tags=list(tags), replies=replies,
-                     quotes=quotes, reposts=reposts, likes=likes,
-                     reposted_by=list(reposted_by), liked_by=liked)
+        p = BskyPost(
+            rkey=fake_tid(created_at, len(self.posts)),
+            created_at=created_at,
+            text=text,
+            hashtags=list(hashtags),
+            tags=list(tags),
+            replies=replies,
+            quotes=quotes,
+            reposts=reposts,
+            likes=likes,
+            reposted_by=list(reposted_by),
+            liked_by=liked,
+        )
         self.posts.append(p)
         return p
 
     def add_repost(self, *, created_at: float, of_author: BskyUser | None = None) -> BskyPost:
         author = of_author or BskyUser("carol.example.com", display_name="Carol", followers=9)
-        original = BskyPost(rkey=fake_tid(created_at - 3600, 999), created_at=created_at - 3600,
-                            text="someone else's post", hashtags=["reposted"], reposts=40,
-                            likes=90, author=author)
-        p = BskyPost(rkey=fake_tid(created_at, 1000 + len(self.posts)), created_at=created_at,
-                     text="", repost_of=original)
+        original = BskyPost(
+            rkey=fake_tid(created_at - 3600, 999),
+            created_at=created_at - 3600,
+            text="someone else's post",
+            hashtags=["reposted"],
+            reposts=40,
+            likes=90,
+            author=author,
+        )
+        p = BskyPost(
+            rkey=fake_tid(created_at, 1000 + len(self.posts)),
+            created_at=created_at,
+            text="",
+            repost_of=original,
+        )
         self.posts.append(p)
         return p
 
@@ -942,19 +1165,37 @@ class FakeBluesky(FakeUpstream):
         self.force_pins = False  # list pinned posts even without includePins=true
         self.profile_lag: set[str] = set()  # handles getProfile does not know yet
 
-    def add_account(self, handle: str, *, posts: int = 0, days: int = 90, reposts: int = 0,
-                    old_posts: int = 0, engagers: int = 40, followers: int = 1234,
-                    description: str = "Posts about #python and wine. https://bob.example",
-                    seed: int = 1, display_name: str = "", did: str = "",
-                    labels=()) -> BskyAccount:
-        acct = BskyAccount(handle=handle.lower(), did=did,
-                           display_name=display_name or handle.split(".")[0].title(),
-                           followers=followers, description=description, labels=list(labels))
+    def add_account(
+        self,
+        handle: str,
+        *,
+        posts: int = 0,
+        days: int = 90,
+        reposts: int = 0,
+        old_posts: int = 0,
+        engagers: int = 40,
+        followers: int = 1234,
+        description: str = "Posts about #python and wine. https://bob.example",
+        seed: int = 1,
+        display_name: str = "",
+        did: str = "",
+        labels=(),
+    ) -> BskyAccount:
+        acct = BskyAccount(
+            handle=handle.lower(),
+            did=did,
+            display_name=display_name or handle.split(".")[0].title(),
+            followers=followers,
+            description=description,
+            labels=list(labels),
+        )
         self.accounts[acct.handle] = acct
         self.users[acct.did] = acct
         rng = random.Random(seed)
-        pool = [self.new_user(f"fan{i}.bsky.social", followers=int(rng.lognormvariate(4, 1.5)))
-                for i in range(engagers)]
+        pool = [
+            self.new_user(f"fan{i}.bsky.social", followers=int(rng.lognormvariate(4, 1.5)))
+            for i in range(engagers)
+        ]
         for i in range(posts):
             ts = self.now - (i + 0.5) * days * DAY / max(1, posts)
             self._random_post(acct, rng, pool, ts)
@@ -964,21 +1205,38 @@ class FakeBluesky(FakeUpstream):
             acct.add_repost(created_at=self.now - (i + 0.25) * days * DAY / max(1, reposts))
         return acct
 
-    def new_user(self, handle: str, *, followers: int = 0, display_name: str = "",
-                 labels=(), description: str = "") -> BskyUser:
-        u = BskyUser(handle=handle.lower(),
-                     display_name=display_name or handle.split(".")[0].title(),
-                     followers=followers, labels=list(labels), description=description)
+    def new_user(
+        self,
+        handle: str,
+        *,
+        followers: int = 0,
+        display_name: str = "",
+        labels=(),
+        description: str = "",
+    ) -> BskyUser:
+        u = BskyUser(
+            handle=handle.lower(),
+            display_name=display_name or handle.split(".")[0].title(),
+            followers=followers,
+            labels=list(labels),
+            description=description,
+        )
         self.users[u.did] = u
         return u
 
     def _random_post(self, acct, rng, pool, ts):
         hashtags = rng.sample(TAG_POOL, rng.randint(0, 2))
         tags = rng.sample(TAG_POOL, rng.randint(0, 1))
-        acct.add_post(f"Post at {int(ts)}", created_at=ts, hashtags=hashtags, tags=tags,
-                      replies=rng.randint(0, 5), quotes=rng.randint(0, 3),
-                      reposted_by=rng.sample(pool, min(len(pool), rng.randint(0, 12))),
-                      liked_by=rng.sample(pool, min(len(pool), rng.randint(0, 30))))
+        acct.add_post(
+            f"Post at {int(ts)}",
+            created_at=ts,
+            hashtags=hashtags,
+            tags=tags,
+            replies=rng.randint(0, 5),
+            quotes=rng.randint(0, 3),
+            reposted_by=rng.sample(pool, min(len(pool), rng.randint(0, 12))),
+            liked_by=rng.sample(pool, min(len(pool), rng.randint(0, 30))),
+        )
 
     # -- documents -----------------------------------------------------------------------------
 
@@ -989,18 +1247,27 @@ class FakeBluesky(FakeUpstream):
         return next((u for u in self.users.values() if u.handle == actor), None)
 
     def basic_doc(self, u: BskyUser) -> dict:
-        return {"did": u.did, "handle": u.handle, "displayName": u.display_name,
-                "avatar": f"https://cdn.bsky.app/img/avatar/plain/{u.did}/x@jpeg",
-                "associated": {"chat": {"allowIncoming": "following"}},
-                "viewer": {"muted": False, "blockedBy": False},
-                "labels": [self.label_doc(u, v) for v in u.labels],
-                "createdAt": iso(u.created_at)}
+        return {
+            "did": u.did,
+            "handle": u.handle,
+            "displayName": u.display_name,
+            "avatar": f"https://cdn.bsky.app/img/avatar/plain/{u.did}/x@jpeg",
+            "associated": {"chat": {"allowIncoming": "following"}},
+            "viewer": {"muted": False, "blockedBy": False},
+            "labels": [self.label_doc(u, v) for v in u.labels],
+            "createdAt": iso(u.created_at),
+        }
 
     def label_doc(self, u: BskyUser, value: str) -> dict:
         """A self-label (com.atproto.label.defs#label) from the profile record."""
         uri = f"at://{u.did}/app.bsky.actor.profile/self"
-        return {"src": u.did, "uri": uri, "cid": fake_cid(uri), "val": value,
-                "cts": iso(u.created_at)}
+        return {
+            "src": u.did,
+            "uri": uri,
+            "cid": fake_cid(uri),
+            "val": value,
+            "cts": iso(u.created_at),
+        }
 
     def profile_doc(self, u: BskyUser) -> dict:
         doc = self.basic_doc(u)
@@ -1010,11 +1277,21 @@ class FakeBluesky(FakeUpstream):
     def detailed_doc(self, u: BskyUser) -> dict:
         doc = self.profile_doc(u)
         posts = u.posts if isinstance(u, BskyAccount) else []
-        doc.update({"banner": f"https://cdn.bsky.app/img/banner/plain/{u.did}/x@jpeg",
-                    "followersCount": u.followers, "followsCount": 77,
-                    "postsCount": len(posts),
-                    "associated": {"lists": 0, "feedgens": 0, "starterPacks": 0,
-                                   "labeler": False, "chat": {"allowIncoming": "following"}}})
+        doc.update(
+            {
+                "banner": f"https://cdn.bsky.app/img/banner/plain/{u.did}/x@jpeg",
+                "followersCount": u.followers,
+                "followsCount": 77,
+                "postsCount": len(posts),
+                "associated": {
+                    "lists": 0,
+                    "feedgens": 0,
+                    "starterPacks": 0,
+                    "labeler": False,
+                    "chat": {"allowIncoming": "following"},
+                },
+            }
+        )
         return doc
 
     def uri(self, author: BskyUser, p: BskyPost) -> str:
@@ -1028,11 +1305,19 @@ class FakeBluesky(FakeUpstream):
             start = len(prefix)
             word = f"#{tag}".encode()
             text = (prefix + word).decode()
-            facets.append({"$type": "app.bsky.richtext.facet",
-                           "index": {"byteStart": start, "byteEnd": start + len(word)},
-                           "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": tag}]})
-        rec = {"$type": "app.bsky.feed.post", "text": text, "createdAt": iso(p.created_at),
-               "langs": ["en"]}
+            facets.append(
+                {
+                    "$type": "app.bsky.richtext.facet",
+                    "index": {"byteStart": start, "byteEnd": start + len(word)},
+                    "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": tag}],
+                }
+            )
+        rec = {
+            "$type": "app.bsky.feed.post",
+            "text": text,
+            "createdAt": iso(p.created_at),
+            "langs": ["en"],
+        }
         if facets:
             rec["facets"] = facets
         if p.tags:
@@ -1041,11 +1326,20 @@ class FakeBluesky(FakeUpstream):
 
     def post_doc(self, author: BskyUser, p: BskyPost) -> dict:
         uri = self.uri(author, p)
-        return {"uri": uri, "cid": fake_cid(uri), "author": self.basic_doc(author),
-                "record": self.record_doc(p), "replyCount": p.replies,
-                "repostCount": p.repost_count, "likeCount": p.like_count,
-                "quoteCount": p.quotes, "bookmarkCount": 0,
-                "indexedAt": iso(p.created_at + p.indexed_delay), "viewer": {}, "labels": []}
+        return {
+            "uri": uri,
+            "cid": fake_cid(uri),
+            "author": self.basic_doc(author),
+            "record": self.record_doc(p),
+            "replyCount": p.replies,
+            "repostCount": p.repost_count,
+            "likeCount": p.like_count,
+            "quoteCount": p.quotes,
+            "bookmarkCount": 0,
+            "indexedAt": iso(p.created_at + p.indexed_delay),
+            "viewer": {},
+            "labels": [],
+        }
 
     def _find_post(self, uri: str) -> BskyPost | None:
         for a in self.accounts.values():
@@ -1057,8 +1351,12 @@ class FakeBluesky(FakeUpstream):
     # -- routes --------------------------------------------------------------------------------
 
     def rate_headers(self, limit, remaining, reset_at):
-        return {"RateLimit-Limit": str(limit), "RateLimit-Remaining": str(remaining),
-                "RateLimit-Reset": str(int(reset_at)), "RateLimit-Policy": f"{limit};w=300"}
+        return {
+            "RateLimit-Limit": str(limit),
+            "RateLimit-Remaining": str(remaining),
+            "RateLimit-Reset": str(int(reset_at)),
+            "RateLimit-Policy": f"{limit};w=300",
+        }
 
     def ratelimit_body(self):
         return {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"}
@@ -1072,8 +1370,14 @@ class FakeBluesky(FakeUpstream):
     def _limit(self, query, default, maximum):
         limit = _int(_q(query, "limit"), default)
         if limit < 1 or limit > maximum:
-            return None, (400, {"error": "InvalidRequest",
-                                "message": f"Error: limit can not be greater than {maximum}"}, {})
+            return None, (
+                400,
+                {
+                    "error": "InvalidRequest",
+                    "message": f"Error: limit can not be greater than {maximum}",
+                },
+                {},
+            )
         return limit, None
 
     def route(self, path, query, base, mode):
@@ -1092,8 +1396,14 @@ class FakeBluesky(FakeUpstream):
         if method == "app.bsky.actor.getProfiles":
             actors = query.get("actors", [])
             if len(actors) > 25:
-                return 400, {"error": "InvalidRequest",
-                             "message": "Error: actors must not have more than 25 elements"}, {}
+                return (
+                    400,
+                    {
+                        "error": "InvalidRequest",
+                        "message": "Error: actors must not have more than 25 elements",
+                    },
+                    {},
+                )
             found = [self._actor(a) for a in actors]
             return 200, {"profiles": [self.detailed_doc(u) for u in found if u]}, {}
         if method == "app.bsky.feed.getAuthorFeed":
@@ -1108,12 +1418,13 @@ class FakeBluesky(FakeUpstream):
             out: dict = {"uri": uri}
             if method.endswith("getRepostedBy"):
                 users = p.reposted_by if p else []
-                out["repostedBy"] = [self.profile_doc(u) for u in users[start:start + limit]]
+                out["repostedBy"] = [self.profile_doc(u) for u in users[start : start + limit]]
             else:
                 users = p.liked_by if p else []
-                out["likes"] = [{"indexedAt": iso(t + 1), "createdAt": iso(t),
-                                 "actor": self.profile_doc(u)}
-                                for u, t in users[start:start + limit]]
+                out["likes"] = [
+                    {"indexedAt": iso(t + 1), "createdAt": iso(t), "actor": self.profile_doc(u)}
+                    for u, t in users[start : start + limit]
+                ]
             if p is not None:
                 out["cid"] = fake_cid(uri)
             if start + limit < len(users):
@@ -1140,15 +1451,25 @@ class FakeBluesky(FakeUpstream):
         feed = []
         pins = _q(query, "includePins") == "true" or self.force_pins
         if account.pinned is not None and pins and cursor is None:
-            feed.append({"post": self.post_doc(account, account.pinned),
-                         "reason": {"$type": "app.bsky.feed.defs#reasonPin"}})
+            feed.append(
+                {
+                    "post": self.post_doc(account, account.pinned),
+                    "reason": {"$type": "app.bsky.feed.defs#reasonPin"},
+                }
+            )
         for p in page:
             if p.repost_of is not None:
                 orig = p.repost_of
-                feed.append({"post": self.post_doc(orig.author or account, orig),
-                             "reason": {"$type": "app.bsky.feed.defs#reasonRepost",
-                                        "by": self.basic_doc(account),
-                                        "indexedAt": iso(p.created_at)}})
+                feed.append(
+                    {
+                        "post": self.post_doc(orig.author or account, orig),
+                        "reason": {
+                            "$type": "app.bsky.feed.defs#reasonRepost",
+                            "by": self.basic_doc(account),
+                            "indexedAt": iso(p.created_at),
+                        },
+                    }
+                )
             else:
                 feed.append({"post": self.post_doc(account, p)})
         out: dict = {"feed": feed}
@@ -1159,14 +1480,21 @@ class FakeBluesky(FakeUpstream):
 
 # -- a handle's own domain -----------------------------------------------------------------------
 
+
 class FakeWebsite(FakeUpstream):
     """A website at a Mastodon handle's domain (``example.com`` for ``@alice@example.com``)
     whose server is elsewhere: it answers ``/.well-known/webfinger`` by redirecting to the
     Mastodon fake (``redirect=True``, what Mastodon's docs tell such sites to do) or by
     serving that fake's answer itself; anything else is a 404 page."""
 
-    def __init__(self, mastodon: "FakeMastodon", *, redirect: bool = True,
-                 redirect_base: str | None = None, **kw):
+    def __init__(
+        self,
+        mastodon: FakeMastodon,
+        *,
+        redirect: bool = True,
+        redirect_base: str | None = None,
+        **kw,
+    ):
         super().__init__(**kw)
         self.mastodon = mastodon
         self.redirect = redirect

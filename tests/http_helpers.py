@@ -1,6 +1,7 @@
 """Shared by the tests of widget/sources/http/ (and of what closes its client): a fake
 Mastodon, a resolver that answers what a test says, a record of the TCP connections a test's
 thread opens, and a server that sees its client close a kept-alive connection."""
+
 from __future__ import annotations
 
 import socket
@@ -13,6 +14,7 @@ LOOKUP = "/api/v1/accounts/lookup"
 
 def resolver_for(*ips):
     """A resolver answering every name with ``ips`` (what getaddrinfo would return)."""
+
     def resolve(host, port, *args, **kwargs):
         out = []
         for ip in ips:
@@ -20,6 +22,7 @@ def resolver_for(*ips):
             addr = (ip, port, 0, 0) if fam == socket.AF_INET6 else (ip, port)
             out.append((fam, socket.SOCK_STREAM, 6, "", addr))
         return out
+
     return resolve
 
 
@@ -73,8 +76,10 @@ class KeepAliveServer:
             data = b""
             while b"\r\n\r\n" not in data:
                 data += conn.recv(4096)
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                         b"Content-Length: 2\r\nConnection: keep-alive\r\n\r\n{}")
+            conn.sendall(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                b"Content-Length: 2\r\nConnection: keep-alive\r\n\r\n{}"
+            )
             conn.settimeout(10)
             try:
                 while conn.recv(4096):

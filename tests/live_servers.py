@@ -7,13 +7,14 @@
 
 Not a conftest: tests and benchmarks import it (``bench/embed.py`` by file path).
 """
+
 from __future__ import annotations
 
 import html
 import tempfile
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -59,15 +60,22 @@ def start_service(accounts: int = 300, reactions: int = 6000, wrap=None) -> Serv
     from widget.sources.demo import build_demo
 
     tmp = tempfile.TemporaryDirectory(prefix="widget-live-")
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp.name}/store.sqlite3", "SEED_DEMO": False,
-                      "TESTING": True, "INSTANCE_PATH": f"{tmp.name}/instance",
-                      "CACHE_GENERATION_SECONDS": 0})
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp.name}/store.sqlite3",
+            "SEED_DEMO": False,
+            "TESTING": True,
+            "INSTANCE_PATH": f"{tmp.name}/instance",
+            "CACHE_GENERATION_SECONDS": 0,
+        }
+    )
     engine = app.extensions["widget"].engine
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     build_demo(engine, accounts=accounts, reactions=reactions, now=now)
     rescore(engine, now.date(), days=3)
-    server = make_server("127.0.0.1", 0, wrap(app) if wrap else app, threaded=True,
-                         request_handler=_QuietHandler)
+    server = make_server(
+        "127.0.0.1", 0, wrap(app) if wrap else app, threaded=True, request_handler=_QuietHandler
+    )
     thread = threading.Thread(target=server.serve_forever, name="widget-service", daemon=True)
     thread.start()
     return Service(f"http://127.0.0.1:{server.server_port}", app, server, thread, tmp)
@@ -106,8 +114,10 @@ LATE_JS = b"""addEventListener('load', function () {
 
 def blog_csp(service_url: str, self_scripts: bool = False) -> str:
     scripts = f"'self' {service_url}" if self_scripts else service_url
-    return (f"default-src 'self'; script-src {scripts}; connect-src {service_url}; "
-            f"img-src {service_url}; style-src 'self'")
+    return (
+        f"default-src 'self'; script-src {scripts}; connect-src {service_url}; "
+        f"img-src {service_url}; style-src 'self'"
+    )
 
 
 @dataclass
@@ -124,8 +134,9 @@ class Widgets:
         key = (account, layout, theme)
         if key not in self.cache:
             params = snippets.params_for(layout, theme, 3)
-            self.cache[key] = snippets.build(self.records[account], self.service_url, params,
-                                             layout)
+            self.cache[key] = snippets.build(
+                self.records[account], self.service_url, params, layout
+            )
         snip = self.cache[key]
         if script:
             return snip.script_html
@@ -203,8 +214,12 @@ def start_blog(service: Service) -> Blog:
                 body = blog_page(widgets, theme, query.get("script", "1") != "0").encode()
                 return self.send(200, body, "text/html; charset=utf-8", csp)
             if parts.path == "/late":
-                return self.send(200, late_page(widgets).encode(), "text/html; charset=utf-8",
-                                 blog_csp(service.url, self_scripts=True))
+                return self.send(
+                    200,
+                    late_page(widgets).encode(),
+                    "text/html; charset=utf-8",
+                    blog_csp(service.url, self_scripts=True),
+                )
             if parts.path == "/blog.css":
                 return self.send(200, BLOG_CSS, "text/css")
             if parts.path == "/late.js":
@@ -232,9 +247,16 @@ def start_blog(service: Service) -> Blog:
 
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless=new",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def require_chromium() -> None:
@@ -247,8 +269,10 @@ def require_chromium() -> None:
     if CHROMIUM.exists():
         return
     if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{CHROMIUM} is missing; CI=true requires it (apt-get install -y chromium)",
-                    pytrace=False)
+        pytest.fail(
+            f"{CHROMIUM} is missing; CI=true requires it (apt-get install -y chromium)",
+            pytrace=False,
+        )
     pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)", allow_module_level=True)
 
 

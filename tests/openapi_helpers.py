@@ -1,6 +1,7 @@
 """Checking a live response against the OpenAPI document: its status is listed for the
 operation, its media type is one the status lists, and a JSON body validates against the
 schema documented for that status (jsonschema_rs, which schemathesis brings in)."""
+
 from __future__ import annotations
 
 import json
@@ -41,8 +42,12 @@ def problems(doc: dict, path: str, method: str, resp) -> list[str]:
     op = doc["paths"][path][method.lower()]
     status = str(resp.status_code)
     if status not in op["responses"]:
-        return [(f"{method} {path}: status {status} is not documented "
-                 f"({sorted(op['responses'])}); body {resp.get_data()[:200]!r}")]
+        return [
+            (
+                f"{method} {path}: status {status} is not documented "
+                f"({sorted(op['responses'])}); body {resp.get_data()[:200]!r}"
+            )
+        ]
     content = op["responses"][status].get("content")
     if not content:
         return []
@@ -52,5 +57,7 @@ def problems(doc: dict, path: str, method: str, resp) -> list[str]:
     if media != "application/json":
         return []
     validator = _validator(json.dumps(doc), path, method.lower(), status, media)
-    return [f"{method} {path} {status}: {e.message} at {list(e.instance_path)}"
-            for e in validator.iter_errors(resp.get_json())]
+    return [
+        f"{method} {path} {status}: {e.message} at {list(e.instance_path)}"
+        for e in validator.iter_errors(resp.get_json())
+    ]

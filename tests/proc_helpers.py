@@ -1,4 +1,5 @@
 """Subprocess and plain-HTTP helpers for tests that run real servers (gunicorn, nginx)."""
+
 from __future__ import annotations
 
 import http.client
@@ -53,8 +54,14 @@ class Procs:
 
     def start(self, args, log: Path, **kwargs) -> subprocess.Popen:
         out = open(log, "wb")
-        proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True, **kwargs)
+        proc = subprocess.Popen(
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            **kwargs,
+        )
         self.procs.append((proc, out))
         return proc
 

@@ -1,9 +1,10 @@
 """Score records and SVG inspection shared by the ``test_render_*`` modules."""
+
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from widget.records import COMPONENTS, Component, ScoreRecord, Topic
 
@@ -30,7 +31,10 @@ def make_record(
 ) -> ScoreRecord:
     """A deterministic record; the history wobbles around the score so sparklines have shape."""
     history = tuple(
-        (DAY - timedelta(days=history_days - 1 - i), score - 8 + 8 * i / max(history_days - 1, 1) + (i % 7) * 0.6)
+        (
+            DAY - timedelta(days=history_days - 1 - i),
+            score - 8 + 8 * i / max(history_days - 1, 1) + (i % 7) * 0.6,
+        )
         for i in range(history_days)
     )
     return ScoreRecord(
@@ -47,7 +51,7 @@ def make_record(
         provisional=provisional,
         stale=stale,
         day=DAY,
-        updated_at=datetime(2024, 5, 1, 6, 0, tzinfo=timezone.utc),
+        updated_at=datetime(2024, 5, 1, 6, 0, tzinfo=UTC),
         history=history,
     )
 
@@ -120,20 +124,30 @@ def text_contrasts(svg: bytes, *, dark: bool = False) -> list[tuple[str, float]]
         if tag == "clipPath":
             return
         if tag == "rect":
-            rects.append((_number(el.get("x")), _number(el.get("y")), _number(el.get("width")),
-                          _number(el.get("height")), fill or "#000000"))
+            rects.append(
+                (
+                    _number(el.get("x")),
+                    _number(el.get("y")),
+                    _number(el.get("width")),
+                    _number(el.get("height")),
+                    fill or "#000000",
+                )
+            )
         if tag == "text" and el.get("aria-hidden") != "true" and (el.text or "").strip():
             x, y, w = _number(el.get("x")), _number(el.get("y")), _number(el.get("textLength"))
             cx = {"middle": x, "end": x - w / 2}.get(anchor or "start", x + w / 2)
             cy = y - 4
             solid = [
-                r for r in rects
+                r
+                for r in rects
                 if r[4].startswith("#") and r[0] <= cx <= r[0] + r[2] and r[1] <= cy <= r[1] + r[3]
             ]
             assert solid, f"no background under {el.text!r}"
             bg = solid[-1][4]
             glossed = any(r[4].startswith("url(") for r in rects)
-            behind = [bg] + ([_rgb_blend(bg, c, a) for c, a in stops if a <= 0.3] if glossed else [])
+            behind = [bg] + (
+                [_rgb_blend(bg, c, a) for c, a in stops if a <= 0.3] if glossed else []
+            )
             results.append((el.text, min(contrast_ratio(fill, b) for b in behind)))
         for child in el:
             walk(child, fill, anchor)

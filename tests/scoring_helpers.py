@@ -1,4 +1,5 @@
 """Build small synthetic communities for scoring tests (plain arrays, no store)."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -32,8 +33,15 @@ class Community:
         self.posts.extend((self.acc(author), t) for _ in range(count))
         return list(range(start, start + count))
 
-    def react(self, engager: str, author: str, kind: str = "reshare", post: int = -1,
-              days_ago: float = 9, count: int = 1) -> None:
+    def react(
+        self,
+        engager: str,
+        author: str,
+        kind: str = "reshare",
+        post: int = -1,
+        days_ago: float = 9,
+        count: int = 1,
+    ) -> None:
         t = int(END - days_ago * DAY)
         e, a = self.acc(engager), self.acc(author)
         for i in range(count):
@@ -42,15 +50,17 @@ class Community:
     def activity(self) -> Activity:
         r = np.array(self.reactions, dtype=np.int64).reshape(-1, 5)
         p = np.array(self.posts, dtype=np.int64).reshape(-1, 2)
-        return Activity.build(len(self.names), r[:, 0], r[:, 1], r[:, 2], r[:, 3], r[:, 4],
-                              p[:, 0], p[:, 1])
+        return Activity.build(
+            len(self.names), r[:, 0], r[:, 1], r[:, 2], r[:, 3], r[:, 4], p[:, 0], p[:, 1]
+        )
 
     def values(self, as_of: date = AS_OF):
         """(DayValues, raw combined x) for the window ending ``as_of``."""
         model = load_model()
         v = DailyComponents(self.activity(), model).day(day_end(as_of))
-        x = combine({c: getattr(v, c) for c in ("true_reach", "amplification",
-                                                 "network_influence")}, model)
+        x = combine(
+            {c: getattr(v, c) for c in ("true_reach", "amplification", "network_influence")}, model
+        )
         return v, x
 
 

@@ -1,10 +1,11 @@
 """A small scored demo store for the service tests, and what they need to act on it (owner
 and admin tokens, an account's visible topics). Not a conftest: service tests import it."""
+
 from __future__ import annotations
 
 import secrets
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
@@ -19,7 +20,7 @@ from widget.store.accounts import get_account
 def demo_engine(url: str, accounts: int = 120, reactions: int = 2500) -> sa.Engine:
     """An engine on a fresh demo community, scored for the last three days."""
     engine = make_engine(url)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     build_demo(engine, accounts=accounts, reactions=reactions, now=now)
     rescore(engine, now.date(), days=3)
     return engine
@@ -42,6 +43,13 @@ def admin_token(engine: sa.Engine, name: str = "Vineyard Co") -> str:
 def topics_held(engine: sa.Engine) -> list[tuple[str, str]]:
     """(account id, topic slug) pairs with a stored (visible) topic, in id order."""
     with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(sa.text(
-            "SELECT a.id, t.slug FROM account_topics t JOIN accounts a ON a.pk = t.account_pk "
-            "WHERE a.id LIKE 'local:%' ORDER BY a.id, t.slug")).all()]
+        return [
+            tuple(r)
+            for r in conn.execute(
+                sa.text(
+                    "SELECT a.id, t.slug FROM account_topics t "
+                    "JOIN accounts a ON a.pk = t.account_pk "
+                    "WHERE a.id LIKE 'local:%' ORDER BY a.id, t.slug"
+                )
+            ).all()
+        ]

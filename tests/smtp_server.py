@@ -11,6 +11,7 @@
 - ``credentials``: a (user, password) pair the server requires (with TLS only).
 - ``self_signed(tmp_path)`` makes a certificate for 127.0.0.1 with the openssl command.
 """
+
 from __future__ import annotations
 
 import socket
@@ -33,15 +34,33 @@ def free_port() -> int:
 def self_signed(directory: Path) -> tuple[Path, Path]:
     """(certificate, key) for 127.0.0.1, valid for two days."""
     cert, key = directory / "smtp-cert.pem", directory / "smtp-key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                    "-keyout", str(key), "-out", str(cert)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return cert, key
 
 
 class _Handler:
-    def __init__(self, server: "SmtpServer"):
+    def __init__(self, server: SmtpServer):
         self.server = server
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -65,8 +84,13 @@ class _Handler:
 
 
 class SmtpServer:
-    def __init__(self, *, tls: str = "none", cert: tuple[Path, Path] | None = None,
-                 credentials: tuple[str, str] | None = None):
+    def __init__(
+        self,
+        *,
+        tls: str = "none",
+        cert: tuple[Path, Path] | None = None,
+        credentials: tuple[str, str] | None = None,
+    ):
         self.tls = tls
         self.cert = cert
         self.credentials = credentials
@@ -86,20 +110,26 @@ class SmtpServer:
             self.failures_left, self.failure_reply = n, reply
 
     def _authenticate(self, server, session, envelope, mechanism, auth_data):
-        ok = (self.credentials is not None and auth_data.login.decode() == self.credentials[0]
-              and auth_data.password.decode() == self.credentials[1])
+        ok = (
+            self.credentials is not None
+            and auth_data.login.decode() == self.credentials[0]
+            and auth_data.password.decode() == self.credentials[1]
+        )
         return AuthResult(success=ok, handled=False)
 
     def url(self, with_credentials: bool = True) -> str:
-        who = f"{self.credentials[0]}:{self.credentials[1]}@" if (
-            self.credentials and with_credentials) else ""
+        who = (
+            f"{self.credentials[0]}:{self.credentials[1]}@"
+            if (self.credentials and with_credentials)
+            else ""
+        )
         if self.tls == "implicit":
             return f"smtps://{who}127.0.0.1:{self.port}"
         if self.tls == "starttls":
             return f"smtp://{who}127.0.0.1:{self.port}"
         return f"smtp://127.0.0.1:{self.port}?tls=none"
 
-    def start(self) -> "SmtpServer":
+    def start(self) -> SmtpServer:
         kwargs: dict = {"hostname": "127.0.0.1", "port": self.port}
         if self.tls != "none":
             ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -119,7 +149,7 @@ class SmtpServer:
             self._controller.stop()
             self._controller = None
 
-    def __enter__(self) -> "SmtpServer":
+    def __enter__(self) -> SmtpServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -1,5 +1,7 @@
-"""A TCP proxy on 127.0.0.1 that a test (or bench/soak.sh) controls: forward, close (cut every connection and
-refuse new ones), or freeze (accept and hold every byte, like a database that hangs)."""
+"""A TCP proxy on 127.0.0.1 that a test (or bench/soak.sh) controls: forward, close (cut every
+connection and refuse new ones), or freeze (accept and hold every byte, like a database that
+hangs)."""
+
 from __future__ import annotations
 
 import select

@@ -1,4 +1,5 @@
 """JSON API v1: shapes, errors, ETag/304, CORS, caching headers, paging, OpenAPI coverage."""
+
 import re
 
 import pytest
@@ -10,9 +11,22 @@ def test_account_shape(demo_client):
     r = demo_client.get("/api/v1/accounts/local:jessica")
     assert r.status_code == 200
     body = r.get_json()
-    assert set(body) >= {"id", "network", "handle", "display_name", "score", "score_exact",
-                         "components", "deltas", "explanation", "topics", "provisional",
-                         "stale", "updated_at", "links"}
+    assert set(body) >= {
+        "id",
+        "network",
+        "handle",
+        "display_name",
+        "score",
+        "score_exact",
+        "components",
+        "deltas",
+        "explanation",
+        "topics",
+        "provisional",
+        "stale",
+        "updated_at",
+        "links",
+    }
     assert body["id"] == "local:jessica" and body["network"] == "local"
     assert isinstance(body["score"], int) and 1 <= body["score"] <= 100
     assert abs(body["score"] - body["score_exact"]) <= 0.5
@@ -21,8 +35,11 @@ def test_account_shape(demo_client):
         assert 1 <= comp["score"] <= 100 and comp["value"] >= 0 and 0 < comp["weight"] < 1
     assert set(body["deltas"]) == {"day", "week", "month"}
     assert body["explanation"] and all(isinstance(s, str) for s in body["explanation"])
-    assert body["topics"][0] == {"slug": "wine", "name": "Wine",
-                                 "weight": body["topics"][0]["weight"]}
+    assert body["topics"][0] == {
+        "slug": "wine",
+        "name": "Wine",
+        "weight": body["topics"][0]["weight"],
+    }
     assert body["links"]["badge_svg"].endswith("/badge/local:jessica.svg")
     assert body["stale"] is False
 
@@ -34,8 +51,18 @@ def test_unknown_account_is_404_json(demo_client):
     assert "local:nobody-at-all" in r.get_json()["message"]
 
 
-@pytest.mark.parametrize("bad", ["jessica", "twitter:jack", "local:", "local:a b",
-                                 "mastodon:alice", "bsky:not a domain", "local:" + "x" * 400])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "jessica",
+        "twitter:jack",
+        "local:",
+        "local:a b",
+        "mastodon:alice",
+        "bsky:not a domain",
+        "local:" + "x" * 400,
+    ],
+)
 def test_malformed_ids_are_400_saying_what_is_wrong(demo_client, bad):
     r = demo_client.get(f"/api/v1/accounts/{bad}")
     assert r.status_code == 400
@@ -43,14 +70,19 @@ def test_malformed_ids_are_400_saying_what_is_wrong(demo_client, bad):
     assert body["error"] == "invalid_account_id" and body["message"]
 
 
-@pytest.mark.parametrize("url, param", [
-    ("/api/v1/accounts?limit=0", "limit"), ("/api/v1/accounts?limit=101", "limit"),
-    ("/api/v1/accounts?limit=ten", "limit"), ("/api/v1/accounts?sort=name", "sort"),
-    ("/api/v1/accounts?cursor=garbage!", "cursor"),
-    ("/api/v1/accounts/local:jessica/history?days=0", "days"),
-    ("/api/v1/accounts/local:jessica/history?days=9999", "days"),
-    ("/api/v1/topics/wine/leaders?limit=-1", "limit"),
-])
+@pytest.mark.parametrize(
+    "url, param",
+    [
+        ("/api/v1/accounts?limit=0", "limit"),
+        ("/api/v1/accounts?limit=101", "limit"),
+        ("/api/v1/accounts?limit=ten", "limit"),
+        ("/api/v1/accounts?sort=name", "sort"),
+        ("/api/v1/accounts?cursor=garbage!", "cursor"),
+        ("/api/v1/accounts/local:jessica/history?days=0", "days"),
+        ("/api/v1/accounts/local:jessica/history?days=9999", "days"),
+        ("/api/v1/topics/wine/leaders?limit=-1", "limit"),
+    ],
+)
 def test_bad_parameters_are_400_naming_the_parameter(demo_client, url, param):
     r = demo_client.get(url)
     assert r.status_code == 400
@@ -68,9 +100,16 @@ def test_etag_and_304(demo_client):
     assert other.status_code == 200
 
 
-@pytest.mark.parametrize("url", ["/api/v1/accounts/local:jessica", "/api/v1/accounts",
-                                 "/api/v1/accounts/local:jessica/history",
-                                 "/api/v1/topics/wine/leaders", "/api/v1/openapi.json"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/accounts/local:jessica",
+        "/api/v1/accounts",
+        "/api/v1/accounts/local:jessica/history",
+        "/api/v1/topics/wine/leaders",
+        "/api/v1/openapi.json",
+    ],
+)
 def test_cors_and_caching_headers_on_get_routes(demo_client, url):
     r = demo_client.get(url)
     assert r.status_code == 200
@@ -135,8 +174,11 @@ def test_openapi_documents_what_a_fetched_account_can_answer():
     """First fetch (202), another form of the id (302), opted out (403), upstream faults
     (502, 503 with Retry-After), on the JSON and the badge routes alike."""
     paths = document()["paths"]
-    for path in ("/api/v1/accounts/{account_id}", "/badge/{account_id}.svg",
-                 "/badge/{account_id}.png"):
+    for path in (
+        "/api/v1/accounts/{account_id}",
+        "/badge/{account_id}.svg",
+        "/badge/{account_id}.png",
+    ):
         responses = paths[path]["get"]["responses"]
         assert {"200", "202", "302", "400", "403", "404", "429", "502", "503"} <= set(responses)
         assert "Retry-After" in responses["503"]["headers"]
@@ -144,8 +186,7 @@ def test_openapi_documents_what_a_fetched_account_can_answer():
         assert "upstream_unreachable" in responses["503"]["description"]
         assert "upstream_requires_auth" in responses["502"]["description"]
     owner = paths["/api/v1/accounts/{account_id}"]["delete"]
-    assert owner["security"] == [{"owner": []}] and {"200", "401", "403"} <= set(
-        owner["responses"])
+    assert owner["security"] == [{"owner": []}] and {"200", "401", "403"} <= set(owner["responses"])
     assert paths["/api/v1/accounts/{account_id}/export"]["get"]["security"] == [{"owner": []}]
 
 
@@ -159,14 +200,15 @@ def test_gzip_when_accepted_with_its_own_etag(demo_client):
     import gzip
 
     plain = demo_client.get("/api/v1/accounts/local:jessica")
-    packed = demo_client.get("/api/v1/accounts/local:jessica",
-                             headers={"Accept-Encoding": "gzip"})
+    packed = demo_client.get("/api/v1/accounts/local:jessica", headers={"Accept-Encoding": "gzip"})
     assert packed.headers["Content-Encoding"] == "gzip"
     assert "Accept-Encoding" in packed.headers["Vary"]
     assert gzip.decompress(packed.data) == plain.data
     assert packed.headers["ETag"] != plain.headers["ETag"]
-    again = demo_client.get("/api/v1/accounts/local:jessica", headers={
-        "Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]})
+    again = demo_client.get(
+        "/api/v1/accounts/local:jessica",
+        headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]},
+    )
     assert again.status_code == 304
 
 
@@ -177,8 +219,9 @@ def _curve(x: float, c: dict) -> float:
     return min(100.0, max(1.0, 1.0 + 99.0 * -math.expm1(-z)))
 
 
-@pytest.mark.parametrize("account", ["local:jessica", "local:marco", "local:priya",
-                                     "local:amber.lane"])
+@pytest.mark.parametrize(
+    "account", ["local:jessica", "local:marco", "local:priya", "local:amber.lane"]
+)
 def test_the_published_score_recomputes_from_the_statement(demo_client, account):
     """docs/scoring.md "Activity statement": daily score from the component values and the
     curve, smoothed over 21 days since the first activity, plus the +K bonus."""
@@ -187,17 +230,22 @@ def test_the_published_score_recomputes_from_the_statement(demo_client, account)
     from datetime import date
     from pathlib import Path
 
-    model = json.loads((Path(__file__).resolve().parent.parent / "widget" / "data"
-                        / "model.json").read_text())
+    model = json.loads(
+        (Path(__file__).resolve().parent.parent / "widget" / "data" / "model.json").read_text()
+    )
     r = demo_client.get(f"/api/v1/accounts/{account}/statement?days=60")
     assert r.status_code == 200
     body = r.get_json()
     days = body["days"]
     assert len(days) == 60 and days[-1]["day"] > days[0]["day"]
     first = date.fromisoformat(body["first_activity"])
-    daily = [_curve(sum(model["component_weights"][c] * math.log1p(v)
-                        for c, v in d["components"].items()), model["curves"]["score"])
-             for d in days]
+    daily = [
+        _curve(
+            sum(model["component_weights"][c] * math.log1p(v) for c, v in d["components"].items()),
+            model["curves"]["score"],
+        )
+        for d in days
+    ]
     alpha, n = model["smoothing"]["alpha"], model["smoothing"]["days"]
     for t in range(n, len(days)):
         assert daily[t] == pytest.approx(days[t]["score_daily"], abs=0.01)
@@ -213,9 +261,21 @@ def test_the_published_score_recomputes_from_the_statement(demo_client, account)
 
 def test_statement_flows_and_errors(demo_client):
     body = demo_client.get("/api/v1/accounts/local:marco/statement?days=5").get_json()
-    assert [set(d) >= {"posts", "reactions", "engagers", "events", "components", "score",
-                       "score_daily", "smoothed", "plusk_bonus"} for d in body["days"]] == \
-        [True] * 5
+    assert [
+        set(d)
+        >= {
+            "posts",
+            "reactions",
+            "engagers",
+            "events",
+            "components",
+            "score",
+            "score_daily",
+            "smoothed",
+            "plusk_bonus",
+        }
+        for d in body["days"]
+    ] == [True] * 5
     left = sum(sum(d["reactions"]["left"].values()) for d in body["days"])
     assert left > 100  # marco's big post and its reactions left the window this week
     assert any(e["kind"] == "post_left" for d in body["days"] for e in d["events"])
@@ -229,14 +289,14 @@ def test_account_json_carries_changes_and_drivers(demo_client):
     assert set(body["changes"]) == {"day", "week", "month"}
     month = body["changes"]["month"]
     assert month["delta"] == pytest.approx(month["to"] - month["from"], abs=0.011)
-    assert sum(d["points"] for d in month["drivers"]) == pytest.approx(month["delta"],
-                                                                        abs=0.15)
+    assert sum(d["points"] for d in month["drivers"]) == pytest.approx(month["delta"], abs=0.15)
     assert body["explanation"] and month["text"] in body["explanation"]
 
 
 def test_the_widget_downloads_the_card_not_the_record(demo_client):
-    r = demo_client.get("/api/v1/accounts/local:jessica/card?lang=&topics=3",
-                        headers={"Accept-Encoding": "gzip"})
+    r = demo_client.get(
+        "/api/v1/accounts/local:jessica/card?lang=&topics=3", headers={"Accept-Encoding": "gzip"}
+    )
     assert r.status_code == 200 and r.headers["Content-Encoding"] == "gzip"
     full = demo_client.get("/api/v1/accounts/local:jessica", headers={"Accept-Encoding": "gzip"})
     assert len(r.data) < len(full.data) / 2  # no explanations, statement or signals

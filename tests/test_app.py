@@ -1,4 +1,5 @@
 """The app factory: configuration from WIDGET_* variables, and the demo seeded on first start."""
+
 import pytest
 import sqlalchemy as sa
 
@@ -21,14 +22,20 @@ def test_default_store_is_sqlite_in_the_instance_folder(monkeypatch, tmp_path):
     monkeypatch.delenv("WIDGET_DATABASE_URL", raising=False)
     app = create_app({"SEED_DEMO": False, "INSTANCE_PATH": str(tmp_path / "instance")})
     assert str(app.extensions["widget"].engine.url) == (
-        f"sqlite:///{tmp_path / 'instance' / 'widget.sqlite3'}")
+        f"sqlite:///{tmp_path / 'instance' / 'widget.sqlite3'}"
+    )
     assert (tmp_path / "instance" / "widget.sqlite3").exists()
     app.extensions["widget"].close()
 
 
 def test_first_start_seeds_the_demo_once(store_url, tmp_path):
-    config = {"DATABASE_URL": store_url, "SEED_DEMO": True, "DEMO_ACCOUNTS": 200,
-              "DEMO_REACTIONS": 3000, "INSTANCE_PATH": str(tmp_path)}
+    config = {
+        "DATABASE_URL": store_url,
+        "SEED_DEMO": True,
+        "DEMO_ACCOUNTS": 200,
+        "DEMO_REACTIONS": 3000,
+        "INSTANCE_PATH": str(tmp_path),
+    }
     app = create_app(config)
     client = app.test_client()
     assert client.get("/api/v1/accounts/local:jessica").status_code == 200
@@ -45,30 +52,49 @@ def test_first_start_seeds_the_demo_once(store_url, tmp_path):
 
 
 def test_seeding_can_be_turned_off(store_url, tmp_path):
-    app = create_app({"DATABASE_URL": store_url, "SEED_DEMO": False,
-                      "INSTANCE_PATH": str(tmp_path)})
+    app = create_app(
+        {"DATABASE_URL": store_url, "SEED_DEMO": False, "INSTANCE_PATH": str(tmp_path)}
+    )
     assert app.test_client().get("/api/v1/accounts/local:jessica").status_code == 404
     app.extensions["widget"].close()
 
 
 def test_behind_a_proxy_links_use_the_public_url_and_limits_the_forwarded_client(
-        store_url, tmp_path):
-    app = create_app({"DATABASE_URL": store_url, "SEED_DEMO": False, "PROXY_HOPS": 1,
-                      "PUBLIC_URL": "https://badges.example.org",
-                      "INSTANCE_PATH": str(tmp_path)})
+    store_url, tmp_path
+):
+    app = create_app(
+        {
+            "DATABASE_URL": store_url,
+            "SEED_DEMO": False,
+            "PROXY_HOPS": 1,
+            "PUBLIC_URL": "https://badges.example.org",
+            "INSTANCE_PATH": str(tmp_path),
+        }
+    )
     from flask import request
 
-    from widget.sources.importer import import_lines
     from widget.service.rescore import rescore
+    from widget.sources.importer import import_lines
 
     seen = []
     app.before_request(lambda: seen.append(request.remote_addr))
-    import_lines(app.extensions["widget"].engine, [
-        '{"type": "post", "id": "p1", "account": "local:ann", "at": 1790000000}'])
+    import_lines(
+        app.extensions["widget"].engine,
+        ['{"type": "post", "id": "p1", "account": "local:ann", "at": 1790000000}'],
+    )
     rescore(app.extensions["widget"].engine, __import__("datetime").date(2026, 9, 1))
-    body = app.test_client().get("/api/v1/accounts/local:ann", headers={
-        "X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "http",
-        "X-Forwarded-For": "203.0.113.9"}).get_json()
+    body = (
+        app.test_client()
+        .get(
+            "/api/v1/accounts/local:ann",
+            headers={
+                "X-Forwarded-Host": "evil.example",
+                "X-Forwarded-Proto": "http",
+                "X-Forwarded-For": "203.0.113.9",
+            },
+        )
+        .get_json()
+    )
     assert body["links"]["profile"] == "https://badges.example.org/u/local:ann"
     assert seen == ["203.0.113.9"]  # what per-client rate limits key on
     app.extensions["widget"].close()
@@ -80,8 +106,9 @@ def test_token_errors_are_never_cached_and_unknown_ids_briefly(app):
     plusk = {"from": "local:a", "to": "local:b", "topic": "wine"}
     r = app.test_client().post("/api/v1/plusk", json=plusk)
     assert r.status_code == 401 and r.headers["Cache-Control"] == "no-store"
-    r = app.test_client().post("/api/v1/plusk", json=plusk,
-                               headers={"Authorization": "Bearer some-token"})
+    r = app.test_client().post(
+        "/api/v1/plusk", json=plusk, headers={"Authorization": "Bearer some-token"}
+    )
     assert r.status_code == 404 and r.headers["Cache-Control"] == "public, max-age=60"
     r = app.test_client().post("/api/v1/perks", json={})
     assert r.status_code == 401 and r.headers["Cache-Control"] == "no-store"
@@ -96,8 +123,14 @@ def test_static_serves_built_files_only(client):
 
 
 def test_every_response_has_referrer_policy_and_nosniff(client):
-    for path in ("/ping", "/api/v1/openapi.json", "/badge/local:nobody.svg", "/nowhere",
-                 "/static/pages.css", "/"):
+    for path in (
+        "/ping",
+        "/api/v1/openapi.json",
+        "/badge/local:nobody.svg",
+        "/nowhere",
+        "/static/pages.css",
+        "/",
+    ):
         r = client.get(path)
         assert r.headers["Referrer-Policy"] == "strict-origin-when-cross-origin", path
         assert r.headers["X-Content-Type-Options"] == "nosniff", path
@@ -113,11 +146,25 @@ def test_links_never_come_from_an_untrusted_host(client):
 
 def test_public_url_is_required_behind_a_proxy(tmp_path):
     with pytest.raises(RuntimeError, match="WIDGET_PUBLIC_URL"):
-        create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 's.sqlite3'}", "SEED_DEMO": False,
-                    "TESTING": True, "INSTANCE_PATH": str(tmp_path), "PROXY_HOPS": 1})
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 's.sqlite3'}",
-                      "SEED_DEMO": False, "TESTING": True, "INSTANCE_PATH": str(tmp_path),
-                      "PROXY_HOPS": 1, "PUBLIC_URL": "https://badges.example"})
+        create_app(
+            {
+                "DATABASE_URL": f"sqlite:///{tmp_path / 's.sqlite3'}",
+                "SEED_DEMO": False,
+                "TESTING": True,
+                "INSTANCE_PATH": str(tmp_path),
+                "PROXY_HOPS": 1,
+            }
+        )
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 's.sqlite3'}",
+            "SEED_DEMO": False,
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path),
+            "PROXY_HOPS": 1,
+            "PUBLIC_URL": "https://badges.example",
+        }
+    )
     try:
         r = app.test_client().get("/api/v1/accounts", headers={"Host": "anything.example"})
         assert r.status_code == 200
@@ -156,17 +203,21 @@ def test_unexpected_errors_are_a_typed_500_with_a_request_id_and_one_log_line(ap
 
 
 def test_bodies_over_the_limit_are_refused(client):
-    r = client.post("/api/v1/claims", data=b"[" * 100_000,
-                    headers={"Content-Type": "application/json"})
+    r = client.post(
+        "/api/v1/claims", data=b"[" * 100_000, headers={"Content-Type": "application/json"}
+    )
     assert r.status_code == 413
     assert r.get_json()["error"] == "request_entity_too_large"
 
 
-@pytest.mark.parametrize("path", [
-    "/api/v1/accounts?cursor=WzUwLjAsIDEwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDBd",
-    "/api/v1/accounts?cursor=WzFlMzA4LCAxXQ",  # [1e308, 1]
-    "/api/v1/search?topic=wine&cursor=WzFlMzA4LCAxZTMwOCwgIngiXQ",  # [1e308, 1e308, "x"]
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/accounts?cursor=WzUwLjAsIDEwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDBd",
+        "/api/v1/accounts?cursor=WzFlMzA4LCAxXQ",  # [1e308, 1]
+        "/api/v1/search?topic=wine&cursor=WzFlMzA4LCAxZTMwOCwgIngiXQ",  # [1e308, 1e308, "x"]
+    ],
+)
 def test_cursors_out_of_range_are_400_not_500(client, path):
     r = client.get(path)
     assert r.status_code == 400 and r.get_json()["param"] == "cursor"
@@ -175,18 +226,24 @@ def test_cursors_out_of_range_are_400_not_500(client, path):
 def test_deep_bodies_and_huge_ids_are_clear_errors(client):
     deep = b"[" * 20_000  # within the size cap, far beyond any JSON parser's recursion
     for path in ("/api/v1/plusk", "/api/v1/claims"):
-        r = client.post(path, data=deep, headers={"Content-Type": "application/json",
-                                                  "Authorization": "Bearer x"})
+        r = client.post(
+            path,
+            data=deep,
+            headers={"Content-Type": "application/json", "Authorization": "Bearer x"},
+        )
         assert r.status_code == 400 and r.get_json()["param"] == "body", path
-    r = client.post("/api/v1/perks/99999999999999999999999/claims", json={"account": "local:a"},
-                    headers={"Authorization": "Bearer x"})
+    r = client.post(
+        "/api/v1/perks/99999999999999999999999/claims",
+        json={"account": "local:a"},
+        headers={"Authorization": "Bearer x"},
+    )
     assert r.status_code == 404
-    r = client.get("/api/v1/perks/99999999999999999999999/claims",
-                   headers={"Authorization": "Bearer x"})
+    r = client.get(
+        "/api/v1/perks/99999999999999999999999/claims", headers={"Authorization": "Bearer x"}
+    )
     assert r.status_code in (401, 404)
 
 
 def test_the_token_is_checked_before_the_body(client):
-    r = client.post("/api/v1/plusk", data=b"not json", headers={"Content-Type":
-                                                                "application/json"})
+    r = client.post("/api/v1/plusk", data=b"not json", headers={"Content-Type": "application/json"})
     assert r.status_code == 401

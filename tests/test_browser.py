@@ -5,14 +5,14 @@ pages carry a strict CSP (no 'unsafe-inline'); the widget must render there with
 violation, without moving anything, lazily, with one JSON request per account, and leave no
 cookies or storage behind. Screenshots go to test-artifacts/ (gitignored).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from PIL import Image
-
 from live_servers import ACCOUNT_A, ACCOUNT_B, require_chromium, start_blog, start_service
+from PIL import Image
 
 require_chromium()
 
@@ -86,8 +86,7 @@ class Session:
     """One browser context and page, with everything a test asserts on recorded."""
 
     def __init__(self, browser, **context_args):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 720},
-                                           **context_args)
+        self.context = browser.new_context(viewport={"width": 1280, "height": 720}, **context_args)
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.requests: list[str] = []
@@ -101,8 +100,11 @@ class Session:
 
     def json_requests(self) -> list[str]:
         """The accounts whose card the widget asked for (/api/v1/accounts/<id>/card)."""
-        return [u.split(JSON_PATH, 1)[1].split("?")[0].removesuffix("/card")
-                for u in self.requests if JSON_PATH in u]
+        return [
+            u.split(JSON_PATH, 1)[1].split("?")[0].removesuffix("/card")
+            for u in self.requests
+            if JSON_PATH in u
+        ]
 
     def link(self, name: str):
         return self.page.get_by_role("link", name=name, exact=True)
@@ -177,13 +179,18 @@ def test_no_javascript_shows_the_badges_in_the_same_boxes(servers, session, name
     live = on.page.evaluate(BOXES)
     for img, widget in zip(plain, live):
         assert widget["rendered"]
-        assert (widget["x"], widget["y"], widget["w"], widget["h"]) == \
-            (img["x"], img["y"], img["w"], img["h"])
+        assert (widget["x"], widget["y"], widget["w"], widget["h"]) == (
+            img["x"],
+            img["y"],
+            img["w"],
+            img["h"],
+        )
     on.assert_clean()
 
 
-@pytest.mark.parametrize("theme,scheme", [("light", "light"), ("dark", "light"),
-                                          ("auto", "dark"), ("auto", "light")])
+@pytest.mark.parametrize(
+    "theme,scheme", [("light", "light"), ("dark", "light"), ("auto", "dark"), ("auto", "light")]
+)
 def test_themes_screenshots(servers, session, names, theme, scheme):
     _, blog = servers
     s = session(color_scheme=scheme)
@@ -193,8 +200,12 @@ def test_themes_screenshots(servers, session, names, theme, scheme):
     path = ARTIFACTS / f"widget-{theme}-{scheme}.png"
     top = s.page.locator("main > p").first.bounding_box()
     card = s.page.locator("#top").bounding_box()
-    clip = {"x": top["x"] - 8, "y": top["y"] - 8, "width": 720,
-            "height": card["y"] + card["height"] - top["y"] + 16}
+    clip = {
+        "x": top["x"] - 8,
+        "y": top["y"] - 8,
+        "width": 720,
+        "height": card["y"] + card["height"] - top["y"] + 16,
+    }
     s.page.screenshot(path=str(path), clip=clip)
     # the card's background follows the theme (a pixel inside its padding, lower left)
     box = s.page.locator("#top a.influence-widget > span").bounding_box()
@@ -221,9 +232,14 @@ def test_widgets_added_after_load_and_by_scan(servers, session, names):
 def test_api_failure_keeps_the_badge_images(servers, session):
     _, blog = servers
     s = session()
-    s.page.route(f"**{JSON_PATH}**", lambda route: route.fulfill(
-        status=500, json={"error": {"code": "internal", "message": "boom"}},
-        headers={"Access-Control-Allow-Origin": "*"}))
+    s.page.route(
+        f"**{JSON_PATH}**",
+        lambda route: route.fulfill(
+            status=500,
+            json={"error": {"code": "internal", "message": "boom"}},
+            headers={"Access-Control-Allow-Origin": "*"},
+        ),
+    )
     with s.page.expect_response(lambda r: JSON_PATH in r.url):
         s.page.goto(f"{blog.url}/?theme=light")
     s.page.wait_for_timeout(300)
@@ -246,8 +262,9 @@ def test_pending_202_is_retried_once(servers, session, names):
         seen[account] = seen.get(account, 0) + 1
         if account == ACCOUNT_B and seen[account] > 1:
             return route.continue_()
-        return route.fulfill(status=202, json={"status": "pending"},
-                             headers={"Access-Control-Allow-Origin": "*"})
+        return route.fulfill(
+            status=202, json={"status": "pending"}, headers={"Access-Control-Allow-Origin": "*"}
+        )
 
     s.page.route(f"**{JSON_PATH}**", pending)
     s.page.goto(f"{blog.url}/?theme=light")
@@ -295,8 +312,9 @@ def test_oembed_iframe_works_sandboxed(servers, session):
 
     service, _ = servers
     profile = f"{service.url}/u/{ACCOUNT_A}"
-    with urllib.request.urlopen(f"{service.url}/oembed?format=json&url="
-                                f"{urllib.parse.quote(profile, safe='')}", timeout=10) as r:
+    with urllib.request.urlopen(
+        f"{service.url}/oembed?format=json&url={urllib.parse.quote(profile, safe='')}", timeout=10
+    ) as r:
         doc = json.load(r)
     assert "sandbox=" in doc["html"] and "<script" not in doc["html"]
     s = session()

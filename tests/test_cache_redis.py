@@ -1,5 +1,6 @@
 """The Redis tier against a real Redis: both tiers, invalidation across instances, outages,
 recovery, and rate limits."""
+
 import logging
 import os
 import shutil
@@ -10,16 +11,17 @@ import time
 
 import pytest
 import redis
-
 from web_helpers import go_viral, small_demo_app
+
 from widget import create_app
 
 
 def second_instance(app, tmp_path, **config):
     """Another app on the same store and Redis: what a second server would be."""
     cfg = {k: app.config[k] for k in ("DATABASE_URL", "REDIS_URL")}
-    return create_app({**cfg, "SEED_DEMO": False, "TESTING": True,
-                       "INSTANCE_PATH": str(tmp_path / "b"), **config})
+    return create_app(
+        {**cfg, "SEED_DEMO": False, "TESTING": True, "INSTANCE_PATH": str(tmp_path / "b"), **config}
+    )
 
 
 @pytest.fixture
@@ -88,9 +90,23 @@ def own_redis(tmp_path):
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
     s.close()
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--dir", str(tmp_path)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     client = redis.Redis(port=port)
     for _ in range(100):
         try:
@@ -132,10 +148,14 @@ def test_redis_paused_mid_test_then_back(store_url, tmp_path, own_redis, caplog)
 
 
 def test_rate_limits_answer_429_with_retry_after(store_url, tmp_path, redis_url):
-    app = small_demo_app(store_url, tmp_path, REDIS_URL=redis_url,
-                         RATE_LIMIT_CLAIMS="2 per minute",
-                         RATE_LIMIT_COLD_FETCH="1 per minute",
-                         UPSTREAM_DENY_HOSTS=[".test"])
+    app = small_demo_app(
+        store_url,
+        tmp_path,
+        REDIS_URL=redis_url,
+        RATE_LIMIT_CLAIMS="2 per minute",
+        RATE_LIMIT_COLD_FETCH="1 per minute",
+        UPSTREAM_DENY_HOSTS=[".test"],
+    )
     client = app.test_client()
     for _ in range(2):
         assert client.post("/api/v1/claims", json={"account": "local:x"}).status_code == 400
@@ -189,14 +209,16 @@ def test_forgetting_an_account_deletes_its_cached_badges_on_every_instance(pair)
     token = a.test_cli_runner().invoke(args=["widget", "owner-token", "local:jessica"]).stdout
     for app in (a, b):
         for style in ("flat", "card"):
-            assert app.test_client().get(f"/badge/local:jessica.svg?style={style}"
-                                         ).status_code == 200
+            assert (
+                app.test_client().get(f"/badge/local:jessica.svg?style={style}").status_code == 200
+            )
         app.test_client().get("/badge/local:marco.svg")
     raw = redis.Redis.from_url(a.config["REDIS_URL"])
     assert raw.keys("iw:v1:r:local:jessica:*") and raw.keys("iw:v1:rec:*:local:jessica")
     assert len(b.extensions["widget"].rendered) == 3
-    r = a.test_client().delete("/api/v1/accounts/local:jessica",
-                               headers={"Authorization": f"Bearer {token.strip()}"})
+    r = a.test_client().delete(
+        "/api/v1/accounts/local:jessica", headers={"Authorization": f"Bearer {token.strip()}"}
+    )
     assert r.status_code == 200
     assert raw.keys("iw:v1:r:local:jessica:*") == []
     assert raw.keys("iw:v1:rec:*:local:jessica") == []

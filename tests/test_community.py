@@ -1,18 +1,19 @@
 """+K (limits, concurrency, reciprocity, cap, the ring), perks (eligibility, claims, webhooks)
 and influencer search."""
+
 import json
 import secrets
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 import pytest
 import sqlalchemy as sa
-
 from web_helpers import small_demo_app
+
 from widget.scoring.model import load_model
 from widget.scoring.plusk import PlusK, bonus
 from widget.service.rescore import rescore
@@ -37,61 +38,86 @@ def admin(app, name="Vineyard Co"):
 
 
 def topics_of(app, account_id):
-    return [t["slug"] for t in app.test_client().get(
-        f"/api/v1/accounts/{account_id}").get_json()["topics"]]
+    return [
+        t["slug"]
+        for t in app.test_client().get(f"/api/v1/accounts/{account_id}").get_json()["topics"]
+    ]
 
 
 def endorsable(app, exclude, count):
     """(receiver, topic) pairs: accounts with a visible topic."""
     with app.extensions["widget"].engine.connect() as conn:
-        rows = conn.execute(sa.text(
-            "SELECT a.id, t.slug FROM account_topics t JOIN accounts a ON a.pk = t.account_pk "
-            "ORDER BY a.id, t.slug")).all()
+        rows = conn.execute(
+            sa.text(
+                "SELECT a.id, t.slug FROM account_topics t JOIN accounts a ON a.pk = t.account_pk "
+                "ORDER BY a.id, t.slug"
+            )
+        ).all()
     return [(a, s) for a, s in rows if a not in exclude][:count]
 
 
 @pytest.fixture
 def app(store_url, tmp_path):
-    app = small_demo_app(store_url, tmp_path, WEBHOOK_WORKER=False,
-                         RATE_LIMIT_WRITES="1000 per minute")
+    app = small_demo_app(
+        store_url, tmp_path, WEBHOOK_WORKER=False, RATE_LIMIT_WRITES="1000 per minute"
+    )
     yield app
     app.extensions["widget"].close()
 
 
 # -- +K limits ---------------------------------------------------------------------------
 
+
 def test_plusk_limits_and_errors(app):
     client = app.test_client()
     me = token_for(app, "local:marco")
     pairs = endorsable(app, {"local:marco"}, 6)
     for receiver, topic in pairs[:5]:
-        r = client.post("/api/v1/plusk", headers=me,
-                        json={"from": "local:marco", "to": receiver, "topic": topic})
+        r = client.post(
+            "/api/v1/plusk",
+            headers=me,
+            json={"from": "local:marco", "to": receiver, "topic": topic},
+        )
         assert r.status_code == 201, r.get_json()
-    r = client.post("/api/v1/plusk", headers=me,
-                    json={"from": "local:marco", "to": pairs[5][0], "topic": pairs[5][1]})
+    r = client.post(
+        "/api/v1/plusk",
+        headers=me,
+        json={"from": "local:marco", "to": pairs[5][0], "topic": pairs[5][1]},
+    )
     assert r.status_code == 429 and "per UTC day" in r.get_json()["message"]
     assert r.get_json()["resets_at"].endswith("T00:00:00Z") and int(r.headers["Retry-After"]) > 0
     # Wrong or missing token, self, unknown topic, malformed body.
     body = {"from": "local:marco", "to": pairs[0][0], "topic": pairs[0][1]}
     assert client.post("/api/v1/plusk", json=body).status_code == 401
-    assert client.post("/api/v1/plusk", json=body,
-                       headers={"Authorization": "Bearer nope"}).status_code == 401
-    assert client.post("/api/v1/plusk", json={**body, "from": "local:priya"},
-                       headers=me).status_code == 403
+    assert (
+        client.post(
+            "/api/v1/plusk", json=body, headers={"Authorization": "Bearer nope"}
+        ).status_code
+        == 401
+    )
+    assert (
+        client.post("/api/v1/plusk", json={**body, "from": "local:priya"}, headers=me).status_code
+        == 403
+    )
     own_topic = topics_of(app, "local:marco")[0]
-    r = client.post("/api/v1/plusk", headers=me,
-                    json={"from": "local:marco", "to": "local:marco", "topic": own_topic})
+    r = client.post(
+        "/api/v1/plusk",
+        headers=me,
+        json={"from": "local:marco", "to": "local:marco", "topic": own_topic},
+    )
     assert r.status_code == 400 and r.get_json()["param"] == "to"
-    r = client.post("/api/v1/plusk", headers=me,
-                    json={"from": "local:marco", "to": pairs[0][0], "topic": "zumba"})
+    r = client.post(
+        "/api/v1/plusk",
+        headers=me,
+        json={"from": "local:marco", "to": pairs[0][0], "topic": "zumba"},
+    )
     assert r.status_code == 400 and r.get_json()["param"] == "topic"
     assert client.post("/api/v1/plusk", headers=me, data="x").status_code == 400
 
 
 def test_same_plusk_once_per_7_days(app):
     engine = app.extensions["widget"].engine
-    (receiver, topic), = endorsable(app, {"local:priya"}, 1)
+    ((receiver, topic),) = endorsable(app, {"local:priya"}, 1)
     with engine.connect() as conn:
         g, r = get_account(conn, "local:priya").pk, get_account(conn, receiver).pk
     model = load_model()
@@ -119,15 +145,23 @@ def test_no_plusk_to_linked_accounts_or_hidden_topics(app):
     app.extensions["widget"].scores.changed()
     me = token_for(app, "local:marco")
     topic = topics_of(app, "local:priya")[0]
-    r = client.post("/api/v1/plusk", headers=me,
-                    json={"from": "local:marco", "to": "local:priya", "topic": topic})
+    r = client.post(
+        "/api/v1/plusk",
+        headers=me,
+        json={"from": "local:marco", "to": "local:priya", "topic": topic},
+    )
     assert r.status_code == 400 and "linked" in r.get_json()["message"]
     jessica = token_for(app, "local:jessica")
     wine = "wine"
-    assert client.put("/api/v1/accounts/local:jessica/hidden-topics/wine",
-                      headers=jessica).status_code == 200
-    r = client.post("/api/v1/plusk", headers=me,
-                    json={"from": "local:marco", "to": "local:jessica", "topic": wine})
+    assert (
+        client.put("/api/v1/accounts/local:jessica/hidden-topics/wine", headers=jessica).status_code
+        == 200
+    )
+    r = client.post(
+        "/api/v1/plusk",
+        headers=me,
+        json={"from": "local:marco", "to": "local:jessica", "topic": wine},
+    )
     assert r.status_code == 400 and "hidden" in r.get_json()["message"]
 
 
@@ -139,8 +173,11 @@ def test_twenty_simultaneous_plusk_record_at_most_the_limit(app):
     def one(pair):
         client = app.test_client()
         barrier.wait()
-        return client.post("/api/v1/plusk", headers=me, json={
-            "from": "local:jessica", "to": pair[0], "topic": pair[1]}).status_code
+        return client.post(
+            "/api/v1/plusk",
+            headers=me,
+            json={"from": "local:jessica", "to": pair[0], "topic": pair[1]},
+        ).status_code
 
     with ThreadPoolExecutor(20) as pool:
         codes = list(pool.map(one, pairs))
@@ -151,24 +188,34 @@ def test_twenty_simultaneous_plusk_record_at_most_the_limit(app):
 
 # -- +K in the score ------------------------------------------------------------------------
 
+
 def test_reciprocity_discount_and_cap():
     model = load_model()
     end = 10_000_000
     scores = np.array([80.0, 80.0, 80.0, 80.0])
-    one_way = bonus(PlusK(np.array([0]), np.array([1]), np.array([end - 10])), end, scores,
-                    model)
-    mutual = bonus(PlusK(np.array([0, 1]), np.array([1, 0]), np.array([end - 10] * 2)), end,
-                   scores, model)
+    one_way = bonus(PlusK(np.array([0]), np.array([1]), np.array([end - 10])), end, scores, model)
+    mutual = bonus(
+        PlusK(np.array([0, 1]), np.array([1, 0]), np.array([end - 10] * 2)), end, scores, model
+    )
     assert mutual.points[1] == pytest.approx(one_way.points[1] * model.plusk_reciprocity_discount)
     many = 500
-    flood = bonus(PlusK(np.repeat([0, 2, 3], many), np.ones(3 * many, int),
-                        np.full(3 * many, end - 10)), end, scores, model)
+    flood = bonus(
+        PlusK(np.repeat([0, 2, 3], many), np.ones(3 * many, int), np.full(3 * many, end - 10)),
+        end,
+        scores,
+        model,
+    )
     assert flood.points[1] == model.plusk_cap_points
-    weak = bonus(PlusK(np.array([0]), np.array([1]), np.array([end - 10])), end,
-                 np.array([20.0, 80, 80, 80]), model)
+    weak = bonus(
+        PlusK(np.array([0]), np.array([1]), np.array([end - 10])),
+        end,
+        np.array([20.0, 80, 80, 80]),
+        model,
+    )
     assert weak.points[1] < one_way.points[1] / 10  # a weak account's +K is worth little
-    old = bonus(PlusK(np.array([0]), np.array([1]), np.array([end - 91 * 86400])), end,
-                scores, model)
+    old = bonus(
+        PlusK(np.array([0]), np.array([1]), np.array([end - 91 * 86400])), end, scores, model
+    )
     assert old.points[1] == 0  # older than 90 days
 
 
@@ -191,10 +238,11 @@ def simulate(engine, givers, receivers, as_of_ts, topics, wanted=None, days=90):
                     for topic in topics[r]:
                         if g == r or given >= 5 or (wanted is not None and total >= wanted):
                             break
-                        if at - last.get((g, r, topic), -10**9) < 7 * 86400:
+                        if at - last.get((g, r, topic), -(10**9)) < 7 * 86400:
                             continue
-                        store_community.give_plusk(conn, pk[g], pk[r], topic, at,
-                                                   daily_limit=5, pair_days=7)
+                        store_community.give_plusk(
+                            conn, pk[g], pk[r], topic, at, daily_limit=5, pair_days=7
+                        )
                         last[(g, r, topic)] = at
                         given += 1
                         got[r] += 1
@@ -204,17 +252,19 @@ def simulate(engine, givers, receivers, as_of_ts, topics, wanted=None, days=90):
 
 def published(engine, account_id, day):
     with engine.connect() as conn:
-        return conn.execute(sa.text(
-            "SELECT s.score_exact, s.signals FROM score_snapshots s JOIN accounts a "
-            "ON a.pk = s.account_pk WHERE a.id = :i AND s.day = :d"),
-            {"i": account_id, "d": day}).one()
+        return conn.execute(
+            sa.text(
+                "SELECT s.score_exact, s.signals FROM score_snapshots s JOIN accounts a "
+                "ON a.pk = s.account_pk WHERE a.id = :i AND s.day = :d"
+            ),
+            {"i": account_id, "d": day},
+        ).one()
 
 
 @pytest.fixture
 def community_app(store_url, tmp_path):
     """A demo community big enough for the ring to be a small part of it."""
-    app = small_demo_app(store_url, tmp_path, accounts=2000, reactions=80_000,
-                         WEBHOOK_WORKER=False)
+    app = small_demo_app(store_url, tmp_path, accounts=2000, reactions=80_000, WEBHOOK_WORKER=False)
     yield app
     app.extensions["widget"].close()
 
@@ -222,8 +272,8 @@ def community_app(store_url, tmp_path):
 def test_the_ring_cannot_rig_scores(community_app):
     app = community_app
     engine = app.extensions["widget"].engine
-    today = datetime.now(timezone.utc).date()
-    as_of_ts = int(datetime.combine(today, datetime.min.time(), timezone.utc).timestamp())
+    today = datetime.now(UTC).date()
+    as_of_ts = int(datetime.combine(today, datetime.min.time(), UTC).timestamp())
     before = {a: published(engine, a, today)[0] for a in RING}
     topics = {a: topics_of(app, a) for a in RING}
     got = simulate(engine, RING, RING, as_of_ts, topics)
@@ -238,22 +288,35 @@ def test_the_ring_cannot_rig_scores(community_app):
     # The same number of +K from independent, higher-scored accounts is worth more.
     member = min((a for a in RING if got[a]), key=lambda a: got[a])
     with engine.connect() as conn:
-        ranked = [tuple(r) for r in conn.execute(sa.text(
-            "SELECT a.id, s.score_exact FROM score_snapshots s JOIN accounts a "
-            "ON a.pk = s.account_pk WHERE s.day = :d ORDER BY s.score_exact DESC, a.id"),
-            {"d": today})]
+        ranked = [
+            tuple(r)
+            for r in conn.execute(
+                sa.text(
+                    "SELECT a.id, s.score_exact FROM score_snapshots s JOIN accounts a "
+                    "ON a.pk = s.account_pk WHERE s.day = :d ORDER BY s.score_exact DESC, a.id"
+                ),
+                {"d": today},
+            )
+        ]
     outsiders = [(a, sc) for a, sc in ranked if a not in RING]
     # Independent givers scored above the ring's average (the ring lifts its own members'
     # engagement scores; +K must not add to that).
     givers = [a for a, sc in outsiders if sc > np.mean(list(before.values()))]
     assert len(givers) >= 5
-    near = sorted((x for x in outsiders if x[0] not in givers
-                   and len(topics_of(app, x[0])) >= 3),
-                  key=lambda x: abs(x[1] - before[member]))
+    near = sorted(
+        (x for x in outsiders if x[0] not in givers and len(topics_of(app, x[0])) >= 3),
+        key=lambda x: abs(x[1] - before[member]),
+    )
     receiver = near[0][0]
     base = published(engine, receiver, today)[0]
-    given = simulate(engine, givers, [receiver], as_of_ts, {receiver: topics_of(app, receiver)},
-                     wanted=got[member])
+    given = simulate(
+        engine,
+        givers,
+        [receiver],
+        as_of_ts,
+        {receiver: topics_of(app, receiver)},
+        wanted=got[member],
+    )
     assert given[receiver] == got[member]
     rescore(engine, today)
     independent_gain = published(engine, receiver, today)[0] - base
@@ -266,15 +329,23 @@ def test_the_ring_cannot_rig_scores(community_app):
 
 # -- perks --------------------------------------------------------------------------------
 
+
 def iso(ts):
-    return datetime.fromtimestamp(ts, timezone.utc).isoformat()
+    return datetime.fromtimestamp(ts, UTC).isoformat()
 
 
 def new_perk(app, brand, **over):
     now = int(time.time())
-    body = {"title": "Taste our reserve", "description": "A bottle for wine writers",
-            "topics": ["food-and-drink-super"], "min_score": 1, "max_claims": 3,
-            "starts_at": iso(now - 3600), "ends_at": iso(now + 86400), **over}
+    body = {
+        "title": "Taste our reserve",
+        "description": "A bottle for wine writers",
+        "topics": ["food-and-drink-super"],
+        "min_score": 1,
+        "max_claims": 3,
+        "starts_at": iso(now - 3600),
+        "ends_at": iso(now + 86400),
+        **over,
+    }
     r = app.test_client().post("/api/v1/perks", headers=brand, json=body)
     assert r.status_code == 201, r.get_json()
     return r.get_json()
@@ -295,13 +366,22 @@ def test_perk_eligibility_edges(app):
     assert not ids & {above["id"], later["id"], ended["id"], other["id"]}
     # Claims exhausted: no longer listed.
     one = new_perk(app, brand, max_claims=1)
-    assert client.post(f"/api/v1/perks/{one['id']}/claims", json={"account": "local:jessica"},
-                       headers=token_for(app, "local:jessica")).status_code == 201
+    assert (
+        client.post(
+            f"/api/v1/perks/{one['id']}/claims",
+            json={"account": "local:jessica"},
+            headers=token_for(app, "local:jessica"),
+        ).status_code
+        == 201
+    )
     ids = {p["id"] for p in client.get("/api/v1/accounts/local:jessica/perks").get_json()["perks"]}
     assert one["id"] not in ids
     # Closed or not qualifying: a claim is refused.
-    r = client.post(f"/api/v1/perks/{later['id']}/claims", json={"account": "local:jessica"},
-                    headers=token_for(app, "local:jessica"))
+    r = client.post(
+        f"/api/v1/perks/{later['id']}/claims",
+        json={"account": "local:jessica"},
+        headers=token_for(app, "local:jessica"),
+    )
     assert r.status_code == 403
 
 
@@ -327,11 +407,19 @@ def test_concurrent_claims_never_exceed_max_claims(app):
     perk = new_perk(app, brand, max_claims=3, topics=list(load_ontology().supers[:10]))
     engine = app.extensions["widget"].engine
     with engine.connect() as conn:
-        rows = conn.execute(sa.text("SELECT DISTINCT a.id FROM account_topics t JOIN accounts a "
-                                    "ON a.pk = t.account_pk ORDER BY a.id")).all()
+        rows = conn.execute(
+            sa.text(
+                "SELECT DISTINCT a.id FROM account_topics t JOIN accounts a "
+                "ON a.pk = t.account_pk ORDER BY a.id"
+            )
+        ).all()
     client = app.test_client()
-    accounts = [a for (a,) in rows if perk["id"] in {
-        p["id"] for p in client.get(f"/api/v1/accounts/{a}/perks").get_json()["perks"]}][:12]
+    accounts = [
+        a
+        for (a,) in rows
+        if perk["id"]
+        in {p["id"] for p in client.get(f"/api/v1/accounts/{a}/perks").get_json()["perks"]}
+    ][:12]
     assert len(accounts) == 12
     headers = {a: token_for(app, a) for a in accounts}
     barrier = threading.Barrier(len(accounts))
@@ -339,8 +427,11 @@ def test_concurrent_claims_never_exceed_max_claims(app):
     def claim(account):
         client = app.test_client()
         barrier.wait()
-        return client.post(f"/api/v1/perks/{perk['id']}/claims", json={"account": account},
-                           headers=headers[account]).status_code
+        return client.post(
+            f"/api/v1/perks/{perk['id']}/claims",
+            json={"account": account},
+            headers=headers[account],
+        ).status_code
 
     with ThreadPoolExecutor(len(accounts)) as pool:
         codes = list(pool.map(claim, accounts))
@@ -350,29 +441,43 @@ def test_concurrent_claims_never_exceed_max_claims(app):
         assert conn.execute(sa.text("SELECT claims FROM perks")).scalar_one() == 3
 
 
-@pytest.mark.parametrize("change, param", [
-    ({"title": ""}, "title"), ({"topics": ["not-a-topic"]}, "topics"), ({"topics": []}, "topics"),
-    ({"min_score": 0}, "min_score"), ({"max_claims": 0}, "max_claims"),
-    ({"starts_at": "soon"}, "starts_at"), ({"ends_at": "2000-01-02"}, "ends_at"),
-    ({"webhook_url": "ftp://x"}, "webhook_url"),
-    ({"webhook_url": "http://169.254.169.254/latest"}, "id"),
-])
+@pytest.mark.parametrize(
+    "change, param",
+    [
+        ({"title": ""}, "title"),
+        ({"topics": ["not-a-topic"]}, "topics"),
+        ({"topics": []}, "topics"),
+        ({"min_score": 0}, "min_score"),
+        ({"max_claims": 0}, "max_claims"),
+        ({"starts_at": "soon"}, "starts_at"),
+        ({"ends_at": "2000-01-02"}, "ends_at"),
+        ({"webhook_url": "ftp://x"}, "webhook_url"),
+        ({"webhook_url": "http://169.254.169.254/latest"}, "id"),
+    ],
+)
 def test_perk_validation(app, change, param):
     now = int(time.time())
-    body = {"title": "t", "topics": ["food-and-drink-super"], "min_score": 1, "max_claims": 3,
-            "starts_at": iso(now), "ends_at": iso(now + 3600), **change}
+    body = {
+        "title": "t",
+        "topics": ["food-and-drink-super"],
+        "min_score": 1,
+        "max_claims": 3,
+        "starts_at": iso(now),
+        "ends_at": iso(now + 3600),
+        **change,
+    }
     r = app.test_client().post("/api/v1/perks", headers=admin(app), json=body)
     assert r.status_code == 400 and r.get_json()["param"] == param
 
 
 def test_perks_need_an_admin_token(app):
     assert app.test_client().post("/api/v1/perks", json={}).status_code == 401
-    r = app.test_client().post("/api/v1/perks", json={},
-                               headers=token_for(app, "local:jessica"))
+    r = app.test_client().post("/api/v1/perks", json={}, headers=token_for(app, "local:jessica"))
     assert r.status_code == 401
 
 
 # -- search and hidden topics -------------------------------------------------------------------
+
 
 def test_search_includes_sub_topics_and_ranks_by_weight(app):
     client = app.test_client()
@@ -381,8 +486,9 @@ def test_search_includes_sub_topics_and_ranks_by_weight(app):
     assert "local:jessica" in ids  # a wine blogger, found through the super topic
     weights = [r["weight"] for r in body["results"]]
     assert weights == sorted(weights, reverse=True)
-    nxt = client.get(f"/api/v1/search?topic=food-and-drink-super&limit=5&cursor="
-                     f"{body['next_cursor']}").get_json()
+    nxt = client.get(
+        f"/api/v1/search?topic=food-and-drink-super&limit=5&cursor={body['next_cursor']}"
+    ).get_json()
     assert not set(ids) & {r["id"] for r in nxt["results"]}
     high = client.get("/api/v1/search?topic=food-and-drink-super&min_score=60").get_json()
     assert all(r["score"] >= 60 for r in high["results"])
@@ -398,24 +504,34 @@ def test_hidden_topics_never_match_search_or_perks(app):
     me = token_for(app, "local:jessica")
     brand = admin(app)
     wine_perk = new_perk(app, brand, topics=["wine"])
-    assert wine_perk["id"] in {p["id"] for p in client.get(
-        "/api/v1/accounts/local:jessica/perks").get_json()["perks"]}
-    assert "local:jessica" in [r["id"] for r in client.get(
-        "/api/v1/search?topic=wine").get_json()["results"]]
-    assert client.put("/api/v1/accounts/local:jessica/hidden-topics/wine",
-                      headers=me).status_code == 200
-    assert "local:jessica" not in [r["id"] for r in client.get(
-        "/api/v1/search?topic=wine").get_json()["results"]]
-    assert wine_perk["id"] not in {p["id"] for p in client.get(
-        "/api/v1/accounts/local:jessica/perks").get_json()["perks"]}
-    assert "wine" not in [t["slug"] for t in client.get(
-        "/api/v1/accounts/local:jessica").get_json()["topics"]]
+    assert wine_perk["id"] in {
+        p["id"] for p in client.get("/api/v1/accounts/local:jessica/perks").get_json()["perks"]
+    }
+    assert "local:jessica" in [
+        r["id"] for r in client.get("/api/v1/search?topic=wine").get_json()["results"]
+    ]
+    assert (
+        client.put("/api/v1/accounts/local:jessica/hidden-topics/wine", headers=me).status_code
+        == 200
+    )
+    assert "local:jessica" not in [
+        r["id"] for r in client.get("/api/v1/search?topic=wine").get_json()["results"]
+    ]
+    assert wine_perk["id"] not in {
+        p["id"] for p in client.get("/api/v1/accounts/local:jessica/perks").get_json()["perks"]
+    }
+    assert "wine" not in [
+        t["slug"] for t in client.get("/api/v1/accounts/local:jessica").get_json()["topics"]
+    ]
     badge = client.get("/badge/local:jessica.svg?topic=wine").data.decode()
     assert "n/a" in badge
-    assert client.delete("/api/v1/accounts/local:jessica/hidden-topics/wine",
-                         headers=me).status_code == 200
-    assert "local:jessica" in [r["id"] for r in client.get(
-        "/api/v1/search?topic=wine").get_json()["results"]]
+    assert (
+        client.delete("/api/v1/accounts/local:jessica/hidden-topics/wine", headers=me).status_code
+        == 200
+    )
+    assert "local:jessica" in [
+        r["id"] for r in client.get("/api/v1/search?topic=wine").get_json()["results"]
+    ]
 
 
 class FlakyHook(BaseHTTPRequestHandler):
@@ -443,15 +559,16 @@ def test_webhook_fails_twice_then_is_delivered_exactly_once(store_url, tmp_path)
     server = ThreadingHTTPServer(("127.0.0.1", 0), FlakyHook)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     FlakyHook.received, FlakyHook.failures_left = [], 2
-    app = small_demo_app(store_url, tmp_path, WEBHOOK_WORKER=False,
-                         UPSTREAM_ALLOW_LOOPBACK=True)
+    app = small_demo_app(store_url, tmp_path, WEBHOOK_WORKER=False, UPSTREAM_ALLOW_LOOPBACK=True)
     try:
         brand = admin(app)
         hook = f"http://127.0.0.1:{server.server_address[1]}/perk-claimed"
         perk = new_perk(app, brand, webhook_url=hook)
-        r = app.test_client().post(f"/api/v1/perks/{perk['id']}/claims",
-                                   json={"account": "local:jessica"},
-                                   headers=token_for(app, "local:jessica"))
+        r = app.test_client().post(
+            f"/api/v1/perks/{perk['id']}/claims",
+            json={"account": "local:jessica"},
+            headers=token_for(app, "local:jessica"),
+        )
         assert r.status_code == 201
         hooks = app.extensions["widget"].webhooks
         t = int(time.time())
@@ -478,6 +595,7 @@ def test_admin_token_command(app):
     result = app.test_cli_runner().invoke(args=["widget", "admin-token", "Vineyard Co"])
     assert result.exit_code == 0
     token = result.stdout.strip()
-    r = app.test_client().get("/api/v1/perks/1/claims",
-                              headers={"Authorization": f"Bearer {token}"})
+    r = app.test_client().get(
+        "/api/v1/perks/1/claims", headers={"Authorization": f"Bearer {token}"}
+    )
     assert r.status_code == 404  # authorised; there is no perk 1 yet

@@ -8,6 +8,7 @@ badges asked with ``cache_seconds=3600`` keep the production-like hour of freshn
 nginx must be installed (``apt-get install -y nginx``): without it these tests are skipped,
 except with CI=true, where they fail.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -19,12 +20,11 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-
 from proc_helpers import Procs, free_port, get, procs, wait_until  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,10 +35,12 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 EXPIRE_1S = 2.3
 EXPIRE_2S = 3.3
 NGINX = shutil.which("nginx") or next(
-    (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)), None)
+    (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)), None
+)
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
 
 def _require_nginx() -> str:
     if NGINX is None:
@@ -66,7 +68,7 @@ def render_nginx_conf(prefix: Path, listen_port: int, upstream: str) -> Path:
     text = NGINX_CONF.read_text()
     for key, value in values.items():
         text = text.replace(key, value)
-    assert "@" not in "".join(l.split("#")[0] for l in text.splitlines()), "placeholder left"
+    assert "@" not in "".join(line.split("#")[0] for line in text.splitlines()), "placeholder left"
     conf = prefix / "nginx.conf"
     conf.write_text(text)
     return conf
@@ -76,22 +78,30 @@ def start_nginx(procs: Procs, prefix: Path, upstream: str) -> int:
     nginx = _require_nginx()
     port = free_port()
     conf = render_nginx_conf(prefix, port, upstream)
-    check = subprocess.run([nginx, "-t", "-q", "-c", str(conf), "-p", f"{prefix}/",
-                            "-e", "stderr"], capture_output=True, text=True, timeout=30)
+    check = subprocess.run(
+        [nginx, "-t", "-q", "-c", str(conf), "-p", f"{prefix}/", "-e", "stderr"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert check.returncode == 0, check.stderr
-    proc = procs.start([nginx, "-c", str(conf), "-p", f"{prefix}/", "-e", "stderr",
-                        "-g", "daemon off;"], prefix / "nginx.out")
+    proc = procs.start(
+        [nginx, "-c", str(conf), "-p", f"{prefix}/", "-e", "stderr", "-g", "daemon off;"],
+        prefix / "nginx.out",
+    )
 
     def up():
         if proc.poll() is not None:
             raise AssertionError("nginx exited: " + (prefix / "nginx.out").read_text())
         with socket.create_connection(("127.0.0.1", port), timeout=0.5):
             return True
+
     wait_until(up, 10, "nginx to listen")
     return port
 
 
 # --- nginx + gunicorn + the app --------------------------------------------------------------
+
 
 def test_nginx_caches_badges_and_serves_them_while_gunicorn_is_down(tmp_path, procs):
     _require_nginx()
@@ -101,33 +111,48 @@ def test_nginx_caches_badges_and_serves_them_while_gunicorn_is_down(tmp_path, pr
 
     db = f"sqlite:///{tmp_path / 'store.sqlite3'}"
     engine = make_engine(db)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     build_demo(engine, accounts=200, reactions=4000, now=now)
     rescore(engine, now.date(), days=3)
     engine.dispose()
 
     gport = free_port()
     access = tmp_path / "gunicorn-access.log"
-    env = {**os.environ, "WIDGET_DATABASE_URL": db, "WIDGET_SEED_DEMO": "false",
-           "WIDGET_INSTANCE_PATH": str(tmp_path / "instance"),
-           "WIDGET_WORKERS": "1", "WIDGET_THREADS": "1", "WIDGET_BIND": f"127.0.0.1:{gport}",
-           "WIDGET_ACCESS_LOG": str(access), "WIDGET_LOG_LEVEL": "warning",
-           "WIDGET_BADGE_MAX_AGE": "1", "WIDGET_BADGE_S_MAXAGE": "2"}
+    env = {
+        **os.environ,
+        "WIDGET_DATABASE_URL": db,
+        "WIDGET_SEED_DEMO": "false",
+        "WIDGET_INSTANCE_PATH": str(tmp_path / "instance"),
+        "WIDGET_WORKERS": "1",
+        "WIDGET_THREADS": "1",
+        "WIDGET_BIND": f"127.0.0.1:{gport}",
+        "WIDGET_ACCESS_LOG": str(access),
+        "WIDGET_LOG_LEVEL": "warning",
+        "WIDGET_BADGE_MAX_AGE": "1",
+        "WIDGET_BADGE_S_MAXAGE": "2",
+    }
     env.pop("WIDGET_REDIS_URL", None)
-    gunicorn = procs.start([sys.executable, "-m", "gunicorn", "-c", "python:widget.gunicorn_conf",
-                            "wsgi:app"], tmp_path / "gunicorn.out", cwd=ROOT, env=env)
+    gunicorn = procs.start(
+        [sys.executable, "-m", "gunicorn", "-c", "python:widget.gunicorn_conf", "wsgi:app"],
+        tmp_path / "gunicorn.out",
+        cwd=ROOT,
+        env=env,
+    )
 
     def gunicorn_up():
         if gunicorn.poll() is not None:
             raise AssertionError("gunicorn exited: " + (tmp_path / "gunicorn.out").read_text())
         return get(gport, "/ping", timeout=2)[0] == 200
+
     wait_until(gunicorn_up, 30, "gunicorn to answer /ping")
     port = start_nginx(procs, tmp_path / "nginx", f"127.0.0.1:{gport}")
 
     def upstream_hits(path: str, status: int | None = None) -> int:
         lines = access.read_text().splitlines() if access.exists() else []
-        return sum(f'"GET {path} HTTP/1.' in l and (status is None or f'" {status} ' in l)
-                   for l in lines)
+        return sum(
+            f'"GET {path} HTTP/1.' in line and (status is None or f'" {status} ' in line)
+            for line in lines
+        )
 
     # An hour-fresh badge (cache_seconds only lengthens caching): MISS, then HIT.
     hour = "/badge/local:jessica.svg?cache_seconds=3600"
@@ -172,8 +197,11 @@ def test_nginx_caches_badges_and_serves_them_while_gunicorn_is_down(tmp_path, pr
     status, h, b = get(port, short)
     assert (status, h["x-cache-status"], b) == (200, "STALE", short_body)
     wait_until(lambda: upstream_hits(short, 304) == 1, 5, "the background revalidation (304)")
-    wait_until(lambda: get(port, short)[1]["x-cache-status"] == "HIT", 5,
-               "the revalidated entry to be fresh again")
+    wait_until(
+        lambda: get(port, short)[1]["x-cache-status"] == "HIT",
+        5,
+        "the revalidated entry to be fresh again",
+    )
     assert upstream_hits(short) == 2  # the first 200, then one 304
 
     # gunicorn goes away.
@@ -196,6 +224,7 @@ def test_nginx_caches_badges_and_serves_them_while_gunicorn_is_down(tmp_path, pr
 
 
 # --- nginx's storing rules, against a fake upstream ------------------------------------------
+
 
 class _Fake(BaseHTTPRequestHandler):
     """Answers by path with the caching headers under test; counts hits per path."""
@@ -250,7 +279,9 @@ def fake_upstream():
         thread.join(5)
 
 
-def test_nginx_never_stores_set_cookie_no_store_private_or_authorized(tmp_path, procs, fake_upstream):
+def test_nginx_never_stores_set_cookie_no_store_private_or_authorized(
+    tmp_path, procs, fake_upstream
+):
     port = start_nginx(procs, tmp_path / "nginx", f"127.0.0.1:{fake_upstream}")
     first = get(port, "/public")
     second = get(port, "/public")
@@ -268,12 +299,17 @@ def test_nginx_never_stores_set_cookie_no_store_private_or_authorized(tmp_path, 
     assert get(port, "/public?fresh", token)[1]["x-cache-status"] == "BYPASS"
     assert get(port, "/public?fresh")[1]["x-cache-status"] == "MISS"
     assert get(port, "/public?fresh")[1]["x-cache-status"] == "HIT"
-    assert _Fake.hits == {"/public": 2, "/public?fresh": 2, "/cookie": 4, "/nostore": 3,
-                          "/private": 3, "/nocache-headers": 3}
+    assert _Fake.hits == {
+        "/public": 2,
+        "/public?fresh": 2,
+        "/cookie": 4,
+        "/nostore": 3,
+        "/private": 3,
+        "/nocache-headers": 3,
+    }
 
 
-def test_nginx_serves_stale_on_upstream_500_and_keeps_the_good_copy(tmp_path, procs,
-                                                                     fake_upstream):
+def test_nginx_serves_stale_on_upstream_500_and_keeps_the_good_copy(tmp_path, procs, fake_upstream):
     port = start_nginx(procs, tmp_path / "nginx", f"127.0.0.1:{fake_upstream}")
     assert get(port, "/short")[1]["x-cache-status"] == "MISS"
     _Fake.failing = True
@@ -284,8 +320,11 @@ def test_nginx_serves_stale_on_upstream_500_and_keeps_the_good_copy(tmp_path, pr
     # The upstream was asked (in the background) and its 500 did not replace the good copy.
     assert _Fake.hits["/short"] >= 2
     _Fake.failing = False
-    wait_until(lambda: get(port, "/short")[2] != b"/short #1\n", 5,
-               "a fresh copy once the upstream recovers")
+    wait_until(
+        lambda: get(port, "/short")[2] != b"/short #1\n",
+        5,
+        "a fresh copy once the upstream recovers",
+    )
 
 
 # --- widget/gunicorn_conf.py -----------------------------------------------------------------

@@ -3,6 +3,7 @@ running demo: generated ones (between ``<!-- example: NAME -->`` markers) must e
 ``python -m widget.tools.build_docs_examples`` makes from the suite's demo, the rest are
 checked here one by one. docs/scoring.md's numbers are in test_docs_scoring.py, docs/import.md's
 answer to a file with mistakes in test_cli.py."""
+
 from __future__ import annotations
 
 import json
@@ -35,12 +36,14 @@ def made(demo_app):
 
 # -- generated examples ------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", docs.FILES)
 def test_generated_examples_are_what_the_demo_answers(made, name):
     text = read(name)
     assert docs.names(text), f"{name} has no generated examples"
     assert docs.fill(text, made) == text, (
-        f"{name} is out of date: run python -m widget.tools.build_docs_examples")
+        f"{name} is out of date: run python -m widget.tools.build_docs_examples"
+    )
 
 
 def test_every_example_is_in_a_doc_once(made):
@@ -49,11 +52,14 @@ def test_every_example_is_in_a_doc_once(made):
 
 
 def test_fill_keeps_the_text_around_and_the_indentation():
-    text = ("intro\n- item:\n\n  <!-- example: a -->\n  old\n  <!-- /example -->\n"
-            "<!-- example: b -->\n<!-- /example -->\nend\n")
+    text = (
+        "intro\n- item:\n\n  <!-- example: a -->\n  old\n  <!-- /example -->\n"
+        "<!-- example: b -->\n<!-- /example -->\nend\n"
+    )
     assert docs.fill(text, {"a": "x\n\ny", "b": "z"}) == (
         "intro\n- item:\n\n  <!-- example: a -->\n  x\n\n  y\n  <!-- /example -->\n"
-        "<!-- example: b -->\nz\n<!-- /example -->\nend\n")
+        "<!-- example: b -->\nz\n<!-- /example -->\nend\n"
+    )
     with pytest.raises(docs.UnknownExample):
         docs.fill(text, {"a": ""})
 
@@ -62,19 +68,30 @@ def test_wrapped_snippets_are_the_pages_snippets(made, demo_client):
     """The README's wrapped snippets parse to the same elements as the ones the profile page
     hands out (wrapping only moves whitespace between attributes)."""
     page = demo_client.get("/u/local:jessica").data.decode()
-    codes = {m.group(1): html5lib.parseFragment(
-        m.group(2).replace("&lt;", "<").replace("&gt;", ">").replace("&#34;", '"')
-        .replace("&amp;", "&").replace("http://localhost", docs.HOST),
-        namespaceHTMLElements=False)
-        for m in re.finditer(r'<textarea id="([\w-]+)"[^>]*>(.*?)</textarea>', page, re.S)}
+    codes = {
+        m.group(1): html5lib.parseFragment(
+            m.group(2)
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&#34;", '"')
+            .replace("&amp;", "&")
+            .replace("http://localhost", docs.HOST),
+            namespaceHTMLElements=False,
+        )
+        for m in re.finditer(r'<textarea id="([\w-]+)"[^>]*>(.*?)</textarea>', page, re.S)
+    }
 
     def elements(tree):
-        return [(el.tag, sorted(el.attrib.items())) for el in tree.iter()
-                if el.tag != "DOCUMENT_FRAGMENT"]
+        return [
+            (el.tag, sorted(el.attrib.items()))
+            for el in tree.iter()
+            if el.tag != "DOCUMENT_FRAGMENT"
+        ]
 
     def block(name):
-        return html5lib.parseFragment(made[name].split("\n", 1)[1].rsplit("\n", 1)[0],
-                                      namespaceHTMLElements=False)
+        return html5lib.parseFragment(
+            made[name].split("\n", 1)[1].rsplit("\n", 1)[0], namespaceHTMLElements=False
+        )
 
     assert elements(block("readme-widget")) == elements(codes["code-script"])
     image = elements(block("readme-image"))
@@ -85,13 +102,17 @@ def test_wrapped_snippets_are_the_pages_snippets(made, demo_client):
 
 # -- README.md -------------------------------------------------------------------------------
 
+
 def test_readme_stories_of_the_demo_personas_hold(demo_client):
-    """"Her post went viral two weeks ago, so she is up over the month and still catching up;
+    """ "Her post went viral two weeks ago, so she is up over the month and still catching up;
     marco is down because his big post just left the 90-day window, and priya is steady."""
     text = read("README.md")
-    for words in ("she is up over the month and still", "catching up",
-                  "`/u/local:marco` is down because his big post just left the 90-day window",
-                  "`/u/local:priya` is steady"):
+    for words in (
+        "she is up over the month and still",
+        "catching up",
+        "`/u/local:marco` is down because his big post just left the 90-day window",
+        "`/u/local:priya` is steady",
+    ):
         assert words in " ".join(text.split()), words
 
     def get(account):
@@ -119,8 +140,9 @@ def test_readme_links_to_the_demo_answer(demo_client):
 def test_readme_jsonl_example_imports(app, tmp_path):
     from widget.sources.importer import import_lines
 
-    block = re.search(r"```json\n(.+?)```", section(read("README.md"),
-                                                    "## Importing your own activity"), re.S)
+    block = re.search(
+        r"```json\n(.+?)```", section(read("README.md"), "## Importing your own activity"), re.S
+    )
     lines = block.group(1).splitlines()
     summary = import_lines(app.extensions["widget"].engine, lines)
     assert "imported 5 lines" in summary.line()
@@ -133,11 +155,15 @@ def test_readme_api_table_names_routes_that_exist():
         return re.sub(r"<[^>]+>|\{[^}]+\}", "{}", path)
 
     served = {(m.upper(), shape(p)) for p, item in document()["paths"].items() for m in item}
-    table = "\n".join(line for line in section(read("README.md"), "## JSON API").splitlines()
-                      if line.startswith("| `"))
+    table = "\n".join(
+        line
+        for line in section(read("README.md"), "## JSON API").splitlines()
+        if line.startswith("| `")
+    )
     listed = set()
-    for m in re.finditer(r"((?:`(?:GET|POST|PUT|DELETE)`/)*)`(GET|POST|PUT|DELETE) (/[^`?\s]*)",
-                         table):
+    for m in re.finditer(
+        r"((?:`(?:GET|POST|PUT|DELETE)`/)*)`(GET|POST|PUT|DELETE) (/[^`?\s]*)", table
+    ):
         for method in re.findall(r"GET|POST|PUT|DELETE", m.group(1)) + [m.group(2)]:
             listed.add((method, shape(m.group(3))))
     assert len(listed) >= 20
@@ -153,6 +179,7 @@ def test_readme_commands_exist():
 
 # -- docs/badges.md --------------------------------------------------------------------------
 
+
 def test_band_colours_are_the_ones_badges_use(demo_client):
     from widget.render.colors import ERROR_COLOR, NA_COLOR, band_color
 
@@ -164,8 +191,13 @@ def test_band_colours_are_the_ones_badges_use(demo_client):
     assert f"| error badges | `{ERROR_COLOR}` |" in table
     assert f"without weight | `{NA_COLOR}` |" in table
     # and the demo's badges are drawn in them: an account from each band that has any
-    ranked = [row for below in (101, 79.5, 59.5, 39.5, 19.5) for row in demo_client.get(
-        f"/api/v1/search?limit=5&cursor={_cursor(below)}").get_json()["results"]]
+    ranked = [
+        row
+        for below in (101, 79.5, 59.5, 39.5, 19.5)
+        for row in demo_client.get(f"/api/v1/search?limit=5&cursor={_cursor(below)}").get_json()[
+            "results"
+        ]
+    ]
     seen = set()
     for account in ranked:
         color = band_color(account["score"])
@@ -200,16 +232,20 @@ def test_badge_http_headers_are_as_documented(demo_client):
     for url in ("/badge/local:nobody.svg", "/badge/local:jessica.svg?style=zzz"):
         r = demo_client.get(url)
         assert r.status_code in (400, 404) and r.mimetype == "image/svg+xml"
-        assert "Error badges (`400` invalid parameter or id, `404` unknown account): " \
-               f"`Cache-Control: {r.headers['Cache-Control']}`" in " ".join(http.split())
+        assert (
+            "Error badges (`400` invalid parameter or id, `404` unknown account): "
+            f"`Cache-Control: {r.headers['Cache-Control']}`" in " ".join(http.split())
+        )
 
 
 # -- docs/deploy.md --------------------------------------------------------------------------
 
+
 def test_deploy_cache_table_is_what_the_service_sends(demo_client, app):
     table = section(read("docs/deploy.md"), "## 4. What is cached")
-    rows = {m.group(1): m.group(2) for m in re.finditer(
-        r"^\| ([^|]+?) \| `([^`]+)` \|", table, re.M)}
+    rows = {
+        m.group(1): m.group(2) for m in re.finditer(r"^\| ([^|]+?) \| `([^`]+)` \|", table, re.M)
+    }
 
     def row(start):
         return next(v for k, v in rows.items() if k.startswith(start))
@@ -222,18 +258,22 @@ def test_deploy_cache_table_is_what_the_service_sends(demo_client, app):
         assert demo_client.get(url).headers["Cache-Control"] == json_api, url
     assert demo_client.get("/widget.js").headers["Cache-Control"] == row("`widget.js`")
     errors = row("errors")
-    for url in ("/api/v1/accounts/bad", "/api/v1/accounts/local:nobody",
-                "/badge/local:nobody.svg"):
+    for url in ("/api/v1/accounts/bad", "/api/v1/accounts/local:nobody", "/badge/local:nobody.svg"):
         assert demo_client.get(url).headers["Cache-Control"] == errors, url
     never = row("pending")
     assert never == "no-store"
     client = app.test_client()
-    for method, url in (("post", "/api/v1/perks"), ("get", "/ping"), ("get", "/healthz"),
-                        ("get", "/metrics")):
+    for method, url in (
+        ("post", "/api/v1/perks"),
+        ("get", "/ping"),
+        ("get", "/healthz"),
+        ("get", "/metrics"),
+    ):
         assert getattr(client, method)(url).headers["Cache-Control"] == never, url
 
 
 # -- docs/import.md ----------------------------------------------------------------------------
+
 
 def test_import_docs_example_imports_and_rescore_speaks_as_documented(app, tmp_path):
     from widget.sources.importer import import_lines
@@ -249,11 +289,13 @@ def test_import_docs_example_imports_and_rescore_speaks_as_documented(app, tmp_p
     as_of = date.fromisoformat(day) + timedelta(days=int(n) - int(i))
     summary = re.search(r"`(rescored … accounts for \d+ day\(s\))`", prose).group(1)
     result = app.test_cli_runner().invoke(
-        args=["widget", "rescore", "--as-of", as_of.isoformat(), "--days", n])
+        args=["widget", "rescore", "--as-of", as_of.isoformat(), "--days", n]
+    )
     assert result.exit_code == 0, result.stderr
     assert f"scored day {i}/{n} ({day})" in result.stderr.splitlines()
-    assert re.match(summary.replace("(", r"\(").replace(")", r"\)").replace("…", r"[\d,]+"),
-                    result.stdout), result.stdout
+    assert re.match(
+        summary.replace("(", r"\(").replace(")", r"\)").replace("…", r"[\d,]+"), result.stdout
+    ), result.stdout
 
 
 def test_a_png_is_the_svgs_size_times_scale(demo_client):

@@ -1,9 +1,10 @@
 """docs/scoring.md's worked example, recomputed with the shipped code and model."""
+
 import math
 
 import pytest
-
 from scoring_helpers import Community
+
 from widget.scoring.model import load_model
 
 
@@ -22,11 +23,17 @@ def test_worked_example_matches_the_code():
     # Each fan splits its engagement over 10 accounts, so 1/10 of 0.85 * 0.15 reaches the author.
     assert v.network_influence[a] == pytest.approx(40 * 0.85 * 0.15 / 10, rel=1e-3)
     model = load_model()
-    expected = (0.45 * math.log1p(40 * s) + 0.25 * math.log1p(4 * s)
-                + 0.30 * math.log1p(40 * 0.85 * 0.15 / 10))
+    expected = (
+        0.45 * math.log1p(40 * s)
+        + 0.25 * math.log1p(4 * s)
+        + 0.30 * math.log1p(40 * 0.85 * 0.15 / 10)
+    )
     assert x[a] == pytest.approx(expected, rel=1e-4)
-    assert model.component_weights == {"true_reach": 0.45, "amplification": 0.25,
-                                       "network_influence": 0.3}
+    assert model.component_weights == {
+        "true_reach": 0.45,
+        "amplification": 0.25,
+        "network_influence": 0.3,
+    }
 
 
 def test_every_driver_kind_is_documented():
@@ -53,16 +60,22 @@ def test_the_worked_example_prints_the_numbers_the_code_computes():
     tr, amp = 40 * s, 40 * s * math.sqrt(1) / 10
     flow = model.damping * (1 - model.damping) / 10
     ni = 40 * flow
-    terms = [w["true_reach"] * math.log1p(tr), w["amplification"] * math.log1p(amp),
-             w["network_influence"] * math.log1p(ni)]
+    terms = [
+        w["true_reach"] * math.log1p(tr),
+        w["amplification"] * math.log1p(amp),
+        w["network_influence"] * math.log1p(ni),
+    ]
     x = sum(terms)
-    for text in (f"`s = 1/sqrt(1 + 10/30) = {s:.3f}`", f"`TR = 40 · {s:.3f} = {tr:.1f}`",
-                 f"`AMP = 40 · {s:.3f} · sqrt(1) / 10 = {amp:.2f}`",
-                 f"`NI = 40 · {flow:.5f} = {ni:.2f}`",
-                 f"`x = {w['true_reach']:.2f} · ln {1 + tr:.1f} + {w['amplification']:.2f} · ln "
-                 f"{1 + amp:.2f} + {w['network_influence']:.2f} · ln {1 + ni:.2f} = "
-                 f"{terms[0]:.3f} + {terms[1]:.3f} + {terms[2]:.3f} = {x:.2f}`",
-                 f"`curve({x:.2f}) = {model.curves['score'](x):.1f}`"):
+    for text in (
+        f"`s = 1/sqrt(1 + 10/30) = {s:.3f}`",
+        f"`TR = 40 · {s:.3f} = {tr:.1f}`",
+        f"`AMP = 40 · {s:.3f} · sqrt(1) / 10 = {amp:.2f}`",
+        f"`NI = 40 · {flow:.5f} = {ni:.2f}`",
+        f"`x = {w['true_reach']:.2f} · ln {1 + tr:.1f} + {w['amplification']:.2f} · ln "
+        f"{1 + amp:.2f} + {w['network_influence']:.2f} · ln {1 + ni:.2f} = "
+        f"{terms[0]:.3f} + {terms[1]:.3f} + {terms[2]:.3f} = {x:.2f}`",
+        f"`curve({x:.2f}) = {model.curves['score'](x):.1f}`",
+    ):
         assert text in doc, text
 
 
@@ -93,7 +106,8 @@ def test_every_parameter_the_doc_quotes_is_the_models():
         f"x(a) = {m.component_weights['true_reach']:.2f} · ln(1 + TR) + "
         f"{m.component_weights['amplification']:.2f} · ln(1 + AMP) + "
         f"{m.component_weights['network_influence']:.2f} · ln(1 + NI)",
-        f"`smoothing.days = {m.smoothing_days}`", f"`α = {m.smoothing_alpha}`",
+        f"`smoothing.days = {m.smoothing_days}`",
+        f"`α = {m.smoothing_alpha}`",
         f"fewer than {m.provisional_min_posts} posts, or fewer than "
         f"{m.provisional_min_engagers} distinct engagers in the window, or fewer than "
         f"{m.provisional_min_days_active} days",

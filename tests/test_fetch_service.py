@@ -1,6 +1,7 @@
 """Fetched accounts through the whole service, against fake Mastodon and Bluesky servers on
 127.0.0.1: first fetch on every route, single-flight, stale-on-error, 404, refresh, claims,
 ownership, linking and hidden topics."""
+
 import re
 import threading
 import time
@@ -9,8 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import sqlalchemy as sa
-
 from fake_upstreams import FakeBluesky, FakeMastodon
+
 from widget import create_app
 
 ALICE = "mastodon:alice@mastodon.test"
@@ -27,12 +28,20 @@ def fakes():
 
 
 def make_app(store_url, tmp_path, m, b, routes=None, **config):
-    return create_app({
-        "DATABASE_URL": store_url, "SEED_DEMO": False, "TESTING": True,
-        "INSTANCE_PATH": str(tmp_path), "CACHE_GENERATION_SECONDS": 0,
-        "UPSTREAM_ALLOW_LOOPBACK": {"mastodon.test": m.host, **(routes or {})},
-        "BSKY_APPVIEW": b.url, "FETCH_WAIT_SECONDS": 10, "RATE_LIMIT_ENABLED": False,
-        **config})
+    return create_app(
+        {
+            "DATABASE_URL": store_url,
+            "SEED_DEMO": False,
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path),
+            "CACHE_GENERATION_SECONDS": 0,
+            "UPSTREAM_ALLOW_LOOPBACK": {"mastodon.test": m.host, **(routes or {})},
+            "BSKY_APPVIEW": b.url,
+            "FETCH_WAIT_SECONDS": 10,
+            "RATE_LIMIT_ENABLED": False,
+            **config,
+        }
+    )
 
 
 @pytest.fixture
@@ -53,9 +62,15 @@ def test_a_mastodon_account_works_on_every_route(app, fakes):
     assert body["signals"]["posts"] == 60 and body["signals"]["followers"] == 5000
     assert "true_reach" in body["signals"]["estimated"]  # more reactions than listed engagers
     assert m.hits("/lookup") == 1
-    for url in (f"/badge/{ALICE}.svg", f"/badge/{ALICE}.png", f"/u/{ALICE}", f"/embed/{ALICE}",
-                f"/oembed?url=http://localhost/u/{ALICE}",
-                f"/api/v1/accounts/{ALICE}/history", f"/api/v1/accounts/{ALICE}/shields.json"):
+    for url in (
+        f"/badge/{ALICE}.svg",
+        f"/badge/{ALICE}.png",
+        f"/u/{ALICE}",
+        f"/embed/{ALICE}",
+        f"/oembed?url=http://localhost/u/{ALICE}",
+        f"/api/v1/accounts/{ALICE}/history",
+        f"/api/v1/accounts/{ALICE}/shields.json",
+    ):
         assert client.get(url).status_code == 200, url
     assert m.hits("/lookup") == 1  # served from the store from then on
 
@@ -122,17 +137,16 @@ def wait_for_refresh(app, previous_failures=None, timeout=10):
 
 def counts(app):
     with app.extensions["widget"].engine.connect() as conn:
-        return {t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar_one()
-                for t in ("posts", "reactions", "score_snapshots")}
+        return {
+            t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar_one()
+            for t in ("posts", "reactions", "score_snapshots")
+        }
 
 
-@pytest.mark.parametrize("fault", ["500", "slow", "truncated", "ratelimit", "garbage",
-                                   "oversized"])
-def test_upstream_faults_serve_the_last_good_score_marked_stale(store_url, tmp_path, fakes,
-                                                                fault):
+@pytest.mark.parametrize("fault", ["500", "slow", "truncated", "ratelimit", "garbage", "oversized"])
+def test_upstream_faults_serve_the_last_good_score_marked_stale(store_url, tmp_path, fakes, fault):
     m, b = fakes
-    app = make_app(store_url, tmp_path, m, b, REFRESH_SECONDS=3600,
-                   UPSTREAM_MAX_BYTES=200_000)
+    app = make_app(store_url, tmp_path, m, b, REFRESH_SECONDS=3600, UPSTREAM_MAX_BYTES=200_000)
     app.extensions["widget"].fetcher.client.read_timeout = 0.5
     client = app.test_client()
     good = client.get(f"/api/v1/accounts/{ALICE}").get_json()
@@ -209,10 +223,12 @@ def claim(client, account, fake_set_bio):
 def test_claim_verify_hide_topics_and_link(app, fakes):
     m, b = fakes
     client = app.test_client()
-    alice_token = claim(client, ALICE, lambda text: setattr(m.accounts["alice"], "note",
-                                                           f"<p>{text}</p>"))
-    bob_token = claim(client, BOB, lambda text: setattr(b.accounts["bob.bsky.social"],
-                                                       "description", text))
+    alice_token = claim(
+        client, ALICE, lambda text: setattr(m.accounts["alice"], "note", f"<p>{text}</p>")
+    )
+    bob_token = claim(
+        client, BOB, lambda text: setattr(b.accounts["bob.bsky.social"], "description", text)
+    )
     with app.extensions["widget"].engine.connect() as conn:
         stored = [r[0] for r in conn.execute(sa.text("SELECT token_hash FROM owner_tokens"))]
     assert alice_token not in stored and len(stored) == 2  # only digests are stored
@@ -223,34 +239,51 @@ def test_claim_verify_hide_topics_and_link(app, fakes):
     assert client.put(url).status_code == 401
     assert client.put(url, headers={"Authorization": "Bearer wrong"}).status_code == 401
     assert client.put(url, headers={"Authorization": f"Bearer {bob_token}"}).status_code == 403
-    assert topic in [t["slug"] for t in client.get(f"/api/v1/accounts/{ALICE}").get_json()["topics"]]
+    assert topic in [
+        t["slug"] for t in client.get(f"/api/v1/accounts/{ALICE}").get_json()["topics"]
+    ]
     assert client.put(url, headers={"Authorization": f"Bearer {alice_token}"}).status_code == 200
-    assert topic not in [t["slug"] for t in
-                         client.get(f"/api/v1/accounts/{ALICE}").get_json()["topics"]]
+    assert topic not in [
+        t["slug"] for t in client.get(f"/api/v1/accounts/{ALICE}").get_json()["topics"]
+    ]
     assert topic not in client.get(f"/u/{ALICE}").data.decode().split("Topics")[1]
     # Link the two accounts: the profile's score accumulates, never lower than either.
-    scores = {a: client.get(f"/api/v1/accounts/{a}").get_json()["score_exact"]
-              for a in (ALICE, BOB)}
-    r = client.post(f"/api/v1/accounts/{ALICE}/links", json={"account": BOB, "token": "bad"},
-                    headers={"Authorization": f"Bearer {alice_token}"})
+    scores = {
+        a: client.get(f"/api/v1/accounts/{a}").get_json()["score_exact"] for a in (ALICE, BOB)
+    }
+    r = client.post(
+        f"/api/v1/accounts/{ALICE}/links",
+        json={"account": BOB, "token": "bad"},
+        headers={"Authorization": f"Bearer {alice_token}"},
+    )
     assert r.status_code == 401
-    r = client.post(f"/api/v1/accounts/{ALICE}/links", json={"account": BOB, "token": bob_token},
-                    headers={"Authorization": f"Bearer {alice_token}"})
+    r = client.post(
+        f"/api/v1/accounts/{ALICE}/links",
+        json={"account": BOB, "token": bob_token},
+        headers={"Authorization": f"Bearer {alice_token}"},
+    )
     assert r.status_code == 200
     profile = client.get(f"/api/v1/accounts/{ALICE}").get_json()["profile"]
     assert set(profile["accounts"]) == {ALICE, BOB}
     assert profile["score_exact"] >= max(scores.values())
     # One token now covers both linked accounts.
     bob_topic = client.get(f"/api/v1/accounts/{BOB}").get_json()["topics"][0]["slug"]
-    assert client.put(f"/api/v1/accounts/{BOB}/hidden-topics/{bob_topic}",
-                      headers={"Authorization": f"Bearer {alice_token}"}).status_code == 200
+    assert (
+        client.put(
+            f"/api/v1/accounts/{BOB}/hidden-topics/{bob_topic}",
+            headers={"Authorization": f"Bearer {alice_token}"},
+        ).status_code
+        == 200
+    )
 
 
 def test_operator_issues_tokens_for_local_accounts(app):
     from widget.sources.importer import import_lines
 
-    import_lines(app.extensions["widget"].engine, [
-        '{"type": "post", "id": "p1", "account": "local:ann", "at": 1790000000}'])
+    import_lines(
+        app.extensions["widget"].engine,
+        ['{"type": "post", "id": "p1", "account": "local:ann", "at": 1790000000}'],
+    )
     result = app.test_cli_runner().invoke(args=["widget", "owner-token", "local:ann"])
     assert result.exit_code == 0 and re.fullmatch(r"[\w-]{40,}\n", result.stdout)
     bad = app.test_cli_runner().invoke(args=["widget", "owner-token", ALICE])
@@ -278,15 +311,27 @@ def test_two_processes_fetch_a_cold_account_once(store_url, tmp_path, fakes, red
     m, b = fakes
     m.slow_seconds = 0.5
     m.set_fault("slow", path="/lookup", times=1)  # widen the race window
-    config = {"DATABASE_URL": store_url, "SEED_DEMO": False, "REDIS_URL": redis_url,
-              "INSTANCE_PATH": str(tmp_path), "CACHE_GENERATION_SECONDS": 0,
-              "UPSTREAM_ALLOW_LOOPBACK": {"mastodon.test": m.host}, "BSKY_APPVIEW": b.url,
-              "FETCH_WAIT_SECONDS": 20, "RATE_LIMIT_ENABLED": False}
+    config = {
+        "DATABASE_URL": store_url,
+        "SEED_DEMO": False,
+        "REDIS_URL": redis_url,
+        "INSTANCE_PATH": str(tmp_path),
+        "CACHE_GENERATION_SECONDS": 0,
+        "UPSTREAM_ALLOW_LOOPBACK": {"mastodon.test": m.host},
+        "BSKY_APPVIEW": b.url,
+        "FETCH_WAIT_SECONDS": 20,
+        "RATE_LIMIT_ENABLED": False,
+    }
     create_app(config).extensions["widget"].close()  # schema before the race
     start = time.time() + 3
-    procs = [subprocess.Popen([sys.executable, "-c", CHILD, json.dumps(config), str(start),
-                               ALICE], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-             for _ in range(2)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", CHILD, json.dumps(config), str(start), ALICE],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(2)
+    ]
     results = []
     for proc in procs:
         out, err = proc.communicate(timeout=60)
@@ -314,6 +359,7 @@ def test_concurrent_refreshes_lose_and_duplicate_nothing(store_url, tmp_path, fa
 
 
 # -- failures that cost nothing ----------------------------------------------------------------
+
 
 def test_a_failed_first_fetch_is_remembered_and_costs_nothing_within_the_backoff(app, fakes):
     m, _ = fakes
@@ -353,15 +399,17 @@ def test_a_15_second_upstream_ends_in_an_error_not_endless_pending(store_url, tm
     m, b = fakes
     m.slow_seconds = 15
     m.set_fault("slow")
-    app = make_app(store_url, tmp_path, m, b, FETCH_WAIT_SECONDS=2,
-                   UPSTREAM_READ_TIMEOUT_SECONDS=0.5)
+    app = make_app(
+        store_url, tmp_path, m, b, FETCH_WAIT_SECONDS=2, UPSTREAM_READ_TIMEOUT_SECONDS=0.5
+    )
     t0 = time.monotonic()
     r = app.test_client().get(f"/api/v1/accounts/{ALICE}")
     assert r.status_code == 503 and "did not answer within 0.5 s" in r.get_json()["message"]
     assert time.monotonic() - t0 < 2
     app.extensions["widget"].close()
-    app = make_app(store_url, tmp_path / "2", m, b, FETCH_WAIT_SECONDS=0.2,
-                   UPSTREAM_READ_TIMEOUT_SECONDS=0.6)
+    app = make_app(
+        store_url, tmp_path / "2", m, b, FETCH_WAIT_SECONDS=0.2, UPSTREAM_READ_TIMEOUT_SECONDS=0.6
+    )
     client = app.test_client()
     bob = "mastodon:bob@mastodon.test"
     m.add_account("bob", posts=3)
@@ -417,8 +465,9 @@ def test_a_failing_host_is_left_alone_and_healthz_shows_it(store_url, tmp_path, 
     assert m.total == 3  # the breaker is open: nothing sent
     health = client.get("/healthz").get_json()
     assert health["status"] == "ok" and health["upstreams"]["open"] == 1
-    assert health["upstreams"]["hosts"] == {m.host: {"state": "open", "failures_in_a_row": 3,
-                                                     "retry_in": 60}}
+    assert health["upstreams"]["hosts"] == {
+        m.host: {"state": "open", "failures_in_a_row": 3, "retry_in": 60}
+    }
     app.extensions["widget"].close()
 
 
@@ -462,8 +511,8 @@ def test_a_server_that_requires_sign_in_says_so(app, fakes):
 
 # -- identities --------------------------------------------------------------------------------
 
-def test_a_handle_served_from_another_host_is_found_through_webfinger(store_url, tmp_path,
-                                                                       fakes):
+
+def test_a_handle_served_from_another_host_is_found_through_webfinger(store_url, tmp_path, fakes):
     from fake_upstreams import FakeWebsite
 
     m, b = fakes
@@ -471,8 +520,13 @@ def test_a_handle_served_from_another_host_is_found_through_webfinger(store_url,
         social.local_domain, social.web_domain = "example.test", "social.example.test"
         social.add_account("erin", posts=12, seed=9)
         social.add_account("frank", posts=2)
-        app = make_app(store_url, tmp_path, m, b, routes={
-            "example.test": site.host, "social.example.test": social.host})
+        app = make_app(
+            store_url,
+            tmp_path,
+            m,
+            b,
+            routes={"example.test": site.host, "social.example.test": social.host},
+        )
         client = app.test_client()
         r = client.get("/api/v1/accounts/mastodon:erin@example.test")
         assert r.status_code == 200 and r.get_json()["id"] == "mastodon:erin@example.test"

@@ -1,5 +1,6 @@
 """widget/gunicorn_conf.py: its settings, and the shipped config serving for real: slow clients
 do not stall it, and without Redis a rate limit holds for the whole instance."""
+
 from __future__ import annotations
 
 import importlib
@@ -8,14 +9,21 @@ import socket
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC
 
 import pytest
-
 from proc_helpers import Procs, free_port, get, procs, wait_until  # noqa: F401
 
-ENV = ("WIDGET_WORKERS", "WIDGET_THREADS", "WIDGET_BIND", "WIDGET_ACCESS_LOG",
-       "WIDGET_MAX_REQUESTS", "WIDGET_MAX_REQUESTS_JITTER", "WIDGET_CONTROL_SOCKET",
-       "WIDGET_REDIS_URL")
+ENV = (
+    "WIDGET_WORKERS",
+    "WIDGET_THREADS",
+    "WIDGET_BIND",
+    "WIDGET_ACCESS_LOG",
+    "WIDGET_MAX_REQUESTS",
+    "WIDGET_MAX_REQUESTS_JITTER",
+    "WIDGET_CONTROL_SOCKET",
+    "WIDGET_REDIS_URL",
+)
 
 
 @pytest.fixture
@@ -66,8 +74,7 @@ def test_gunicorn_loads_the_config_module(gunicorn_conf, monkeypatch):
     monkeypatch.setenv("WIDGET_WORKERS", "2")
     monkeypatch.setenv("WIDGET_THREADS", "3")
     importlib.reload(gunicorn_conf)  # gunicorn imports the module: the reloaded one
-    monkeypatch.setattr(sys, "argv", ["gunicorn", "-c", "python:widget.gunicorn_conf",
-                                      "wsgi:app"])
+    monkeypatch.setattr(sys, "argv", ["gunicorn", "-c", "python:widget.gunicorn_conf", "wsgi:app"])
     cfg = WSGIApplication().cfg
     assert (cfg.workers, cfg.threads, cfg.preload_app) == (2, 3, False)
     assert cfg.worker_class_str == "gthread"
@@ -77,7 +84,7 @@ def test_gunicorn_loads_the_config_module(gunicorn_conf, monkeypatch):
 @pytest.fixture
 def served(tmp_path, procs):  # noqa: F811
     """gunicorn with the shipped config (no Redis) on a small scored store."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from widget.service.rescore import rescore
     from widget.sources.demo import build_demo
@@ -86,15 +93,24 @@ def served(tmp_path, procs):  # noqa: F811
     url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
     engine = make_engine(url)
     build_demo(engine, accounts=200, reactions=3000)
-    rescore(engine, datetime.now(timezone.utc).date())
+    rescore(engine, datetime.now(UTC).date())
     engine.dispose()
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ENV}
-    env.update({"WIDGET_BIND": f"127.0.0.1:{port}", "WIDGET_DATABASE_URL": url,
-                "WIDGET_SEED_DEMO": "false", "WIDGET_INSTANCE_PATH": str(tmp_path)})
-    procs.start([sys.executable, "-m", "gunicorn", "-c", "python:widget.gunicorn_conf",
-                 "wsgi:app"], tmp_path / "gunicorn.log", env=env,
-                cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env.update(
+        {
+            "WIDGET_BIND": f"127.0.0.1:{port}",
+            "WIDGET_DATABASE_URL": url,
+            "WIDGET_SEED_DEMO": "false",
+            "WIDGET_INSTANCE_PATH": str(tmp_path),
+        }
+    )
+    procs.start(
+        [sys.executable, "-m", "gunicorn", "-c", "python:widget.gunicorn_conf", "wsgi:app"],
+        tmp_path / "gunicorn.log",
+        env=env,
+        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+    )
     wait_until(lambda: get(port, "/ping", timeout=1)[0] == 200, 30, "gunicorn to answer")
     return port
 
@@ -104,9 +120,11 @@ def test_slow_clients_do_not_stall_the_service(served):
     slow = []
     # Eight slow clients: more than the processes the old sync default ran on 2 cores (5),
     # fewer than the threads of the shipped one (16).
-    heads = [b"GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\n",  # headers never finished
-             b"POST /api/v1/plusk HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
-             b"application/json\r\nContent-Length: 5000\r\n\r\n{"]  # body never sent
+    heads = [
+        b"GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\n",  # headers never finished
+        b"POST /api/v1/plusk HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+        b"application/json\r\nContent-Length: 5000\r\n\r\n{",
+    ]  # body never sent
     for head in heads * 4:
         s = socket.create_connection(("127.0.0.1", port))
         s.sendall(head)
@@ -133,9 +151,12 @@ def test_sixty_per_minute_means_sixty_for_the_whole_instance(served):
     def post(_):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         try:
-            conn.request("POST", "/api/v1/plusk", body=json.dumps(
-                {"from": "local:a", "to": "local:b", "topic": "wine"}),
-                headers={"Content-Type": "application/json"})
+            conn.request(
+                "POST",
+                "/api/v1/plusk",
+                body=json.dumps({"from": "local:a", "to": "local:b", "topic": "wine"}),
+                headers={"Content-Type": "application/json"},
+            )
             return conn.getresponse().status
         finally:
             conn.close()

@@ -1,6 +1,7 @@
 """Hostile input, by property: whatever arrives at the edge (an id, a badge's query string, a
 paging cursor) is either accepted as a well-formed value or refused with a typed 400 error,
 never any other exception (which would be a 500)."""
+
 import base64
 import json
 
@@ -15,10 +16,14 @@ from widget.service.scores import decode_cursor, encode_cursor
 text = st.text(alphabet=st.characters(codec="utf-8"), max_size=400)
 id_like = st.one_of(
     text,
-    st.builds(lambda n, h: f"{n}:{h}", st.sampled_from(["local", "mastodon", "bsky", "x", ""]),
-              text),
-    st.builds(lambda u, d: f"mastodon:{u}@{d}", st.from_regex(r"[A-Za-z0-9_.-]{0,40}"),
-              st.from_regex(r"[A-Za-z0-9.-]{0,300}")),
+    st.builds(
+        lambda n, h: f"{n}:{h}", st.sampled_from(["local", "mastodon", "bsky", "x", ""]), text
+    ),
+    st.builds(
+        lambda u, d: f"mastodon:{u}@{d}",
+        st.from_regex(r"[A-Za-z0-9_.-]{0,40}"),
+        st.from_regex(r"[A-Za-z0-9.-]{0,300}"),
+    ),
 )
 
 
@@ -34,8 +39,19 @@ def test_any_id_parses_or_is_a_400(raw):
     assert parse_account_id(str(aid)) == aid  # canonical form is stable
 
 
-PARAM_NAMES = ["style", "label", "theme", "color", "topic", "topics", "cache_seconds", "scale",
-               "lang", "logo", "x"]
+PARAM_NAMES = [
+    "style",
+    "label",
+    "theme",
+    "color",
+    "topic",
+    "topics",
+    "cache_seconds",
+    "scale",
+    "lang",
+    "logo",
+    "x",
+]
 
 
 @settings(max_examples=400, deadline=None)
@@ -49,9 +65,13 @@ def test_any_badge_query_parses_or_is_a_400(args, png):
 
 cursor_payloads = st.one_of(
     st.binary(max_size=120),
-    st.builds(lambda v: json.dumps(v).encode(),
-              st.lists(st.one_of(st.integers(), st.floats(allow_nan=True), text, st.none(),
-                                 st.booleans()), max_size=4)),
+    st.builds(
+        lambda v: json.dumps(v).encode(),
+        st.lists(
+            st.one_of(st.integers(), st.floats(allow_nan=True), text, st.none(), st.booleans()),
+            max_size=4,
+        ),
+    ),
 )
 
 

@@ -6,6 +6,7 @@ that runs to 2015-02-11). Scored as of 2015-02-11 they lie outside the 90-day wi
 author gets a score and it is the floor; scored as of the day after they were collected, they
 show what the model must get right.
 """
+
 from __future__ import annotations
 
 import json
@@ -39,10 +40,27 @@ def convert(net: str) -> tuple[list[str], dict]:
             author_id, actor_id = f"local:{net}-{author}", f"local:{net}-{actor}"
             if post not in posts:
                 posts[post] = author_id
-                lines.append(json.dumps({"type": "post", "id": f"{net}-{post}",
-                                         "account": author_id, "at": int(post_ms) / 1000}))
-            lines.append(json.dumps({"type": "reaction", "kind": kind, "engager": actor_id,
-                                     "post": f"{net}-{post}", "at": int(action_ms) / 1000}))
+                lines.append(
+                    json.dumps(
+                        {
+                            "type": "post",
+                            "id": f"{net}-{post}",
+                            "account": author_id,
+                            "at": int(post_ms) / 1000,
+                        }
+                    )
+                )
+            lines.append(
+                json.dumps(
+                    {
+                        "type": "reaction",
+                        "kind": kind,
+                        "engager": actor_id,
+                        "post": f"{net}-{post}",
+                        "at": int(action_ms) / 1000,
+                    }
+                )
+            )
             f = facts[author_id]
             f["reactions"] += 1
             f["reactors"].add(actor_id)
@@ -62,8 +80,10 @@ def scored(module_store_url):
 
     def scores(as_of: date) -> dict[str, dict]:
         rescore(engine, as_of)
-        q = sa.text("SELECT a.id, s.score, s.score_exact, s.true_reach_value FROM score_snapshots s "
-                    "JOIN accounts a ON a.pk = s.account_pk WHERE s.day = :d")
+        q = sa.text(
+            "SELECT a.id, s.score, s.score_exact, s.true_reach_value FROM score_snapshots s "
+            "JOIN accounts a ON a.pk = s.account_pk WHERE s.day = :d"
+        )
         with engine.connect() as conn:
             return {r.id: r._asdict() for r in conn.execute(q, {"d": as_of})}
 
@@ -98,18 +118,23 @@ def test_score_ranking_differs_from_raw_counts_where_uniqueness_says_so(scored):
     result = scores(date(2014, 10, 16))
     # Pairs where A drew more reactions but B drew them from more distinct people, on the
     # same number of posts: uniqueness says B ranks above A, raw counts say A.
-    pairs = [(a, b) for a in facts for b in facts
-             if facts[a]["reactions"] > facts[b]["reactions"]
-             and len(facts[b]["reactors"]) > len(facts[a]["reactors"])
-             and len(facts[a]["posts"]) == len(facts[b]["posts"])]
+    pairs = [
+        (a, b)
+        for a in facts
+        for b in facts
+        if facts[a]["reactions"] > facts[b]["reactions"]
+        and len(facts[b]["reactors"]) > len(facts[a]["reactors"])
+        and len(facts[a]["posts"]) == len(facts[b]["posts"])
+    ]
     assert len(pairs) >= 100
     agree = [result[b]["score_exact"] > result[a]["score_exact"] for a, b in pairs]
     assert sum(agree) / len(agree) >= 0.95
     # Where B reached at least half as many people again, B always ranks above A. (Below
     # that, a few people coming back many times can still edge ahead, by fractions of a
     # point: their conversation counts, with diminishing returns.)
-    clear = [(a, b) for a, b in pairs
-             if len(facts[b]["reactors"]) >= 1.5 * len(facts[a]["reactors"])]
+    clear = [
+        (a, b) for a, b in pairs if len(facts[b]["reactors"]) >= 1.5 * len(facts[a]["reactors"])
+    ]
     assert len(clear) >= 50
     for a, b in clear:
         assert result[b]["score_exact"] > result[a]["score_exact"], (facts[a], facts[b])

@@ -3,21 +3,22 @@ the notify command), against a real SMTP server on 127.0.0.1 (aiosmtpd) and the 
 Mastodon instance: confirming an address, nothing without opt-in, one message per recipient
 per campaign under concurrent workers and retries, one-click unsubscribe, the digest's
 drivers, direct mentions and a bot's 401/422/429."""
+
 import re
 import secrets
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import html5lib
 import pytest
 import sqlalchemy as sa
-
 from fake_upstreams import FakeMastodon
 from smtp_server import SmtpServer
 from web_helpers import go_viral, small_demo_app
+
 from widget.service.notify import iso_week, next_midnight
 from widget.store import community as store_community
 from widget.store import notify as store_notify
@@ -38,15 +39,27 @@ def env(store_url, tmp_path):
         masto.add_account("bob", posts=30, engagers=20, followers=500, seed=5)
         masto.bot_tokens.add("bot-token")
         app = small_demo_app(
-            store_url, tmp_path, SMTP_URL=smtp.url(), SMTP_FROM="Influence Widget "
-            "<widget@widget.test>", PUBLIC_URL=PUBLIC, NOTIFY_WORKER=False,
-            WEBHOOK_WORKER=False, RATE_LIMIT_WRITES="1000 per minute",
-            UPSTREAM_ALLOW_LOOPBACK={"mastodon.test": masto.host}, FETCH_WAIT_SECONDS=10,
-            MASTODON_BOT={"instance": "mastodon.test", "token": "bot-token"})
+            store_url,
+            tmp_path,
+            SMTP_URL=smtp.url(),
+            SMTP_FROM="Influence Widget <widget@widget.test>",
+            PUBLIC_URL=PUBLIC,
+            NOTIFY_WORKER=False,
+            WEBHOOK_WORKER=False,
+            RATE_LIMIT_WRITES="1000 per minute",
+            UPSTREAM_ALLOW_LOOPBACK={"mastodon.test": masto.host},
+            FETCH_WAIT_SECONDS=10,
+            MASTODON_BOT={"instance": "mastodon.test", "token": "bot-token"},
+        )
         try:
-            yield SimpleNamespace(app=app, smtp=smtp, masto=masto, client=app.test_client(),
-                                  notify=app.extensions["widget"].notify,
-                                  engine=app.extensions["widget"].engine)
+            yield SimpleNamespace(
+                app=app,
+                smtp=smtp,
+                masto=masto,
+                client=app.test_client(),
+                notify=app.extensions["widget"].notify,
+                engine=app.extensions["widget"].engine,
+            )
         finally:
             app.extensions["widget"].notify.close()
             app.extensions["widget"].close()
@@ -67,14 +80,21 @@ def brand(env, name="Vineyard Co"):
 
 
 def iso(ts):
-    return datetime.fromtimestamp(ts, timezone.utc).isoformat()
+    return datetime.fromtimestamp(ts, UTC).isoformat()
 
 
 def new_perk(env, headers, **over):
     now = int(time.time())
-    body = {"title": "Taste our reserve", "description": "A bottle for wine writers",
-            "topics": ["food-and-drink-super"], "min_score": 1, "max_claims": 50,
-            "starts_at": iso(now - 3600), "ends_at": iso(now + 86400), **over}
+    body = {
+        "title": "Taste our reserve",
+        "description": "A bottle for wine writers",
+        "topics": ["food-and-drink-super"],
+        "min_score": 1,
+        "max_claims": 50,
+        "starts_at": iso(now - 3600),
+        "ends_at": iso(now + 86400),
+        **over,
+    }
     r = env.client.post("/api/v1/perks", headers=headers, json=body)
     assert r.status_code == 201, r.get_json()
     return r.get_json()
@@ -92,13 +112,11 @@ def text_of(msg) -> str:
 
 def link(msg, kind: str) -> str:
     """The path of the verify or unsubscribe link in a message's text part."""
-    return re.search(rf"{re.escape(PUBLIC)}(/notify/{kind}/[A-Za-z0-9_-]+)",
-                     text_of(msg)).group(1)
+    return re.search(rf"{re.escape(PUBLIC)}(/notify/{kind}/[A-Za-z0-9_-]+)", text_of(msg)).group(1)
 
 
 def choose(env, account, headers, **prefs):
-    r = env.client.put(f"/api/v1/accounts/{account}/notifications", headers=headers,
-                       json=prefs)
+    r = env.client.put(f"/api/v1/accounts/{account}/notifications", headers=headers, json=prefs)
     assert r.status_code == 200, r.get_json()
     return r.get_json()
 
@@ -120,11 +138,15 @@ def perk_mails(env, address, title="Taste our reserve"):
 
 def outbox(env):
     with env.engine.connect() as conn:
-        return conn.execute(sa.text("SELECT channel, ref, state, attempts, last_error "
-                                    "FROM notify_outbox ORDER BY id")).all()
+        return conn.execute(
+            sa.text(
+                "SELECT channel, ref, state, attempts, last_error FROM notify_outbox ORDER BY id"
+            )
+        ).all()
 
 
 # -- opt-in and confirmation ----------------------------------------------------------------
+
 
 def test_an_address_is_confirmed_by_a_single_use_link_before_anything_else(env):
     me = owner(env, "local:jessica")
@@ -174,8 +196,12 @@ def test_expired_reused_unknown_and_stale_links_are_clear_errors(env):
         conn.execute(sa.text("UPDATE notify_tokens SET expires_at = 0 WHERE purpose = 'verify'"))
     r = env.client.post(second)
     assert r.status_code == 410 and b"expired" in r.data
-    for bad in ("/notify/verify/" + "x" * 32, "/notify/verify/short", "/notify/unsubscribe/"
-                + "y" * 40, "/notify/verify/%00%01" + "z" * 20):
+    for bad in (
+        "/notify/verify/" + "x" * 32,
+        "/notify/verify/short",
+        "/notify/unsubscribe/" + "y" * 40,
+        "/notify/verify/%00%01" + "z" * 20,
+    ):
         r = env.client.post(bad)
         assert r.status_code == 404 and r.mimetype == "text/html", bad
     with env.engine.connect() as conn:  # tokens are stored only as digests
@@ -183,28 +209,47 @@ def test_expired_reused_unknown_and_stale_links_are_clear_errors(env):
     assert second.rsplit("/", 1)[1] not in stored and len(stored) >= 4
 
 
-@pytest.mark.parametrize("body, param", [
-    ({"email": "not-an-address"}, "email"), ({"email": "a@b"}, "email"),
-    ({"email": "Jess <j@example.org>"}, "email"), ({"email": "j@exa mple.org"}, "email"),
-    ({"email": "j@-example.org"}, "email"), ({"email": 42}, "email"),
-    ({"email": "x" * 250 + "@example.org"}, "email"), ({"perks": "yes"}, "perks"),
-    ({"lang": "english please"}, "lang"), ({"mastodon": True}, "mastodon"),
-    ({"phone": "123"}, "phone"),
-])
+@pytest.mark.parametrize(
+    "body, param",
+    [
+        ({"email": "not-an-address"}, "email"),
+        ({"email": "a@b"}, "email"),
+        ({"email": "Jess <j@example.org>"}, "email"),
+        ({"email": "j@exa mple.org"}, "email"),
+        ({"email": "j@-example.org"}, "email"),
+        ({"email": 42}, "email"),
+        ({"email": "x" * 250 + "@example.org"}, "email"),
+        ({"perks": "yes"}, "perks"),
+        ({"lang": "english please"}, "lang"),
+        ({"mastodon": True}, "mastodon"),
+        ({"phone": "123"}, "phone"),
+    ],
+)
 def test_bad_choices_are_a_clear_400(env, body, param):
-    r = env.client.put("/api/v1/accounts/local:jessica/notifications",
-                       headers=owner(env, "local:jessica"), json=body)
+    r = env.client.put(
+        "/api/v1/accounts/local:jessica/notifications",
+        headers=owner(env, "local:jessica"),
+        json=body,
+    )
     assert r.status_code == 400 and r.get_json()["param"] == param, r.get_json()
 
 
 def test_choices_need_the_owner_and_a_configured_channel(env):
     url = "/api/v1/accounts/local:jessica/notifications"
     assert env.client.put(url, json={"perks": True}).status_code == 401
-    assert env.client.put(url, json={"perks": True},
-                          headers=owner(env, "local:priya")).status_code == 403
+    assert (
+        env.client.put(url, json={"perks": True}, headers=owner(env, "local:priya")).status_code
+        == 403
+    )
     assert env.client.get(url).status_code == 401
-    assert env.client.put("/api/v1/accounts/local:nobody-here/notifications", json={},
-                          headers=owner(env, "local:jessica")).status_code == 404
+    assert (
+        env.client.put(
+            "/api/v1/accounts/local:nobody-here/notifications",
+            json={},
+            headers=owner(env, "local:jessica"),
+        ).status_code
+        == 404
+    )
     me = owner(env, "local:jessica")
     for i in range(3):  # at most 3 confirmation mails an account a day
         choose(env, "local:jessica", me, email=f"j{i}@example.org", perks=True)
@@ -249,6 +294,7 @@ def test_nothing_is_sent_or_stored_without_opt_in(env):
 
 # -- exactly once -----------------------------------------------------------------------------
 
+
 def qualifying_accounts(env, n):
     """Local accounts with a visible topic under SUPERS (so a perk on them qualifies them)."""
     under = set().union(*(load_ontology().descendants(s) for s in SUPERS))
@@ -283,8 +329,13 @@ def test_exactly_one_message_per_recipient_under_concurrent_workers_and_retries(
         passes = list(pool.map(worker, range(8)))
     assert sum(p["sent"] for p in passes) == len(accounts) - 2
     assert sum(p["retrying"] for p in passes) == 2
-    assert deliver(env, now).counts == {"sent": 0, "retrying": 0, "failed": 0,
-                                        "postponed": 0, "cancelled": 0}  # backoff not over
+    assert deliver(env, now).counts == {
+        "sent": 0,
+        "retrying": 0,
+        "failed": 0,
+        "postponed": 0,
+        "cancelled": 0,
+    }  # backoff not over
     assert deliver(env, now + 61).counts["sent"] == 2
     for later in (now + 3600, now + 86400):
         assert deliver(env, later).total == 0  # sent once, never again
@@ -293,22 +344,36 @@ def test_exactly_one_message_per_recipient_under_concurrent_workers_and_retries(
     rows = [r for r in outbox(env) if r.ref == f"perk:{perk['id']}"]
     assert len(rows) == len(accounts) and {r.state for r in rows} == {"sent"}
     assert sorted(r.attempts for r in rows) == [1] * (len(accounts) - 2) + [2, 2]
-    r = env.client.post(f"/api/v1/perks/{perk['id']}/claims", json={"account": accounts[0]},
-                        headers=owner(env, accounts[0]))
+    r = env.client.post(
+        f"/api/v1/perks/{perk['id']}/claims",
+        json={"account": accounts[0]},
+        headers=owner(env, accounts[0]),
+    )
     assert r.status_code == 201
     figures = env.client.get(f"/api/v1/perks/{perk['id']}", headers=admin).get_json()
-    assert figures["delivery"] == {"queued": 0, "sent": len(accounts), "failed": 0,
-                                   "cancelled": 0, "claimed": 1}
+    assert figures["delivery"] == {
+        "queued": 0,
+        "sent": len(accounts),
+        "failed": 0,
+        "cancelled": 0,
+        "claimed": 1,
+    }
 
 
 def test_a_campaign_reaches_an_account_that_newly_qualifies_while_it_is_open(env):
     me = opt_in(env, "local:jessica", "jessica@example.org")
-    assert env.client.put("/api/v1/accounts/local:jessica/hidden-topics/wine",
-                          headers=me).status_code == 200
+    assert (
+        env.client.put("/api/v1/accounts/local:jessica/hidden-topics/wine", headers=me).status_code
+        == 200
+    )
     perk = new_perk(env, brand(env), topics=["wine"])
     assert perk["delivery"]["queued"] == 0 and deliver(env).counts["sent"] == 0
-    assert env.client.delete("/api/v1/accounts/local:jessica/hidden-topics/wine",
-                             headers=me).status_code == 200
+    assert (
+        env.client.delete(
+            "/api/v1/accounts/local:jessica/hidden-topics/wine", headers=me
+        ).status_code
+        == 200
+    )
     assert deliver(env).counts["sent"] == 1
     assert len(perk_mails(env, "jessica@example.org")) == 1
 
@@ -339,6 +404,7 @@ def test_a_refused_recipient_is_a_recorded_failure_never_retried(env):
 
 # -- unsubscribe ------------------------------------------------------------------------------
 
+
 def test_one_click_unsubscribe_by_post_without_login(env):
     me = opt_in(env, "local:jessica", "jessica@example.org")
     new_perk(env, brand(env))
@@ -346,19 +412,22 @@ def test_one_click_unsubscribe_by_post_without_login(env):
     (mail,) = perk_mails(env, "jessica@example.org")
     header = mail["List-Unsubscribe"]
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    url = re.fullmatch(r"<(https://widget\.test/notify/unsubscribe/[A-Za-z0-9_-]+)>",
-                       header.strip()).group(1)
+    url = re.fullmatch(
+        r"<(https://widget\.test/notify/unsubscribe/[A-Za-z0-9_-]+)>", header.strip()
+    ).group(1)
     assert url in text_of(mail) and url in mail.get_body(("html",)).get_content()
-    path = url[len(PUBLIC):]
+    path = url[len(PUBLIC) :]
     assert env.client.get(path).status_code == 200  # a page with a button; nothing changes
     assert choose(env, "local:jessica", me)["email"] == "jessica@example.org"
-    r = env.client.post(path, data="List-Unsubscribe=One-Click",
-                        content_type="application/x-www-form-urlencoded")
+    r = env.client.post(
+        path, data="List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
     assert r.status_code == 200 and b"No more e-mails about local:jessica" in r.data
     body = env.client.get("/api/v1/accounts/local:jessica/notifications", headers=me).get_json()
     assert body["stored"] is False and body["email"] is None  # the address is forgotten
-    r = env.client.post(path, data="List-Unsubscribe=One-Click",
-                        headers={"Accept": "application/json"})
+    r = env.client.post(
+        path, data="List-Unsubscribe=One-Click", headers={"Accept": "application/json"}
+    )
     assert r.status_code == 200 and r.get_json()["note"] == "you were already unsubscribed"
     before = len(env.smtp.messages)
     new_perk(env, brand(env), title="Another")
@@ -367,6 +436,7 @@ def test_one_click_unsubscribe_by_post_without_login(env):
 
 
 # -- the digest ---------------------------------------------------------------------------------
+
 
 def test_the_digest_drivers_match_the_account_json(env):
     go_viral(env.engine, "local:jessica", 40)  # a week with a clear change and its drivers
@@ -382,8 +452,7 @@ def test_the_digest_drivers_match_the_account_json(env):
     text = text_of(mail)
     assert "What made the change (points of the score):\n" in text, text
     listed = text.split("What made the change (points of the score):\n", 1)[1].split("\n\n")[0]
-    assert listed.splitlines() == [f"- {d['text']} ({d['points']:+.2f})"
-                                   for d in change["drivers"]]
+    assert listed.splitlines() == [f"- {d['text']} ({d['points']:+.2f})" for d in change["drivers"]]
     assert change["text"] in text and f"{account['score_exact']:.2f}" in text
     assert mail["Subject"] == f"Your influence this week: {account['score']}"
     html = mail.get_body(("html",)).get_content()
@@ -400,6 +469,7 @@ def test_the_digest_drivers_match_the_account_json(env):
 
 
 # -- Mastodon mentions ----------------------------------------------------------------------------
+
 
 def fetched(env, account):
     r = env.client.get(f"/api/v1/accounts/{account}")
@@ -438,12 +508,17 @@ def test_mentions_are_direct_name_the_right_account_and_honour_a_429(env):
         assert "Coffee tasting" in post["status"] and "/notify/unsubscribe/" in post["status"]
     assert len({p["idempotency_key"] for p in env.masto.posted}) == len(qualifying)
     # The mention's link turns mentions off, without login.
-    path = re.search(r"https://widget\.test(/notify/unsubscribe/\S+)",
-                     env.masto.posted[0]["status"]).group(1)
+    path = re.search(
+        r"https://widget\.test(/notify/unsubscribe/\S+)", env.masto.posted[0]["status"]
+    ).group(1)
     assert env.client.post(path).status_code == 200
     first = qualifying[0]["id"]
-    assert env.client.get(f"/api/v1/accounts/{first}/notifications",
-                          headers=owner(env, first)).get_json()["stored"] is False
+    assert (
+        env.client.get(
+            f"/api/v1/accounts/{first}/notifications", headers=owner(env, first)
+        ).get_json()["stored"]
+        is False
+    )
 
 
 def test_a_bot_refused_401_is_retried_and_a_422_is_a_recorded_failure(env):
@@ -464,8 +539,7 @@ def test_a_bot_refused_401_is_retried_and_a_422_is_a_recorded_failure(env):
     assert deliver(env, later + 86400 * 3).total == 0
     (row,) = [r for r in outbox(env) if r.ref == f"perk:{second['id']}"]
     assert row.state == "failed" and "422" in row.last_error
-    assert env.client.get(f"/api/v1/perks/{second['id']}", headers=brand(env)).status_code \
-        == 403
+    assert env.client.get(f"/api/v1/perks/{second['id']}", headers=brand(env)).status_code == 403
     assert len(env.masto.posted) == 1
 
 
@@ -474,14 +548,18 @@ def test_mentions_need_a_mastodon_account_and_a_bot(env):
     me = owner(env, ALICE)
     env.notify.bot, bot = None, env.notify.bot
     try:
-        r = env.client.put(f"/api/v1/accounts/{ALICE}/notifications", headers=me,
-                           json={"mastodon": True, "perks": True})
+        r = env.client.put(
+            f"/api/v1/accounts/{ALICE}/notifications",
+            headers=me,
+            json={"mastodon": True, "perks": True},
+        )
         assert r.status_code == 400 and "WIDGET_MASTODON_BOT" in r.get_json()["message"]
     finally:
         env.notify.bot = bot
 
 
 # -- operator tools ---------------------------------------------------------------------------
+
 
 def test_the_notify_command_dry_run_writes_nothing_then_delivers(env):
     opt_in(env, "local:jessica", "jessica@example.org", digest=True)
@@ -501,14 +579,25 @@ def test_the_notify_command_dry_run_writes_nothing_then_delivers(env):
 
 def test_the_background_worker_sends_the_confirmation(store_url, tmp_path):
     with SmtpServer() as smtp:
-        app = small_demo_app(store_url, tmp_path, SMTP_URL=smtp.url(),
-                             SMTP_FROM="widget@widget.test", PUBLIC_URL=PUBLIC,
-                             WEBHOOK_WORKER=False)
+        app = small_demo_app(
+            store_url,
+            tmp_path,
+            SMTP_URL=smtp.url(),
+            SMTP_FROM="widget@widget.test",
+            PUBLIC_URL=PUBLIC,
+            WEBHOOK_WORKER=False,
+        )
         try:
-            env = SimpleNamespace(app=app, engine=app.extensions["widget"].engine,
-                                  client=app.test_client())
-            choose(env, "local:jessica", owner(env, "local:jessica"),
-                   email="jessica@example.org", perks=True)
+            env = SimpleNamespace(
+                app=app, engine=app.extensions["widget"].engine, client=app.test_client()
+            )
+            choose(
+                env,
+                "local:jessica",
+                owner(env, "local:jessica"),
+                email="jessica@example.org",
+                perks=True,
+            )
             deadline = time.monotonic() + 10
             while not smtp.messages and time.monotonic() < deadline:
                 time.sleep(0.05)
@@ -527,6 +616,7 @@ def test_export_and_forget_cover_what_notifications_keep(env):
         assert data["contact"]["email"] == "jessica@example.org" and data["messages"]
         store_notify.forget(conn, pk)
         assert store_notify.export(conn, pk) == {"contact": None, "messages": []}
-        left = conn.execute(sa.text("SELECT count(*) FROM notify_tokens WHERE account_pk = :p"),
-                            {"p": pk}).scalar_one()
+        left = conn.execute(
+            sa.text("SELECT count(*) FROM notify_tokens WHERE account_pk = :p"), {"p": pk}
+        ).scalar_one()
     assert left == 0

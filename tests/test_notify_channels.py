@@ -1,18 +1,23 @@
 """The channels on their own (widget.notify): SMTP over plain, STARTTLS and TLS against a real
 aiosmtpd server on 127.0.0.1, how replies become retry or give up, the messages' parts and
 RFC 8058 headers, and the Mastodon bot against the fake instance's POST /api/v1/statuses."""
-import pytest
 
+import pytest
 from fake_upstreams import FakeMastodon, fast_client
 from smtp_server import SmtpServer, self_signed
+
 from widget.notify import messages
 from widget.notify.errors import DeliveryError
 from widget.notify.mastodon import BotSettings, MastodonBot, parse_bot
 from widget.notify.smtp import SmtpChannel, parse_smtp_url
 
-CONTEXT = {"display_name": "Jess", "account_id": "local:jessica", "hours": 48,
-           "verify_url": "https://w.test/notify/verify/abc",
-           "unsubscribe_url": "https://w.test/notify/unsubscribe/def"}
+CONTEXT = {
+    "display_name": "Jess",
+    "account_id": "local:jessica",
+    "hours": 48,
+    "verify_url": "https://w.test/notify/verify/abc",
+    "unsubscribe_url": "https://w.test/notify/unsubscribe/def",
+}
 
 
 @pytest.fixture(scope="module")
@@ -22,24 +27,40 @@ def cert(tmp_path_factory):
 
 def mail(to="jess@example.org"):
     msg = messages.render("verify", "en", CONTEXT)
-    return messages.email(msg, sender="Influence Widget <widget@w.test>", to=to, lang="en",
-                          unsubscribe_url=CONTEXT["unsubscribe_url"],
-                          message_id="<notify-1-verify@w.test>")
+    return messages.email(
+        msg,
+        sender="Influence Widget <widget@w.test>",
+        to=to,
+        lang="en",
+        unsubscribe_url=CONTEXT["unsubscribe_url"],
+        message_id="<notify-1-verify@w.test>",
+    )
 
 
-@pytest.mark.parametrize("url, expect", [
-    ("smtps://u:p%40ss@mail.example", ("smtps", "mail.example", 465, "u", "p@ss", False)),
-    ("smtp://mail.example", ("smtp", "mail.example", 587, None, None, True)),
-    ("smtp://relay:25?tls=none", ("smtp", "relay", 25, None, None, False)),
-])
+@pytest.mark.parametrize(
+    "url, expect",
+    [
+        ("smtps://u:p%40ss@mail.example", ("smtps", "mail.example", 465, "u", "p@ss", False)),
+        ("smtp://mail.example", ("smtp", "mail.example", 587, None, None, True)),
+        ("smtp://relay:25?tls=none", ("smtp", "relay", 25, None, None, False)),
+    ],
+)
 def test_smtp_urls(url, expect):
     s = parse_smtp_url(url)
     assert (s.scheme, s.host, s.port, s.username, s.password, s.starttls) == expect
     assert "p@ss" not in s.describe()
 
 
-@pytest.mark.parametrize("url", ["http://mail.example", "smtp://", "smtp://u:p@relay?tls=none",
-                                 "smtp://relay?tls=maybe", "smtp://relay:99999"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://mail.example",
+        "smtp://",
+        "smtp://u:p@relay?tls=none",
+        "smtp://relay?tls=maybe",
+        "smtp://relay:99999",
+    ],
+)
 def test_bad_smtp_urls_say_how_to_write_them(url):
     with pytest.raises(ValueError, match="WIDGET_SMTP_URL"):
         parse_smtp_url(url)
@@ -64,8 +85,11 @@ def test_starttls_with_a_login_and_implicit_tls(cert):
     with SmtpServer(tls="starttls", cert=cert, credentials=("bot", "s3cret")) as smtp:
         SmtpChannel(parse_smtp_url(smtp.url(), cafile=str(cert[0]), timeout=5)).send(mail())
         with pytest.raises(DeliveryError) as refused:
-            SmtpChannel(parse_smtp_url(smtp.url().replace("s3cret", "wrong"),
-                                       cafile=str(cert[0]), timeout=5)).send(mail())
+            SmtpChannel(
+                parse_smtp_url(
+                    smtp.url().replace("s3cret", "wrong"), cafile=str(cert[0]), timeout=5
+                )
+            ).send(mail())
         with pytest.raises(DeliveryError) as untrusted:  # the system CAs do not know it
             SmtpChannel(parse_smtp_url(smtp.url(), timeout=5)).send(mail())
         assert len(smtp.messages) == 1 and smtp.tls_used == [True]
@@ -115,6 +139,7 @@ def test_messages_fall_back_to_english_and_escape_html():
 
 # -- the Mastodon bot -----------------------------------------------------------------------------
 
+
 class Source:
     def __init__(self):
         self.client = fast_client()
@@ -123,7 +148,8 @@ class Source:
 def test_bot_settings():
     assert parse_bot(None) is None
     assert parse_bot({"instance": "https://bots.example/", "token": " t "}) == BotSettings(
-        "bots.example", "t")
+        "bots.example", "t"
+    )
     for bad in ("bots.example", {"instance": "bots.example"}, {"token": "t"}):
         with pytest.raises(ValueError, match="WIDGET_MASTODON_BOT"):
             parse_bot(bad)
@@ -143,8 +169,9 @@ def test_a_direct_status_with_an_idempotency_key():
     assert [x["acct"] for x in post["doc"]["mentions"]] == ["alice@mastodon.test"]
 
 
-@pytest.mark.parametrize("fault, retry, down", [("401", True, True), ("422", False, False),
-                                                ("503", True, True)])
+@pytest.mark.parametrize(
+    "fault, retry, down", [("401", True, True), ("422", False, False), ("503", True, True)]
+)
 def test_bot_errors_are_delivery_errors(fault, retry, down):
     with FakeMastodon() as m:
         m.bot_tokens.add("tok")

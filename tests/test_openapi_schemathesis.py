@@ -11,6 +11,7 @@ ids go to the fake AppView, so nothing leaves the machine.
 
 Run it alone with ``-s`` to see the summary it prints (operations, examples, failures by
 check)."""
+
 from __future__ import annotations
 
 import collections
@@ -36,27 +37,40 @@ _MASTODON_ID = re.compile(r"^(mastodon:@?[A-Za-z0-9_]{1,30}@)[A-Za-z0-9.-]+$")
 # state, by operation: (the parameter a 400 names, why). None: any 400 of the operation.
 STATEFUL_400 = {
     "GET /api/v1/accounts": {"cursor": "a cursor is valid only if this API handed it out"},
-    "GET /api/v1/search": {"cursor": "a cursor is valid only if this API handed it out",
-                           "topic": "the topic must be one of the 8,000 of the ontology"},
+    "GET /api/v1/search": {
+        "cursor": "a cursor is valid only if this API handed it out",
+        "topic": "the topic must be one of the 8,000 of the ontology",
+    },
     "GET /oembed": {"url": "only profile URLs of this service's own host are embeddable"},
     "GET /find": {None: "free text: the forms of an account a person may type"},
-    "POST /api/v1/plusk": {"to": "+K goes to others, not to linked accounts",
-                           "topic": "only a topic the account has can be endorsed"},
-    "POST /api/v1/perks": {"topics": "topics must be in the ontology",
-                           "ends_at": "ends_at must follow starts_at"},
-    "POST /api/v1/accounts/{account_id}/links": {"account": "an account is not linked to "
-                                                            "itself"},
+    "POST /api/v1/plusk": {
+        "to": "+K goes to others, not to linked accounts",
+        "topic": "only a topic the account has can be endorsed",
+    },
+    "POST /api/v1/perks": {
+        "topics": "topics must be in the ontology",
+        "ends_at": "ends_at must follow starts_at",
+    },
+    "POST /api/v1/accounts/{account_id}/links": {"account": "an account is not linked to itself"},
     "PUT /api/v1/accounts/{account_id}/notifications": {
-        "email": "e-mail needs WIDGET_SMTP_URL", "mastodon": "mentions need a bot and a "
-                                                             "mastodon: account"},
+        "email": "e-mail needs WIDGET_SMTP_URL",
+        "mastodon": "mentions need a bot and a mastodon: account",
+    },
 }
 # Badge options that do not apply to the style asked for are ignored, not checked
 # (docs/badges.md): a bad value there is accepted on purpose. Option -> styles it applies to.
-APPLIES = {"topics": {"card"}, "topic": {"flat", "flat-square", "plastic", "for-the-badge",
-                                         "sparkline"},
-           "logo": {"flat", "flat-square", "plastic", "for-the-badge", "sparkline"}}
-LENIENT = {"GET /badge/{account_id}.svg", "GET /badge/{account_id}.png",
-           "GET /embed/{account_id}", "GET /builder", "GET /builder/snippets.json"}
+APPLIES = {
+    "topics": {"card"},
+    "topic": {"flat", "flat-square", "plastic", "for-the-badge", "sparkline"},
+    "logo": {"flat", "flat-square", "plastic", "for-the-badge", "sparkline"},
+}
+LENIENT = {
+    "GET /badge/{account_id}.svg",
+    "GET /badge/{account_id}.png",
+    "GET /embed/{account_id}",
+    "GET /builder",
+    "GET /builder/snippets.json",
+}
 
 
 def _to_fake(value):
@@ -97,8 +111,11 @@ def filter_failure(context, failure, case, response):
     name = type(failure).__name__
     if name == "AcceptedNegativeData" and label in LENIENT:
         bad = re.findall(r"parameter `([a-z_]+)` in query", failure.message)
-        if bad and all(p in APPLIES and _style(case) not in APPLIES[p] for p in bad) or (
-                bad == ["scale"] and label.endswith(".svg")):
+        if (
+            bad
+            and all(p in APPLIES and _style(case) not in APPLIES[p] for p in bad)
+            or (bad == ["scale"] and label.endswith(".svg"))
+        ):
             ALLOWED[(label, f"ignored option {','.join(bad)}")] += 1
             return False
     if name == "RejectedPositiveData" and response.status_code == 400 and label in STATEFUL_400:
@@ -122,18 +139,25 @@ class Summary:
 
     def line(self, title: str) -> str:
         by = ", ".join(f"{k}: {v}" for k, v in sorted(self.failures.items())) or "none"
-        return (f"schemathesis {title}: {len(self.operations)} operations, {self.examples} "
-                f"examples, failures by check: {by} ({self.allowed} allowed as documented)")
+        return (
+            f"schemathesis {title}: {len(self.operations)} operations, {self.examples} "
+            f"examples, failures by check: {by} ({self.allowed} allowed as documented)"
+        )
 
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory, module_store_url):
     with FakeMastodon() as masto, FakeBluesky() as bsky:
         app = small_demo_app(
-            module_store_url, tmp_path_factory.mktemp("schemathesis"),
-            UPSTREAM_ALLOW_LOOPBACK={FAKE_INSTANCE: masto.host}, BSKY_APPVIEW=bsky.url,
-            RATE_LIMIT_ENABLED=False, WEBHOOK_WORKER=False, NOTIFY_WORKER=False,
-            FETCH_WAIT_SECONDS=5)
+            module_store_url,
+            tmp_path_factory.mktemp("schemathesis"),
+            UPSTREAM_ALLOW_LOOPBACK={FAKE_INSTANCE: masto.host},
+            BSKY_APPVIEW=bsky.url,
+            RATE_LIMIT_ENABLED=False,
+            WEBHOOK_WORKER=False,
+            NOTIFY_WORKER=False,
+            FETCH_WAIT_SECONDS=5,
+        )
         hooks = [schemathesis.hook(before_call), schemathesis.hook(filter_failure)]
         try:
             yield app
@@ -147,23 +171,48 @@ def run(app, token: str | None) -> Summary:
     headers = {"Accept-Encoding": "identity"}  # the WSGI transport does not decompress
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    config = SchemathesisConfig.from_dict({
-        "headers": headers,
-        "generation": {"max-examples": MAX_EXAMPLES, "mode": "all"},
-        "phases": {"stateful": {"enabled": False}},
-        # Rejections outside schemathesis' default list: a body over MAX_CONTENT_LENGTH is a
-        # 413, a message link that expired a 410.
-        "checks": {"negative_data_rejection": {"expected-statuses": [
-            "400", "401", "403", "404", "405", "406", "409", "410", "413", "415", "422",
-            "428", "429", "5xx"]},
-            # ignored_auth replays a request with a redirect limit the WSGI transport of
-            # schemathesis 4.32 cannot pass to werkzeug (a TypeError); the run without a
-            # token checks what it would: every secured operation answers 401 first.
-            "ignored_auth": {"enabled": False}},
-        # oEmbed answers an unsupported format with 501, as its specification says.
-        "operations": [{"include-name": "GET /oembed", "checks": {"not_a_server_error": {
-            "expected-statuses": ["2xx", "3xx", "4xx", "501"]}}}],
-    })
+    config = SchemathesisConfig.from_dict(
+        {
+            "headers": headers,
+            "generation": {"max-examples": MAX_EXAMPLES, "mode": "all"},
+            "phases": {"stateful": {"enabled": False}},
+            # Rejections outside schemathesis' default list: a body over MAX_CONTENT_LENGTH is a
+            # 413, a message link that expired a 410.
+            "checks": {
+                "negative_data_rejection": {
+                    "expected-statuses": [
+                        "400",
+                        "401",
+                        "403",
+                        "404",
+                        "405",
+                        "406",
+                        "409",
+                        "410",
+                        "413",
+                        "415",
+                        "422",
+                        "428",
+                        "429",
+                        "5xx",
+                    ]
+                },
+                # ignored_auth replays a request with a redirect limit the WSGI transport of
+                # schemathesis 4.32 cannot pass to werkzeug (a TypeError); the run without a
+                # token checks what it would: every secured operation answers 401 first.
+                "ignored_auth": {"enabled": False},
+            },
+            # oEmbed answers an unsupported format with 501, as its specification says.
+            "operations": [
+                {
+                    "include-name": "GET /oembed",
+                    "checks": {
+                        "not_a_server_error": {"expected-statuses": ["2xx", "3xx", "4xx", "501"]}
+                    },
+                }
+            ],
+        }
+    )
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=config)
     out = Summary()
     for event in from_schema(schema).execute():
@@ -184,9 +233,15 @@ def run(app, token: str | None) -> Summary:
                     continue
                 out.failures[check.name] += 1
                 sent = rec.interactions.get(case_id)
-                got = (f"{sent.request.method} {sent.request.uri[:150]} "
-                       f"{(sent.request.body or b'')[:150]!r} -> {sent.response.status_code} "
-                       f"{sent.response.content[:200]!r}") if sent and sent.response else ""
+                got = (
+                    (
+                        f"{sent.request.method} {sent.request.uri[:150]} "
+                        f"{(sent.request.body or b'')[:150]!r} -> {sent.response.status_code} "
+                        f"{sent.response.content[:200]!r}"
+                    )
+                    if sent and sent.response
+                    else ""
+                )
                 failure = check.failure_info.failure
                 why = " ".join((failure.message or "").split())[:300]
                 out.shown.append(f"{rec.label} {check.name}: {failure.title} ({why}); {got}")
@@ -195,17 +250,22 @@ def run(app, token: str | None) -> Summary:
 
 @pytest.mark.parametrize("who", ["nobody", "owner", "admin"])
 def test_every_operation_passes_every_check(service, who):
-    token = {"nobody": None, "owner": lambda: owner_token(service, "local:jessica"),
-             "admin": lambda: admin_token(service)}[who]
+    token = {
+        "nobody": None,
+        "owner": lambda: owner_token(service, "local:jessica"),
+        "admin": lambda: admin_token(service),
+    }[who]
     ALLOWED.clear()
     summary = run(service, token() if token else None)
     print(summary.line(f"({who})"))
-    print("  allowed:", "; ".join(f"{op} {why}: {n}" for (op, why), n in sorted(
-        ALLOWED.items())))
-    documented = {f"{m.upper()} {p}" for p, item in
-                  service.test_client().get("/api/v1/openapi.json").get_json()[
-                      "paths"].items() for m in item}
-    assert not summary.failures, summary.line(who) + "\n" + "\n".join(
-        sorted(set(summary.shown))[:40])
+    print("  allowed:", "; ".join(f"{op} {why}: {n}" for (op, why), n in sorted(ALLOWED.items())))
+    documented = {
+        f"{m.upper()} {p}"
+        for p, item in service.test_client().get("/api/v1/openapi.json").get_json()["paths"].items()
+        for m in item
+    }
+    assert not summary.failures, (
+        summary.line(who) + "\n" + "\n".join(sorted(set(summary.shown))[:40])
+    )
     # Schemathesis leaves out the operation that serves the document it reads.
     assert summary.operations == documented - {"GET /api/v1/openapi.json"}

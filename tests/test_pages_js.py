@@ -1,11 +1,11 @@
 """static/pages.js in Chromium: the builder's live preview runs the real widget.js, says what is
 wrong next to the field without losing the form, and recovers when the reader fixes it."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
-
 from live_servers import require_chromium, start_service
 
 require_chromium()
@@ -43,19 +43,23 @@ def test_the_preview_is_the_real_widget_and_follows_the_form(service, page):
     page.goto(service.url + "/builder?account=local:jessica&layout=card&style=card")
     preview = page.locator("#widget-preview")
     expect(preview.locator(DRAWN)).to_have_attribute(
-        "aria-label", widget_label(service, "local:jessica"))
+        "aria-label", widget_label(service, "local:jessica")
+    )
     # widget.js came from this service, as the snippet says, and drew over the image
     assert page.evaluate("typeof window.InfluenceWidget.scan") == "function"
     assert preview.locator("img").evaluate("e => e.style.display") == "none"
 
     page.fill("input[name=account]", "local:priya")
     expect(preview.locator(DRAWN)).to_have_attribute(
-        "aria-label", widget_label(service, "local:priya"))
+        "aria-label", widget_label(service, "local:priya")
+    )
     expect(page.locator("#preview")).to_have_attribute(
-        "src", re.compile(r"/badge/local:priya\.svg\?style=card$"))
+        "src", re.compile(r"/badge/local:priya\.svg\?style=card$")
+    )
     assert 'data-account="local:priya"' in page.input_value("#script_html")
-    assert page.url.endswith("account=local%3Apriya&style=card&theme=light&label=influence"
-                             "&layout=card")
+    assert page.url.endswith(
+        "account=local%3Apriya&style=card&theme=light&label=influence&layout=card"
+    )
     assert preview.locator(".influence-widget").count() == 1
     assert preview.locator("script").count() == 1  # loaded once, never again
     assert page.problems == []
@@ -77,9 +81,11 @@ def test_a_mistake_is_said_next_to_the_field_and_the_form_stays(service, page):
     expect(alert).to_be_hidden()
     expect(page.locator("input[name=account]")).not_to_have_attribute("aria-invalid", "true")
     expect(page.locator("#widget-preview " + DRAWN)).to_have_attribute(
-        "aria-label", widget_label(service, "local:marco"))
+        "aria-label", widget_label(service, "local:marco")
+    )
     expect(page.locator("#preview")).to_have_attribute(
-        "src", re.compile(r"/badge/local:marco\.svg\?style=plastic&label=klout&theme=dark$"))
+        "src", re.compile(r"/badge/local:marco\.svg\?style=plastic&label=klout&theme=dark$")
+    )
     assert page.problems == []
 
 
@@ -92,7 +98,8 @@ def test_a_page_that_starts_with_an_error_loads_the_widget_once_it_is_fixed(serv
     page.select_option("select[name=style]", "card")
     page.fill("input[name=account]", "local:jessica")
     expect(page.locator("#widget-preview " + DRAWN)).to_have_attribute(
-        "aria-label", widget_label(service, "local:jessica"))
+        "aria-label", widget_label(service, "local:jessica")
+    )
     expect(page.locator("#no-preview")).to_have_count(0)
     assert page.locator("#preview").get_attribute("width") == "320"
     assert page.problems == []
@@ -102,7 +109,8 @@ def test_the_embed_language_reaches_every_snippet_and_the_live_widget(service, p
     page.goto(service.url + "/builder?account=local:jessica&layout=card&style=card")
     preview = page.locator("#widget-preview")
     expect(preview.locator(DRAWN)).to_have_attribute(
-        "aria-label", widget_label(service, "local:jessica"))
+        "aria-label", widget_label(service, "local:jessica")
+    )
     page.select_option("select[name=embed_lang]", "ja")
     expect(page.locator("#preview")).to_have_attribute("src", re.compile(r"[?&]lang=ja(&|$)"))
     expect(page.locator("input[name=label]")).to_have_value("影響力")  # the default follows

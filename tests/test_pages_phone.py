@@ -5,14 +5,15 @@ Debian's Chromium via Playwright against the app served on 127.0.0.1 (see live_s
 nothing is cut off (the breakdown's Weight column was, at 475 px wide). The chart's readout
 shows on keyboard focus without JavaScript. Screenshots go to test-artifacts/ (gitignored).
 """
+
 from __future__ import annotations
 
 import secrets
 import time
+from datetime import UTC
 from pathlib import Path
 
 import pytest
-
 from live_servers import require_chromium, start_service
 
 require_chromium()
@@ -61,12 +62,12 @@ OVERFLOWING = """() => {
 
 @pytest.fixture(scope="module")
 def service():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from widget.sources.demo_perks import seed_perks
 
     svc = start_service()
-    seed_perks(svc.app.extensions["widget"].engine, datetime.now(timezone.utc))  # as the demo
+    seed_perks(svc.app.extensions["widget"].engine, datetime.now(UTC))  # as the demo
     _open_a_perk(svc)
     yield svc
     svc.close()
@@ -81,10 +82,19 @@ def _open_a_perk(svc) -> None:
     with svc.app.extensions["widget"].engine.begin() as conn:
         store_community.add_admin_token(conn, "Vineyard Co", token, now)
     client = svc.app.test_client()
-    r = client.post("/api/v1/perks", headers={"Authorization": f"Bearer {token}"}, json={
-        "title": "A tasting of the Douro-Valley-Quinta-do-Vale-Meão-2019-Reserve-Magnum",
-        "description": "For wine writers: " + "x" * 80, "topics": ["wine"], "min_score": 1,
-        "max_claims": 5, "starts_at": now - 60, "ends_at": now + 3600})
+    r = client.post(
+        "/api/v1/perks",
+        headers={"Authorization": f"Bearer {token}"},
+        json={
+            "title": "A tasting of the Douro-Valley-Quinta-do-Vale-Meão-2019-Reserve-Magnum",
+            "description": "For wine writers: " + "x" * 80,
+            "topics": ["wine"],
+            "min_score": 1,
+            "max_claims": 5,
+            "starts_at": now - 60,
+            "ends_at": now + 3600,
+        },
+    )
     assert r.status_code == 201, r.get_json()
 
 
@@ -134,8 +144,7 @@ def test_profile_tables_and_chart_are_inside_the_screen(service, page):
 
 
 def test_chart_reads_out_a_day_on_keyboard_focus(service, browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844},
-                                  java_script_enabled=False)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False)
     try:
         pg = context.new_page()
         pg.goto(service.url + "/u/local:jessica")
@@ -155,9 +164,15 @@ def test_chart_reads_out_a_day_on_keyboard_focus(service, browser):
 
 # -- other languages: Arabic pages mirror (right to left) and, like Japanese ones, fit ---------
 
-LANG_PAGES = {"profile-ar": "/u/local:jessica?lang=ar", "profile-ja": "/u/local:jessica?lang=ja",
-              "home-ar": "/?lang=ar", "builder-ar": "/builder?lang=ar&embed_lang=ar",
-              "topic-ar": "/t/wine?lang=ar", "api-ar": "/api?lang=ar", "perks-ja": "/perks?lang=ja"}
+LANG_PAGES = {
+    "profile-ar": "/u/local:jessica?lang=ar",
+    "profile-ja": "/u/local:jessica?lang=ja",
+    "home-ar": "/?lang=ar",
+    "builder-ar": "/builder?lang=ar&embed_lang=ar",
+    "topic-ar": "/t/wine?lang=ar",
+    "api-ar": "/api?lang=ar",
+    "perks-ja": "/perks?lang=ja",
+}
 
 # The first line box of an element's text, and its content box's edges.
 TEXT_BOX = """sel => {
@@ -186,7 +201,8 @@ def test_arabic_profile_mirrors(service, page):
     page.goto(service.url + "/u/local:jessica?lang=ar")
     assert page.evaluate("document.documentElement.dir") == "rtl"
     assert page.evaluate("document.scrollingElement.scrollWidth") <= page.evaluate(
-        "window.innerWidth")
+        "window.innerWidth"
+    )
     heading = page.evaluate(TEXT_BOX, "main h1")
     assert abs(heading["right"] - heading["end"]) < 2  # starts at the right edge
     section = page.evaluate(TEXT_BOX, "main section h2")

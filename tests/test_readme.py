@@ -1,4 +1,5 @@
 """The README's two commands are what CI and a newcomer run."""
+
 import re
 from pathlib import Path
 

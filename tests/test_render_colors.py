@@ -1,4 +1,5 @@
 """Colour data, parsing and the WCAG contrast rule."""
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -30,7 +31,9 @@ def test_parse_color(value, expected):
     assert c.parse_color(value) == expected
 
 
-@pytest.mark.parametrize("value", ["", "#", "zzz", "#12", "#1234", "#12345g", "rgb(0,0,0)", "##fff", "transparent"])
+@pytest.mark.parametrize(
+    "value", ["", "#", "zzz", "#12", "#1234", "#12345g", "rgb(0,0,0)", "##fff", "transparent"]
+)
 def test_parse_color_rejects(value):
     with pytest.raises(ValueError):
         c.parse_color(value)
@@ -71,7 +74,9 @@ def test_band_colors_carry_white_text_unchanged(gloss):
 
 
 @pytest.mark.parametrize("gloss", GLOSSES)
-@pytest.mark.parametrize("color", sorted(set(c.NAMED_COLORS.values()) | {c.ERROR_COLOR, c.NA_COLOR}))
+@pytest.mark.parametrize(
+    "color", sorted(set(c.NAMED_COLORS.values()) | {c.ERROR_COLOR, c.NA_COLOR})
+)
 def test_named_and_error_colors_reach_min_contrast(color, gloss):
     assert _worst(c.ink(color, gloss), gloss) >= c.MIN_CONTRAST
 
@@ -95,7 +100,10 @@ def test_any_color_gets_readable_text(color, gloss):
 
 @given(hex_colors)
 def test_ink_keeps_colors_that_already_work(color):
-    if max(c.contrast_ratio(c.LIGHT_TEXT, color), c.contrast_ratio(c.DARK_TEXT, color)) >= c.MIN_CONTRAST:
+    if (
+        max(c.contrast_ratio(c.LIGHT_TEXT, color), c.contrast_ratio(c.DARK_TEXT, color))
+        >= c.MIN_CONTRAST
+    ):
         assert c.ink(color).background == color
 
 

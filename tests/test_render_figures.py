@@ -1,4 +1,5 @@
 """How the pages write numbers (widget.render.figures): units, signed points, short dates."""
+
 from datetime import date
 
 import pytest
@@ -9,20 +10,34 @@ from widget.render.figures import COMPONENT_UNITS, measure, short_date, signed
 
 def test_every_component_says_what_it_measures_with_a_unit():
     assert set(COMPONENT_UNITS) == set(COMPONENTS)
-    assert measure("true_reach", 622.62) == \
-        "623 people reached (each weighted by how selective they are)"
-    assert measure("true_reach", 1.2) == \
-        "1 person reached (each weighted by how selective they are)"
+    assert (
+        measure("true_reach", 622.62)
+        == "623 people reached (each weighted by how selective they are)"
+    )
+    assert (
+        measure("true_reach", 1.2) == "1 person reached (each weighted by how selective they are)"
+    )
     assert measure("true_reach", 12345.0).startswith("12,345 people reached")
     assert measure("amplification", 11.43) == "11.4 weighted reactions per post"
-    assert measure("network_influence", 45.58) == \
-        "45.6 influence received from engagers (PageRank units)"
+    assert (
+        measure("network_influence", 45.58)
+        == "45.6 influence received from engagers (PageRank units)"
+    )
 
 
-@pytest.mark.parametrize("value, text", [
-    (3.21, "+3.2"), (-1.0, "-1.0"), (0.0, "±0"), (-0.0, "±0"), (-0.04, "±0"), (0.049, "±0"),
-    (-0.06, "-0.1"), (12.0, "+12.0"),
-])
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        (3.21, "+3.2"),
+        (-1.0, "-1.0"),
+        (0.0, "±0"),
+        (-0.0, "±0"),
+        (-0.04, "±0"),
+        (0.049, "±0"),
+        (-0.06, "-0.1"),
+        (12.0, "+12.0"),
+    ],
+)
 def test_signed_never_writes_minus_zero(value, text):
     assert signed(value) == text
 

@@ -1,4 +1,5 @@
 """The profile chart (widget.render.history): statement rows in, a readable inline SVG out."""
+
 import math
 import re
 import xml.etree.ElementTree as ET
@@ -27,13 +28,19 @@ DATE_LABEL = re.compile(r"^\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|
 def row(day: date, score: float, daily: float | None, events=()) -> dict:
     """One statement row, in the shape ScoreService.statement returns."""
     kinds = {"reshare": 0, "quote": 0, "reply": 0, "mention": 0, "like": 0}
-    return {"day": day.isoformat(), "score": score, "score_daily": daily, "smoothed": daily,
-            "plusk_bonus": 0.0, "raw": 1.0,
-            "components": {"true_reach": 1.0, "amplification": 1.0, "network_influence": 1.0},
-            "posts": {"entered": 0, "left": 0},
-            "reactions": {"entered": dict(kinds), "left": dict(kinds)},
-            "engagers": {"new": 0, "lost": 0},
-            "events": [{"kind": "post_left_window", "text": t} for t in events]}
+    return {
+        "day": day.isoformat(),
+        "score": score,
+        "score_daily": daily,
+        "smoothed": daily,
+        "plusk_bonus": 0.0,
+        "raw": 1.0,
+        "components": {"true_reach": 1.0, "amplification": 1.0, "network_influence": 1.0},
+        "posts": {"entered": 0, "left": 0},
+        "reactions": {"entered": dict(kinds), "left": dict(kinds)},
+        "engagers": {"new": 0, "lost": 0},
+        "events": [{"kind": "post_left_window", "text": t} for t in events],
+    }
 
 
 def ninety_days(events: dict | None = None) -> list[dict]:
@@ -42,8 +49,14 @@ def ninety_days(events: dict | None = None) -> list[dict]:
     for i in range(90):
         day = END - timedelta(days=89 - i)
         published = 40 + 22 * i / 89
-        rows.append(row(day, round(published, 2), round(published + 6 * math.sin(i / 4), 2),
-                        (events or {}).get(day, ())))
+        rows.append(
+            row(
+                day,
+                round(published, 2),
+                round(published + 6 * math.sin(i / 4), 2),
+                (events or {}).get(day, ()),
+            )
+        )
     return rows
 
 
@@ -87,9 +100,11 @@ def test_ninety_days_dated_axis_value_scale_and_both_lines():
     assert values[0] <= 34 and values[-1] >= 68  # daily dips to ~34, tops out ~68
     assert (chart.y_ticks[0].at, chart.y_ticks[-1].at) == (BOTTOM, TOP)
     assert {t.label for t in chart.y_ticks} <= set(texts(root, "ax"))
-    assert chart.summary == ("Daily and published score, 1 Sep to 29 Nov: published 40 on 1 Sep "
-                             "and 62 on 29 Nov. The value scale is fitted to the data: "
-                             f"{values[0]:g} to {values[-1]:g}.")
+    assert chart.summary == (
+        "Daily and published score, 1 Sep to 29 Nov: published 40 on 1 Sep "
+        "and 62 on 29 Nov. The value scale is fitted to the data: "
+        f"{values[0]:g} to {values[-1]:g}."
+    )
 
     # both lines and a legend that names them
     assert root.find(".//s:path[@class='published']", NS) is not None
@@ -138,8 +153,11 @@ def test_event_text_is_escaped_once():
 
 
 def test_days_are_placed_by_date_and_a_missing_daily_score_breaks_its_line():
-    rows = [row(END - timedelta(days=10), 50, 52), row(END - timedelta(days=9), 51, None),
-            row(END, 55, 58)]
+    rows = [
+        row(END - timedelta(days=10), 50, 52),
+        row(END - timedelta(days=9), 51, None),
+        row(END, 55, 58),
+    ]
     chart = history_chart(rows)
     assert [d.x for d in chart.days] == [LEFT, LEFT + (RIGHT_EDGE - LEFT) / 10, RIGHT_EDGE]
     daily = parse(chart.svg).find(".//s:path[@class='daily']", NS).get("d")
@@ -147,13 +165,16 @@ def test_days_are_placed_by_date_and_a_missing_daily_score_breaks_its_line():
     assert chart.days[1].title == "20 Nov: published 51.0"
 
 
-@pytest.mark.parametrize("lo, hi, bottom, top", [
-    (61.0, 61.4, 55, 70),  # a steady score: at least 10 points tall, the line mid-chart
-    (1.0, 100.0, 0, 100),
-    (40.0, 62.0, 40, 65),
-    (98.0, 99.5, 90, 100),  # kept inside 1..100
-    (0.5, 2.0, 0, 10),
-])
+@pytest.mark.parametrize(
+    "lo, hi, bottom, top",
+    [
+        (61.0, 61.4, 55, 70),  # a steady score: at least 10 points tall, the line mid-chart
+        (1.0, 100.0, 0, 100),
+        (40.0, 62.0, 40, 65),
+        (98.0, 99.5, 90, 100),  # kept inside 1..100
+        (0.5, 2.0, 0, 10),
+    ],
+)
 def test_value_scale(lo, hi, bottom, top):
     low, high, ticks = value_scale(lo, hi)
     assert (low, high) == (bottom, top)
@@ -164,15 +185,18 @@ def test_value_scale(lo, hi, bottom, top):
 
 # -- the chart in the page's language ----------------------------------------------------------
 
+
 @pytest.mark.parametrize("lang", i18n.LANGUAGES[1:])
 def test_every_language_writes_the_chart_and_its_legend_fits(lang):
     chart = history_chart(ninety_days(), lang)
     root = parse(chart.svg)
-    legend = [t for t in root.iterfind(".//s:text[@class='ax']", NS)
-              if float(t.get("y")) > BOTTOM + 20]
+    legend = [
+        t for t in root.iterfind(".//s:text[@class='ax']", NS) if float(t.get("y")) > BOTTOM + 20
+    ]
     words = [t.text for t in legend]
-    assert words == [i18n.gettext(lang, w) for w in ("published (smoothed)",
-                                                      "daily (unsmoothed)", "event")]
+    assert words == [
+        i18n.gettext(lang, w) for w in ("published (smoothed)", "daily (unsmoothed)", "event")
+    ]
     assert "published (smoothed)" not in words
     last = legend[-1]
     assert float(last.get("x")) + text_width(last.text, FACE) <= WIDTH  # inside the chart
@@ -193,12 +217,15 @@ def test_japanese_and_german_dates_and_numbers():
 
 def test_arabic_words_read_right_to_left_in_the_same_boxes():
     root = parse(history_chart(ninety_days(), "ar").svg)
-    legend = [t for t in root.iterfind(".//s:text[@class='ax']", NS)
-              if float(t.get("y")) > BOTTOM + 20]
-    assert legend and all(t.get("direction") == "rtl" and t.get("text-anchor") == "end"
-                          for t in legend)  # "end" of right-to-left text: its left edge
-    dates = [t for t in root.iterfind(".//s:text[@class='ax']", NS)
-             if float(t.get("y")) == BOTTOM + 15]
+    legend = [
+        t for t in root.iterfind(".//s:text[@class='ax']", NS) if float(t.get("y")) > BOTTOM + 20
+    ]
+    assert legend and all(
+        t.get("direction") == "rtl" and t.get("text-anchor") == "end" for t in legend
+    )  # "end" of right-to-left text: its left edge
+    dates = [
+        t for t in root.iterfind(".//s:text[@class='ax']", NS) if float(t.get("y")) == BOTTOM + 15
+    ]
     assert dates and all(t.get("text-anchor") == "middle" for t in dates)
     readout = root.find(".//s:text[@class='rd']", NS)
     assert readout.get("direction") == "rtl" and float(readout.get("x")) == LEFT
@@ -209,8 +236,9 @@ def test_arabic_words_read_right_to_left_in_the_same_boxes():
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)
 def test_date_labels_stay_inside_the_chart(lang):
     root = parse(history_chart(ninety_days(), lang).svg)
-    dates = [t for t in root.iterfind(".//s:text[@class='ax']", NS)
-             if float(t.get("y")) == BOTTOM + 15]
+    dates = [
+        t for t in root.iterfind(".//s:text[@class='ax']", NS) if float(t.get("y")) == BOTTOM + 15
+    ]
     assert len(dates) == 5
     for t in dates:
         half = text_width(t.text, FACE) / 2

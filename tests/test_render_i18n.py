@@ -1,4 +1,5 @@
 """Languages: the catalogs, their compiled files, and cards that fit in every language."""
+
 import re
 
 import pytest
@@ -36,12 +37,27 @@ def test_check_flags_a_missing_translation(tmp_path, capsys):
 @pytest.mark.parametrize("lang", i18n.LANGUAGES[1:])
 def test_every_message_is_translated(lang):
     for message in i18n.MESSAGES:
-        assert i18n.gettext(lang, message, names="x") != message % {"names": "x"} \
-            or message in ("Amplification", "influence", "provisional", "error", "n/a"), message
+        assert i18n.gettext(lang, message, names="x") != message % {"names": "x"} or message in (
+            "Amplification",
+            "influence",
+            "provisional",
+            "error",
+            "n/a",
+        ), message
 
 
-@pytest.mark.parametrize("tag, lang", [("pt-BR", "pt"), ("zh-Hans-CN", "zh"), ("JA", "ja"),
-                                       ("de_AT", "de"), ("sw", "en"), ("", "en"), (None, "en")])
+@pytest.mark.parametrize(
+    "tag, lang",
+    [
+        ("pt-BR", "pt"),
+        ("zh-Hans-CN", "zh"),
+        ("JA", "ja"),
+        ("de_AT", "de"),
+        ("sw", "en"),
+        ("", "en"),
+        (None, "en"),
+    ],
+)
 def test_resolve(tag, lang):
     assert i18n.resolve(tag) == lang
 
@@ -82,8 +98,11 @@ def test_every_language_renders_labels_that_fit(lang, style):
     rtl = i18n.is_rtl(lang)
     bars = [r for r in rects if r.h == 6 and r.fill == THEMES["light"].track]
     assert len(bars) == 3
-    labels = [t for t in texts if t.face == "regular-11" and 70 < t.y < 130
-              and t.anchor == ("end" if rtl else "start")]
+    labels = [
+        t
+        for t in texts
+        if t.face == "regular-11" and 70 < t.y < 130 and t.anchor == ("end" if rtl else "start")
+    ]
     for label, bar in zip(labels, bars):
         lo, hi = (bar.x + bar.w, WIDTH - PAD) if rtl else (PAD, bar.x)
         assert _inside(label, lo, hi), (label.text, bar)
@@ -97,7 +116,8 @@ def test_every_language_renders_labels_that_fit(lang, style):
 
 @pytest.mark.parametrize("lang", ["ar", "ja", "de"])
 def test_card_svg_is_translated(lang):
-    svg = render_svg(make_record(), parse_badge_params({"style": "card", "lang": lang},
-                                                       png=False)).decode()
+    svg = render_svg(
+        make_record(), parse_badge_params({"style": "card", "lang": lang}, png=False)
+    ).decode()
     for message in ("True Reach", "Amplification", "Network Influence"):
         assert i18n.gettext(lang, message) in svg

@@ -1,4 +1,5 @@
 """Badge parameters: parsed once, bounded, typed."""
+
 import pytest
 
 from widget.errors import InvalidParameter
@@ -12,15 +13,36 @@ def parse(png=False, **args):
 def test_defaults():
     assert parse() == BadgeParams()
     p = BadgeParams()
-    assert (p.style, p.label, p.theme, p.color, p.topic, p.topics, p.scale, p.cache_seconds,
-            p.lang, p.logo) == ("flat", "influence", "light", None, None, 3, 1, None, "en", False)
+    assert (
+        p.style,
+        p.label,
+        p.theme,
+        p.color,
+        p.topic,
+        p.topics,
+        p.scale,
+        p.cache_seconds,
+        p.lang,
+        p.logo,
+    ) == ("flat", "influence", "light", None, None, 3, 1, None, "en", False)
 
 
 def test_valid_values():
-    p = parse(png=True, style="for-the-badge", label="klout", theme="auto", color="Success", topic="wine",
-              scale="4", cache_seconds="31536000", lang="ja-JP", logo="network")
-    assert p == BadgeParams("for-the-badge", "klout", "auto", "#44cc11", "wine", 3, 4, 31536000,
-                            "ja", True)
+    p = parse(
+        png=True,
+        style="for-the-badge",
+        label="klout",
+        theme="auto",
+        color="Success",
+        topic="wine",
+        scale="4",
+        cache_seconds="31536000",
+        lang="ja-JP",
+        logo="network",
+    )
+    assert p == BadgeParams(
+        "for-the-badge", "klout", "auto", "#44cc11", "wine", 3, 4, 31536000, "ja", True
+    )
     card = parse(style="card", topics="5", topic="wine", logo="network")
     assert (card.topics, card.topic, card.logo) == (5, None, False)  # card: topics, no topic/logo
 
@@ -53,7 +75,9 @@ def test_every_problem_is_reported_and_the_rest_still_parses():
     assert len(problems) == 3
 
 
-@pytest.mark.parametrize("style", ["flat", "flat-square", "plastic", "for-the-badge", "card", "sparkline", "FLAT"])
+@pytest.mark.parametrize(
+    "style", ["flat", "flat-square", "plastic", "for-the-badge", "card", "sparkline", "FLAT"]
+)
 def test_styles(style):
     assert parse(style=style).style == style.lower()
 

@@ -1,4 +1,5 @@
 """PNG output: same layout as the SVG, exact sizes per scale, readable colours."""
+
 import io
 
 import pytest
@@ -7,7 +8,14 @@ from hypothesis import strategies as st
 from PIL import Image
 from render_helpers import make_record, parse
 
-from widget.render import BadgeParams, badge_size, parse_badge_params, render_error_png, render_png, render_svg
+from widget.render import (
+    BadgeParams,
+    badge_size,
+    parse_badge_params,
+    render_error_png,
+    render_png,
+    render_svg,
+)
 from widget.render.colors import ERROR_COLOR, THEMES
 from widget.render.params import STYLES
 from widget.render.png import encode_png
@@ -44,9 +52,9 @@ def test_error_png_matches_error_svg_size(scale):
     image = open_png(render_error_png("unavailable", p))
     assert image.size == (int(svg.get("width")) * scale, int(svg.get("height")) * scale)
     # a card-shaped message: the score box is painted in the error colour (above its mark)
-    assert image.convert("RGB").getpixel((image.width - 20 * scale, 16 * scale))[:3] == pytest.approx(
-        rgb(ERROR_COLOR), abs=40
-    )
+    assert image.convert("RGB").getpixel((image.width - 20 * scale, 16 * scale))[
+        :3
+    ] == pytest.approx(rgb(ERROR_COLOR), abs=40)
 
 
 def test_flat_square_colours_match_the_svg():
@@ -79,8 +87,12 @@ def test_rounded_styles_have_transparent_corners():
 
 
 @settings(max_examples=40, deadline=None)
-@given(label=st.text(max_size=64), name=st.text(max_size=100), style=st.sampled_from(STYLES),
-       scale=st.integers(1, 4))
+@given(
+    label=st.text(max_size=64),
+    name=st.text(max_size=100),
+    style=st.sampled_from(STYLES),
+    scale=st.integers(1, 4),
+)
 def test_any_text_renders(label, name, style, scale):
     record = make_record(display_name=name, topics=((name or "x", name, 10.0),))
     p = BadgeParams(style=style, label=label, scale=scale, topic="top")
@@ -96,8 +108,10 @@ def test_encoder_round_trips(mode):
     assert decoded.mode == mode and decoded.tobytes() == image.tobytes()
 
 
-@pytest.mark.parametrize("label", ["\u65e5\u672c\u8a9e", "\U0001f970\U0001f389",
-                                   "\u0627\u0644\u062a\u0623\u062b\u064a\u0631"])
+@pytest.mark.parametrize(
+    "label",
+    ["\u65e5\u672c\u8a9e", "\U0001f970\U0001f389", "\u0627\u0644\u062a\u0623\u062b\u064a\u0631"],
+)
 def test_cjk_emoji_and_arabic_are_drawn_not_boxes(label):
     """No tofu: the label is drawn by a font that has its glyphs, so its pixels differ from
     the .notdef boxes DejaVu alone would draw (a private-use character, which no font has)."""
@@ -111,8 +125,11 @@ def test_cjk_emoji_and_arabic_are_drawn_not_boxes(label):
         pytest.skip("fallback fonts are not installed")
     p = BadgeParams(style="flat-square", label=label, scale=2)
     drawn = open_png(render_png(make_record(), p)).convert("RGB")
-    tofu = open_png(render_png(make_record(), BadgeParams(style="flat-square", scale=2,
-                                                          label="\ue000" * len(label))))
+    tofu = open_png(
+        render_png(
+            make_record(), BadgeParams(style="flat-square", scale=2, label="\ue000" * len(label))
+        )
+    )
     box = (0, 0, min(drawn.width, tofu.width) // 2, drawn.height)
     assert drawn.crop(box).tobytes() != tofu.convert("RGB").crop(box).tobytes()
     colours = [c for _, c in drawn.crop((0, 0, 20, drawn.height)).getcolors(1 << 16)]
@@ -137,8 +154,9 @@ def test_cached_glyph_masks_draw_what_pillow_draws(face, scale, text, fraction):
     complex_text = not text.isascii()
     pen = (7 + fraction[0], 30 + fraction[1])
     direct = Image.new("RGB", (160, 48), (40, 90, 200))
-    ImageDraw.Draw(direct).text(pen, text, fill=(250, 240, 10),
-                                font=png._font(path, px, complex_text)[0], anchor="ls")
+    ImageDraw.Draw(direct).text(
+        pen, text, fill=(250, 240, 10), font=png._font(path, px, complex_text)[0], anchor="ls"
+    )
     pasted = Image.new("RGB", (160, 48), (40, 90, 200))
     mask, dx, dy = png._glyph_mask(path, px, complex_text, text, fraction[0], fraction[1])
     ImageDraw.Draw(pasted).bitmap((7 + dx, 30 + dy), mask, fill=(250, 240, 10))

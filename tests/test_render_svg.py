@@ -4,6 +4,7 @@ Golden files live in ``tests/golden/``. After an intended rendering change, rege
 ``WIDGET_UPDATE_GOLDEN=1 python -m pytest tests/test_render_svg.py`` and review the diff (and
 look at them: ``rsvg-convert -z 3 tests/golden/card.svg -o /tmp/card.png``).
 """
+
 import os
 import re
 from pathlib import Path
@@ -30,10 +31,37 @@ ALLOWED = {
     "clipPath": {"id"},
     "rect": {"x", "y", "width", "height", "rx", "fill", "stroke", "class"},
     "polygon": {"points", "fill", "class"},
-    "polyline": {"points", "fill", "stroke", "stroke-width", "stroke-linejoin", "stroke-linecap", "class"},
-    "g": {"clip-path", "shape-rendering", "fill", "text-anchor", "font-family", "text-rendering", "font-size"},
-    "text": {"x", "y", "fill", "class", "text-anchor", "font-size", "font-weight", "textLength",
-             "letter-spacing", "aria-hidden", "fill-opacity"},
+    "polyline": {
+        "points",
+        "fill",
+        "stroke",
+        "stroke-width",
+        "stroke-linejoin",
+        "stroke-linecap",
+        "class",
+    },
+    "g": {
+        "clip-path",
+        "shape-rendering",
+        "fill",
+        "text-anchor",
+        "font-family",
+        "text-rendering",
+        "font-size",
+    },
+    "text": {
+        "x",
+        "y",
+        "fill",
+        "class",
+        "text-anchor",
+        "font-size",
+        "font-weight",
+        "textLength",
+        "letter-spacing",
+        "aria-hidden",
+        "fill-opacity",
+    },
 }
 GOLDEN_CASES = {
     "flat": {},
@@ -71,7 +99,10 @@ def test_golden(name):
 
 
 def test_golden_flagged_card():
-    check_golden("card-stale-provisional", render_svg(make_record(stale=True, provisional=True), params(style="card")))
+    check_golden(
+        "card-stale-provisional",
+        render_svg(make_record(stale=True, provisional=True), params(style="card")),
+    )
 
 
 @pytest.mark.parametrize("style", ["flat", "for-the-badge"])
@@ -88,19 +119,49 @@ def allowed_only(svg: bytes) -> None:
         assert set(el.attrib) <= ALLOWED[name], (name, set(el.attrib) - ALLOWED[name])
 
 
-NASTY = ['"', "'", "<script>alert(1)</script>", "]]>", "&amp;", "&", "\U0001f600\U0001f469\u200d\U0001f4bb",
-         "\u4e2d\u6587\u6807\u7b7e", "\u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627", "\u202eevil",
-         "\x00\x01\x1b[31m\x7f", "\ud800", "\ufffe\uffff", "a\r\nb\tc", "{0}{1}%s%%", "\x01" "3" "\x01"]
-hostile = st.one_of(st.sampled_from(NASTY), st.text(max_size=80),
-                    st.lists(st.sampled_from(NASTY), max_size=4).map("".join))
+NASTY = [
+    '"',
+    "'",
+    "<script>alert(1)</script>",
+    "]]>",
+    "&amp;",
+    "&",
+    "\U0001f600\U0001f469\u200d\U0001f4bb",
+    "\u4e2d\u6587\u6807\u7b7e",
+    "\u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627",
+    "\u202eevil",
+    "\x00\x01\x1b[31m\x7f",
+    "\ud800",
+    "\ufffe\uffff",
+    "a\r\nb\tc",
+    "{0}{1}%s%%",
+    "\x013\x01",
+]
+hostile = st.one_of(
+    st.sampled_from(NASTY),
+    st.text(max_size=80),
+    st.lists(st.sampled_from(NASTY), max_size=4).map("".join),
+)
 
 
 @settings(max_examples=150, deadline=None)
-@given(label=hostile, name=hostile, handle=hostile, topic=hostile, style=st.sampled_from(STYLES),
-       theme=st.sampled_from(["light", "dark", "auto"]))
-def test_hostile_text_always_gives_well_formed_allow_listed_svg(label, name, handle, topic, style, theme):
-    record = make_record(display_name=name, handle=handle, topics=((topic, topic, 50.0), ("x", topic * 3, 10.0)))
-    p = BadgeParams(style=style, label=label, theme=theme, topic="top" if len(topic) % 2 else topic or None)
+@given(
+    label=hostile,
+    name=hostile,
+    handle=hostile,
+    topic=hostile,
+    style=st.sampled_from(STYLES),
+    theme=st.sampled_from(["light", "dark", "auto"]),
+)
+def test_hostile_text_always_gives_well_formed_allow_listed_svg(
+    label, name, handle, topic, style, theme
+):
+    record = make_record(
+        display_name=name, handle=handle, topics=((topic, topic, 50.0), ("x", topic * 3, 10.0))
+    )
+    p = BadgeParams(
+        style=style, label=label, theme=theme, topic="top" if len(topic) % 2 else topic or None
+    )
     for svg in (render_svg(record, p), render_error_svg(topic, p)):
         allowed_only(svg)
         assert b"\x00" not in svg and b"\x01" not in svg
@@ -108,8 +169,13 @@ def test_hostile_text_always_gives_well_formed_allow_listed_svg(label, name, han
 
 
 @settings(max_examples=60, deadline=None)
-@given(label=hostile, name=hostile, style=st.sampled_from(STYLES), theme=st.sampled_from(["light", "dark", "auto"]),
-       score=st.integers(1, 100))
+@given(
+    label=hostile,
+    name=hostile,
+    style=st.sampled_from(STYLES),
+    theme=st.sampled_from(["light", "dark", "auto"]),
+    score=st.integers(1, 100),
+)
 def test_templates_write_exactly_what_the_direct_writer_writes(label, name, style, theme, score):
     record = make_record(score=score, display_name=name)
     p = BadgeParams(style=style, label=label, theme=theme)
@@ -129,7 +195,9 @@ def test_accessible_text():
         "Jessica Example, influence: 57, stale"
     )
     assert parse(render_svg(make_record(), params(label=""))).get("aria-label") == "57"
-    assert parse(render_error_svg("not found", params())).get("aria-label") == "influence: not found"
+    assert (
+        parse(render_error_svg("not found", params())).get("aria-label") == "influence: not found"
+    )
 
 
 def _ids(svg: bytes) -> set[str]:
@@ -146,7 +214,9 @@ def test_ids_differ_between_badges_and_every_reference_resolves():
                 assert refs <= _ids(svg)
                 for ident in _ids(svg) | set(re.findall(rb'class="([^"]+)"', svg)):
                     assert seen.setdefault(ident, svg) == svg, ident
-    assert render_svg(make_record(), params()) == render_svg(make_record(), params())  # deterministic
+    assert render_svg(make_record(), params()) == render_svg(
+        make_record(), params()
+    )  # deterministic
 
 
 def test_auto_theme_switches_with_a_media_query():
@@ -182,15 +252,20 @@ def test_contrast_for_every_band_and_theme(style, theme):
     _contrasts_ok(render_error_svg("not found", params(style=style, theme=theme)))
 
 
-@pytest.mark.parametrize("color", sorted(NAMED_COLORS) + ["success", "informational", "inactive", "critical"])
+@pytest.mark.parametrize(
+    "color", sorted(NAMED_COLORS) + ["success", "informational", "inactive", "critical"]
+)
 @pytest.mark.parametrize("style", STYLES)
 def test_contrast_for_named_colors(color, style):
     _contrasts_ok(render_svg(make_record(), params(style=style, color=color)))
 
 
 @settings(max_examples=80, deadline=None)
-@given(color=st.integers(0, 0xFFFFFF).map(lambda n: f"{n:06x}"), style=st.sampled_from(STYLES),
-       theme=st.sampled_from(["light", "dark", "auto"]))
+@given(
+    color=st.integers(0, 0xFFFFFF).map(lambda n: f"{n:06x}"),
+    style=st.sampled_from(STYLES),
+    theme=st.sampled_from(["light", "dark", "auto"]),
+)
 def test_contrast_for_any_hex_color(color, style, theme):
     _contrasts_ok(render_svg(make_record(), params(style=style, color=color, theme=theme)))
 
@@ -204,13 +279,18 @@ def test_error_badge_ignores_the_user_color():
 def test_topic_messages():
     record = make_record()
     assert texts(render_svg(record, params(topic="top"))) == ["influence", "57 \u00b7 Wine"]
-    assert texts(render_svg(record, params(topic="Food-And-Drink"))) == ["influence", "Food and Drink 81"]
+    assert texts(render_svg(record, params(topic="Food-And-Drink"))) == [
+        "influence",
+        "Food and Drink 81",
+    ]
     assert texts(render_svg(record, params(topic="knitting"))) == ["influence", "knitting n/a"]
     assert texts(render_svg(make_record(topics=()), params(topic="top"))) == ["influence", "57"]
 
 
 def test_card_lists_at_most_topics_topics_and_truncates_long_names():
-    record = make_record(display_name="A" * 300, topics=tuple((f"t{i}", f"Topic {i}", 90 - i) for i in range(8)))
+    record = make_record(
+        display_name="A" * 300, topics=tuple((f"t{i}", f"Topic {i}", 90 - i) for i in range(8))
+    )
     for n in range(6):
         shown = texts(render_svg(record, params(style="card", topics=str(n))))
         assert [t for t in shown if t.startswith("Topic")] == [f"Topic {i}" for i in range(n)]
@@ -221,7 +301,9 @@ def test_card_lists_at_most_topics_topics_and_truncates_long_names():
 def test_card_without_components_or_history_still_renders():
     record = make_record(components=(), history_days=0)
     assert "n/a" in texts(render_svg(record, params(style="card")))
-    assert parse(render_svg(record, params(style="sparkline"))).find(f".//{SVG}polyline") is not None
+    assert (
+        parse(render_svg(record, params(style="sparkline"))).find(f".//{SVG}polyline") is not None
+    )
 
 
 def test_sparkline_uses_the_last_90_days():

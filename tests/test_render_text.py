@@ -1,4 +1,5 @@
 """Text: shaped widths (HarfBuzz on the shipped and fallback fonts), cleaning, truncation."""
+
 import os
 import time
 
@@ -10,9 +11,17 @@ from PIL import ImageFont, features
 from widget.render import text as txt
 
 CI = os.environ.get("CI", "").lower() == "true"
-SAMPLES = ["influence", "Network Influence", "AV Wa To", "78", "\u00c9l\u00e8ve \u0101\u0107",
-           "\u0391\u03b8\u03ae\u03bd\u03b1", "\u041c\u043e\u0441\u043a\u0432\u0430",
-           "\u201cquoted\u201d \u2026", "\u0645\u0631\u062d\u0628\u0627"]
+SAMPLES = [
+    "influence",
+    "Network Influence",
+    "AV Wa To",
+    "78",
+    "\u00c9l\u00e8ve \u0101\u0107",
+    "\u0391\u03b8\u03ae\u03bd\u03b1",
+    "\u041c\u043e\u0441\u043a\u0432\u0430",
+    "\u201cquoted\u201d \u2026",
+    "\u0645\u0631\u062d\u0628\u0627",
+]
 
 
 @pytest.mark.skipif(not features.check("raqm"), reason="Pillow without libraqm")
@@ -23,12 +32,15 @@ def test_widths_are_what_another_shaper_lays_out(face, sample):
     Arabic joining included, so per-character sums would fail here ("AV", Arabic)."""
     file, size, _ = txt.FACES[face]
     font = ImageFont.truetype(str(txt.FONT_DIR / file), 2048, layout_engine=ImageFont.Layout.RAQM)
-    assert txt.text_width(sample, face) == pytest.approx(font.getlength(sample) * size / 2048,
-                                                         abs=0.01)
+    assert txt.text_width(sample, face) == pytest.approx(
+        font.getlength(sample) * size / 2048, abs=0.01
+    )
 
 
-@given(st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=30),
-       st.sampled_from(sorted(txt.FACES)))
+@given(
+    st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=30),
+    st.sampled_from(sorted(txt.FACES)),
+)
 def test_ascii_is_shaped_as_harfbuzz_would_guess(text, face):
     """ASCII skips HarfBuzz's segment guess (Font.advance sets what it would guess): same width."""
     import uharfbuzz as hb
@@ -64,14 +76,21 @@ def test_text_the_shipped_font_covers_never_asks_fontconfig():
         assert txt.fallback_fonts.cache_info().currsize == 1
     """
     tests = Path(__file__).resolve().parent
-    done = subprocess.run([sys.executable, "-c", code], cwd=tests.parent, capture_output=True,
-                          text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(tests)})
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tests.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(tests)},
+    )
     assert done.returncode == 0, done.stderr[-2000:]
 
 
 def test_kerning_counts():
-    assert txt.text_width("AV", "regular-11") < (txt.text_width("A", "regular-11")
-                                                 + txt.text_width("V", "regular-11"))
+    assert txt.text_width("AV", "regular-11") < (
+        txt.text_width("A", "regular-11") + txt.text_width("V", "regular-11")
+    )
 
 
 def test_bidi_controls_and_illegal_characters_are_dropped():
@@ -81,11 +100,17 @@ def test_bidi_controls_and_illegal_characters_are_dropped():
     assert txt.clean("plain ascii") == "plain ascii"
 
 
-@pytest.mark.parametrize("sample, natural", [
-    ("influence", False), ("\u65e5\u672c\u8a9e", False), ("\U0001f970", False),
-    ("\u0627\u0644\u062a\u0623\u062b\u064a\u0631", True), ("\u0928\u092e\u0938\u094d\u0924\u0947", True),
-    ("mixed \u0645\u0631\u062d\u0628\u0627", True),
-])
+@pytest.mark.parametrize(
+    "sample, natural",
+    [
+        ("influence", False),
+        ("\u65e5\u672c\u8a9e", False),
+        ("\U0001f970", False),
+        ("\u0627\u0644\u062a\u0623\u062b\u064a\u0631", True),
+        ("\u0928\u092e\u0938\u094d\u0924\u0947", True),
+        ("mixed \u0645\u0631\u062d\u0628\u0627", True),
+    ],
+)
 def test_scripts_that_spacing_breaks_keep_their_natural_width(sample, natural):
     assert txt.natural_only(sample) is natural
 
@@ -99,19 +124,28 @@ def test_clusters_keep_marks_joiners_and_modifiers():
 def _fallback(name: str) -> bool:
     found = any(name in f.path for f in txt.fallback_fonts())
     if not found and CI:
-        pytest.fail(f"no {name} font: .ci/run installs fonts-droid-fallback and "
-                    "fonts-noto-color-emoji", pytrace=False)
+        pytest.fail(
+            f"no {name} font: .ci/run installs fonts-droid-fallback and fonts-noto-color-emoji",
+            pytrace=False,
+        )
     return found
 
 
 def test_cjk_and_emoji_are_measured_with_the_fonts_that_draw_them():
     if not (_fallback("DroidSansFallback") and _fallback("NotoColorEmoji")):
         pytest.skip("fallback fonts are not installed")
-    runs = [(f.path.rsplit("/", 1)[-1], part) for f, part in
-            txt.runs("Hi \u65e5\u672c \U0001f970\U0001f469\u200d\U0001f4bb", "regular-11")]
-    assert runs == [("DejaVuSans.ttf", "Hi "), ("DroidSansFallbackFull.ttf", "\u65e5\u672c"),
-                    ("DejaVuSans.ttf", " "), ("NotoColorEmoji.ttf",
-                                             "\U0001f970\U0001f469\u200d\U0001f4bb")]
+    runs = [
+        (f.path.rsplit("/", 1)[-1], part)
+        for f, part in txt.runs(
+            "Hi \u65e5\u672c \U0001f970\U0001f469\u200d\U0001f4bb", "regular-11"
+        )
+    ]
+    assert runs == [
+        ("DejaVuSans.ttf", "Hi "),
+        ("DroidSansFallbackFull.ttf", "\u65e5\u672c"),
+        ("DejaVuSans.ttf", " "),
+        ("NotoColorEmoji.ttf", "\U0001f970\U0001f469\u200d\U0001f4bb"),
+    ]
     assert txt.text_width("\u65e5\u672c", "regular-11") == pytest.approx(22)  # 1 em each
 
 
@@ -153,11 +187,25 @@ def test_truncate_stops_early_on_huge_input():
 
 # --- against Chromium's own measurement -------------------------------------------------------
 
-LATIN = ["influence", "78", "57", "1", "Network Influence", "illicit fill", "WAVE",
-         "Jessica Park \u00b7 Wine Notes"]
-WIDE = ["\u65e5\u672c\u8a9e\u306e\u30e9\u30d9\u30eb", "\U0001f970\U0001f389",
-        "\u5f71\u54cd\u529b \U0001f970"]
-ARABIC = ["\u0627\u0644\u062a\u0623\u062b\u064a\u0631", "\u0645\u0631\u062d\u0628\u0627 \u0628\u0627\u0644\u0639\u0627\u0644\u0645"]
+LATIN = [
+    "influence",
+    "78",
+    "57",
+    "1",
+    "Network Influence",
+    "illicit fill",
+    "WAVE",
+    "Jessica Park \u00b7 Wine Notes",
+]
+WIDE = [
+    "\u65e5\u672c\u8a9e\u306e\u30e9\u30d9\u30eb",
+    "\U0001f970\U0001f389",
+    "\u5f71\u54cd\u529b \U0001f970",
+]
+ARABIC = [
+    "\u0627\u0644\u062a\u0623\u062b\u064a\u0631",
+    "\u0645\u0631\u062d\u0628\u0627 \u0628\u0627\u0644\u0639\u0627\u0644\u0645",
+]
 # Each text of the SVG: the width it is drawn at, and Chromium's natural width of the same text
 # (a copy without textLength, same font, size, weight and letter spacing).
 MEASURE = """() => [...document.querySelectorAll('svg text:not([aria-hidden])')].map((t) => {

@@ -1,4 +1,5 @@
 """The element builder: the one place text is escaped."""
+
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -47,7 +48,9 @@ def test_element_nests_markup_without_escaping_it_again():
 
 
 def test_none_attributes_are_left_out_and_empty_elements_self_close():
-    assert element("rect", {"x": None, "width": 3, "height": 2.5}) == '<rect width="3" height="2.5"/>'
+    assert (
+        element("rect", {"x": None, "width": 3, "height": 2.5}) == '<rect width="3" height="2.5"/>'
+    )
 
 
 def test_plain_str_subclass_is_not_trusted():
@@ -64,19 +67,25 @@ def test_unsupported_values_are_rejected():
 
 
 @pytest.mark.parametrize(
-    ("value", "text"), [(19.0, "19"), (19.25, "19.25"), (1 / 3, "0.33"), (0.5, "0.5"), (125.734375, "125.73")]
+    ("value", "text"),
+    [(19.0, "19"), (19.25, "19.25"), (1 / 3, "0.33"), (0.5, "0.5"), (125.734375, "125.73")],
 )
 def test_number(value, text):
     assert number(value) == text
 
 
 def test_ref_and_finish_put_a_content_hash_into_ids():
-    markup = element("g", None, element("clipPath", {"id": Ref("r{}")}), element("rect", {"fill": Ref("url(#r{})")}))
+    markup = element(
+        "g",
+        None,
+        element("clipPath", {"id": Ref("r{}")}),
+        element("rect", {"fill": Ref("url(#r{})")}),
+    )
     assert ID_MARK in markup
     out = finish(markup).decode()
     assert "\x00" not in out
     suffix = out.split('id="r', 1)[1].split('"', 1)[0]
-    assert len(suffix) == 10 and f'url(#r{suffix})' in out
+    assert len(suffix) == 10 and f"url(#r{suffix})" in out
     other = finish(element("g", None, element("clipPath", {"id": Ref("r{}")}), "x")).decode()
     assert f'r{suffix}"' not in other
 
@@ -93,7 +102,9 @@ def test_text_cannot_forge_an_id_mark_or_a_slot():
 
 def test_template_fill_equals_direct_build():
     def build(x, label, width):
-        return element("svg", {"width": width}, element("title", None, label), element("text", {"x": x}, label))
+        return element(
+            "svg", {"width": width}, element("title", None, label), element("text", {"x": x}, label)
+        )
 
     template = Template(build(Slot(0), Slot(1), Slot(2)))
     for values in ([1.5, "a<b>{0}%s", 20], [0.0, "{}}{", 7], [3.25, "\u00e9\x00", 100]):

@@ -3,9 +3,10 @@ recompute publishes: 30 consecutive days of new local activity, accounts appeari
 fetched accounts (posts with upstream counts beyond their listed engagers), +K, and days that
 revise the past (a late import, a refresh that raises old counts, a new follower count), which
 fall back to a full recompute and say why."""
+
 import dataclasses
 import json
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 import pytest
@@ -23,7 +24,7 @@ from widget.store import make_engine
 from widget.topics import extract_topics
 
 DAYS = 30
-TODAY = datetime.now(timezone.utc).date()
+TODAY = datetime.now(UTC).date()
 START = TODAY - timedelta(days=DAYS + 1)  # the day before the first of the 30 (all in the past)
 PEOPLE = [f"local:p{i}" for i in range(40)]
 TOPICS = ["wine", "python", "running", "jazz"]
@@ -34,7 +35,7 @@ ALICE = "mastodon:alice@m.test"
 
 
 def at(day: date, hour: float) -> int:
-    return int(datetime.combine(day, time(), timezone.utc).timestamp() + hour * 3600)
+    return int(datetime.combine(day, time(), UTC).timestamp() + hour * 3600)
 
 
 def day_lines(day: date, k: int, rng: np.random.Generator) -> list[str]:
@@ -44,13 +45,31 @@ def day_lines(day: date, k: int, rng: np.random.Generator) -> list[str]:
     for j, author in enumerate(rng.choice(authors, size=5, replace=False)):
         post = f"{author}-{day}-{j}"
         topic = TOPICS[int(rng.integers(len(TOPICS)))]
-        lines.append(json.dumps({"type": "post", "id": post, "account": author,
-                                 "at": at(day, 1 + j), "text": f"about #{topic}"}))
+        lines.append(
+            json.dumps(
+                {
+                    "type": "post",
+                    "id": post,
+                    "account": author,
+                    "at": at(day, 1 + j),
+                    "text": f"about #{topic}",
+                }
+            )
+        )
         for fan in rng.choice(PEOPLE, size=int(rng.integers(2, 9)), replace=False):
             if fan != author:
                 kind = ["reshare", "like", "reply"][int(rng.integers(3))]
-                lines.append(json.dumps({"type": "reaction", "kind": kind, "engager": fan,
-                                         "post": post, "at": at(day, 2 + j + rng.random())}))
+                lines.append(
+                    json.dumps(
+                        {
+                            "type": "reaction",
+                            "kind": kind,
+                            "engager": fan,
+                            "post": post,
+                            "at": at(day, 2 + j + rng.random()),
+                        }
+                    )
+                )
     return lines
 
 
@@ -62,12 +81,21 @@ def fetched_alice(day: date, n_posts: int, raise_old: int = 0) -> FetchedAccount
     for i in range(n_posts):
         when = at(first + timedelta(days=i), 9)
         pid = f"mastodon:m.test:{i}"
-        posts.append(FetchedPost(pid, when, f"post {i} #wine", ["wine"],
-                                 {"reshare": 6 + i % 5 + (raise_old if i == 0 else 0),
-                                  "like": 20 + i, "reply": 2}))
+        posts.append(
+            FetchedPost(
+                pid,
+                when,
+                f"post {i} #wine",
+                ["wine"],
+                {"reshare": 6 + i % 5 + (raise_old if i == 0 else 0), "like": 20 + i, "reply": 2},
+            )
+        )
         for e in range(3):
-            engagements.append(FetchedEngagement(f"mastodon:fan{(i + e) % 7}@m.test", "fan",
-                                                 100 * (e + 1), "reshare", pid, when))
+            engagements.append(
+                FetchedEngagement(
+                    f"mastodon:fan{(i + e) % 7}@m.test", "fan", 100 * (e + 1), "reshare", pid, when
+                )
+            )
     return FetchedAccount(ALICE, "Alice", 900, "", posts, engagements)
 
 
@@ -78,14 +106,42 @@ def apply_day(engine, k: int) -> None:
     lines = day_lines(day, k, rng)
     if k in NEWCOMERS:  # a new account: its first post, engaged with at once
         who = NEWCOMERS[k]
-        lines.append(json.dumps({"type": "post", "id": f"{who}-first", "account": who,
-                                 "at": at(day, 3), "text": "hello #jazz"}))
-        lines += [json.dumps({"type": "reaction", "kind": "reshare", "engager": p,
-                              "post": f"{who}-first", "at": at(day, 4)}) for p in PEOPLE[:6]]
+        lines.append(
+            json.dumps(
+                {
+                    "type": "post",
+                    "id": f"{who}-first",
+                    "account": who,
+                    "at": at(day, 3),
+                    "text": "hello #jazz",
+                }
+            )
+        )
+        lines += [
+            json.dumps(
+                {
+                    "type": "reaction",
+                    "kind": "reshare",
+                    "engager": p,
+                    "post": f"{who}-first",
+                    "at": at(day, 4),
+                }
+            )
+            for p in PEOPLE[:6]
+        ]
     if k == revising("imported late"):  # reactions that happened four days ago
-        lines += [json.dumps({"type": "reaction", "kind": "like", "engager": p,
-                              "account": "local:p1", "at": at(day - timedelta(days=4), 5)})
-                  for p in PEOPLE[20:30]]
+        lines += [
+            json.dumps(
+                {
+                    "type": "reaction",
+                    "kind": "like",
+                    "engager": p,
+                    "account": "local:p1",
+                    "at": at(day - timedelta(days=4), 5),
+                }
+            )
+            for p in PEOPLE[20:30]
+        ]
     import_lines(engine, lines)
     model = load_model()
     # Alice is fetched on day 2 (her whole timeline: it revises the past too), then refreshed
@@ -93,21 +149,32 @@ def apply_day(engine, k: int) -> None:
     if k >= 2:
         raise_old = 25 if k >= revising("refreshed") else 0
         with engine.begin() as conn:
-            store_fetched.write_fetched(conn, fetched_alice(day, (day - START).days + 21,
-                                                            raise_old),
-                                        topics_of=extract_topics, reaction_key=reaction_key,
-                                        kinds=model.reaction_kinds)
+            store_fetched.write_fetched(
+                conn,
+                fetched_alice(day, (day - START).days + 21, raise_old),
+                topics_of=extract_topics,
+                reaction_key=reaction_key,
+                kinds=model.reaction_kinds,
+            )
     with engine.begin() as conn:
         pks = dict(store_accounts.all_accounts(conn))
         by_id = {aid: pk for pk, aid in pks.items()}
         if k % 4 == 1:  # +K now and then (the same giver and topic a week apart at most)
             giver = "local:p3" if k % 8 == 1 else "local:p5"
-            store_community.give_plusk(conn, by_id[giver], by_id["local:p4"], "wine",
-                                       at(day, 12), daily_limit=model.plusk_daily_limit,
-                                       pair_days=model.plusk_pair_days)
+            store_community.give_plusk(
+                conn,
+                by_id[giver],
+                by_id["local:p4"],
+                "wine",
+                at(day, 12),
+                daily_limit=model.plusk_daily_limit,
+                pair_days=model.plusk_pair_days,
+            )
         if k == revising("follower counts changed"):  # a fetched engager's new count
-            store_activity.upsert_followers(conn, [{"account_pk": by_id["mastodon:fan1@m.test"],
-                                                    "day": day, "followers": 12345}])
+            store_activity.upsert_followers(
+                conn,
+                [{"account_pk": by_id["mastodon:fan1@m.test"], "day": day, "followers": 12345}],
+            )
 
 
 def revising(what: str) -> int:
@@ -124,13 +191,19 @@ def col(row, name: str):
 
 def snapshot(engine, day: date):
     with engine.connect() as conn:
-        rows = conn.execute(sa.text(
-            f"SELECT a.id, {', '.join('s.' + c for c in COLS)} FROM score_snapshots s "
-            "JOIN accounts a ON a.pk = s.account_pk WHERE s.day = :d ORDER BY a.id"),
-            {"d": day}).all()
-        topics = conn.execute(sa.text(
-            "SELECT a.id, t.slug, t.weight FROM account_topics t JOIN accounts a "
-            "ON a.pk = t.account_pk ORDER BY a.id, t.slug")).all()
+        rows = conn.execute(
+            sa.text(
+                f"SELECT a.id, {', '.join('s.' + c for c in COLS)} FROM score_snapshots s "
+                "JOIN accounts a ON a.pk = s.account_pk WHERE s.day = :d ORDER BY a.id"
+            ),
+            {"d": day},
+        ).all()
+        topics = conn.execute(
+            sa.text(
+                "SELECT a.id, t.slug, t.weight FROM account_topics t JOIN accounts a "
+                "ON a.pk = t.account_pk ORDER BY a.id, t.slug"
+            )
+        ).all()
     return [tuple(r) for r in rows], [tuple(r) for r in topics]
 
 
@@ -167,7 +240,7 @@ def two_stores(tmp_path_factory):
 
 
 def test_thirty_daily_runs_publish_what_full_recomputes_publish(two_stores):
-    for k, (inc, ref, got, want) in two_stores.items():
+    for k, (_inc, ref, got, want) in two_stores.items():
         assert got[0] == want[0], f"day {k}: snapshots differ"
         assert got[1] == want[1], f"day {k}: topics differ"
         assert ref.full_reason == "--full was given"
@@ -213,11 +286,13 @@ def test_a_changed_model_or_missing_state_recomputes_in_full(tmp_path):
     assert rescore(engine, day).continued_from == START  # running a day again
     other = dataclasses.replace(load_model(), selectivity_half=31.0)
     assert rescore(engine, day, model=other).full_reason == (
-        "the model changed since the state was stored")
+        "the model changed since the state was stored"
+    )
     assert rescore(engine, day).full_reason == "the model changed since the state was stored"
     with engine.begin() as conn:
-        conn.execute(sa.text("DELETE FROM score_state WHERE part = 'parts' AND day = :d"),
-                     {"d": START})
+        conn.execute(
+            sa.text("DELETE FROM score_state WHERE part = 'parts' AND day = :d"), {"d": START}
+        )
     summary = rescore(engine, day)
     assert summary.full_reason == f"the stored state lacks day {START}"
     # A gap of a few days continues too; the days between are computed, not published.

@@ -1,8 +1,9 @@
 """Activity puts rows in one order whatever order they were read in, so the job's float sums,
 and so every published number, come out the same bits (the daily run relies on it)."""
-import numpy as np
 
+import numpy as np
 from scoring_helpers import AS_OF, Community, steady
+
 from widget.scoring.activity import Activity, canonical_order
 from widget.scoring.job import score_days
 from widget.scoring.model import load_model
@@ -11,8 +12,13 @@ from widget.scoring.model import load_model
 def test_canonical_order_sorts_by_time_then_every_column():
     rng = np.random.default_rng(7)
     n = 5000
-    cols = [rng.integers(0, 40, n), rng.integers(0, 5, n), rng.integers(0, 5, n),
-            rng.integers(1, 6, n), rng.integers(-1, 4, n)]
+    cols = [
+        rng.integers(0, 40, n),
+        rng.integers(0, 5, n),
+        rng.integers(0, 5, n),
+        rng.integers(1, 6, n),
+        rng.integers(-1, 4, n),
+    ]
     want = np.stack(cols, axis=1)[np.lexsort(cols[::-1])]
     for perm in (np.arange(n), rng.permutation(n)):
         order = canonical_order(*(c[perm] for c in cols))
@@ -35,8 +41,17 @@ def test_the_job_gives_the_same_bits_whatever_order_rows_come_in():
     for seed in (0, 1):
         perm = np.random.default_rng(seed).permutation(len(r))
         rr = r[perm]
-        act = Activity.build(len(c.names), rr[:, 0], rr[:, 1], rr[:, 2], rr[:, 3], rr[:, 4],
-                             posts[:, 0], posts[:, 1], post_keys=keys)
+        act = Activity.build(
+            len(c.names),
+            rr[:, 0],
+            rr[:, 1],
+            rr[:, 2],
+            rr[:, 3],
+            rr[:, 4],
+            posts[:, 0],
+            posts[:, 1],
+            post_keys=keys,
+        )
         runs.append(score_days(act, AS_OF, AS_OF, load_model())[-1])
     one, two = runs
     assert np.array_equal(one.score_exact, two.score_exact)

@@ -1,4 +1,5 @@
 """Klout's four published rules, each its own test: each fails if the rule is broken."""
+
 from scoring_helpers import Community
 
 

@@ -1,14 +1,16 @@
 """The scoring job on Dask and on Spark local clusters gives what the single-machine job gives:
 raw values within 1e-6 relative, the same published scores, drivers and topics. The Dask
 cluster is started once for the module and reached by URL, as an operator's would be."""
+
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
 import sqlalchemy as sa
 
 from widget.scoring.drivers import FIELDS
+from widget.scoring.model import load_model
 from widget.service.rescore import SNAPSHOT_COLUMNS, rescore
 from widget.sources.demo import build_demo
 from widget.sources.fetched import FetchedAccount, FetchedEngagement, FetchedPost
@@ -16,15 +18,33 @@ from widget.sources.importer import reaction_key
 from widget.store import community as store_community
 from widget.store import fetched as store_fetched
 from widget.store import make_engine
-from widget.scoring.model import load_model
 from widget.topics import extract_topics
 
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 TODAY = NOW.date()
-EXACT = ["account_pk", "day", "score", "score_exact", "provisional", "true_reach_score",
-         "amplification_score", "network_influence_score", "signals", "explanation"]
-CLOSE = ["raw", "true_reach_value", "amplification_value", "network_influence_value",
-         "delta_day", "delta_week", "delta_month", "score_daily", "plusk_bonus"]
+EXACT = [
+    "account_pk",
+    "day",
+    "score",
+    "score_exact",
+    "provisional",
+    "true_reach_score",
+    "amplification_score",
+    "network_influence_score",
+    "signals",
+    "explanation",
+]
+CLOSE = [
+    "raw",
+    "true_reach_value",
+    "amplification_value",
+    "network_influence_value",
+    "delta_day",
+    "delta_week",
+    "delta_month",
+    "score_daily",
+    "plusk_bonus",
+]
 
 
 @pytest.fixture(scope="module")
@@ -34,19 +54,32 @@ def store(module_store_url):
     build_demo(engine, accounts=150, reactions=4000, now=NOW)
     model = load_model()
     t = int(NOW.timestamp()) - 5 * 86400
-    posts = [FetchedPost(f"mastodon:m.test:{i}", t - i * 86400, "#wine", ["wine"],
-                         {"reshare": 12, "like": 30, "reply": 1}) for i in range(6)]
-    fans = [FetchedEngagement(f"mastodon:fan{i}@m.test", "fan", 50 * i, "reshare", p.id,
-                              p.created_at) for i in range(4) for p in posts]
+    posts = [
+        FetchedPost(
+            f"mastodon:m.test:{i}",
+            t - i * 86400,
+            "#wine",
+            ["wine"],
+            {"reshare": 12, "like": 30, "reply": 1},
+        )
+        for i in range(6)
+    ]
+    fans = [
+        FetchedEngagement(f"mastodon:fan{i}@m.test", "fan", 50 * i, "reshare", p.id, p.created_at)
+        for i in range(4)
+        for p in posts
+    ]
     with engine.begin() as conn:
-        store_fetched.write_fetched(conn, FetchedAccount("mastodon:alice@m.test", "Alice", 700,
-                                                         "", posts, fans),
-                                    topics_of=extract_topics, reaction_key=reaction_key,
-                                    kinds=model.reaction_kinds)
+        store_fetched.write_fetched(
+            conn,
+            FetchedAccount("mastodon:alice@m.test", "Alice", 700, "", posts, fans),
+            topics_of=extract_topics,
+            reaction_key=reaction_key,
+            kinds=model.reaction_kinds,
+        )
         pks = dict(conn.execute(sa.text("SELECT id, pk FROM accounts")).all())
         giver, receiver = pks["local:marco"], pks["local:jessica"]
-        store_community.give_plusk(conn, giver, receiver, "wine", t,
-                                   daily_limit=5, pair_days=7)
+        store_community.give_plusk(conn, giver, receiver, "wine", t, daily_limit=5, pair_days=7)
     yield engine
     engine.dispose()
 
@@ -57,18 +90,29 @@ def dask_cluster():
 
     from widget.service.engines import _worker_env
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None, env=_worker_env()) as cluster:
+    with LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        env=_worker_env(),
+    ) as cluster:
         yield cluster.scheduler_address
 
 
 def published(engine):
     cols = [c for c in SNAPSHOT_COLUMNS if c != "computed_at"]
     with engine.connect() as conn:
-        rows = conn.execute(sa.text(f"SELECT {', '.join(cols)} FROM score_snapshots "
-                                    "WHERE day = :d ORDER BY account_pk"), {"d": TODAY}).all()
-        topics = conn.execute(sa.text("SELECT account_pk, slug, weight FROM account_topics "
-                                      "ORDER BY account_pk, slug")).all()
+        rows = conn.execute(
+            sa.text(
+                f"SELECT {', '.join(cols)} FROM score_snapshots WHERE day = :d ORDER BY account_pk"
+            ),
+            {"d": TODAY},
+        ).all()
+        topics = conn.execute(
+            sa.text("SELECT account_pk, slug, weight FROM account_topics ORDER BY account_pk, slug")
+        ).all()
     return [dict(zip(cols, r)) for r in rows], [tuple(t) for t in topics]
 
 
@@ -104,8 +148,9 @@ def test_dask_gives_what_one_machine_gives(store, single, dask_cluster):
     same_as_single(got, single)
     by_pk = {r["account_pk"]: r for r in got[0]}
     with store.connect() as conn:
-        alice = conn.execute(sa.text("SELECT pk FROM accounts WHERE id = 'mastodon:alice@m.test'")
-                             ).scalar_one()
+        alice = conn.execute(
+            sa.text("SELECT pk FROM accounts WHERE id = 'mastodon:alice@m.test'")
+        ).scalar_one()
     assert "true_reach" in json.loads(by_pk[alice]["signals"])["estimated"]
 
 
@@ -121,12 +166,15 @@ def test_the_cli_runs_on_a_cluster_and_the_daily_state_stays(app, dask_cluster):
     runner = app.test_cli_runner()
     yesterday = (TODAY - timedelta(days=1)).isoformat()
     assert runner.invoke(args=["widget", "rescore", "--as-of", yesterday]).exit_code == 0
-    result = runner.invoke(args=["widget", "rescore", "--engine", "dask", "--cluster",
-                                 dask_cluster])
+    result = runner.invoke(
+        args=["widget", "rescore", "--engine", "dask", "--cluster", dask_cluster]
+    )
     assert result.exit_code == 0, result.output
     assert "(full recompute: on dask, 2 workers)" in result.stdout
     # The single-machine state is left as it was: the next daily run continues from it.
-    assert f"continued from the state of {yesterday}" in runner.invoke(
-        args=["widget", "rescore"]).stdout
+    assert (
+        f"continued from the state of {yesterday}"
+        in runner.invoke(args=["widget", "rescore"]).stdout
+    )
     bad = runner.invoke(args=["widget", "rescore", "--cluster", dask_cluster])
     assert bad.exit_code != 0 and "--cluster needs --engine" in bad.output

@@ -1,11 +1,12 @@
 """The drivers of a change add up to it exactly, and name the real cause: new engagement,
 activity that left the 90-day window, smoothing still catching up, +K."""
+
 from datetime import timedelta
 
 import numpy as np
 import pytest
-
 from scoring_helpers import AS_OF, END, Community, explained, steady
+
 from widget.scoring.activity import DAY, Activity
 from widget.scoring.drivers import FIELD, FIELDS, HORIZON_NAMES, KINDS
 from widget.scoring.job import score_days
@@ -44,8 +45,9 @@ def packed(res, a, name):
 def scored():
     c = mixed_community()
     act = c.activity()
-    pk = PlusK(np.array([c.names["calm"]] * 4), np.array([c.names["busy"]] * 4),
-               np.full(4, END - 3 * DAY))
+    pk = PlusK(
+        np.array([c.names["calm"]] * 4), np.array([c.names["busy"]] * 4), np.full(4, END - 3 * DAY)
+    )
     return c, act, score_days(act, AS_OF, AS_OF, load_model(), plusk=pk)[-1]
 
 
@@ -53,7 +55,7 @@ def test_drivers_add_up_to_every_change_exactly(scored):
     c, act, res = scored
     assert res.drivers.shape == (act.n_accounts, len(FIELDS))
     for a in range(act.n_accounts):
-        for k, h in HORIZON_NAMES.items():
+        for h in HORIZON_NAMES.values():
             if packed(res, a, f"{h}.exists") != 1:
                 continue
             total = sum(packed(res, a, f"{h}.points.{kind}") for kind in KINDS)
@@ -70,8 +72,10 @@ def test_a_post_leaving_the_window_is_named_with_its_date(scored):
     top = week["drivers"][0]
     assert top["kind"] == "window" and top["points"] < 0
     post_day = AS_OF - timedelta(days=93)
-    assert f"Your post of {post_day.day} {post_day.strftime('%b')} left the 90-day window" \
+    assert (
+        f"Your post of {post_day.day} {post_day.strftime('%b')} left the 90-day window"
         in top["text"]
+    )
     assert top["examples"][0]["at"] == post_day.isoformat()
     assert "25 reactions" in top["text"]
     # A day later the smoothing still follows that drop, and says which day it was.
@@ -86,8 +90,7 @@ def test_a_viral_post_is_new_engagers_then_catching_up(scored):
     changes, _ = explained(res, act, c.names["calm"])
     month = {d["kind"]: d for d in changes["month"]["drivers"]}
     assert changes["month"]["drivers"][0]["kind"] == "new_engagers"
-    assert month["new_engagers"]["signal"] == {"name": "new_engagers", "before": 0,
-                                               "after": 400.0}
+    assert month["new_engagers"]["signal"] == {"name": "new_engagers", "before": 0, "after": 400.0}
     assert "400 people engaged with you for the first time" in month["new_engagers"]["text"]
     assert month["network_new"]["points"] > 0
     # The viral day is outside the week: the week's rise is the smoothing catching up.
@@ -115,7 +118,8 @@ def test_plusk_is_its_own_driver_with_its_bonus_as_signal(scored):
     assert plusk["points"] > 0
     assert plusk["signal"]["name"] == "plusk_points"
     assert plusk["signal"]["before"] == 0 and plusk["signal"]["after"] == pytest.approx(
-        plusk["points"], abs=0.011)
+        plusk["points"], abs=0.011
+    )
 
 
 def test_a_newcomer_has_no_earlier_horizon():
@@ -143,8 +147,17 @@ def test_fetched_posts_estimated_reactions_enter_and_leave_with_their_posts():
     p = np.array(c.posts, dtype=np.int64)
     unlisted = np.zeros(len(c.posts))
     unlisted[[new_post, old_post]] = [40, 60]
-    act = Activity.build(len(c.names), r[:, 0], r[:, 1], r[:, 2], r[:, 3], r[:, 4], p[:, 0],
-                         p[:, 1], unlisted=(unlisted, unlisted * 0.9, unlisted * 0.8))
+    act = Activity.build(
+        len(c.names),
+        r[:, 0],
+        r[:, 1],
+        r[:, 2],
+        r[:, 3],
+        r[:, 4],
+        p[:, 0],
+        p[:, 1],
+        unlisted=(unlisted, unlisted * 0.9, unlisted * 0.8),
+    )
     res = score_days(act, AS_OF, AS_OF, load_model())[-1]
     a = c.names["fetched"]
     week = {k: packed(res, a, f"week.points.{k}") for k in KINDS}

@@ -1,8 +1,9 @@
 """The scoring job over days: smoothing, deltas, provisional flags (the drivers and their words:
 test_scoring_drivers.py, test_scoring_explain.py)."""
-import numpy as np
 
+import numpy as np
 from scoring_helpers import AS_OF, Community, days_before, steady
+
 from widget.scoring.job import score_days
 from widget.scoring.model import load_model
 

@@ -1,4 +1,5 @@
 """The model is data in one place, and the calibration curve behaves as published."""
+
 import json
 
 import numpy as np
@@ -14,8 +15,9 @@ def test_every_weight_and_curve_comes_from_the_data_file():
     assert model.reaction_weights == data["reaction_weights"]
     assert pytest.approx(sum(model.component_weights.values())) == 1.0
     assert set(model.curves) == {"score", "true_reach", "amplification", "network_influence"}
-    changed = dict(data, component_weights={"true_reach": 1, "amplification": 0,
-                                            "network_influence": 0})
+    changed = dict(
+        data, component_weights={"true_reach": 1, "amplification": 0, "network_influence": 0}
+    )
     assert model_from_dict(changed).component_weights["true_reach"] == 1
 
 

@@ -1,4 +1,5 @@
 """Weighted PageRank inflow: who engages matters, and it does not depend on community size."""
+
 import numpy as np
 
 from widget.scoring.pagerank import pagerank_inflow

@@ -1,10 +1,11 @@
 """service.claims: opening a claim (fetching a new account first), verifying its code in the
 profile upstream (a fake Mastodon on 127.0.0.1), and the claim as the owner's opt-in."""
+
 import time
 
 import pytest
-
 from fake_upstreams import FakeMastodon
+
 from widget.errors import Forbidden, InvalidParameter, NotFound, OptedOut
 from widget.ids import parse_account_id
 from widget.service.claims import CODE_PREFIX, ClaimService
@@ -36,11 +37,19 @@ def claims(store_url, fake):
     records = RecordCache(engine, generation_ttl=0)
     memory = FetchMemory(engine)
     privacy = PrivacyService(engine, records, memory)
-    upstream = Upstream(lambda: UpstreamClient(allow_loopback=True,
-                                               routes={"mastodon.test": fake.host}))
-    fetcher = FetchService(engine, upstream, bsky_appview="http://127.0.0.1:9",
-                           refresh_seconds=3600, wait_seconds=20, memory=memory,
-                           privacy=privacy, on_change=records.changed)
+    upstream = Upstream(
+        lambda: UpstreamClient(allow_loopback=True, routes={"mastodon.test": fake.host})
+    )
+    fetcher = FetchService(
+        engine,
+        upstream,
+        bsky_appview="http://127.0.0.1:9",
+        refresh_seconds=3600,
+        wait_seconds=20,
+        memory=memory,
+        privacy=privacy,
+        on_change=records.changed,
+    )
     scores = ScoreService(engine, cache=records, fetcher=fetcher)
     owners = OwnerService(engine, records)
     yield ClaimService(engine, scores, fetcher, privacy, owners, ttl=3600)

@@ -1,13 +1,18 @@
 """The fetch service's memory (widget/service/memory.py): backoff per account, remembered
 errors by type, opt-outs, forget markers and aliases, shared through the store."""
+
 from __future__ import annotations
 
 import pytest
 
 from widget.errors import InvalidParameter, Moved, NotFound, OptedOut
 from widget.service.memory import FetchMemory
-from widget.sources.http import (UpstreamInvalid, UpstreamRateLimited, UpstreamRequiresAuth,
-                                 UpstreamUnreachable)
+from widget.sources.http import (
+    UpstreamInvalid,
+    UpstreamRateLimited,
+    UpstreamRequiresAuth,
+    UpstreamUnreachable,
+)
 from widget.store import accounts as store_accounts
 from widget.store import privacy as store_privacy
 
@@ -29,8 +34,15 @@ def clock():
 
 @pytest.fixture
 def memory(engine, clock):
-    return FetchMemory(engine, backoff=60, max_backoff=3600, missing_ttl=600,
-                       opt_out_recheck=7200, local_ttl=0, clock=clock)
+    return FetchMemory(
+        engine,
+        backoff=60,
+        max_backoff=3600,
+        missing_ttl=600,
+        opt_out_recheck=7200,
+        local_ttl=0,
+        clock=clock,
+    )
 
 
 def test_failures_back_off_exponentially_up_to_the_maximum(memory, clock):
@@ -49,13 +61,19 @@ def test_failures_back_off_exponentially_up_to_the_maximum(memory, clock):
     assert memory.failed(KEY, UpstreamInvalid("bad")).retry_after == 60  # counting anew
 
 
-@pytest.mark.parametrize("err, kind, retry", [
-    (NotFound("gone"), NotFound, False),
-    (InvalidParameter("refused host", param="id"), InvalidParameter, False),
-    (UpstreamRequiresAuth("sign in"), UpstreamRequiresAuth, True),
-    (UpstreamRateLimited("slow down", retry_at=1_000_000 + 900, retry_after=900),
-     UpstreamRateLimited, True),
-])
+@pytest.mark.parametrize(
+    "err, kind, retry",
+    [
+        (NotFound("gone"), NotFound, False),
+        (InvalidParameter("refused host", param="id"), InvalidParameter, False),
+        (UpstreamRequiresAuth("sign in"), UpstreamRequiresAuth, True),
+        (
+            UpstreamRateLimited("slow down", retry_at=1_000_000 + 900, retry_after=900),
+            UpstreamRateLimited,
+            True,
+        ),
+    ],
+)
 def test_remembered_errors_come_back_as_the_same_type(memory, err, kind, retry):
     memory.failed(KEY, err)
     again = memory.recall(KEY)
@@ -83,8 +101,9 @@ def test_opt_outs_are_rechecked_and_do_not_count_as_failures(memory, clock):
 def test_forget_markers_and_aliases_are_answered_from_the_store(engine, memory):
     with engine.begin() as conn:
         store_privacy.add_opt_out(conn, KEY, "the owner asked to be forgotten", 1)
-        pk = store_accounts.ensure_accounts(conn, {"bsky:bob.bsky.social": {
-            "network": "bsky", "handle": "bob.bsky.social"}})["bsky:bob.bsky.social"]
+        pk = store_accounts.ensure_accounts(
+            conn, {"bsky:bob.bsky.social": {"network": "bsky", "handle": "bob.bsky.social"}}
+        )["bsky:bob.bsky.social"]
         store_accounts.add_alias(conn, "bsky:did:plc:aaaaaaaaaaaaaaaaaaaaaaaa", pk)
     assert isinstance(memory.recall(KEY), OptedOut)
     moved = memory.recall("bsky:did:plc:aaaaaaaaaaaaaaaaaaaaaaaa")

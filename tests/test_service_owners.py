@@ -1,7 +1,8 @@
 """service.owners: who owns an account, linking into a profile, hiding topics."""
-import pytest
 
+import pytest
 from service_helpers import demo_engine, owner_token, topics_held
+
 from widget.errors import Forbidden, InvalidParameter, NotFound, Unauthorized
 from widget.ids import parse_account_id
 from widget.service.owners import OwnerService
@@ -57,8 +58,9 @@ def test_linking_makes_each_token_cover_both(owners, engine):
     pid, members = owners.link(acc, parse_account_id(b), tb)
     assert pid and members == 2
     assert owners.owned(parse_account_id(b), ta).id == b  # a's token now covers b
-    assert owners.profile_members(acc.pk) == owners.profile_members(owners.known(
-        parse_account_id(b)).pk)
+    assert owners.profile_members(acc.pk) == owners.profile_members(
+        owners.known(parse_account_id(b)).pk
+    )
     assert owners.records.generation() > generation  # every instance re-reads records
 
 

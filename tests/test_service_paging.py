@@ -1,4 +1,5 @@
 """service.paging: cursors round-trip, refuse what this API never hands out, and cut pages."""
+
 import pytest
 
 from widget.errors import InvalidParameter
@@ -10,8 +11,9 @@ def test_rank_cursors_round_trip():
     assert "=" not in paging.encode_rank(1.0, 1)  # URL-safe, unpadded
 
 
-@pytest.mark.parametrize("key", [[101, 1], [50, -1], [50, 2**31], [50, True], ["50", 1],
-                                 [50], "not a list"])
+@pytest.mark.parametrize(
+    "key", [[101, 1], [50, -1], [50, 2**31], [50, True], ["50", 1], [50], "not a list"]
+)
 def test_rank_cursors_out_of_range_are_refused(key):
     with pytest.raises(InvalidParameter, match="next_cursor") as bad:
         paging.decode_rank(paging.encode(key) if isinstance(key, list) else key)

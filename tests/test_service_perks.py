@@ -1,11 +1,12 @@
 """service.perks: who a campaign is open to, creating one, claiming it, what its brand sees."""
+
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-
 from service_helpers import admin_token, demo_engine, owner_token
+
 from widget.errors import Conflict, Forbidden, InvalidParameter, NotFound, Unauthorized
 from widget.ids import parse_account_id
 from widget.service.notify import NotifyService
@@ -17,7 +18,6 @@ from widget.service.upstream import Upstream
 from widget.service.webhooks import WebhookService
 from widget.sources.http import UpstreamClient
 from widget.store import community as store_community
-
 
 HOOK = "http://127.0.0.1:9/perk-claimed"  # checked, never called: nothing delivers here
 
@@ -35,26 +35,45 @@ def perks(engine):
     scores = ScoreService(engine, cache=records)
     upstream = Upstream(lambda: UpstreamClient(allow_loopback=True))  # hooks on 127.0.0.1
     notify = NotifyService(engine, scores, public_url=None, background=False)
-    svc = PerkService(engine, scores, OwnerService(engine, records), notify,
-                      WebhookService(engine, upstream, background=False), upstream)
+    svc = PerkService(
+        engine,
+        scores,
+        OwnerService(engine, records),
+        notify,
+        WebhookService(engine, upstream, background=False),
+        upstream,
+    )
     yield svc
     upstream.close()
     scores.close()
 
 
 def fields(**over):
-    today = datetime.now(timezone.utc).date()
-    return {"title": "A case of Rioja", "topics": ["wine"], "min_score": 1, "max_claims": 2,
-            "starts_at": (today - timedelta(days=1)).isoformat(),
-            "ends_at": (today + timedelta(days=30)).isoformat(), **over}
+    today = datetime.now(UTC).date()
+    return {
+        "title": "A case of Rioja",
+        "topics": ["wine"],
+        "min_score": 1,
+        "max_claims": 2,
+        "starts_at": (today - timedelta(days=1)).isoformat(),
+        "ends_at": (today + timedelta(days=30)).isoformat(),
+        **over,
+    }
 
 
 def wine_lover(perks, engine):
     """Local accounts whose records show the wine topic, with their records."""
     with engine.connect() as conn:
-        ids = conn.execute(sa.text(
-            "SELECT a.id FROM account_topics t JOIN accounts a ON a.pk = t.account_pk "
-            "WHERE t.slug = 'wine' AND a.id LIKE 'local:%' ORDER BY a.id")).scalars().all()
+        ids = (
+            conn.execute(
+                sa.text(
+                    "SELECT a.id FROM account_topics t JOIN accounts a ON a.pk = t.account_pk "
+                    "WHERE t.slug = 'wine' AND a.id LIKE 'local:%' ORDER BY a.id"
+                )
+            )
+            .scalars()
+            .all()
+        )
     recs = [(i, perks.scores.record(parse_account_id(i))) for i in ids]
     return [(i, r) for i, r in recs if "wine" in {t.slug for t in r.topics}]
 
@@ -66,13 +85,20 @@ def test_an_admin_token_names_its_brand(perks, engine):
         perks.admin("not-a-token")
 
 
-@pytest.mark.parametrize("change, param", [
-    ({"title": ""}, "title"), ({"description": "x" * 2001}, "description"),
-    ({"topics": ["no-such-topic"]}, "topics"), ({"topics": []}, "topics"),
-    ({"min_score": 0}, "min_score"), ({"max_claims": True}, "max_claims"),
-    ({"starts_at": "yesterday"}, "starts_at"), ({"ends_at": "2000-01-01"}, "ends_at"),
-    ({"webhook_url": "ftp://example.org/"}, "webhook_url"),
-])
+@pytest.mark.parametrize(
+    "change, param",
+    [
+        ({"title": ""}, "title"),
+        ({"description": "x" * 2001}, "description"),
+        ({"topics": ["no-such-topic"]}, "topics"),
+        ({"topics": []}, "topics"),
+        ({"min_score": 0}, "min_score"),
+        ({"max_claims": True}, "max_claims"),
+        ({"starts_at": "yesterday"}, "starts_at"),
+        ({"ends_at": "2000-01-01"}, "ends_at"),
+        ({"webhook_url": "ftp://example.org/"}, "webhook_url"),
+    ],
+)
 def test_campaign_fields_are_checked(perks, change, param):
     with pytest.raises(InvalidParameter) as bad:
         perks.fields(fields(**change))
@@ -104,8 +130,9 @@ def test_who_qualifies(perks, engine):
     brand = perks.admin(admin_token(engine))
     (_, rec), *_ = wine_lover(perks, engine)
     now = int(time.time())
-    open_, too_high = (perks.create(brand, fields(min_score=s), now)[0]
-                       for s in (rec.score, rec.score + 1))
+    open_, too_high = (
+        perks.create(brand, fields(min_score=s), now)[0] for s in (rec.score, rec.score + 1)
+    )
     assert is_open(open_, now) and qualifies(open_, rec, now)
     assert not qualifies(too_high, rec, now)
     assert not qualifies(open_, rec, open_.ends_at)  # closed
@@ -116,8 +143,7 @@ def test_who_qualifies(perks, engine):
 def test_claims_first_come_one_per_account_with_a_webhook_notice(perks, engine):
     brand = perks.admin(admin_token(engine))
     now = int(time.time())
-    perk, _ = perks.create(brand, fields(max_claims=1, webhook_url=HOOK),
-                           now)
+    perk, _ = perks.create(brand, fields(max_claims=1, webhook_url=HOOK), now)
     (first, _), (second, _), *_ = wine_lover(perks, engine)
     t1, t2 = owner_token(engine, first), owner_token(engine, second)
     with pytest.raises(Forbidden):

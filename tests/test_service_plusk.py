@@ -1,9 +1,10 @@
 """service.plusk: the +K rules (owner token, other people only, visible topics, limits)."""
+
 import time
 
 import pytest
-
 from service_helpers import demo_engine, owner_token, topics_held
+
 from widget.errors import Forbidden, InvalidParameter, NotFound, RateLimited, Unauthorized
 from widget.ids import parse_account_id
 from widget.scoring.model import load_model
@@ -52,7 +53,7 @@ def test_the_daily_limit_holds(plusk, engine):
     token = owner_token(engine, giver)
     limit = load_model().plusk_daily_limit
     now = int(time.time())
-    targets = pairs(engine, giver)[1:limit + 2]
+    targets = pairs(engine, giver)[1 : limit + 2]
     for receiver, slug in targets[:limit]:
         plusk.give(parse_account_id(giver), receiver, slug, token, now)
     receiver, slug = targets[limit]
@@ -79,8 +80,18 @@ def test_only_the_givers_owner_gives(plusk, engine):
     with pytest.raises(Unauthorized):
         plusk.give(parse_account_id(giver), receiver, topic, None, int(time.time()))
     with pytest.raises(Forbidden):
-        plusk.give(parse_account_id(giver), receiver, topic, owner_token(engine, str(receiver)),
-                   int(time.time()))
+        plusk.give(
+            parse_account_id(giver),
+            receiver,
+            topic,
+            owner_token(engine, str(receiver)),
+            int(time.time()),
+        )
     with pytest.raises(NotFound):
-        plusk.give(parse_account_id(giver), parse_account_id("local:nobody-here"), topic,
-                   owner_token(engine, giver), int(time.time()))
+        plusk.give(
+            parse_account_id(giver),
+            parse_account_id("local:nobody-here"),
+            topic,
+            owner_token(engine, giver),
+            int(time.time()),
+        )

@@ -1,6 +1,7 @@
 """Consent and owners' rights (widget/service/privacy.py) through the whole service, against
 the fake Mastodon and Bluesky on 127.0.0.1: each opt-out signal on each network, opting out
 later, claiming as the opt-in, export and forget with and without the owner's token."""
+
 from __future__ import annotations
 
 import time
@@ -8,14 +9,23 @@ import xml.etree.ElementTree as ET
 
 import pytest
 import sqlalchemy as sa
-
 from fake_upstreams import FakeBluesky, FakeMastodon
+
 from widget import create_app
 
 ALICE = "mastodon:alice@mastodon.test"
 BOB = "bsky:bob.bsky.social"
-TABLES = ("accounts", "posts", "reactions", "score_snapshots", "account_topics",
-          "follower_snapshots", "owner_tokens", "claims", "plusk")
+TABLES = (
+    "accounts",
+    "posts",
+    "reactions",
+    "score_snapshots",
+    "account_topics",
+    "follower_snapshots",
+    "owner_tokens",
+    "claims",
+    "plusk",
+)
 
 
 @pytest.fixture
@@ -28,11 +38,20 @@ def fakes():
 
 
 def make_app(store_url, tmp_path, m, b, **config):
-    return create_app({
-        "DATABASE_URL": store_url, "SEED_DEMO": False, "TESTING": True,
-        "INSTANCE_PATH": str(tmp_path), "CACHE_GENERATION_SECONDS": 0,
-        "UPSTREAM_ALLOW_LOOPBACK": {"mastodon.test": m.host}, "BSKY_APPVIEW": b.url,
-        "FETCH_WAIT_SECONDS": 10, "RATE_LIMIT_ENABLED": False, **config})
+    return create_app(
+        {
+            "DATABASE_URL": store_url,
+            "SEED_DEMO": False,
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path),
+            "CACHE_GENERATION_SECONDS": 0,
+            "UPSTREAM_ALLOW_LOOPBACK": {"mastodon.test": m.host},
+            "BSKY_APPVIEW": b.url,
+            "FETCH_WAIT_SECONDS": 10,
+            "RATE_LIMIT_ENABLED": False,
+            **config,
+        }
+    )
 
 
 @pytest.fixture
@@ -44,8 +63,10 @@ def app(store_url, tmp_path, fakes):
 
 def rows(app, where: str = "") -> dict[str, int]:
     with app.extensions["widget"].engine.connect() as conn:
-        return {t: conn.execute(sa.text(f"SELECT count(*) FROM {t} {where}")).scalar_one()
-                for t in TABLES}
+        return {
+            t: conn.execute(sa.text(f"SELECT count(*) FROM {t} {where}")).scalar_one()
+            for t in TABLES
+        }
 
 
 def stored_ids(app) -> set[str]:
@@ -78,19 +99,37 @@ def masto_bio(m, user="alice"):
 
 
 SIGNALS = [
-    ("mastodon", lambda m, b: setattr(m.accounts["alice"], "discoverable", False),
-     "discoverable: false"),
+    (
+        "mastodon",
+        lambda m, b: setattr(m.accounts["alice"], "discoverable", False),
+        "discoverable: false",
+    ),
     ("mastodon", lambda m, b: setattr(m.accounts["alice"], "noindex", True), "noindex: true"),
-    ("mastodon", lambda m, b: setattr(m.accounts["alice"], "note", "<p>Hello #nobot</p>"),
-     "#nobot"),
-    ("mastodon", lambda m, b: m.accounts["alice"].fields.append(("Crawlers", "#noindex")),
-     "#noindex"),
-    ("mastodon", lambda m, b: setattr(m.accounts["alice"], "note", "<p>#NoSearch</p>"),
-     "#nosearch"),
-    ("bsky", lambda m, b: b.accounts["bob.bsky.social"].labels.append("!no-unauthenticated"),
-     "!no-unauthenticated"),
-    ("bsky", lambda m, b: setattr(b.accounts["bob.bsky.social"], "description", "#nobot"),
-     "#nobot"),
+    (
+        "mastodon",
+        lambda m, b: setattr(m.accounts["alice"], "note", "<p>Hello #nobot</p>"),
+        "#nobot",
+    ),
+    (
+        "mastodon",
+        lambda m, b: m.accounts["alice"].fields.append(("Crawlers", "#noindex")),
+        "#noindex",
+    ),
+    (
+        "mastodon",
+        lambda m, b: setattr(m.accounts["alice"], "note", "<p>#NoSearch</p>"),
+        "#nosearch",
+    ),
+    (
+        "bsky",
+        lambda m, b: b.accounts["bob.bsky.social"].labels.append("!no-unauthenticated"),
+        "!no-unauthenticated",
+    ),
+    (
+        "bsky",
+        lambda m, b: setattr(b.accounts["bob.bsky.social"], "description", "#nobot"),
+        "#nobot",
+    ),
 ]
 
 
@@ -110,8 +149,12 @@ def test_each_opt_out_signal_on_each_network(app, fakes, network, signal, words)
     assert badge.status_code == 403
     assert "opted out" in ET.fromstring(badge.data).get("aria-label")
     assert client.get(f"/badge/{account}.png").status_code == 403
-    for url in (f"/u/{account}", f"/embed/{account}", f"/api/v1/accounts/{account}/perks",
-                f"/api/v1/accounts/{account}/shields.json"):
+    for url in (
+        f"/u/{account}",
+        f"/embed/{account}",
+        f"/api/v1/accounts/{account}/perks",
+        f"/api/v1/accounts/{account}/shields.json",
+    ):
         assert client.get(url).status_code == 403, url
     assert fake.total == 1  # remembered: asking again costs nothing
     assert rows(app) == dict.fromkeys(TABLES, 0)  # nothing about it is stored
@@ -121,7 +164,8 @@ def test_each_opt_out_signal_on_each_network(app, fakes, network, signal, words)
 
 
 def test_opting_out_later_is_seen_at_the_next_refresh_and_deletes_everything(
-        store_url, tmp_path, fakes, redis_url):
+    store_url, tmp_path, fakes, redis_url
+):
     import redis
 
     m, b = fakes
@@ -141,8 +185,9 @@ def test_opting_out_later_is_seen_at_the_next_refresh_and_deletes_everything(
     wait_idle(app)
     assert BOB not in stored_ids(app)
     with services.engine.connect() as conn:
-        left = conn.execute(sa.text(
-            "SELECT count(*) FROM posts WHERE id LIKE 'bsky:%'")).scalar_one()
+        left = conn.execute(
+            sa.text("SELECT count(*) FROM posts WHERE id LIKE 'bsky:%'")
+        ).scalar_one()
     assert left == 0
     assert r.keys(f"{ns}r:{BOB}:*") == [] and r.keys(f"{ns}rec:*:{BOB}") == []
     assert r.keys(f"{ns}r:{ALICE}:*")  # nobody else's
@@ -169,8 +214,9 @@ def test_claiming_is_the_owners_opt_in(app, fakes):
 def test_engagers_are_kept_by_handle_only_and_post_text_not_at_all(app, fakes):
     app.test_client().get(f"/api/v1/accounts/{ALICE}")
     with app.extensions["widget"].engine.connect() as conn:
-        names = conn.execute(sa.text("SELECT handle, display_name FROM accounts WHERE id != "
-                                     ":a"), {"a": ALICE}).all()
+        names = conn.execute(
+            sa.text("SELECT handle, display_name FROM accounts WHERE id != :a"), {"a": ALICE}
+        ).all()
         texts = set(conn.execute(sa.text("SELECT text FROM posts")).scalars())
     assert names and all(handle == name for handle, name in names)
     assert texts == {""}
@@ -184,8 +230,9 @@ def test_export_and_forget_need_the_owners_token(app, fakes):
     fan = m.new_user("alice")  # alice, as someone who engages with carl
     carl.add_post("hi #jazz", created_at=time.time() - 3600, favourited_by=[fan])
     alice_token = claim(client, ALICE, masto_bio(m))
-    bob_token = claim(client, BOB, lambda code: setattr(b.accounts["bob.bsky.social"],
-                                                        "description", code))
+    bob_token = claim(
+        client, BOB, lambda code: setattr(b.accounts["bob.bsky.social"], "description", code)
+    )
     assert client.get("/api/v1/accounts/mastodon:carl@mastodon.test").status_code == 200
     before, sent = rows(app), m.total
     for method in (client.get, client.delete):
@@ -194,19 +241,26 @@ def test_export_and_forget_need_the_owners_token(app, fakes):
         assert method(url, headers={"Authorization": "Bearer nope"}).status_code == 401
         assert method(url, headers={"Authorization": f"Bearer {bob_token}"}).status_code == 403
     assert rows(app) == before  # 401/403 change nothing
-    r = client.get(f"/api/v1/accounts/{ALICE}/export",
-                   headers={"Authorization": f"Bearer {alice_token}"})
+    r = client.get(
+        f"/api/v1/accounts/{ALICE}/export", headers={"Authorization": f"Bearer {alice_token}"}
+    )
     assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store"
     data = r.get_json()
     assert data["account"]["id"] == ALICE and len(data["posts"]) == 40
     assert data["reactions_received"] and data["scores"] and data["topics"]
-    assert data["reactions_given"] == [{"to": "mastodon:carl@mastodon.test", "kind": "like",
-                                        "post": data["reactions_given"][0]["post"],
-                                        "created_at": data["reactions_given"][0]["created_at"]}]
+    assert data["reactions_given"] == [
+        {
+            "to": "mastodon:carl@mastodon.test",
+            "kind": "like",
+            "post": data["reactions_given"][0]["post"],
+            "created_at": data["reactions_given"][0]["created_at"],
+        }
+    ]
     assert len(data["ownership"]["owner_tokens_issued_at"]) == 1
     assert alice_token not in r.get_data(as_text=True)
-    r = client.delete(f"/api/v1/accounts/{ALICE}",
-                      headers={"Authorization": f"Bearer {alice_token}"})
+    r = client.delete(
+        f"/api/v1/accounts/{ALICE}", headers={"Authorization": f"Bearer {alice_token}"}
+    )
     assert r.status_code == 200 and r.get_json()["forgotten"] is True
     assert r.get_json()["deleted"]["posts"] == 40
     assert ALICE not in stored_ids(app)
@@ -217,8 +271,12 @@ def test_export_and_forget_need_the_owners_token(app, fakes):
     assert r.status_code == 403 and "forgotten" in r.get_json()["reason"]
     assert client.get(f"/badge/{ALICE}.svg").status_code == 403
     assert m.total == sent  # nothing asked upstream
-    assert client.get(f"/api/v1/accounts/{ALICE}/export",
-                      headers={"Authorization": f"Bearer {alice_token}"}).status_code == 404
+    assert (
+        client.get(
+            f"/api/v1/accounts/{ALICE}/export", headers={"Authorization": f"Bearer {alice_token}"}
+        ).status_code
+        == 404
+    )
     # carl's refresh sees alice's like again, but she is not stored again
     app.extensions["widget"].fetcher.refresh_seconds = 0
     client.get("/api/v1/accounts/mastodon:carl@mastodon.test")
@@ -233,14 +291,19 @@ def test_export_and_forget_need_the_owners_token(app, fakes):
 def test_a_local_account_can_be_forgotten_too(app):
     from widget.sources.importer import import_lines
 
-    import_lines(app.extensions["widget"].engine, [
-        '{"type": "post", "id": "p1", "account": "local:ann", "at": "2026-11-20T10:00:00Z"}',
-        '{"type": "reaction", "kind": "like", "engager": "local:bo", "post": "p1", '
-        '"at": "2026-11-20T11:00:00Z"}'])
+    import_lines(
+        app.extensions["widget"].engine,
+        [
+            '{"type": "post", "id": "p1", "account": "local:ann", "at": "2026-11-20T10:00:00Z"}',
+            '{"type": "reaction", "kind": "like", "engager": "local:bo", "post": "p1", '
+            '"at": "2026-11-20T11:00:00Z"}',
+        ],
+    )
     token = app.test_cli_runner().invoke(args=["widget", "owner-token", "local:ann"]).stdout
     client = app.test_client()
-    r = client.delete("/api/v1/accounts/local:ann",
-                      headers={"Authorization": f"Bearer {token.strip()}"})
+    r = client.delete(
+        "/api/v1/accounts/local:ann", headers={"Authorization": f"Bearer {token.strip()}"}
+    )
     assert r.status_code == 200 and r.get_json()["deleted"]["reactions"] == 1
     r = client.get("/api/v1/accounts/local:ann")
     assert r.status_code == 403 and r.get_json()["error"] == "opted_out"

@@ -1,5 +1,6 @@
 """Per-client budgets for work only some requests cost: counted per client, off for work no
 client asked for, and kept (in memory) while the shared storage is down."""
+
 import pytest
 from limits.storage import MemoryStorage, storage_from_string
 
@@ -11,8 +12,14 @@ DEAD_REDIS = "redis://127.0.0.1:1/15"  # nothing listens on port 1: refused at o
 
 def gate(storage, who="10.0.0.1", spec="2 per minute"):
     client = {"who": who}
-    g = RateGate(spec, scope="cold-fetch", what="new accounts requested", storage=storage,
-                 client=lambda: client["who"], prefix="iw:test:")
+    g = RateGate(
+        spec,
+        scope="cold-fetch",
+        what="new accounts requested",
+        storage=storage,
+        client=lambda: client["who"],
+        prefix="iw:test:",
+    )
     return g, client
 
 
@@ -35,8 +42,7 @@ def test_work_no_client_asked_for_is_not_limited():
 
 
 def test_limits_hold_in_memory_while_the_storage_is_down():
-    g, _ = gate(storage_from_string(DEAD_REDIS, socket_timeout=0.2,
-                                    socket_connect_timeout=0.2))
+    g, _ = gate(storage_from_string(DEAD_REDIS, socket_timeout=0.2, socket_connect_timeout=0.2))
     g.charge()
     g.charge()
     with pytest.raises(RateLimited):

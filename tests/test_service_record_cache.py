@@ -1,5 +1,6 @@
 """service.record_cache: records cached per store generation; unknown ids cached too;
 purges and store changes seen."""
+
 import pytest
 
 from widget.errors import NotFound

@@ -1,7 +1,8 @@
 """service.search: topic search with sub-topics, ordering, filters and cursor paging."""
-import pytest
 
+import pytest
 from service_helpers import demo_engine
+
 from widget.errors import InvalidParameter
 from widget.service import paging
 from widget.service.search import SearchService
@@ -54,8 +55,10 @@ def test_strongest_under_is_the_first_page(search):
     assert [r.id for r in search.strongest_under("food-and-drink-super", 5)] == [r.id for r in rows]
 
 
-@pytest.mark.parametrize("cursor", ["x", paging.encode([101, 1, "local:a"]),
-                                    paging.encode([1, 1, 5]), paging.encode([1, 1])])
+@pytest.mark.parametrize(
+    "cursor",
+    ["x", paging.encode([101, 1, "local:a"]), paging.encode([1, 1, 5]), paging.encode([1, 1])],
+)
 def test_cursors_it_never_handed_out_are_refused(search, cursor):
     with pytest.raises(InvalidParameter) as bad:
         search.search(None, 1, None, 5, cursor)

@@ -1,7 +1,7 @@
 """service.upstream: the shared client is made on first use only, and closing it closes its
 pooled connections (seen from the server's side)."""
-import pytest
 
+import pytest
 from http_helpers import KeepAliveServer
 
 from widget.service.upstream import Upstream

@@ -1,19 +1,27 @@
 """widget.services: one object builds every service with its collaborators and closes them
 all, in reverse order: workers refuse new work, the upstream client's connections and the
 store's pool are closed."""
+
 import threading
 
 import pytest
-
 from http_helpers import KeepAliveServer
+
 from widget import create_app
 from widget.ids import parse_account_id
 
 
 @pytest.fixture
 def app(store_url, tmp_path):
-    app = create_app({"DATABASE_URL": store_url, "SEED_DEMO": False, "TESTING": True,
-                      "INSTANCE_PATH": str(tmp_path), "UPSTREAM_ALLOW_LOOPBACK": True})
+    app = create_app(
+        {
+            "DATABASE_URL": store_url,
+            "SEED_DEMO": False,
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path),
+            "UPSTREAM_ALLOW_LOOPBACK": True,
+        }
+    )
     yield app
     app.extensions["widget"].close()
 
@@ -51,16 +59,23 @@ def test_each_service_gets_the_shared_collaborators(app):
     assert services.fetcher.privacy is services.privacy
     assert services.privacy.records is services.scores.cache
     assert services.webhooks.upstream is services.upstream is services.fetcher.upstream
-    assert services.claims.owners is services.perks.owners is services.plusk.owners \
-        is services.owners
+    assert (
+        services.claims.owners is services.perks.owners is services.plusk.owners is services.owners
+    )
 
 
 def test_redis_listening_stops_with_the_rest(store_url, tmp_path, redis_url):
     before = set(threading.enumerate())
-    app = create_app({"DATABASE_URL": store_url, "SEED_DEMO": False, "TESTING": True,
-                      "INSTANCE_PATH": str(tmp_path), "REDIS_URL": redis_url})
-    listeners = [t for t in set(threading.enumerate()) - before
-                 if t.name == "redis-invalidation"]
+    app = create_app(
+        {
+            "DATABASE_URL": store_url,
+            "SEED_DEMO": False,
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path),
+            "REDIS_URL": redis_url,
+        }
+    )
+    listeners = [t for t in set(threading.enumerate()) - before if t.name == "redis-invalidation"]
     assert len(listeners) == 1 and listeners[0].is_alive()
     app.extensions["widget"].close()
     listeners[0].join(10)

@@ -1,13 +1,18 @@
 """The Bluesky connector against the fake AppView on 127.0.0.1."""
+
 from __future__ import annotations
 
 import pytest
+from fake_upstreams import DAY, NOW, FakeBluesky, FakeClock, fast_client, iso
 
-from fake_upstreams import DAY, NOW, FakeBluesky, FakeClock, iso, fast_client
 from widget.errors import InvalidAccountId, InvalidParameter, UpstreamUnavailable
 from widget.sources.bluesky import fetch_bluesky
-from widget.sources.http import (UpstreamHTTPError, UpstreamInvalid,
-                                 UpstreamNotFound, UpstreamRateLimited)
+from widget.sources.http import (
+    UpstreamHTTPError,
+    UpstreamInvalid,
+    UpstreamNotFound,
+    UpstreamRateLimited,
+)
 
 FEED = "app.bsky.feed.getAuthorFeed"
 HANDLE = "bob.bsky.social"
@@ -32,8 +37,16 @@ def queries(b, method):
 
 
 def test_happy_path_posts_profile_and_engagers(b):
-    bob = b.add_account(HANDLE, posts=60, reposts=4, old_posts=5, seed=5, followers=777,
-                        display_name="Bob B.", description="Wine & #python. Proof: iw-42")
+    bob = b.add_account(
+        HANDLE,
+        posts=60,
+        reposts=4,
+        old_posts=5,
+        seed=5,
+        followers=777,
+        display_name="Bob B.",
+        description="Wine & #python. Proof: iw-42",
+    )
     acct = fetch(b)
     assert acct.id == f"bsky:{HANDLE}"
     assert acct.display_name == "Bob B." and acct.followers == 777
@@ -47,8 +60,12 @@ def test_happy_path_posts_profile_and_engagers(b):
         assert p.id == f"bsky:{bob.did}:{rkey}"
         assert p.text.startswith("Post at ")
         assert set(p.tags) == set(src.hashtags) | set(src.tags)
-        assert p.counts == {"reshare": src.repost_count, "like": src.like_count,
-                            "reply": src.replies, "quote": src.quotes}
+        assert p.counts == {
+            "reshare": src.repost_count,
+            "like": src.like_count,
+            "reply": src.replies,
+            "quote": src.quotes,
+        }
     assert not any("reposted" in p.tags for p in acct.posts)
     assert acct.complete
     # engagers: ids from handles, follower counts from getProfiles, like times from createdAt
@@ -71,8 +88,12 @@ def test_happy_path_posts_profile_and_engagers(b):
 
 def test_tags_from_record_tags_and_tag_facets(b):
     bob = b.add_account(HANDLE)
-    bob.add_post("Tasting notes", created_at=NOW - DAY, hashtags=["Wine", "bordeaux"],
-                 tags=["sommelier", "wine"])
+    bob.add_post(
+        "Tasting notes",
+        created_at=NOW - DAY,
+        hashtags=["Wine", "bordeaux"],
+        tags=["sommelier", "wine"],
+    )
     acct = fetch(b)
     assert acct.posts[0].tags == ["sommelier", "wine", "bordeaux"]
     assert acct.posts[0].text == "Tasting notes #Wine #bordeaux"
@@ -111,7 +132,7 @@ def test_engagers_are_sampled_and_bounded(b):
     crowd = [b.new_user(f"crowd{i}.bsky.social", followers=i) for i in range(250)]
     big = bob.add_post("big", created_at=NOW - DAY, reposted_by=crowd, liked_by=crowd[:120])
     for i in range(4):
-        bob.add_post(f"small {i}", created_at=NOW - (2 + i) * DAY, liked_by=crowd[i:i + 3])
+        bob.add_post(f"small {i}", created_at=NOW - (2 + i) * DAY, liked_by=crowd[i : i + 3])
     quiet = bob.add_post("quiet", created_at=NOW - 20 * DAY)
     acct = fetch(b, engaged_posts=2)
     asked = {q["uri"][0] for q in queries(b, "getRepostedBy") + queries(b, "getLikes")}
@@ -151,7 +172,8 @@ def test_invalid_engager_handles_are_skipped(b):
     bob.add_post("hi", created_at=NOW - DAY, reposted_by=[good, bad], liked_by=[bad])
     acct = fetch(b)
     assert [(e.engager_id, e.kind, e.engager_followers) for e in acct.engagements] == [
-        ("bsky:carol.example.com", "reshare", 3)]
+        ("bsky:carol.example.com", "reshare", 3)
+    ]
     assert "engagers_sampled" in acct.estimated  # 2 reposts and a like reported, 1 usable
 
 
@@ -159,8 +181,7 @@ def test_like_times_are_clamped_to_the_post_and_now(b):
     bob = b.add_account(HANDLE, engagers=0)
     fan = b.new_user("fan.bsky.social")
     late = b.new_user("late.bsky.social")
-    bob.add_post("hi", created_at=NOW - DAY,
-                 liked_by=[(fan, NOW - 2 * DAY), (late, NOW + 5 * DAY)])
+    bob.add_post("hi", created_at=NOW - DAY, liked_by=[(fan, NOW - 2 * DAY), (late, NOW + 5 * DAY)])
     acct = fetch(b)
     times = {e.engager_id: e.created_at for e in acct.engagements}
     assert times == {"bsky:fan.bsky.social": NOW - DAY, "bsky:late.bsky.social": NOW}
@@ -191,6 +212,7 @@ def test_missing_quote_count_is_optional(b, monkeypatch):
 
 # -- faults ------------------------------------------------------------------------------------
 
+
 def test_missing_profile_is_not_found(b):
     b.add_account(HANDLE)
     with pytest.raises(UpstreamNotFound) as err:
@@ -201,8 +223,13 @@ def test_missing_profile_is_not_found(b):
         fetch(b)
 
 
-@pytest.mark.parametrize("error,message", [("AccountTakedown", "Account has been taken down"),
-                                           ("AccountDeactivated", "Account is deactivated")])
+@pytest.mark.parametrize(
+    "error,message",
+    [
+        ("AccountTakedown", "Account has been taken down"),
+        ("AccountDeactivated", "Account is deactivated"),
+    ],
+)
 def test_taken_down_or_deactivated_is_not_found(b, monkeypatch, error, message):
     b.add_account(HANDLE)
     monkeypatch.setattr(b, "route", lambda *a: (400, {"error": error, "message": message}, {}))
@@ -212,8 +239,15 @@ def test_taken_down_or_deactivated_is_not_found(b, monkeypatch, error, message):
 
 def test_other_400s_are_not_mistaken_for_not_found(b, monkeypatch):
     b.add_account(HANDLE)
-    monkeypatch.setattr(b, "route", lambda *a: (
-        400, {"error": "InvalidRequest", "message": "Error: actor must be a valid did"}, {}))
+    monkeypatch.setattr(
+        b,
+        "route",
+        lambda *a: (
+            400,
+            {"error": "InvalidRequest", "message": "Error: actor must be a valid did"},
+            {},
+        ),
+    )
     with pytest.raises(UpstreamHTTPError):
         fetch(b)
 
@@ -247,15 +281,18 @@ def test_get_profiles_failing_still_completes_the_fetch(b, mode):
     assert acct.missing == ["engager_followers"] and "engager_followers" in acct.estimated
 
 
-@pytest.mark.parametrize("mutate", [
-    lambda d: d.update(repostCount="3"),
-    lambda d: d.update(uri="https://example.com/post"),
-    lambda d: d.update(record="text"),
-    lambda d: d["record"].update(text=5),
-    lambda d: d["record"].update(facets=[{"features": "x"}]),
-    lambda d: (d.pop("indexedAt"), d["record"].pop("createdAt")),
-    lambda d: d.update(author=None),
-])
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda d: d.update(repostCount="3"),
+        lambda d: d.update(uri="https://example.com/post"),
+        lambda d: d.update(record="text"),
+        lambda d: d["record"].update(text=5),
+        lambda d: d["record"].update(facets=[{"features": "x"}]),
+        lambda d: (d.pop("indexedAt"), d["record"].pop("createdAt")),
+        lambda d: d.update(author=None),
+    ],
+)
 def test_malformed_posts_are_invalid(b, monkeypatch, mutate):
     b.add_account(HANDLE, posts=3)
     real = b.post_doc
@@ -278,11 +315,19 @@ def test_malformed_profile_is_invalid(b, monkeypatch):
         fetch(b)
 
 
-@pytest.mark.parametrize("mode,error", [
-    ("500", UpstreamUnavailable), ("504", UpstreamUnavailable), ("slow", UpstreamUnavailable),
-    ("truncated", UpstreamInvalid), ("cut", UpstreamInvalid), ("notjson", UpstreamInvalid),
-    ("oversized_chunked", UpstreamInvalid), ("redirect_offhost", UpstreamInvalid),
-])
+@pytest.mark.parametrize(
+    "mode,error",
+    [
+        ("500", UpstreamUnavailable),
+        ("504", UpstreamUnavailable),
+        ("slow", UpstreamUnavailable),
+        ("truncated", UpstreamInvalid),
+        ("cut", UpstreamInvalid),
+        ("notjson", UpstreamInvalid),
+        ("oversized_chunked", UpstreamInvalid),
+        ("redirect_offhost", UpstreamInvalid),
+    ],
+)
 def test_faults_on_the_feed_are_typed_errors(b, mode, error):
     b.add_account(HANDLE, posts=5)
     b.oversized_bytes = 200_000
@@ -335,6 +380,7 @@ def test_profile_only_fetch_costs_one_request(b):
 
 # -- consent -----------------------------------------------------------------------------------
 
+
 def test_the_no_unauthenticated_self_label_costs_one_lookup_and_yields_nothing(b):
     b.add_account(HANDLE, posts=20, labels=["!no-unauthenticated"])
     acct = fetch(b)
@@ -351,8 +397,9 @@ def test_a_nobot_tag_in_the_description_is_an_opt_out_too(b):
 def test_other_labels_and_labels_by_others_are_not_opt_outs(b, monkeypatch):
     bob = b.add_account(HANDLE, posts=3, labels=["porn"])
     real = b.label_doc
-    monkeypatch.setattr(b, "label_doc", lambda u, v: {**real(u, v),
-                                                     "src": "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa"})
+    monkeypatch.setattr(
+        b, "label_doc", lambda u, v: {**real(u, v), "src": "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa"}
+    )
     bob.labels.append("!no-unauthenticated")  # applied by a labeler, not by the account
     assert fetch(b).opted_out is None
 
@@ -372,6 +419,7 @@ def test_engagers_who_opted_out_are_counted_not_kept(b):
 
 # -- identities --------------------------------------------------------------------------------
 
+
 def test_a_custom_domain_handle_is_fetched(b):
     b.add_account("alice.example.test", posts=4)
     acct = fetch(b, handle="alice.example.test")
@@ -384,8 +432,7 @@ def test_a_handle_the_appview_has_no_profile_for_yet_is_resolved_to_its_did(b):
     acct = fetch(b, handle="alice.example.test")
     assert acct.id == "bsky:alice.example.test" and len(acct.posts) == 4
     assert queries(b, "resolveHandle") == [{"handle": ["alice.example.test"]}]
-    assert [q["actor"] for q in queries(b, "getProfile")] == [["alice.example.test"],
-                                                               [alice.did]]
+    assert [q["actor"] for q in queries(b, "getProfile")] == [["alice.example.test"], [alice.did]]
 
 
 @pytest.mark.parametrize("did", ["", "did:web:alice.example.test"])

@@ -1,6 +1,7 @@
 """The demo's perk campaigns: open around today, in topics of the ontology, claimed by
 accounts that qualify, shown on /perks, and seeded once."""
-from datetime import datetime, timezone
+
+from datetime import UTC, datetime
 
 import html5lib
 import sqlalchemy as sa
@@ -20,7 +21,7 @@ def test_campaigns_are_realistic():
 
 def test_the_demo_opens_them_with_claims_by_accounts_that_qualify(demo_client, demo_url):
     perks = {p["title"]: p for p in demo_client.get("/api/v1/perks").get_json()["perks"]}
-    now = datetime.now(timezone.utc).isoformat()
+    now = datetime.now(UTC).isoformat()
     for demo in DEMO_PERKS:
         perk = perks[demo.title]
         assert perk["brand"] == demo.brand and perk["topics"] == list(demo.topics)
@@ -32,9 +33,11 @@ def test_the_demo_opens_them_with_claims_by_accounts_that_qualify(demo_client, d
 
     engine = make_engine(demo_url)
     with engine.connect() as conn:
-        claims = conn.execute(sa.text(
-            "SELECT c.perk_id, a.id FROM perk_claims c JOIN accounts a ON a.pk = c.account_pk"
-        )).all()
+        claims = conn.execute(
+            sa.text(
+                "SELECT c.perk_id, a.id FROM perk_claims c JOIN accounts a ON a.pk = c.account_pk"
+            )
+        ).all()
     engine.dispose()
     assert len(claims) == sum(p.claims for p in DEMO_PERKS)
     for perk_id, account in claims:
@@ -48,8 +51,10 @@ def test_the_perks_page_shows_them(demo_client):
     html = r.data.decode()
     for demo in DEMO_PERKS:
         assert demo.brand in html
-        assert f"{demo.claims} claimed, {demo.max_claims - demo.claims} of {demo.max_claims}" \
-               f" left" in html
+        assert (
+            f"{demo.claims} claimed, {demo.max_claims - demo.claims} of {demo.max_claims}"
+            f" left" in html
+        )
 
 
 def test_seeding_again_adds_nothing(demo_url):
@@ -57,6 +62,6 @@ def test_seeding_again_adds_nothing(demo_url):
 
     engine = make_engine(demo_url)
     try:
-        assert seed_perks(engine, datetime.now(timezone.utc)) == 0
+        assert seed_perks(engine, datetime.now(UTC)) == 0
     finally:
         engine.dispose()

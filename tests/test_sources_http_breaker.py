@@ -1,11 +1,12 @@
 """The per-host circuit breaker (widget/sources/http/breaker.py), alone and in the client
 against the fake Mastodon on 127.0.0.1: request counts show what a failing host is spared."""
+
 from __future__ import annotations
 
 import pytest
-
 from fake_upstreams import FakeClock, fast_client
 from http_helpers import alice_mastodon, lookup_url
+
 from widget.errors import UpstreamUnavailable
 from widget.sources.http import UpstreamNotFound
 from widget.sources.http.breaker import BreakerRules, CircuitOpen, HostBreaker
@@ -56,8 +57,7 @@ def test_an_answer_about_one_request_neither_opens_nor_keeps_it_open():
 
 def test_the_client_stops_asking_a_failing_host_and_says_so(masto):
     clock = FakeClock()
-    client = fast_client(clock=clock, sleep=clock.sleep, breaker_threshold=3,
-                         breaker_cooling=30)
+    client = fast_client(clock=clock, sleep=clock.sleep, breaker_threshold=3, breaker_cooling=30)
     masto.set_fault("500")
     for _ in range(3):
         with pytest.raises(UpstreamUnavailable):
@@ -67,8 +67,9 @@ def test_the_client_stops_asking_a_failing_host_and_says_so(masto):
         with pytest.raises(CircuitOpen, match="failed 3 times in a row"):
             client.get_json(lookup_url(masto), {"acct": "alice"})
     assert masto.total == 3  # nothing sent while it is open
-    assert client.breaker_states() == {masto.host: {"state": "open", "failures_in_a_row": 3,
-                                                    "retry_in": 30}}
+    assert client.breaker_states() == {
+        masto.host: {"state": "open", "failures_in_a_row": 3, "retry_in": 30}
+    }
     masto.clear_fault()
     clock.advance(31)
     data, _ = client.get_json(lookup_url(masto), {"acct": "alice"})  # the trial succeeds

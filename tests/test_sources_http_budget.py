@@ -1,18 +1,18 @@
 """Per-host rate budgets (widget/sources/http/budget.py): the budget a host announces, the
 slowdown when it runs low, and 429 blocks; against the fakes on 127.0.0.1 and on their own."""
+
 from __future__ import annotations
 
 import email.utils
 import time
 
 import pytest
-
 from fake_upstreams import NOW, FakeBluesky, FakeClock, fast_client
 from http_helpers import alice_mastodon, lookup_url
+
 from widget.errors import UpstreamUnavailable
 from widget.sources.http import UpstreamRateLimited
-from widget.sources.http.budget import (BudgetRules, HostBudget, parse_reset,
-                                        parse_retry_after)
+from widget.sources.http.budget import BudgetRules, HostBudget, parse_reset, parse_retry_after
 
 make_client = fast_client
 
@@ -20,8 +20,9 @@ make_client = fast_client
 @pytest.fixture
 def masto():
     yield from alice_mastodon()
-RULES = BudgetRules(low_budget_fraction=0.1, max_slowdown=3.0, default_block=60.0,
-                    max_block=3600.0)
+
+
+RULES = BudgetRules(low_budget_fraction=0.1, max_slowdown=3.0, default_block=60.0, max_block=3600.0)
 T = 1_700_000_000.0
 
 
@@ -73,8 +74,7 @@ def test_bluesky_429_uses_epoch_reset_or_http_date_retry_after():
         b.set_fault("ratelimit", times=1)
         client = make_client()
         with pytest.raises(UpstreamRateLimited) as err:
-            client.get_json(f"{b.url}/xrpc/app.bsky.actor.getProfile",
-                            {"actor": "bob.bsky.social"})
+            client.get_json(f"{b.url}/xrpc/app.bsky.actor.getProfile", {"actor": "bob.bsky.social"})
         assert 85 <= err.value.retry_at - time.time() <= 91
 
 
@@ -133,8 +133,14 @@ def test_reset_and_retry_after_parsing():
 
 def test_a_response_without_budget_headers_keeps_the_last_budget():
     b = HostBudget()
-    b.note({"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "2",
-            "X-RateLimit-Reset": "1700000010"}, T)
+    b.note(
+        {
+            "X-RateLimit-Limit": "300",
+            "X-RateLimit-Remaining": "2",
+            "X-RateLimit-Reset": "1700000010",
+        },
+        T,
+    )
     b.note({"Content-Type": "application/json"}, T)
     assert b.snapshot() == (300, 2, 1_700_000_010)
 
@@ -152,11 +158,11 @@ def test_the_wait_grows_as_the_budget_shrinks():
 
 def test_a_spent_budget_waits_for_a_close_reset_else_blocks():
     b = HostBudget()
-    b.note({"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0",
-            "X-RateLimit-Reset": "2"}, T)
+    b.note({"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "2"}, T)
     assert b.delay("h", RULES, T) == pytest.approx(2.0)
-    b.note({"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0",
-            "X-RateLimit-Reset": "100"}, T)
+    b.note(
+        {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "100"}, T
+    )
     with pytest.raises(UpstreamRateLimited) as err:
         b.delay("h", RULES, T)
     assert err.value.retry_after == 100 and b.blocked_until == T + 100
@@ -165,12 +171,15 @@ def test_a_spent_budget_waits_for_a_close_reset_else_blocks():
     assert again.value.retry_after == 60
 
 
-@pytest.mark.parametrize("headers, seconds", [
-    ({"Retry-After": "30", "RateLimit-Reset": "90"}, 30),
-    ({"RateLimit-Reset": "90"}, 90),
-    ({"Retry-After": "soon"}, 60),  # nothing usable: default_block
-    ({"Retry-After": "999999"}, 3600),  # bounded by max_block
-])
+@pytest.mark.parametrize(
+    "headers, seconds",
+    [
+        ({"Retry-After": "30", "RateLimit-Reset": "90"}, 30),
+        ({"RateLimit-Reset": "90"}, 90),
+        ({"Retry-After": "soon"}, 60),  # nothing usable: default_block
+        ({"Retry-After": "999999"}, 3600),  # bounded by max_block
+    ],
+)
 def test_a_429_blocks_until_retry_after_else_the_reset_else_the_default(headers, seconds):
     b = HostBudget()
     err = b.block("h", headers, RULES, T)

@@ -1,14 +1,20 @@
 """The upstream client (widget/sources/http/client.py): documents, headers and counters,
 bodies, redirects and statuses. Every request goes to the fake upstreams on 127.0.0.1."""
+
 from __future__ import annotations
 
 import pytest
-
 from fake_upstreams import NOW, FakeBluesky, fast_client
 from http_helpers import LOOKUP, alice_mastodon, lookup_url, record_connects
+
 from widget.errors import InvalidParameter, NotFound, UpstreamUnavailable
-from widget.sources.http import (UpstreamHTTPError, UpstreamInvalid, UpstreamNotFound,
-                                 UpstreamRequiresAuth, UpstreamUnreachable)
+from widget.sources.http import (
+    UpstreamHTTPError,
+    UpstreamInvalid,
+    UpstreamNotFound,
+    UpstreamRequiresAuth,
+    UpstreamUnreachable,
+)
 
 make_client = fast_client
 
@@ -104,8 +110,10 @@ def test_not_found_and_other_client_errors(masto):
     with FakeBluesky(now=NOW) as b:
         b.add_account("bob.bsky.social")
         with pytest.raises(UpstreamHTTPError) as err:
-            make_client().get_json(f"{b.url}/xrpc/app.bsky.feed.getAuthorFeed",
-                                   {"actor": "bob.bsky.social", "limit": 101})
+            make_client().get_json(
+                f"{b.url}/xrpc/app.bsky.feed.getAuthorFeed",
+                {"actor": "bob.bsky.social", "limit": 101},
+            )
         assert err.value.upstream_status == 400 and err.value.error == "InvalidRequest"
         assert "greater than 100" in err.value.error_message
         assert err.value.status == 502

@@ -1,6 +1,7 @@
 """Retries (widget/sources/http/retry.py, urllib3's Retry): connection errors and 502/503/504
 only, bounded, with backoff; never read timeouts, other statuses or POSTs. Against real
 servers on 127.0.0.1."""
+
 from __future__ import annotations
 
 import socket
@@ -8,10 +9,10 @@ import threading
 import time
 
 import pytest
-from urllib3.exceptions import ConnectTimeoutError
-
 from fake_upstreams import fast_client
 from http_helpers import alice_mastodon, lookup_url
+from urllib3.exceptions import ConnectTimeoutError
+
 from widget.errors import UpstreamUnavailable
 from widget.sources.http.retry import UpstreamRetry
 
@@ -99,7 +100,7 @@ class HoldingGateway:
         while not self._stop.is_set():
             try:
                 conn, _ = self.sock.accept()
-            except socket.timeout:
+            except TimeoutError:
                 continue
             conn.settimeout(2)
             data = b""
@@ -109,8 +110,10 @@ class HoldingGateway:
                     break
                 data += chunk
             self.requests += 1
-            conn.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\n"
-                         b"Content-Length: 1000000000\r\n\r\n" + b"x" * 1024)
+            conn.sendall(
+                b"HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\n"
+                b"Content-Length: 1000000000\r\n\r\n" + b"x" * 1024
+            )
             self._held.append(conn)
 
     def close(self):
@@ -147,8 +150,9 @@ def test_webhook_posts_are_not_retried():
 
 def test_backoff_doubles_from_the_first_retry_up_to_the_cap_and_each_retry_is_told():
     sleeps, told = [], []
-    retry = UpstreamRetry.policy(5, backoff=0.5, max_backoff=1.5, pause=sleeps.append,
-                                 on_retry=lambda: told.append(1))
+    retry = UpstreamRetry.policy(
+        5, backoff=0.5, max_backoff=1.5, pause=sleeps.append, on_retry=lambda: told.append(1)
+    )
     for _ in range(4):
         retry = retry.increment("GET", "/x", error=ConnectTimeoutError("refused"))
         retry.sleep()

@@ -1,5 +1,6 @@
 """JSON Lines for people: each syntax mistake gets the column an editor shows and a message
 without parser jargon; field columns are found for the record checks."""
+
 import pytest
 
 from widget.sources.jsonl import Problem, Record, field_columns, read
@@ -16,7 +17,7 @@ SYNTAX = [
     ('{"type": "post", "text": "never closed', 'add its closing "', None),
     ('{"type": "post",}', "remove the comma before }", "}"),
     ("{'type': 'post'}", "field name in double quotes", "'type'"),
-    ('{"type": \'post\'}', "double quotes", "'post'"),
+    ("{\"type\": 'post'}", "double quotes", "'post'"),
     ('{"type" "post"}', "expected : after the field name", '"post"'),
     ('{"type": "post" "id": "p1"}', "is a comma or a quote missing", '"id"'),
     ('{"type": True}', "true, false and null (lower case)", "True"),
@@ -59,8 +60,12 @@ def test_a_bom_is_dropped_on_the_first_line_only():
 
 def test_a_byte_that_is_not_utf8_spoils_only_its_line():
     items = list(read(['{"t": "café"}'.encode("latin-1"), b'{"t": "ok"}']))
-    assert items[0] == Problem(1, 11, "byte E9 is not UTF-8 text (the file was probably saved "
-                                      "as Latin-1 or Windows-1252): save it as UTF-8")
+    assert items[0] == Problem(
+        1,
+        11,
+        "byte E9 is not UTF-8 text (the file was probably saved "
+        "as Latin-1 or Windows-1252): save it as UTF-8",
+    )
     assert isinstance(items[1], Record) and items[1].value == {"t": "ok"}
 
 
@@ -77,8 +82,11 @@ def test_blank_lines_are_skipped_but_counted():
 def test_field_columns_skip_nested_values_and_strings():
     line = '{"a": {"b": 1, "c": "x:,}"}, "d" :  [1, {"e": 2}], "esc\\"aped": "q", "a": 3 }'
     columns, end = field_columns(line)
-    assert columns == {"a": line.rindex("3") + 1, "d": line.index("[") + 1,
-                       'esc"aped': line.index('"q"') + 1}
+    assert columns == {
+        "a": line.rindex("3") + 1,
+        "d": line.index("[") + 1,
+        'esc"aped': line.index('"q"') + 1,
+    }
     assert end == len(line)
 
 

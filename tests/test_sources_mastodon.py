@@ -1,12 +1,17 @@
 """The Mastodon connector against the fake Mastodon on 127.0.0.1."""
+
 from __future__ import annotations
 
 import pytest
-
 from fake_upstreams import DAY, NOW, FakeClock, FakeMastodon, fast_client
+
 from widget.errors import InvalidAccountId, InvalidParameter, UpstreamUnavailable
-from widget.sources.http import (UpstreamInvalid, UpstreamNotFound, UpstreamRateLimited,
-                                 UpstreamRequiresAuth)
+from widget.sources.http import (
+    UpstreamInvalid,
+    UpstreamNotFound,
+    UpstreamRateLimited,
+    UpstreamRequiresAuth,
+)
 from widget.sources.mastodon import engager_id, fetch_mastodon, html_to_text
 
 STATUSES = "*/statuses"  # the account timeline (not /api/v1/statuses/...)
@@ -26,8 +31,9 @@ def m():
 
 
 def test_happy_path_posts_profile_and_engagers(m):
-    alice = m.add_account("alice", posts=60, boosts=4, old_posts=5, seed=3, followers=4321,
-                          display_name="Alice A.")
+    alice = m.add_account(
+        "alice", posts=60, boosts=4, old_posts=5, seed=3, followers=4321, display_name="Alice A."
+    )
     acct = fetch_mastodon(client(), m.handle("alice"), now=NOW)
     assert acct.id == f"mastodon:alice@{m.host}"
     assert acct.display_name == "Alice A." and acct.followers == 4321
@@ -36,8 +42,9 @@ def test_happy_path_posts_profile_and_engagers(m):
     # posts: exactly the 60 in the window, newest first, no boosts, no old posts
     assert len(acct.posts) == 60
     assert all(NOW - 90 * DAY <= p.created_at <= NOW for p in acct.posts)
-    assert [p.created_at for p in acct.posts] == sorted((p.created_at for p in acct.posts),
-                                                        reverse=True)
+    assert [p.created_at for p in acct.posts] == sorted(
+        (p.created_at for p in acct.posts), reverse=True
+    )
     assert not any("boosted" in p.tags or "someone else" in p.text for p in acct.posts)
     own = {s.id: s for s in alice.statuses if s.boost_of is None}
     for p in acct.posts:
@@ -45,8 +52,12 @@ def test_happy_path_posts_profile_and_engagers(m):
         st = own[sid]
         assert p.id == f"mastodon:{m.host}:{sid}"
         assert p.tags == st.tags
-        assert p.counts == {"reshare": st.reblogs_count, "like": st.favourites_count,
-                            "reply": st.replies, "quote": st.quotes}
+        assert p.counts == {
+            "reshare": st.reblogs_count,
+            "like": st.favourites_count,
+            "reply": st.replies,
+            "quote": st.quotes,
+        }
         assert p.text.startswith("Post at ") and "<" not in p.text
     assert acct.complete and "posts_truncated" not in acct.estimated
     # engagers of the sampled posts, with follower counts from the account objects
@@ -107,11 +118,11 @@ def test_next_link_on_another_host_is_refused(m):
 def test_engagers_are_sampled_and_bounded(m):
     alice = m.add_account("alice", posts=0, engagers=0)
     crowd = [m.new_user(f"crowd{i}", followers=i) for i in range(200)]
-    big = alice.add_post("big one", created_at=NOW - DAY, reblogged_by=crowd,
-                         favourited_by=crowd[:50])
+    big = alice.add_post(
+        "big one", created_at=NOW - DAY, reblogged_by=crowd, favourited_by=crowd[:50]
+    )
     for i in range(5):
-        alice.add_post(f"small {i}", created_at=NOW - (2 + i) * DAY,
-                       favourited_by=crowd[i:i + 2])
+        alice.add_post(f"small {i}", created_at=NOW - (2 + i) * DAY, favourited_by=crowd[i : i + 2])
     quiet = alice.add_post("nobody cares", created_at=NOW - 10 * DAY)
     acct = fetch_mastodon(client(), m.handle("alice"), now=NOW, engaged_posts=3)
     # only the 3 most-engaged posts are asked about, each list once, first page only
@@ -126,8 +137,7 @@ def test_engagers_are_sampled_and_bounded(m):
     assert "engagers_sampled" in acct.estimated
     # a smaller bound is what is asked for
     m.reset_counts()
-    acct = fetch_mastodon(client(), m.handle("alice"), now=NOW, engaged_posts=1,
-                          max_engagers=5)
+    acct = fetch_mastodon(client(), m.handle("alice"), now=NOW, engaged_posts=1, max_engagers=5)
     assert all(q["limit"] == ["5"] for path, q in m.log if "_by" in path)
     assert len([e for e in acct.engagements if e.kind == "reshare"]) == 5
 
@@ -145,14 +155,14 @@ def test_engager_ids_local_and_remote(m):
     alice = m.add_account("alice", posts=0)
     local = m.new_user("bob", followers=7)
     remote = m.new_user("Carol_1", domain="Other.Social", followers=9)
-    alice.add_post("hi", created_at=NOW - DAY, favourited_by=[local, remote],
-                   reblogged_by=[remote])
+    alice.add_post("hi", created_at=NOW - DAY, favourited_by=[local, remote], reblogged_by=[remote])
     acct = fetch_mastodon(client(), m.handle("alice"), now=NOW)
-    got = {(e.engager_id, e.kind, e.engager_followers, e.engager_name)
-           for e in acct.engagements}
-    assert got == {(f"mastodon:bob@{m.host}", "like", 7, "Bob"),
-                   ("mastodon:Carol_1@other.social", "like", 9, "Carol_1"),
-                   ("mastodon:Carol_1@other.social", "reshare", 9, "Carol_1")}
+    got = {(e.engager_id, e.kind, e.engager_followers, e.engager_name) for e in acct.engagements}
+    assert got == {
+        (f"mastodon:bob@{m.host}", "like", 7, "Bob"),
+        ("mastodon:Carol_1@other.social", "like", 9, "Carol_1"),
+        ("mastodon:Carol_1@other.social", "reshare", 9, "Carol_1"),
+    }
     assert engager_id("dave", "example.social") == "mastodon:dave@example.social"
     assert engager_id("dave@Sub.Example.Social", "x.social") == "mastodon:dave@sub.example.social"
     assert engager_id("bad-name@x.social", "x.social") is None
@@ -184,6 +194,7 @@ def test_profile_and_bio_updates_are_seen(m):
 
 
 # -- faults ------------------------------------------------------------------------------------
+
 
 def test_missing_account_is_not_found(m):
     m.add_account("alice")
@@ -222,11 +233,19 @@ def test_engager_lists_failing_degrade_and_stop_asking(m, mode):
     assert m.hits("_by") == 1 == acct.requests - 2  # after the lookup and one page
 
 
-@pytest.mark.parametrize("field,value", [
-    ("reblogs_count", "12"), ("favourites_count", None), ("created_at", "yesterday"),
-    ("id", 12345), ("tags", [{"nom": "x"}]), ("quotes_count", True), ("reblog", "yes"),
-    ("id", "../../admin"),
-])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("reblogs_count", "12"),
+        ("favourites_count", None),
+        ("created_at", "yesterday"),
+        ("id", 12345),
+        ("tags", [{"nom": "x"}]),
+        ("quotes_count", True),
+        ("reblog", "yes"),
+        ("id", "../../admin"),
+    ],
+)
 def test_malformed_status_fields_are_invalid(m, monkeypatch, field, value):
     m.add_account("alice", posts=3)
     real = m.status_doc
@@ -243,18 +262,28 @@ def test_malformed_account_is_invalid(m, monkeypatch):
         fetch_mastodon(client(), m.handle("alice"), now=NOW)
 
 
-@pytest.mark.parametrize("mode,error", [
-    ("500", UpstreamUnavailable), ("503", UpstreamUnavailable), ("slow", UpstreamUnavailable),
-    ("truncated", UpstreamInvalid), ("notjson", UpstreamInvalid),
-    ("oversized", UpstreamInvalid), ("redirect_offhost", UpstreamInvalid),
-])
+@pytest.mark.parametrize(
+    "mode,error",
+    [
+        ("500", UpstreamUnavailable),
+        ("503", UpstreamUnavailable),
+        ("slow", UpstreamUnavailable),
+        ("truncated", UpstreamInvalid),
+        ("notjson", UpstreamInvalid),
+        ("oversized", UpstreamInvalid),
+        ("redirect_offhost", UpstreamInvalid),
+    ],
+)
 def test_faults_on_the_timeline_are_typed_errors(m, mode, error):
     m.add_account("alice", posts=5)
     m.oversized_bytes = 200_000
     m.set_fault(mode, path=STATUSES)
     with pytest.raises(error):
-        fetch_mastodon(client(read_timeout=0.3 if mode == "slow" else 5.0, max_bytes=100_000),
-                       m.handle("alice"), now=NOW)
+        fetch_mastodon(
+            client(read_timeout=0.3 if mode == "slow" else 5.0, max_bytes=100_000),
+            m.handle("alice"),
+            now=NOW,
+        )
 
 
 def test_rate_limited_instance_is_not_asked_again(m):
@@ -275,6 +304,7 @@ def test_rate_limited_instance_is_not_asked_again(m):
 
 # -- handles -----------------------------------------------------------------------------------
 
+
 def test_handles_with_ports_only_in_loopback_test_mode(m):
     m.add_account("alice")
     with pytest.raises(InvalidParameter):
@@ -289,9 +319,11 @@ def test_handles_with_ports_only_in_loopback_test_mode(m):
 
 
 def test_html_to_text():
-    html = ('<p>Hi &amp; welcome<br/>to <a href="https://x" class="mention hashtag">#<span>'
-            'wine</span></a></p><p><a href="https://trwnh.com"><span class="invisible">https://'
-            '</span><span>trwnh.com</span></a></p><script>alert(1)</script>')
+    html = (
+        '<p>Hi &amp; welcome<br/>to <a href="https://x" class="mention hashtag">#<span>'
+        'wine</span></a></p><p><a href="https://trwnh.com"><span class="invisible">https://'
+        "</span><span>trwnh.com</span></a></p><script>alert(1)</script>"
+    )
     assert html_to_text(html) == "Hi & welcome\nto #wine\n\nhttps://trwnh.com"
     assert html_to_text("plain") == "plain"
 
@@ -307,14 +339,25 @@ def test_profile_only_fetch_costs_one_request(m):
 
 # -- consent -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("setup, words", [
-    (lambda a: setattr(a, "discoverable", False), "discoverable: false"),
-    (lambda a: setattr(a, "noindex", True), "noindex: true"),
-    (lambda a: setattr(a, "note", '<p>Hi <a href="https://x/tags/nobot" class="mention '
-                                  'hashtag" rel="tag">#<span>nobot</span></a></p>'), "#nobot"),
-    (lambda a: a.fields.append(("Bots", "#noindex")), "#noindex"),
-    (lambda a: setattr(a, "note", "<p>#NoSearch</p>"), "#nosearch"),
-])
+
+@pytest.mark.parametrize(
+    "setup, words",
+    [
+        (lambda a: setattr(a, "discoverable", False), "discoverable: false"),
+        (lambda a: setattr(a, "noindex", True), "noindex: true"),
+        (
+            lambda a: setattr(
+                a,
+                "note",
+                '<p>Hi <a href="https://x/tags/nobot" class="mention '
+                'hashtag" rel="tag">#<span>nobot</span></a></p>',
+            ),
+            "#nobot",
+        ),
+        (lambda a: a.fields.append(("Bots", "#noindex")), "#noindex"),
+        (lambda a: setattr(a, "note", "<p>#NoSearch</p>"), "#nosearch"),
+    ],
+)
 def test_an_owner_who_opted_out_costs_one_lookup_and_yields_nothing(m, setup, words):
     alice = m.add_account("alice", posts=30, seed=4)
     setup(alice)
@@ -345,12 +388,12 @@ def test_engagers_who_opted_out_are_counted_not_kept(m):
     hidden = m.new_user("hidden", domain="other.social")
     hidden.discoverable = False
     open_ = m.new_user("open", followers=7)
-    alice.add_post("hello", created_at=NOW - DAY, reblogged_by=[shy, open_],
-                   favourited_by=[hidden, open_])
+    alice.add_post(
+        "hello", created_at=NOW - DAY, reblogged_by=[shy, open_], favourited_by=[hidden, open_]
+    )
     acct = fetch_mastodon(client(), m.handle("alice"), now=NOW)
     assert {e.engager_id for e in acct.engagements} == {f"mastodon:open@{m.host}"}
-    assert acct.engagers_opted_out == ["mastodon:hidden@other.social",
-                                       f"mastodon:shy@{m.host}"]
+    assert acct.engagers_opted_out == ["mastodon:hidden@other.social", f"mastodon:shy@{m.host}"]
     assert acct.posts[0].counts["reshare"] == 2 and acct.posts[0].counts["like"] == 2
     assert "engagers_sampled" in acct.estimated  # their reactions stay in the counts
 

@@ -1,14 +1,25 @@
 """What the connectors share (widget/sources/toolkit.py): times, ids, tags, Link headers, the
 posts whose engagers are listed, and the account they assemble."""
+
 from __future__ import annotations
 
 import pytest
-
 from fake_upstreams import NOW, FakeMastodon, fast_client
+
 from widget.sources.fetched import FetchedPost
-from widget.sources.toolkit import (CountingClient, Engagers, Timeline, clean_tags,
-                                    fetched_account, is_int, most_engaged, next_link, page_limit,
-                                    parse_time, post_id)
+from widget.sources.toolkit import (
+    CountingClient,
+    Engagers,
+    Timeline,
+    clean_tags,
+    fetched_account,
+    is_int,
+    most_engaged,
+    next_link,
+    page_limit,
+    parse_time,
+    post_id,
+)
 
 
 def post(pid: str, at: int, **counts) -> FetchedPost:
@@ -39,13 +50,18 @@ def test_post_ids_are_prefixed_and_hashed_when_too_long():
 
 
 def test_clean_tags_lower_case_without_hash_each_once():
-    assert clean_tags(["#Python", "python", " Wine ", "#", "", "x" * 101, "y" * 100]) \
-        == ["python", "wine", "y" * 100]
+    assert clean_tags(["#Python", "python", " Wine ", "#", "", "x" * 101, "y" * 100]) == [
+        "python",
+        "wine",
+        "y" * 100,
+    ]
 
 
 def test_next_link_reads_rel_next_from_a_link_header():
-    link = ('<https://m.example/api/v1/accounts/1/statuses?limit=40&max_id=7>; rel="next", '
-            '<https://m.example/api/v1/accounts/1/statuses?min_id=9>; rel="prev"')
+    link = (
+        '<https://m.example/api/v1/accounts/1/statuses?limit=40&max_id=7>; rel="next", '
+        '<https://m.example/api/v1/accounts/1/statuses?min_id=9>; rel="prev"'
+    )
     assert next_link(link) == "https://m.example/api/v1/accounts/1/statuses?limit=40&max_id=7"
     assert next_link('<https://m.example/x?min_id=9>; rel="prev"') is None
     assert next_link(None) is None
@@ -58,10 +74,12 @@ def test_page_limit_stays_within_the_documented_maximum():
 
 
 def test_most_engaged_ranks_by_reactions_then_time_and_says_when_it_sampled():
-    posts = {"a": post("p:a", 100, reshare=1, like=1),
-             "b": post("p:b", 200, reply=9),  # replies only: no engagers to list
-             "c": post("p:c", 300, like=2),
-             "d": post("p:d", 50, reshare=5)}
+    posts = {
+        "a": post("p:a", 100, reshare=1, like=1),
+        "b": post("p:b", 200, reply=9),  # replies only: no engagers to list
+        "c": post("p:c", 300, like=2),
+        "d": post("p:d", 50, reshare=5),
+    }
     top, sampled = most_engaged(posts, 2)
     assert [ref for ref, _ in top] == ["d", "c"] and sampled
     top, sampled = most_engaged(posts, 3)
@@ -81,19 +99,39 @@ def test_engagers_are_added_once_per_engager_kind_and_post():
 
 
 def test_fetched_account_sorts_posts_and_names_what_is_estimated():
-    timeline = Timeline(posts={"1": post("p:1", 100), "2": post("p:2", 300)}, complete=False,
-                        quotes_missing=True)
+    timeline = Timeline(
+        posts={"1": post("p:1", 100), "2": post("p:2", 300)}, complete=False, quotes_missing=True
+    )
     found = Engagers(sampled=True, post_times=True)
     found.add("bsky:fan.bsky.social", "Fan", None, "like", timeline.posts["2"], 300)
-    acct = fetched_account("bsky:bob.bsky.social", name="B" * 300, followers=None,
-                           profile_text="hi", timeline=timeline, engagers=found, requests=7)
+    acct = fetched_account(
+        "bsky:bob.bsky.social",
+        name="B" * 300,
+        followers=None,
+        profile_text="hi",
+        timeline=timeline,
+        engagers=found,
+        requests=7,
+    )
     assert [p.id for p in acct.posts] == ["p:2", "p:1"]
     assert acct.display_name == "B" * 200 and acct.followers == 0 and acct.requests == 7
     assert acct.complete is False
-    assert acct.estimated == ["engagement_times", "engagers_sampled", "engager_followers",
-                              "posts_truncated", "quote_counts"]
-    done = fetched_account("bsky:bob.bsky.social", name="Bob", followers=5, profile_text="",
-                           timeline=Timeline(complete=True), engagers=Engagers(), requests=1)
+    assert acct.estimated == [
+        "engagement_times",
+        "engagers_sampled",
+        "engager_followers",
+        "posts_truncated",
+        "quote_counts",
+    ]
+    done = fetched_account(
+        "bsky:bob.bsky.social",
+        name="Bob",
+        followers=5,
+        profile_text="",
+        timeline=Timeline(complete=True),
+        engagers=Engagers(),
+        requests=1,
+    )
     assert done.estimated == [] and done.complete and done.followers == 5
 
 

@@ -1,11 +1,12 @@
 """WebFinger (widget/sources/webfinger.py) through the Mastodon connector: a handle whose
 domain (``example.test``, a FakeWebsite) is not the API host (``social.example.test``, a
 FakeMastodon), both names routed to the fakes on 127.0.0.1."""
+
 from __future__ import annotations
 
 import pytest
-
 from fake_upstreams import NOW, FakeMastodon, FakeWebsite, fast_client
+
 from widget.sources.http import UpstreamInvalid, UpstreamNotFound
 from widget.sources.mastodon import fetch_mastodon
 from widget.sources.webfinger import SubjectMismatch

@@ -1,6 +1,7 @@
 """Schema migrations (widget/store/migrations, widget/store/engine.py, ``widget db``): a new
 store at head, a store of the previous release upgraded without loss, PostgreSQL upgraded only
 by the command (the app refuses to start before), upgrades that never race, new revisions."""
+
 from __future__ import annotations
 
 import json
@@ -40,9 +41,12 @@ def previous_store(tmp_path) -> str:
 
 def _rows(conn: sa.Connection, columns: dict[str, list[str]]) -> dict[str, list[tuple]]:
     """Every row of every table, through the typed schema, on the given columns only."""
-    return {name: sorted(tuple(r) for r in conn.execute(sa.select(
-                *(metadata.tables[name].c[c] for c in cols))))
-            for name, cols in columns.items()}
+    return {
+        name: sorted(
+            tuple(r) for r in conn.execute(sa.select(*(metadata.tables[name].c[c] for c in cols)))
+        )
+        for name, cols in columns.items()
+    }
 
 
 def _previous_columns() -> dict[str, list[str]]:
@@ -70,14 +74,25 @@ def _at(url: str, revision: str, *, legacy: bool = False) -> None:
 
 
 def _flask(args: list[str], url: str, tmp_path: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "WIDGET_DATABASE_URL": url, "WIDGET_SEED_DEMO": "false",
-           "WIDGET_INSTANCE_PATH": str(tmp_path / "instance")}
+    env = {
+        **os.environ,
+        "WIDGET_DATABASE_URL": url,
+        "WIDGET_SEED_DEMO": "false",
+        "WIDGET_INSTANCE_PATH": str(tmp_path / "instance"),
+    }
     env.pop("WIDGET_REDIS_URL", None)
-    return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "widget", *args],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "widget", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 # --- a new store --------------------------------------------------------------------------
+
 
 def test_new_store_is_at_head_and_head_is_schema_py(db_url):
     """Both dialects: the revisions build exactly what schema.py describes (so a change to
@@ -88,15 +103,21 @@ def test_new_store_is_at_head_and_head_is_schema_py(db_url):
         assert migrations.state(conn).at_head and _version_rows(conn) == [migrations.head()]
         # Server defaults too, where reflection reads them back faithfully (SQLite's '' is
         # not: test_baseline_is_the_previous_release_schema compares its DDL instead).
-        context = MigrationContext.configure(conn, opts={
-            "compare_server_default": engine.dialect.name == "postgresql"})
+        context = MigrationContext.configure(
+            conn, opts={"compare_server_default": engine.dialect.name == "postgresql"}
+        )
         assert compare_metadata(context, metadata) == []
         if engine.dialect.name == "postgresql":
-            here = conn.execute(sa.text(
-                "SELECT count(*) FROM information_schema.tables WHERE table_name = "
-                "'alembic_version' AND table_schema = current_schema()")).scalar_one()
-            assert here == 1 and conn.execute(sa.text("SELECT current_schema()")).scalar_one() \
-                in db_url
+            here = conn.execute(
+                sa.text(
+                    "SELECT count(*) FROM information_schema.tables WHERE table_name = "
+                    "'alembic_version' AND table_schema = current_schema()"
+                )
+            ).scalar_one()
+            assert (
+                here == 1
+                and conn.execute(sa.text("SELECT current_schema()")).scalar_one() in db_url
+            )
     engine.dispose()
 
 
@@ -112,8 +133,9 @@ def test_restart_changes_nothing(db_url):
         engine = make_engine(db_url)
     finally:
         sa.event.remove(sa.Engine, "before_cursor_execute", record)
-    writes = [s for s in statements
-              if re.match(r"\s*(CREATE|ALTER|DROP|INSERT|UPDATE|DELETE)", s, re.I)]
+    writes = [
+        s for s in statements if re.match(r"\s*(CREATE|ALTER|DROP|INSERT|UPDATE|DELETE)", s, re.I)
+    ]
     assert statements and writes == []
     with engine.connect() as conn:
         assert _version_rows(conn) == [migrations.head()]
@@ -128,8 +150,12 @@ def test_baseline_is_the_previous_release_schema(tmp_path):
     def ddl(path):
         db = sqlite3.connect(path)
         try:
-            return {name: re.sub(r"\s+", " ", sql) for name, sql in db.execute(
-                "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL")}
+            return {
+                name: re.sub(r"\s+", " ", sql)
+                for name, sql in db.execute(
+                    "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL"
+                )
+            }
         finally:
             db.close()
 
@@ -138,6 +164,7 @@ def test_baseline_is_the_previous_release_schema(tmp_path):
 
 
 # --- stores made before migrations ------------------------------------------------------------
+
 
 def test_previous_release_store_upgrades_without_loss(previous_store, tmp_path):
     columns = _previous_columns()
@@ -152,8 +179,9 @@ def test_previous_release_store_upgrades_without_loss(previous_store, tmp_path):
     with engine.connect() as conn:
         assert _version_rows(conn) == [migrations.head()]
         assert _rows(conn, columns) == kept
-        added = conn.execute(sa.select(*(metadata.tables["score_snapshots"].c[c]
-                                         for c in NEW_COLUMNS))).all()
+        added = conn.execute(
+            sa.select(*(metadata.tables["score_snapshots"].c[c] for c in NEW_COLUMNS))
+        ).all()
         assert len(added) == len(kept["score_snapshots"])
         assert {tuple(r) for r in added} == {tuple(NEW_COLUMNS.values())}
         # The stored kind codes mean what they meant: every kind, by the schema's codes.
@@ -161,14 +189,24 @@ def test_previous_release_store_upgrades_without_loss(previous_store, tmp_path):
         assert kinds == set(REACTION_KINDS.values())
     engine.dispose()
     # The app serves the upgraded store: scores, history and the statement.
-    app = create_app({"DATABASE_URL": previous_store, "SEED_DEMO": False, "TESTING": True,
-                      "INSTANCE_PATH": str(tmp_path / "instance")})
+    app = create_app(
+        {
+            "DATABASE_URL": previous_store,
+            "SEED_DEMO": False,
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+        }
+    )
     try:
         client = app.test_client()
         jessica = next(r[0] for r in kept["accounts"] if r[1] == "local:jessica")
-        snapshot = dict(zip(columns["score_snapshots"],
-                            max(r for r in kept["score_snapshots"] if r[0] == jessica),
-                            strict=True))
+        snapshot = dict(
+            zip(
+                columns["score_snapshots"],
+                max(r for r in kept["score_snapshots"] if r[0] == jessica),
+                strict=True,
+            )
+        )
         rec = client.get("/api/v1/accounts/local:jessica")
         assert rec.status_code == 200 and rec.json["score"] == snapshot["score"]
         assert client.get("/api/v1/accounts/local:jessica/history").json["days"]
@@ -226,6 +264,7 @@ def test_downgrade_to_baseline_and_up_again(db_url):
 
 # --- PostgreSQL: upgraded by the command, refused at start before --------------------------------
 
+
 def _copy_rows(source_url: str, target_url: str, columns: dict[str, list[str]]) -> None:
     source, target = sa.create_engine(source_url), sa.create_engine(target_url)
     with source.connect() as src, target.begin() as dst:
@@ -234,14 +273,14 @@ def _copy_rows(source_url: str, target_url: str, columns: dict[str, list[str]]) 
                 continue  # a table added since that release
             cols = [table.c[c] for c in columns[table.name]]
             rows = [dict(r._mapping) for r in src.execute(sa.select(*cols))]
-            dst.execute(sa.insert(table).values([{c.name: r[c.name] for c in cols}
-                                                 for r in rows]))
+            dst.execute(sa.insert(table).values([{c.name: r[c.name] for c in cols} for r in rows]))
     source.dispose()
     target.dispose()
 
 
 def test_postgresql_store_of_the_previous_release_upgrades_by_the_command(
-        pg_schema_url, previous_store, tmp_path):
+    pg_schema_url, previous_store, tmp_path
+):
     columns = _previous_columns()
     _at(pg_schema_url, "0001", legacy=True)
     _copy_rows(previous_store, pg_schema_url, columns)
@@ -251,8 +290,14 @@ def test_postgresql_store_of_the_previous_release_upgrades_by_the_command(
 
     # Until the command runs, the app and the other commands refuse, naming it.
     with pytest.raises(StoreNotReady) as refused:
-        create_app({"DATABASE_URL": pg_schema_url, "SEED_DEMO": False, "TESTING": True,
-                    "INSTANCE_PATH": str(tmp_path / "instance")})
+        create_app(
+            {
+                "DATABASE_URL": pg_schema_url,
+                "SEED_DEMO": False,
+                "TESTING": True,
+                "INSTANCE_PATH": str(tmp_path / "instance"),
+            }
+        )
     assert migrations.UPGRADE_COMMAND in str(refused.value)
     rescore = _flask(["rescore"], pg_schema_url, tmp_path)
     assert rescore.returncode == 1 and migrations.UPGRADE_COMMAND in rescore.stderr
@@ -268,12 +313,19 @@ def test_postgresql_store_of_the_previous_release_upgrades_by_the_command(
     with engine.connect() as conn:
         assert _rows(conn, columns) == kept
         assert _version_rows(conn) == [migrations.head()]
-        added = conn.execute(sa.select(*(metadata.tables["score_snapshots"].c[c]
-                                         for c in NEW_COLUMNS))).all()
+        added = conn.execute(
+            sa.select(*(metadata.tables["score_snapshots"].c[c] for c in NEW_COLUMNS))
+        ).all()
         assert {tuple(r) for r in added} == {tuple(NEW_COLUMNS.values())}
     engine.dispose()
-    app = create_app({"DATABASE_URL": pg_schema_url, "SEED_DEMO": False, "TESTING": True,
-                      "INSTANCE_PATH": str(tmp_path / "instance")})
+    app = create_app(
+        {
+            "DATABASE_URL": pg_schema_url,
+            "SEED_DEMO": False,
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+        }
+    )
     try:
         assert app.test_client().get("/api/v1/accounts/local:jessica").status_code == 200
     finally:
@@ -283,9 +335,12 @@ def test_postgresql_store_of_the_previous_release_upgrades_by_the_command(
 def test_postgresql_behind_head_refuses_to_start_and_stays_as_it_was(pg_schema_url):
     _at(pg_schema_url, "0001")
     head = migrations.head()
-    with pytest.raises(StoreNotReady, match=rf"at schema revision 0001; this version needs "
-                                            rf"revision {head}\. Run `flask --app wsgi "
-                                            r"widget db upgrade` once"):
+    with pytest.raises(
+        StoreNotReady,
+        match=rf"at schema revision 0001; this version needs "
+        rf"revision {head}\. Run `flask --app wsgi "
+        r"widget db upgrade` once",
+    ):
         make_engine(pg_schema_url)
     engine = sa.create_engine(pg_schema_url)
     with engine.connect() as conn:
@@ -297,13 +352,23 @@ def test_postgresql_behind_head_refuses_to_start_and_stays_as_it_was(pg_schema_u
 
 def test_gunicorn_does_not_start_on_a_postgresql_store_behind_head(pg_schema_url, tmp_path):
     _at(pg_schema_url, "0001")
-    env = {**os.environ, "WIDGET_DATABASE_URL": pg_schema_url, "WIDGET_SEED_DEMO": "false",
-           "WIDGET_INSTANCE_PATH": str(tmp_path / "instance"), "WIDGET_WORKERS": "2",
-           "WIDGET_BIND": f"unix:{tmp_path / 'gunicorn.sock'}"}
+    env = {
+        **os.environ,
+        "WIDGET_DATABASE_URL": pg_schema_url,
+        "WIDGET_SEED_DEMO": "false",
+        "WIDGET_INSTANCE_PATH": str(tmp_path / "instance"),
+        "WIDGET_WORKERS": "2",
+        "WIDGET_BIND": f"unix:{tmp_path / 'gunicorn.sock'}",
+    }
     env.pop("WIDGET_REDIS_URL", None)
-    run = subprocess.run([sys.executable, "-m", "gunicorn", "-c", "python:widget.gunicorn_conf",
-                          "wsgi:app"], cwd=ROOT, env=env, capture_output=True, text=True,
-                         timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "-c", "python:widget.gunicorn_conf", "wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode != 0
     assert "StoreNotReady" in run.stderr and migrations.UPGRADE_COMMAND in run.stderr
 
@@ -329,9 +394,16 @@ def _race(n: int, what: str, url: str, tmp_path: Path) -> list[str]:
     """n processes that ``start`` (make_engine) or ``upgrade`` one store at the same moment;
     what each printed."""
     go = tmp_path / "go"
-    racers = [subprocess.Popen([sys.executable, "-c", RACER, str(tmp_path / f"ready{i}"),
-                                str(go), what, url], cwd=ROOT, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True) for i in range(n)]
+    racers = [
+        subprocess.Popen(
+            [sys.executable, "-c", RACER, str(tmp_path / f"ready{i}"), str(go), what, url],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(n)
+    ]
     try:
         while not all((tmp_path / f"ready{i}").exists() for i in range(n)):
             assert all(r.poll() is None for r in racers), [r.communicate() for r in racers]
@@ -357,10 +429,14 @@ def test_upgrades_of_one_postgresql_store_at_once_run_it_once(pg_schema_url, tmp
     _at(pg_schema_url, "0001", legacy=True)
     head = migrations.head()
     assert _race(3, "upgrade", pg_schema_url, tmp_path) == [
-        str(("0001", head)), str((head, head)), str((head, head))]
+        str(("0001", head)),
+        str((head, head)),
+        str((head, head)),
+    ]
 
 
 # --- adding a revision ----------------------------------------------------------------------
+
 
 def test_a_new_revision_takes_head_to_the_edited_schema(tmp_path):
     """What the next engineer does (docs/migrations.md): edit the schema, write the revision
@@ -368,8 +444,12 @@ def test_a_new_revision_takes_head_to_the_edited_schema(tmp_path):
     edited = sa.MetaData()
     for table in metadata.tables.values():
         table.to_metadata(edited)
-    sa.Table("state", edited, sa.Column("key", sa.String(64), primary_key=True),
-             sa.Column("value", sa.Text, nullable=False))
+    sa.Table(
+        "state",
+        edited,
+        sa.Column("key", sa.String(64), primary_key=True),
+        sa.Column("value", sa.Text, nullable=False),
+    )
     versions = tmp_path / "versions"
     versions.mkdir()
     path = migrations.new_revision("state table", directory=versions, metadata=edited)
@@ -383,14 +463,14 @@ def test_a_new_revision_takes_head_to_the_edited_schema(tmp_path):
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'store.sqlite3'}")
     with engine.begin() as conn:
         cfg = migrations.alembic_config(conn, edited)
-        cfg.set_main_option("version_locations",
-                            f"{migrations.VERSIONS}{os.pathsep}{versions}")
+        cfg.set_main_option("version_locations", f"{migrations.VERSIONS}{os.pathsep}{versions}")
         command.upgrade(cfg, "head")
         assert compare_metadata(MigrationContext.configure(conn), edited) == []
     engine.dispose()
 
 
 # --- the reaction-kind codes --------------------------------------------------------------------
+
 
 def test_kind_codes_come_from_the_schema_not_the_weights_file():
     model = json.loads(MODEL_PATH.read_text())

@@ -4,18 +4,19 @@ start-up with a database that hangs gives up within its timeout.
 
 PostgreSQL sits behind a TCP proxy the test controls: closed (every connection cut, new ones
 refused), then frozen (connections accepted, bytes held), then back."""
+
 from __future__ import annotations
 
 import io
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
-
 from conftest import fresh_schema
 from tcp_proxy import TcpProxy
+
 from widget import create_app, logs
 
 
@@ -28,7 +29,7 @@ def pg_store(pg_url):
     with fresh_schema("outage_") as url:
         engine = make_engine(url)
         build_demo(engine, accounts=300, reactions=5000)
-        rescore(engine, datetime.now(timezone.utc).date())
+        rescore(engine, datetime.now(UTC).date())
         engine.dispose()
         yield url
 
@@ -38,9 +39,16 @@ def proxied(pg_store, tmp_path):
     proxy = TcpProxy(("127.0.0.1", 5432))
     url = pg_store.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}")
     assert url != pg_store, "the test database URL must name 127.0.0.1:5432"
-    app = create_app({"DATABASE_URL": url, "SEED_DEMO": False, "TESTING": True,
-                      "INSTANCE_PATH": str(tmp_path), "CACHE_GENERATION_SECONDS": 0.2,
-                      "STORE_TIMEOUT_SECONDS": 1.0})
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "SEED_DEMO": False,
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path),
+            "CACHE_GENERATION_SECONDS": 0.2,
+            "STORE_TIMEOUT_SECONDS": 1.0,
+        }
+    )
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter(logs.FORMAT))
@@ -55,8 +63,11 @@ def proxied(pg_store, tmp_path):
         proxy.stop()
 
 
-CACHED = ["/badge/local:jessica.svg", "/badge/local:priya.svg?style=card",
-          "/api/v1/accounts/local:jessica"]
+CACHED = [
+    "/badge/local:jessica.svg",
+    "/badge/local:priya.svg?style=card",
+    "/api/v1/accounts/local:jessica",
+]
 
 
 def uncached(account: str) -> list[str]:
@@ -94,8 +105,7 @@ def test_an_outage_serves_cached_answers_and_503s_the_rest(proxied):
         cached = [a for a in answers if a[0] in CACHED]
         assert cached and all(status == 200 for _, status, _ in cached), mode
         other = [a for a in answers if a[0] in UNCACHED]
-        assert other and all(status == 503 for _, status, _ in other), \
-            {(p, s) for p, s, _ in other}
+        assert other and all(status == 503 for _, status, _ in other), {(p, s) for p, s, _ in other}
         assert {m for p, _, m in other if p.startswith("/badge")} == {"image/svg+xml"}
         assert {m for p, _, m in other if p.startswith("/api")} == {"application/json"}
         r = client.get(UNCACHED[1])
@@ -122,8 +132,14 @@ def test_start_up_with_a_frozen_database_gives_up_within_its_timeout(pg_store, t
         url = pg_store.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}")
         t0 = time.monotonic()
         with pytest.raises(Exception) as info:
-            create_app({"DATABASE_URL": url, "SEED_DEMO": False, "TESTING": True,
-                        "INSTANCE_PATH": str(tmp_path)})
+            create_app(
+                {
+                    "DATABASE_URL": url,
+                    "SEED_DEMO": False,
+                    "TESTING": True,
+                    "INSTANCE_PATH": str(tmp_path),
+                }
+            )
         assert time.monotonic() - t0 < 10
         assert "timeout" in str(info.value).lower() or "timed out" in str(info.value).lower()
     finally:

@@ -1,4 +1,5 @@
 """The topic vocabulary built from Klout's Topic Ontology, and matching text to it."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -37,6 +38,7 @@ def tiny(*rows: tuple[str, tuple[str, ...]]) -> Ontology:
 
 
 # --- the table -------------------------------------------------------------------------------
+
 
 def test_table_has_every_topic_and_16_super_topics(onto):
     assert len(onto) == N_TOPICS == len(set(onto.slugs))
@@ -77,6 +79,7 @@ def test_load_ontology_is_cached():
 
 
 # --- the hierarchy ---------------------------------------------------------------------------
+
 
 def test_wine_sits_under_food_and_drink(onto):
     assert onto.get("wine") == TopicInfo("wine", "Wine", ("food-and-drink-super",))
@@ -120,19 +123,23 @@ def test_topic_info_is_frozen(onto):
 
 # --- hashtags --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("tag, slug", [
-    ("#wine", "wine"),
-    ("wine", "wine"),
-    ("#Wine", "wine"),
-    ("#WordOfMouthMarketing", "word-of-mouth-marketing"),
-    ("#word_of_mouth_marketing", "word-of-mouth-marketing"),
-    ("word-of-mouth-marketing", "word-of-mouth-marketing"),
-    ("#Réunion", "réunion"),
-    ("#reunion", "réunion"),
-    ("#ucla", "UCLA"),
-    ("#art", "art"),  # short words are fine as hashtags
-    ("#nice", "nice"),  # and stop words too: a hashtag is deliberate
-])
+
+@pytest.mark.parametrize(
+    "tag, slug",
+    [
+        ("#wine", "wine"),
+        ("wine", "wine"),
+        ("#Wine", "wine"),
+        ("#WordOfMouthMarketing", "word-of-mouth-marketing"),
+        ("#word_of_mouth_marketing", "word-of-mouth-marketing"),
+        ("word-of-mouth-marketing", "word-of-mouth-marketing"),
+        ("#Réunion", "réunion"),
+        ("#reunion", "réunion"),
+        ("#ucla", "UCLA"),
+        ("#art", "art"),  # short words are fine as hashtags
+        ("#nice", "nice"),  # and stop words too: a hashtag is deliberate
+    ],
+)
 def test_match_hashtag(tag, slug):
     assert match_hashtag(tag) == slug
 
@@ -152,8 +159,12 @@ def test_key_collisions_prefer_ordinary_exact_topics(onto):
 
 
 def test_collision_rule_is_independent_of_input_order():
-    rows = [("x-super", ()), ("apples", ("x-super",)), ("app-les", ("x-super",)),
-            ("pie", ("app-les",))]
+    rows = [
+        ("x-super", ()),
+        ("apples", ("x-super",)),
+        ("app-les", ("x-super",)),
+        ("pie", ("app-les",)),
+    ]
     for order in (rows, rows[::-1]):
         onto = tiny(*order)
         assert onto.match_hashtag("#apples") == "apples"  # exact slug beats more children
@@ -163,12 +174,15 @@ def test_collision_rule_is_independent_of_input_order():
 
 # --- text ------------------------------------------------------------------------------------
 
+
 def test_keywords_match_display_names_in_plain_text():
     text = "Loved the talk on word of mouth marketing today"
     assert extract_topics(text) == {"word-of-mouth-marketing": 1}  # not also "marketing"
     assert extract_topics("A glass of red wine, then another red wine") == {"wine": 2}
     assert extract_topics("Women's rights are human rights") == {
-        "womens-rights": 1, "human-rights": 1}
+        "womens-rights": 1,
+        "human-rights": 1,
+    }
     assert extract_topics("Café in Köln") == {"cologne": 1}
 
 
@@ -176,7 +190,10 @@ def test_keywords_match_whole_words_not_glued_keys():
     # Hashtag keys drop spaces ("togo"), but plain words must match a name word for word.
     assert extract_topics("Ready to go? I can on Monday") == {}
     assert extract_topics("Flo Rida played Florida and Togo") == {
-        "flo-rida": 1, "florida": 1, "togo": 1}
+        "flo-rida": 1,
+        "florida": 1,
+        "togo": 1,
+    }
 
 
 def test_hashtags_tags_and_keywords_add_up():
@@ -193,12 +210,15 @@ def test_links_and_mentions_are_not_keywords():
     assert extract_topics("@coffee see https://example.com/coffee www.wine.com") == {}
 
 
-@pytest.mark.parametrize("text", [
-    "Nice day, running late, reading a book about the weather",
-    "The Who? Miss a train and you are in the sea of traffic",
-    "art war tea fox",  # real topics, but under four letters
-    "Happy family time at home, with love",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nice day, running late, reading a book about the weather",
+        "The Who? Miss a train and you are in the sea of traffic",
+        "art war tea fox",  # real topics, but under four letters
+        "Happy family time at home, with love",
+    ],
+)
 def test_stop_words_and_short_words_give_no_topics(text):
     assert extract_topics(text) == {}
 
@@ -225,14 +245,17 @@ def test_extract_topics_returns_only_known_slugs(onto):
 
 # --- the build -------------------------------------------------------------------------------
 
+
 def test_name_from_slug():
     assert build_topics.name_from_slug("food-and-drink-super") == "Food and Drink"
     assert build_topics.name_from_slug("economics") == "Economics"
     assert build_topics.name_from_slug("arts-and-humanities-super") == "Arts and Humanities"
 
 
-@pytest.mark.skipif(not (SOURCE_DIR / build_topics.EDGE_CSV).is_file(),
-                    reason="Klout topic CSVs not found (set WIDGET_KLOUT_TOPICS_DIR)")
+@pytest.mark.skipif(
+    not (SOURCE_DIR / build_topics.EDGE_CSV).is_file(),
+    reason="Klout topic CSVs not found (set WIDGET_KLOUT_TOPICS_DIR)",
+)
 def test_build_reproduces_the_shipped_table(tmp_path):
     out = tmp_path / "topics.json.gz"
     assert build_topics.main([str(SOURCE_DIR), "--out", str(out)]) == 0

@@ -1,5 +1,6 @@
 """The API reference page (/api) says everything the OpenAPI document says: every path and
 method, every parameter with its type and limits, every response status, every schema."""
+
 import html5lib
 import pytest
 
@@ -27,32 +28,57 @@ def operations():
 
 
 def test_describe_states_types_and_limits():
-    assert apidoc.describe({"type": "integer", "minimum": 1, "maximum": 100,
-                            "default": 20}) == "integer, 1 to 100, default <code>20</code>"
-    assert apidoc.describe({"type": "string", "maxLength": 320}) == \
-        "string, at most 320 characters"
-    assert apidoc.describe({"type": "integer", "minimum": 0, "maximum": 31536000}) == \
-        "integer, 0 to 31,536,000"
+    assert (
+        apidoc.describe({"type": "integer", "minimum": 1, "maximum": 100, "default": 20})
+        == "integer, 1 to 100, default <code>20</code>"
+    )
+    assert apidoc.describe({"type": "string", "maxLength": 320}) == "string, at most 320 characters"
+    assert (
+        apidoc.describe({"type": "integer", "minimum": 0, "maximum": 31536000})
+        == "integer, 0 to 31,536,000"
+    )
     assert apidoc.describe({"type": ["number", "null"]}) == "number or null"
-    assert apidoc.describe({"type": "string", "enum": ["light", "<b>"]}) == \
-        "string, one of <code>light</code>, <code>&lt;b&gt;</code>"  # escaped once
-    assert apidoc.describe({"type": "array", "items": {"type": "string"}, "maxItems": 10}) \
+    assert (
+        apidoc.describe({"type": "string", "enum": ["light", "<b>"]})
+        == "string, one of <code>light</code>, <code>&lt;b&gt;</code>"
+    )  # escaped once
+    assert (
+        apidoc.describe({"type": "array", "items": {"type": "string"}, "maxItems": 10})
         == "array of string, at most 10 items"
-    assert apidoc.describe({"$ref": "#/components/schemas/Account"}) == \
-        '<a href="#schema-Account">Account</a>'
+    )
+    assert (
+        apidoc.describe({"$ref": "#/components/schemas/Account"})
+        == '<a href="#schema-Account">Account</a>'
+    )
     assert apidoc.describe({"const": 1}) == "always 1"
     assert apidoc.describe({"type": "string", "format": "date-time"}) == "string (date-time)"
 
 
 def test_fields_flatten_nested_bodies_with_dotted_names():
-    rows = apidoc.fields({"type": "object", "required": ["id"], "properties": {
-        "id": {"type": "string"},
-        "days": {"type": "array", "items": {"type": "object", "properties": {
-            "day": {"type": "string", "format": "date"}}}},
-        "posts": {"type": "object", "properties": {"entered": {"type": "integer"}}}}})
+    rows = apidoc.fields(
+        {
+            "type": "object",
+            "required": ["id"],
+            "properties": {
+                "id": {"type": "string"},
+                "days": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {"day": {"type": "string", "format": "date"}},
+                    },
+                },
+                "posts": {"type": "object", "properties": {"entered": {"type": "integer"}}},
+            },
+        }
+    )
     assert [(f.name, f.required) for f in rows] == [
-        ("id", True), ("days", False), ("days[].day", False), ("posts", False),
-        ("posts.entered", False)]
+        ("id", True),
+        ("days", False),
+        ("days[].day", False),
+        ("posts", False),
+        ("posts.entered", False),
+    ]
 
 
 def test_every_route_of_the_document_is_on_the_page_with_its_parameters_and_statuses(page):
@@ -64,9 +90,12 @@ def test_every_route_of_the_document_is_on_the_page_with_its_parameters_and_stat
         assert head == f"{method.upper()} {path}", head
         assert op["summary"] in text(article)
         # every parameter, with its type and limits as the document states them
-        rows = {text(tr.find("th")).replace(" required", ""): tr
-                for table in article.iter("table") if text(table.find("caption")) ==
-                "Parameters" for tr in table.find("tbody").iter("tr")}
+        rows = {
+            text(tr.find("th")).replace(" required", ""): tr
+            for table in article.iter("table")
+            if text(table.find("caption")) == "Parameters"
+            for tr in table.find("tbody").iter("tr")
+        }
         for param in op.get("parameters", ()):
             row = rows[param["name"]]
             assert ("required" in text(row.find("th"))) == bool(param.get("required"))
@@ -75,8 +104,12 @@ def test_every_route_of_the_document_is_on_the_page_with_its_parameters_and_stat
             for key in ("minimum", "maximum", "maxLength", "default"):
                 if key in limits:
                     value = limits[key]
-                    assert (f"{value:,}" if isinstance(value, int) else value) in shown, \
-                        (path, param["name"], key, shown)
+                    assert (f"{value:,}" if isinstance(value, int) else value) in shown, (
+                        path,
+                        param["name"],
+                        key,
+                        shown,
+                    )
             for value in limits.get("enum", ()):
                 assert value in shown
         statuses = [text(s) for s in article.iter("span") if s.get("class") == "status"]
@@ -88,8 +121,17 @@ def test_every_route_of_the_document_is_on_the_page_with_its_parameters_and_stat
         seen += 1
     assert seen >= 36  # about as many as the service has routes
     toc = page.find(".//nav[@class='toc']")
-    assert len([a for a in toc.iter("a") if a.get("href", "").startswith("#get-")
-                or a.get("href", "").startswith(("#post-", "#put-", "#delete-"))]) == seen
+    assert (
+        len(
+            [
+                a
+                for a in toc.iter("a")
+                if a.get("href", "").startswith("#get-")
+                or a.get("href", "").startswith(("#post-", "#put-", "#delete-"))
+            ]
+        )
+        == seen
+    )
 
 
 def test_every_schema_is_on_the_page_and_links_resolve(page):

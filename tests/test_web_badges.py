@@ -1,16 +1,18 @@
 """Badge routes: headers, ETag/304, error badges, parameter bounds, cache invalidation."""
+
 import io
 import re
 import xml.etree.ElementTree as ET
 
 import pytest
 from PIL import Image
-
 from web_helpers import go_viral, small_demo_app
+
 from widget.render import badge_size
 
-GOOD_CACHE = ("public, max-age=300, s-maxage=3600, stale-while-revalidate=86400, "
-              "stale-if-error=604800")
+GOOD_CACHE = (
+    "public, max-age=300, s-maxage=3600, stale-while-revalidate=86400, stale-if-error=604800"
+)
 
 
 @pytest.fixture
@@ -55,14 +57,22 @@ def test_png_size_matches_svg_layout_times_scale(small_app, style, scale):
     assert image.size == (int(svg.get("width")) * scale, int(svg.get("height")) * scale)
 
 
-@pytest.mark.parametrize("query, param, exts", [
-    ("style=nope", "style", "svg png"), ("label=" + "x" * 65, "label", "svg png"),
-    ("theme=sepia", "theme", "svg png"), ("color=notacolour", "color", "svg png"),
-    ("style=card&topics=6", "topics", "svg png"), ("scale=5", "scale", "png"),
-    ("scale=0", "scale", "png"), ("cache_seconds=-1", "cache_seconds", "svg png"),
-    ("cache_seconds=999999999999", "cache_seconds", "svg png"), ("lang=%3Cx%3E", "lang", "svg png"),
-    ("logo=twitter", "logo", "svg png"),
-])
+@pytest.mark.parametrize(
+    "query, param, exts",
+    [
+        ("style=nope", "style", "svg png"),
+        ("label=" + "x" * 65, "label", "svg png"),
+        ("theme=sepia", "theme", "svg png"),
+        ("color=notacolour", "color", "svg png"),
+        ("style=card&topics=6", "topics", "svg png"),
+        ("scale=5", "scale", "png"),
+        ("scale=0", "scale", "png"),
+        ("cache_seconds=-1", "cache_seconds", "svg png"),
+        ("cache_seconds=999999999999", "cache_seconds", "svg png"),
+        ("lang=%3Cx%3E", "lang", "svg png"),
+        ("logo=twitter", "logo", "svg png"),
+    ],
+)
 def test_invalid_parameter_is_a_400_error_badge_naming_it(small_app, query, param, exts):
     client = small_app.test_client()
     for ext in exts.split():
@@ -77,8 +87,9 @@ def test_invalid_parameter_is_a_400_error_badge_naming_it(small_app, query, para
             Image.open(io.BytesIO(r.data)).verify()
 
 
-@pytest.mark.parametrize("query", ["scale=99", "scale=abc", "topics=9", "style=card&topic=",
-                                   "style=card&logo=nope"])
+@pytest.mark.parametrize(
+    "query", ["scale=99", "scale=abc", "topics=9", "style=card&topic=", "style=card&logo=nope"]
+)
 def test_options_that_do_not_apply_are_ignored(small_app, query):
     """docs/badges.md: scale is for PNG, topics for the card, topic and logo for badges."""
     client = small_app.test_client()
@@ -95,8 +106,10 @@ def test_every_problem_is_named_at_once(small_app):
     label = ET.fromstring(r.data).get("aria-label")
     assert "invalid theme, color, topics" in label
     # the options that did parse still apply: a card-shaped error of the card's size
-    assert (ET.fromstring(r.data).get("width"), ET.fromstring(r.data).get("height")) == \
-        ("320", "166")
+    assert (ET.fromstring(r.data).get("width"), ET.fromstring(r.data).get("height")) == (
+        "320",
+        "166",
+    )
     r = client.get("/api/v1/accounts/local:jessica?lang=%3Cx%3E&topics=9")
     assert r.status_code == 400
     assert [p["param"] for p in r.get_json()["problems"]] == ["lang", "topics"]
@@ -113,8 +126,10 @@ def test_card_error_badge_has_the_card_size(small_app, topics):
     assert (bad.get("width"), bad.get("height")) == (good.get("width"), good.get("height"))
     assert "local:nobody-here" in r.data.decode() and "introuvable" in r.data.decode()
     png = client.get(f"/badge/local:nobody-here.png?style=card&topics={topics}&scale=2")
-    assert Image.open(io.BytesIO(png.data)).size == (2 * int(good.get("width")),
-                                                     2 * int(good.get("height")))
+    assert Image.open(io.BytesIO(png.data)).size == (
+        2 * int(good.get("width")),
+        2 * int(good.get("height")),
+    )
 
 
 def test_an_opted_out_account_is_a_403_with_the_card_s_opted_out_state(small_app):
@@ -140,15 +155,23 @@ def test_an_opted_out_account_is_a_403_with_the_card_s_opted_out_state(small_app
 
 def test_lang_translates_the_label_and_logo_draws_a_mark(small_app):
     client = small_app.test_client()
-    assert ET.fromstring(client.get("/badge/local:jessica.svg?lang=de").data).get(
-        "aria-label").startswith("Einfluss: ")
-    assert ET.fromstring(client.get("/badge/local:jessica.svg?lang=pt-BR").data).get(
-        "aria-label").startswith("influência: ")
+    assert (
+        ET.fromstring(client.get("/badge/local:jessica.svg?lang=de").data)
+        .get("aria-label")
+        .startswith("Einfluss: ")
+    )
+    assert (
+        ET.fromstring(client.get("/badge/local:jessica.svg?lang=pt-BR").data)
+        .get("aria-label")
+        .startswith("influência: ")
+    )
     # a well-formed tag of a language not offered falls back to English
     assert client.get("/badge/local:jessica.svg?lang=sw").status_code == 200
     # local accounts have no network mark: logo=network changes nothing
-    assert client.get("/badge/local:jessica.svg?logo=network").data == \
-        client.get("/badge/local:jessica.svg").data
+    assert (
+        client.get("/badge/local:jessica.svg?logo=network").data
+        == client.get("/badge/local:jessica.svg").data
+    )
 
 
 def test_unknown_account_is_a_404_error_badge(small_app):
@@ -213,7 +236,8 @@ def test_render_cache_is_bounded_by_entries_and_bytes(store_url, tmp_path):
 def test_badge_size_matches_the_svg(small_app):
     client = small_app.test_client()
     rec = small_app.extensions["widget"].scores.record(
-        __import__("widget.ids", fromlist=["x"]).parse_account_id("local:jessica"))
+        __import__("widget.ids", fromlist=["x"]).parse_account_id("local:jessica")
+    )
     from widget.render import parse_badge_params
 
     svg = ET.fromstring(client.get("/badge/local:jessica.svg?style=card").data)
@@ -230,5 +254,6 @@ def test_shields_endpoint_document(small_app):
     assert re.fullmatch(r"[0-9a-f]{6}", body["color"])
     assert body["cacheSeconds"] >= 300
     assert r.headers["Access-Control-Allow-Origin"] == "*"
-    assert small_app.test_client().get(
-        "/api/v1/accounts/local:nobody/shields.json").status_code == 404
+    assert (
+        small_app.test_client().get("/api/v1/accounts/local:nobody/shields.json").status_code == 404
+    )

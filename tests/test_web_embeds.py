@@ -1,4 +1,5 @@
 """oEmbed and the iframe embed page (the card SVG itself, inline)."""
+
 import html5lib
 import pytest
 
@@ -22,8 +23,7 @@ def test_oembed_rich_iframe(client):
     assert body["html"].startswith('<iframe src="http://localhost/embed/local:jessica"')
     assert "<script" not in body["html"]
     assert (body["width"], body["height"]) == (WIDTH, card_height(3)) == (320, 166)
-    for key in ("title", "author_name", "author_url", "provider_name", "provider_url",
-                "cache_age"):
+    for key in ("title", "author_name", "author_url", "provider_name", "provider_url", "cache_age"):
         assert body[key]
     assert body["author_url"] == PROFILE
 
@@ -34,16 +34,19 @@ def test_oembed_respects_maxwidth_and_maxheight(client):
     assert 'width="240"' in body["html"] and 'height="120"' in body["html"]
 
 
-@pytest.mark.parametrize("query, status", [
-    (f"url={PROFILE}&format=xml", 501),
-    ("url=http://localhost/u/local:nobody", 404),
-    ("url=http://evil.example/u/local:jessica", 400),
-    ("url=http://localhost/badge/local:jessica.svg", 400),
-    ("url=javascript:alert(1)", 400),
-    ("", 400),
-    (f"url={PROFILE}&maxwidth=0", 400),
-    (f"url={PROFILE}&maxheight=abc", 400),
-])
+@pytest.mark.parametrize(
+    "query, status",
+    [
+        (f"url={PROFILE}&format=xml", 501),
+        ("url=http://localhost/u/local:nobody", 404),
+        ("url=http://evil.example/u/local:jessica", 400),
+        ("url=http://localhost/badge/local:jessica.svg", 400),
+        ("url=javascript:alert(1)", 400),
+        ("", 400),
+        (f"url={PROFILE}&maxwidth=0", 400),
+        (f"url={PROFILE}&maxheight=abc", 400),
+    ],
+)
 def test_oembed_errors(client, query, status):
     r = client.get(f"/oembed?{query}")
     assert r.status_code == status
@@ -67,8 +70,12 @@ def test_embed_page_is_the_card_svg(client):
 
     r = client.get("/embed/local:jessica?theme=dark&topics=2&lang=ja")
     rec = client.application.extensions["widget"].scores.record(parse_account_id("local:jessica"))
-    svg = render_svg(rec, parse_badge_params({"style": "card", "theme": "dark", "topics": "2",
-                                              "lang": "ja"}, png=False)).decode()
+    svg = render_svg(
+        rec,
+        parse_badge_params(
+            {"style": "card", "theme": "dark", "topics": "2", "lang": "ja"}, png=False
+        ),
+    ).decode()
     html = r.data.decode()
     assert svg in html and '<html lang="ja" dir="ltr">' in html
     assert '<html lang="ar" dir="rtl">' in client.get("/embed/local:jessica?lang=ar").data.decode()

@@ -1,5 +1,6 @@
 """Errors by content negotiation: a browser gets an HTML page, an API client JSON, and each
 route keeps its own type when the client does not say which it prefers."""
+
 import html5lib
 import pytest
 

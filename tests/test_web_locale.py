@@ -1,5 +1,6 @@
 """The pages' language: Accept-Language and ?lang=, Vary, <html lang dir>, translated text,
 locale numbers and dates, and the builder's language passed to every snippet."""
+
 import re
 from datetime import date
 from urllib.parse import parse_qs, urlsplit
@@ -13,9 +14,16 @@ from widget.web import locale
 
 # Every page for people, with its status on the small demo.
 PAGES = {
-    "/": 200, "/u/local:jessica": 200, "/t/wine": 200, "/t/food-and-drink-super": 200,
-    "/builder": 200, "/perks": 200, "/api": 200, "/u/local:nobody": 404,
-    "/notify/verify/some-token": 200, "/notify/unsubscribe/some-token": 200,
+    "/": 200,
+    "/u/local:jessica": 200,
+    "/t/wine": 200,
+    "/t/food-and-drink-super": 200,
+    "/builder": 200,
+    "/perks": 200,
+    "/api": 200,
+    "/u/local:nobody": 404,
+    "/notify/verify/some-token": 200,
+    "/notify/unsubscribe/some-token": 200,
     "/no/such/page": 404,
 }
 # One string each page shows, in English, Japanese and Arabic (from the catalogs).
@@ -84,10 +92,20 @@ def test_without_accept_language_pages_are_english(client, path):
     assert html_tag(html) == '<html lang="en" dir="ltr">' and SAID[path][0] in html
 
 
-@pytest.mark.parametrize("header, lang", [
-    ("pt-BR,pt;q=0.9,en;q=0.5", "pt"), ("en-US, ar;q=0.9", "en"), ("fr-CA", "fr"),
-    ("sw, de;q=0.5", "de"), ("zh-Hant-TW", "zh"), ("*", "en"), ("sw", "en"), ("", "en"),
-    ("ar;q=0.2, ru;q=0.8", "ru")])
+@pytest.mark.parametrize(
+    "header, lang",
+    [
+        ("pt-BR,pt;q=0.9,en;q=0.5", "pt"),
+        ("en-US, ar;q=0.9", "en"),
+        ("fr-CA", "fr"),
+        ("sw, de;q=0.5", "de"),
+        ("zh-Hant-TW", "zh"),
+        ("*", "en"),
+        ("sw", "en"),
+        ("", "en"),
+        ("ar;q=0.2, ru;q=0.8", "ru"),
+    ],
+)
 def test_negotiation_by_quality_then_primary_subtag(client, header, lang):
     assert f'<html lang="{lang}"' in get(client, "/", header).data.decode()
 
@@ -96,8 +114,13 @@ def test_negotiation_by_quality_then_primary_subtag(client, header, lang):
 def test_every_language_translates_the_pages(client, lang):
     html = valid(get(client, f"/u/local:jessica?lang={lang}").data)
     assert f'<html lang="{lang}" dir="{"rtl" if lang == "ar" else "ltr"}">' in html
-    for english in ("<h2>Breakdown</h2>", "<h2>Why it changed</h2>", "<h2>Activity statement</h2>",
-                    ">Embed builder<", "Find an account"):
+    for english in (
+        "<h2>Breakdown</h2>",
+        "<h2>Why it changed</h2>",
+        "<h2>Activity statement</h2>",
+        ">Embed builder<",
+        "Find an account",
+    ):
         assert english not in html, (lang, english)
 
 
@@ -141,8 +164,13 @@ def test_a_chosen_language_stays_in_links_and_forms(client):
 def test_the_switcher_links_every_language_by_its_own_name(client):
     html = get(client, "/u/local:jessica?lang=de").data.decode()
     nav = re.search(r'<nav class="langs"[^>]*>.*?</nav>', html, re.DOTALL).group(0)
-    links = dict(re.findall(r'href="/u/local:jessica\?lang=(\w+)" hreflang="\w+" lang="\w+"'
-                            r'(?: aria-current="true")?>([^<]+)<', nav))
+    links = dict(
+        re.findall(
+            r'href="/u/local:jessica\?lang=(\w+)" hreflang="\w+" lang="\w+"'
+            r'(?: aria-current="true")?>([^<]+)<',
+            nav,
+        )
+    )
     assert set(links) == set(i18n.LANGUAGES)
     assert links["ja"] == "日本語" and links["ar"] == "العربية" and links["de"] == "Deutsch"
     assert 'aria-current="true">Deutsch<' in nav
@@ -151,8 +179,13 @@ def test_the_switcher_links_every_language_by_its_own_name(client):
 def test_arabic_profile_is_right_to_left_with_english_explanations_marked(client):
     html = valid(get(client, "/u/local:jessica?lang=ar").data)
     assert '<html lang="ar" dir="rtl">' in html
-    for arabic in ("<h2>التفصيل</h2>", "<h2>لماذا تغيّرت</h2>", "<h2>كشف النشاط</h2>",
-                   ">الوصول الفعلي<", "نسخ"):
+    for arabic in (
+        "<h2>التفصيل</h2>",
+        "<h2>لماذا تغيّرت</h2>",
+        "<h2>كشف النشاط</h2>",
+        ">الوصول الفعلي<",
+        "نسخ",
+    ):
         assert arabic in html
     # generated English (explanations, events) says it is English, laid out left to right
     assert re.search(r'<(li|p|span) lang="en" dir="ltr">', html)
@@ -162,11 +195,18 @@ def test_arabic_profile_is_right_to_left_with_english_explanations_marked(client
 
 def test_japanese_profile(client):
     html = valid(get(client, "/u/local:jessica", "ja").data)
-    for japanese in ("<h2>内訳</h2>", "<h2>変化の理由</h2>", "<h2>アクティビティ明細</h2>",
-                     ">真のリーチ<", "年", "コピー"):
+    for japanese in (
+        "<h2>内訳</h2>",
+        "<h2>変化の理由</h2>",
+        "<h2>アクティビティ明細</h2>",
+        ">真のリーチ<",
+        "年",
+        "コピー",
+    ):
         assert japanese in html
     assert "dir=" not in html.split("<main>", 1)[1].split("<h2>", 1)[0].replace(
-        'dir="auto"', "")  # nothing right-to-left about it
+        'dir="auto"', ""
+    )  # nothing right-to-left about it
 
 
 def test_numbers_and_dates_follow_the_locale(client):
@@ -175,9 +215,24 @@ def test_numbers_and_dates_follow_the_locale(client):
     assert published and all(re.fullmatch(r"\d+,\d", v) for v in published)
     day = re.search(r'<time datetime="(\d{4}-\d\d-\d\d)">([^<]+)</time>', de)
     shown = date.fromisoformat(day.group(1))
-    assert day.group(2) == f"{shown.day}. " + ("Nov.", "Dez.", "Jan.", "Feb.", "März", "Apr.",
-                                                "Mai", "Juni", "Juli", "Aug.", "Sept.",
-                                                "Okt.")[(shown.month - 11) % 12]
+    assert (
+        day.group(2)
+        == f"{shown.day}. "
+        + (
+            "Nov.",
+            "Dez.",
+            "Jan.",
+            "Feb.",
+            "März",
+            "Apr.",
+            "Mai",
+            "Juni",
+            "Juli",
+            "Aug.",
+            "Sept.",
+            "Okt.",
+        )[(shown.month - 11) % 12]
+    )
     ja = get(client, "/u/local:jessica?lang=ja").data.decode()
     day = re.search(r'<time datetime="(\d{4}-\d\d-\d\d)">([^<]+)</time>', ja)
     shown = date.fromisoformat(day.group(1))
@@ -193,11 +248,11 @@ def test_number_helpers_in_a_request(client):
         assert locale.signed(-1.04) == "-1,0" and locale.signed(2.25) == "+2,2"
         assert locale.signed(0.01) == "\u00b10"
         assert locale.short_date(date(2026, 8, 8)) == "8. Aug."
-        assert locale.measure("amplification", 1234.56) == \
-            "1.234,6 gewichtete Reaktionen pro Beitrag"
+        assert (
+            locale.measure("amplification", 1234.56) == "1.234,6 gewichtete Reaktionen pro Beitrag"
+        )
     with app.test_request_context("/?lang=en"):
-        assert locale.number(1234.5, 1) == "1,234.5" and locale.short_date("2026-08-08") == \
-            "8 Aug"
+        assert locale.number(1234.5, 1) == "1,234.5" and locale.short_date("2026-08-08") == "8 Aug"
         assert locale.long_date(date(2026, 8, 8)) == "August 8, 2026"
     with app.test_request_context("/?lang=ar"):
         assert str(locale.ltr("+1.5")) == '<span dir="ltr">+1.5</span>'
@@ -206,6 +261,7 @@ def test_number_helpers_in_a_request(client):
 
 
 # -- the builder: the embed's language goes into every snippet ---------------------------------
+
 
 def _field(html: str, name: str) -> str:
     return re.search(rf'id="{name}"[^>]*>([^<]*)</textarea>', html).group(1)
@@ -227,8 +283,10 @@ def test_builder_language_goes_to_every_snippet_and_the_preview(client):
 
 
 def test_builder_snippets_json_follows_the_language_and_relabels_a_default_label(client):
-    r = client.get("/builder/snippets.json?account=local:jessica&embed_lang=ar"
-                   "&label=influence&layout=card&style=card&theme=light&topics=3")
+    r = client.get(
+        "/builder/snippets.json?account=local:jessica&embed_lang=ar"
+        "&label=influence&layout=card&style=card&theme=light&topics=3"
+    )
     body = r.get_json()
     assert r.status_code == 200 and body["lang"] == "ar" and body["label"] == "التأثير"
     assert "lang=ar" in body["badge_url"] and 'data-lang="ar"' in body["script_html"]
@@ -262,8 +320,9 @@ def test_oembed_in_a_language_hands_out_the_card_in_it(client):
     base = "http://localhost"
     r = client.get(f"/oembed?url={base}/u/local:jessica&format=json&lang=ja")
     body = r.get_json()
-    assert r.status_code == 200 and body["title"].startswith("Jessica") and "影響力" in \
-        body["title"]
+    assert (
+        r.status_code == 200 and body["title"].startswith("Jessica") and "影響力" in body["title"]
+    )
     src = re.search(r'src="([^"]+)"', body["html"]).group(1)
     assert src.endswith("/embed/local:jessica?lang=ja")
     card = client.get(urlsplit(src).path + "?lang=ja")

@@ -1,6 +1,7 @@
 """The OpenAPI document against the live service: every operation is called with requests
 that reach each status it commonly answers, and each answer must be documented (its status,
 its media type) and its JSON body must validate against the schema documented for it."""
+
 from __future__ import annotations
 
 import re
@@ -16,8 +17,13 @@ ME, OTHER = "local:jessica", "local:marco"
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory, module_store_url):
-    app = small_demo_app(module_store_url, tmp_path_factory.mktemp("openapi"),
-                         WEBHOOK_WORKER=False, NOTIFY_WORKER=False, RATE_LIMIT_ENABLED=False)
+    app = small_demo_app(
+        module_store_url,
+        tmp_path_factory.mktemp("openapi"),
+        WEBHOOK_WORKER=False,
+        NOTIFY_WORKER=False,
+        RATE_LIMIT_ENABLED=False,
+    )
     yield app, owner_token(app, ME), owner_token(app, OTHER), admin_token(app)
     app.extensions["widget"].close()
 
@@ -29,9 +35,18 @@ def _requests(app, mine: str, theirs: str, admin: str):
     own = {"Authorization": f"Bearer {mine}"}
     brand = {"Authorization": f"Bearer {admin}"}
     topic = client.get(f"/api/v1/accounts/{ME}").get_json()["topics"][0]["slug"]
-    perk = client.post("/api/v1/perks", headers=brand, json={
-        "title": "A case of Rioja", "topics": [topic], "min_score": 1, "max_claims": 5,
-        "starts_at": "2020-01-01", "ends_at": "2099-01-01"}).get_json()["id"]
+    perk = client.post(
+        "/api/v1/perks",
+        headers=brand,
+        json={
+            "title": "A case of Rioja",
+            "topics": [topic],
+            "min_score": 1,
+            "max_claims": 5,
+            "starts_at": "2020-01-01",
+            "ends_at": "2099-01-01",
+        },
+    ).get_json()["id"]
     acc = "/api/v1/accounts/{account_id}"
     out = []
 
@@ -84,14 +99,23 @@ def _requests(app, mine: str, theirs: str, admin: str):
     hidden = acc + "/hidden-topics/{slug}"
     for method in ("PUT", "DELETE"):
         add(method, hidden, f"/api/v1/accounts/{ME}/hidden-topics/{topic}", headers=own)
-        add(method, hidden, f"/api/v1/accounts/{ME}/hidden-topics/no-such-topic",
-            headers=own)
+        add(method, hidden, f"/api/v1/accounts/{ME}/hidden-topics/no-such-topic", headers=own)
         add(method, hidden, f"/api/v1/accounts/{ME}/hidden-topics/{topic}")
-    add("POST", acc + "/links", f"/api/v1/accounts/{ME}/links", headers=own,
-        json={"account": OTHER, "token": theirs})
+    add(
+        "POST",
+        acc + "/links",
+        f"/api/v1/accounts/{ME}/links",
+        headers=own,
+        json={"account": OTHER, "token": theirs},
+    )
     add("POST", acc + "/links", f"/api/v1/accounts/{ME}/links", headers=own, json={})
-    add("POST", "/api/v1/plusk", "/api/v1/plusk", headers=own,
-        json={"from": ME, "to": "local:priya", "topic": "no-such-topic"})
+    add(
+        "POST",
+        "/api/v1/plusk",
+        "/api/v1/plusk",
+        headers=own,
+        json={"from": ME, "to": "local:priya", "topic": "no-such-topic"},
+    )
     add("POST", "/api/v1/plusk", "/api/v1/plusk", json={})
     add("GET", "/api/v1/perks", "/api/v1/perks")
     add("POST", "/api/v1/perks", "/api/v1/perks", headers=brand, json={"title": ""})
@@ -107,10 +131,8 @@ def _requests(app, mine: str, theirs: str, admin: str):
     add("GET", claims, f"/api/v1/perks/{perk}/claims", headers=own)
     notes = acc + "/notifications"
     add("GET", notes, f"/api/v1/accounts/{ME}/notifications", headers=own)
-    add("PUT", notes, f"/api/v1/accounts/{ME}/notifications", headers=own,
-        json={"perks": True})
-    add("PUT", notes, f"/api/v1/accounts/{ME}/notifications", headers=own,
-        json={"nonsense": 1})
+    add("PUT", notes, f"/api/v1/accounts/{ME}/notifications", headers=own, json={"perks": True})
+    add("PUT", notes, f"/api/v1/accounts/{ME}/notifications", headers=own, json={"nonsense": 1})
     add("DELETE", notes, f"/api/v1/accounts/{ME}/notifications", headers=own)
     add("DELETE", notes, f"/api/v1/accounts/{ME}/notifications")
     for link in ("verify", "unsubscribe"):
@@ -125,8 +147,7 @@ def _requests(app, mine: str, theirs: str, admin: str):
     add("GET", "/healthz", "/healthz")
     add("GET", acc, f"/api/v1/accounts/{ME}", revalidate=True)
     add("DELETE", acc, f"/api/v1/accounts/{OTHER}", headers=own)
-    add("DELETE", acc, f"/api/v1/accounts/{OTHER}",
-        headers={"Authorization": f"Bearer {theirs}"})
+    add("DELETE", acc, f"/api/v1/accounts/{OTHER}", headers={"Authorization": f"Bearer {theirs}"})
     return client, out
 
 
@@ -153,10 +174,13 @@ def test_limits_come_from_config(live):
     """PAGE_LIMIT_MAX and HISTORY_DAYS_MAX are the app's, not copies."""
     app = live[0]
     doc = document({**app.config, "PAGE_LIMIT_MAX": 7, "HISTORY_DAYS_MAX": 30})
-    limit = {p["name"]: p["schema"] for p in
-             doc["paths"]["/api/v1/accounts"]["get"]["parameters"]}["limit"]
-    days = {p["name"]: p["schema"] for p in
-            doc["paths"]["/api/v1/accounts/{account_id}/history"]["get"]["parameters"]}["days"]
+    limit = {p["name"]: p["schema"] for p in doc["paths"]["/api/v1/accounts"]["get"]["parameters"]}[
+        "limit"
+    ]
+    days = {
+        p["name"]: p["schema"]
+        for p in doc["paths"]["/api/v1/accounts/{account_id}/history"]["get"]["parameters"]
+    }["days"]
     assert limit["maximum"] == 7 and days["maximum"] == 30
     served = app.test_client().get("/api/v1/openapi.json").get_json()
     assert served == document(app.config)
@@ -168,8 +192,13 @@ def test_ids_carry_the_pattern_the_service_enforces(live):
     doc = document(live[0].config)
     schema = doc["paths"]["/api/v1/accounts/{account_id}"]["get"]["parameters"][0]["schema"]
     pattern = re.compile(schema["pattern"])
-    for good in ("local:jessica", "mastodon:alice@example.social", "bsky:alice.bsky.social",
-                 "bsky:did:plc:abcdefghijklmnopqrstuvwx", "bsky:did:web:example.com"):
+    for good in (
+        "local:jessica",
+        "mastodon:alice@example.social",
+        "bsky:alice.bsky.social",
+        "bsky:did:plc:abcdefghijklmnopqrstuvwx",
+        "bsky:did:web:example.com",
+    ):
         assert pattern.search(good) and parse_account_id(good)
     for bad in ("jessica", "local:", "mastodon:alice", "bsky:did:plc:short", "x:y"):
         assert not pattern.search(bad)
@@ -179,7 +208,8 @@ def test_every_status_answers_with_an_error_body_schema():
     doc = document()
     for path, item in doc["paths"].items():
         for method, op in item.items():
-            assert "200" in op["responses"] or "201" in op["responses"] or "303" in op[
-                "responses"], (method, path)
+            assert (
+                "200" in op["responses"] or "201" in op["responses"] or "303" in op["responses"]
+            ), (method, path)
             if op.get("security"):
                 assert "401" in op["responses"], (method, path)

@@ -1,14 +1,15 @@
 """Pages: valid HTML5, useful without JavaScript, errors as pages, strict CSP."""
+
 import json
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import html5lib
 import pytest
 from markupsafe import escape
-
 from web_helpers import small_demo_app
+
 from widget.service.rescore import rescore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,9 +25,19 @@ def valid_html(data: bytes):
     return data.decode()
 
 
-@pytest.mark.parametrize("url", ["/", "/u/local:jessica", "/builder",
-                                 "/builder?account=local:marco&style=card&theme=dark",
-                                 "/t/wine", "/t/food-and-drink-super", "/api", "/perks"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/u/local:jessica",
+        "/builder",
+        "/builder?account=local:marco&style=card&theme=dark",
+        "/t/wine",
+        "/t/food-and-drink-super",
+        "/api",
+        "/perks",
+    ],
+)
 def test_pages_are_valid_html5_with_a_strict_csp(client, url):
     r = client.get(url)
     assert r.status_code == 200 and r.mimetype == "text/html"
@@ -37,7 +48,8 @@ def test_pages_are_valid_html5_with_a_strict_csp(client, url):
     assert "<script>" not in html and " style=" not in html  # nothing inline for the CSP to block
     # no third-party resources (the chart's SVG namespace is a name, not a resource)
     assert "http://" not in html.replace("http://localhost", "").replace(
-        'xmlns="http://www.w3.org/2000/svg"', "")
+        'xmlns="http://www.w3.org/2000/svg"', ""
+    )
 
 
 def test_home_lists_top_accounts_and_topics_and_finds_accounts(client):
@@ -52,15 +64,18 @@ def test_home_lists_top_accounts_and_topics_and_finds_accounts(client):
     assert r.status_code == 303 and r.headers["Location"].endswith("/u/local:priya")
 
 
-@pytest.mark.parametrize("raw, account", [
-    ("@alice@mastodon.social", "mastodon:alice@mastodon.social"),
-    ("alice@mastodon.social", "mastodon:alice@mastodon.social"),
-    ("https://mastodon.social/@alice", "mastodon:alice@mastodon.social"),
-    ("https://bsky.app/profile/alice.bsky.social", "bsky:alice.bsky.social"),
-    ("alice.bsky.social", "bsky:alice.bsky.social"),
-    ("did:plc:ewvi7nxzyoun6zhxrhs64oiz", "bsky:did:plc:ewvi7nxzyoun6zhxrhs64oiz"),
-    (" local:priya ", "local:priya"),
-])
+@pytest.mark.parametrize(
+    "raw, account",
+    [
+        ("@alice@mastodon.social", "mastodon:alice@mastodon.social"),
+        ("alice@mastodon.social", "mastodon:alice@mastodon.social"),
+        ("https://mastodon.social/@alice", "mastodon:alice@mastodon.social"),
+        ("https://bsky.app/profile/alice.bsky.social", "bsky:alice.bsky.social"),
+        ("alice.bsky.social", "bsky:alice.bsky.social"),
+        ("did:plc:ewvi7nxzyoun6zhxrhs64oiz", "bsky:did:plc:ewvi7nxzyoun6zhxrhs64oiz"),
+        (" local:priya ", "local:priya"),
+    ],
+)
 def test_the_search_box_reads_every_common_form_of_a_handle(client, raw, account):
     r = client.get("/find", query_string={"id": raw})
     assert r.status_code == 303 and r.headers["Location"].endswith(f"/u/{account}")
@@ -74,18 +89,31 @@ def test_the_search_box_says_which_forms_it_reads(client):
 
 def test_profile_has_everything(client):
     html = client.get("/u/local:jessica").data.decode()
-    for text in ("True Reach", "Amplification", "Network Influence", "<meter",
-                 '<path class="published"', "Why it changed", "Wine", 'type="application/json+oembed"',
-                 "influence-widget", "/widget.js", "/api/v1/accounts/local:jessica",
-                 "/oembed?url=", 'data-copy="code-script"'):
+    for text in (
+        "True Reach",
+        "Amplification",
+        "Network Influence",
+        "<meter",
+        '<path class="published"',
+        "Why it changed",
+        "Wine",
+        'type="application/json+oembed"',
+        "influence-widget",
+        "/widget.js",
+        "/api/v1/accounts/local:jessica",
+        "/oembed?url=",
+        'data-copy="code-script"',
+    ):
         assert text in html, text
 
 
 def test_embed_codes_are_escaped_once(client):
     html = client.get("/u/local:jessica").data.decode()
     # The snippet is shown as text in a textarea: escaped exactly once.
-    assert "&lt;a class=&#34;influence-widget&#34;" in html or \
-        "&lt;a class=&quot;influence-widget&quot;" in html
+    assert (
+        "&lt;a class=&#34;influence-widget&#34;" in html
+        or "&lt;a class=&quot;influence-widget&quot;" in html
+    )
     assert "&amp;lt;" not in html
 
 
@@ -93,7 +121,7 @@ def test_builder_works_without_javascript(client):
     html = client.get("/builder?account=local:priya&style=plastic&theme=dark&label=klout").data
     html = valid_html(html)
     assert "/badge/local:priya.svg?style=plastic&amp;label=klout&amp;theme=dark" in html
-    assert '<option selected>plastic</option>' in html
+    assert "<option selected>plastic</option>" in html
 
 
 def test_builder_snippets_json_for_the_live_preview(client):
@@ -102,10 +130,16 @@ def test_builder_snippets_json_for_the_live_preview(client):
     assert 'data-layout="card"' in body["script_html"] and body["width"] > 100
 
 
-@pytest.mark.parametrize("url, status", [("/u/local:nobody", 404), ("/u/bad", 400),
-                                         ("/find?id=twitter:jack", 400),
-                                         ("/builder?style=zzz", 400),
-                                         ("/builder?account=local:nobody", 404)])
+@pytest.mark.parametrize(
+    "url, status",
+    [
+        ("/u/local:nobody", 404),
+        ("/u/bad", 400),
+        ("/find?id=twitter:jack", 400),
+        ("/builder?style=zzz", 400),
+        ("/builder?account=local:nobody", 404),
+    ],
+)
 def test_errors_are_html_pages(client, url, status):
     r = client.get(url)
     assert r.status_code == status and r.mimetype == "text/html"
@@ -124,9 +158,19 @@ def test_perks_page_and_profile_perks(tmp_path, store_url):
     with app.extensions["widget"].engine.begin() as conn:
         store_community.add_admin_token(conn, "Vineyard Co", token, int(time.time()))
     now = int(time.time())
-    r = client.post("/api/v1/perks", headers={"Authorization": f"Bearer {token}"}, json={
-        "title": "Taste our <reserve>", "description": "For wine writers", "topics": ["wine"],
-        "min_score": 1, "max_claims": 5, "starts_at": now - 60, "ends_at": now + 3600})
+    r = client.post(
+        "/api/v1/perks",
+        headers={"Authorization": f"Bearer {token}"},
+        json={
+            "title": "Taste our <reserve>",
+            "description": "For wine writers",
+            "topics": ["wine"],
+            "min_score": 1,
+            "max_claims": 5,
+            "starts_at": now - 60,
+            "ends_at": now + 3600,
+        },
+    )
     assert r.status_code == 201
     html = valid_html(client.get("/perks").data)
     assert "Taste our &lt;reserve&gt;" in html and "Vineyard Co" in html and "Wine" in html
@@ -140,12 +184,14 @@ def test_breakdown_says_what_each_value_measures(client):
 
     html = valid_html(client.get("/u/local:jessica").data)
     parts = client.get("/api/v1/accounts/local:jessica").get_json()["components"]
-    for key, words in (("true_reach", "people reached (each weighted by how selective"),
-                       ("amplification", "weighted reactions per post"),
-                       ("network_influence", "influence received from engagers (PageRank")):
+    for key, words in (
+        ("true_reach", "people reached (each weighted by how selective"),
+        ("amplification", "weighted reactions per post"),
+        ("network_influence", "influence received from engagers (PageRank"),
+    ):
         text = measure(key, parts[key]["value"])
         assert words in text and text in html, text
-    assert "<th scope=\"col\">What it measures</th>" in html
+    assert '<th scope="col">What it measures</th>' in html
 
 
 def test_no_page_writes_minus_zero(client):
@@ -163,23 +209,30 @@ def test_why_it_changed_shows_each_horizon_with_its_drivers(client):
     changes = client.get("/api/v1/accounts/local:jessica").get_json()["changes"]
     html = valid_html(client.get("/u/local:jessica").data)
     why = html.split("<h2>Why it changed</h2>", 1)[1].split("</section>", 1)[0]
-    labels = {"day": "Since yesterday", "week": "Over the last week",
-              "month": "Over the last month"}
+    labels = {
+        "day": "Since yesterday",
+        "week": "Over the last week",
+        "month": "Over the last month",
+    }
     moved = [k for k, c in changes.items() if c]
     assert moved, changes  # the small demo has at least a day of change to explain
     for key, change in changes.items():
         if not change:
             assert labels[key] not in why
             continue
-        assert f"<h3>{labels[key]}: {signed(change['delta'])} <span class=\"muted\">(" \
-               f"{change['from']:.1f} to {change['to']:.1f})</span></h3>" in why
+        assert (
+            f'<h3>{labels[key]}: {signed(change["delta"])} <span class="muted">('
+            f"{change['from']:.1f} to {change['to']:.1f})</span></h3>" in why
+        )
         big = [d for d in change["drivers"] if abs(d["points"]) >= 0.05]
         small = [d for d in change["drivers"] if abs(d["points"]) < 0.05]
         if not big:
             assert str(escape(change["text"])) in why
         for driver in big:  # each driver that moved the score by 0.05 or more, in words
-            item = f'<span class="pts">{signed(driver["points"])}</span> ' \
-                   f'<span>{escape(driver["text"])}</span>'
+            item = (
+                f'<span class="pts">{signed(driver["points"])}</span> '
+                f"<span>{escape(driver['text'])}</span>"
+            )
             assert item in why, item
         if big and small:  # the rest are summed up in one line
             assert f"{len(small)} smaller change" in why
@@ -209,10 +262,9 @@ def test_activity_statement_latest_first_with_the_rest_behind_details(tmp_path, 
     from widget.render.figures import short_date
 
     app = small_demo_app(store_url, tmp_path)
-    rescore(app.extensions["widget"].engine, datetime.now(timezone.utc).date(), days=40)
+    rescore(app.extensions["widget"].engine, datetime.now(UTC).date(), days=40)
     app.extensions["widget"].scores.invalidate()
-    rows = app.extensions["widget"].scores.statement(parse_account_id("local:jessica"),
-                                                     90)["days"]
+    rows = app.extensions["widget"].scores.statement(parse_account_id("local:jessica"), 90)["days"]
     assert len(rows) > 31
     html = valid_html(app.test_client().get("/u/local:jessica").data)
     app.extensions["widget"].close()
@@ -225,7 +277,7 @@ def test_activity_statement_latest_first_with_the_rest_behind_details(tmp_path, 
     later = re.findall(r'<time datetime="([\d-]+)">', hidden)
     assert later == [r["day"] for r in rows[::-1][30:]]
     latest = rows[-1]
-    cells = re.search(r'<time datetime="%s">.*?</tr>' % latest["day"], open_part, re.S).group(0)
+    cells = re.search(rf'<time datetime="{latest["day"]}">.*?</tr>', open_part, re.S).group(0)
     assert f'data-label="Published">{latest["score"]:.1f}<' in cells
     if latest["score_daily"] is not None:
         assert f'data-label="Daily">{latest["score_daily"]:.1f}<' in cells
@@ -239,11 +291,21 @@ def test_activity_statement_latest_first_with_the_rest_behind_details(tmp_path, 
 def test_one_day_of_history_is_said_in_words(app):
     from widget.sources.importer import import_lines
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     at = (now - timedelta(hours=3)).isoformat()
     lines = [json.dumps({"type": "post", "id": "p1", "account": "local:newcomer", "at": at})]
-    lines += [json.dumps({"type": "reaction", "kind": "reshare", "engager": f"local:fan{i}",
-                          "post": "p1", "at": at}) for i in range(5)]
+    lines += [
+        json.dumps(
+            {
+                "type": "reaction",
+                "kind": "reshare",
+                "engager": f"local:fan{i}",
+                "post": "p1",
+                "at": at,
+            }
+        )
+        for i in range(5)
+    ]
     engine = app.extensions["widget"].engine
     import_lines(engine, lines)
     rescore(engine, now.date())
@@ -303,8 +365,7 @@ def test_super_topic_page_lists_the_strongest_under_it_and_sub_topics(client):
     # nobody holds a super topic itself: the strongest in the topics under it, as the search
     found = client.get("/api/v1/search?topic=food-and-drink-super").get_json()["results"]
     items = doc.find(".//ol[@class='leaders']").findall("li")
-    assert [li.findall("a")[1].get("href") for li in items] == [
-        f"/u/{row['id']}" for row in found]
+    assert [li.findall("a")[1].get("href") for li in items] == [f"/u/{row['id']}" for row in found]
     assert all(li.find(".//img").get("src").endswith(".svg?topic=top") for li in items)
     assert "Strongest in the topics under Food and Drink" in r.data.decode()
     chips = doc.find(".//ul[@class='tags']").findall("li")
@@ -319,16 +380,35 @@ def test_unknown_topic_is_a_404_page(client):
     assert "no topic &#39;no-such-topic&#39;" in valid_html(r.data)
 
 
-@pytest.mark.parametrize("query, status, field, message", [
-    ("account=local:nobody&style=plastic&theme=dark&label=klout&layout=card", 404, "account",
-     "no account local:nobody"),
-    ("account=twitter:jack&style=plastic&theme=dark&label=klout&layout=card", 400, "account",
-     "twitter"),
-    ("account=local:priya&style=zzz&theme=dark&label=klout&layout=card", 400, "style",
-     "style must be one of"),
-    ("account=local:priya&style=plastic&theme=dark&label=klout&layout=grid", 400, "layout",
-     "layout must be one of"),
-])
+@pytest.mark.parametrize(
+    "query, status, field, message",
+    [
+        (
+            "account=local:nobody&style=plastic&theme=dark&label=klout&layout=card",
+            404,
+            "account",
+            "no account local:nobody",
+        ),
+        (
+            "account=twitter:jack&style=plastic&theme=dark&label=klout&layout=card",
+            400,
+            "account",
+            "twitter",
+        ),
+        (
+            "account=local:priya&style=zzz&theme=dark&label=klout&layout=card",
+            400,
+            "style",
+            "style must be one of",
+        ),
+        (
+            "account=local:priya&style=plastic&theme=dark&label=klout&layout=grid",
+            400,
+            "layout",
+            "layout must be one of",
+        ),
+    ],
+)
 def test_builder_keeps_the_form_and_says_what_is_wrong(client, query, status, field, message):
     r = client.get(f"/builder?{query}")
     assert r.status_code == status and r.mimetype == "text/html"
@@ -339,8 +419,10 @@ def test_builder_keeps_the_form_and_says_what_is_wrong(client, query, status, fi
     values = dict(pair.split("=") for pair in query.split("&"))
     assert form.find(".//input[@name='account']").get("value") == values["account"]
     assert form.find(".//input[@name='label']").get("value") == "klout"
-    selected = {s.get("name"): [o.text for o in s.findall("option") if o.get("selected")
-                                is not None] for s in form.iter("select")}
+    selected = {
+        s.get("name"): [o.text for o in s.findall("option") if o.get("selected") is not None]
+        for s in form.iter("select")
+    }
     assert selected["theme"] == ["dark"]
     if field != "style":
         assert selected["style"] == ["plastic"]
@@ -355,7 +437,7 @@ def test_builder_preview_runs_the_real_widget_snippet(client):
     html = client.get("/builder?account=local:priya&layout=card").data.decode()
     stage = html.split('<div class="stage" id="widget-preview">', 1)[1].split("</div>", 1)[0]
     assert stage == body["script_html"]  # the snippet a blogger pastes, as it is
-    assert '<a class="influence-widget"' in stage and "/widget.js\"></script>" in stage
+    assert '<a class="influence-widget"' in stage and '/widget.js"></script>' in stage
     assert body["alt"] == f"influence: {body['score']}"
 
 

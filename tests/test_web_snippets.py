@@ -1,4 +1,5 @@
 """Embed codes: the widget snippet says which language the reader chose, the image agrees."""
+
 from html.parser import HTMLParser
 
 from render_helpers import make_record
@@ -40,16 +41,18 @@ def test_widget_snippet_carries_data_lang_when_a_language_is_chosen():
 
 
 def test_no_data_lang_without_a_language():
-    codes = snippets.build(make_record(), BASE, snippets.params_for("compact", "auto", 3),
-                           "compact")
+    codes = snippets.build(
+        make_record(), BASE, snippets.params_for("compact", "auto", 3), "compact"
+    )
     assert "data-lang" not in _widget(codes.script_html).attrs
     assert "lang=" not in codes.badge_url
 
 
 def test_params_from_the_query_keep_their_options():
     """What the builder passes (parsed query parameters) comes back in the badge URL."""
-    params = parse_badge_params({"style": "plastic", "lang": "pt-BR", "label": "score",
-                                 "logo": "network"}, png=False)
+    params = parse_badge_params(
+        {"style": "plastic", "lang": "pt-BR", "label": "score", "logo": "network"}, png=False
+    )
     codes = snippets.build(make_record(), BASE, params, "compact")
     assert codes.badge_url.endswith("?style=plastic&label=score&lang=pt&logo=network")
     assert _widget(codes.script_html).attrs["data-lang"] == "pt"

@@ -6,6 +6,7 @@ with the right headers. In Chromium: the palette's bands as drawn, closed shadow
 one stylesheet. The rest of the browser behaviour (lazy loading, one request per account, CSP,
 layout shift, retries) is in test_browser.py.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -14,8 +15,8 @@ import os
 import re
 
 import pytest
-
 from live_servers import require_chromium, start_blog, start_service
+
 from widget import create_app
 from widget.render.colors import THEMES, contrast_ratio
 from widget.tools import build_widget_js
@@ -51,14 +52,21 @@ def stylesheet(built) -> str:
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("widget-js")
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp / 'store.sqlite3'}", "SEED_DEMO": False,
-                      "TESTING": True, "INSTANCE_PATH": str(tmp / "instance"),
-                      "CACHE_GENERATION_SECONDS": 0})
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp / 'store.sqlite3'}",
+            "SEED_DEMO": False,
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp / "instance"),
+            "CACHE_GENERATION_SECONDS": 0,
+        }
+    )
     yield app.test_client()
     app.extensions["widget"].close()
 
 
 # --- the build --------------------------------------------------------------------------------
+
 
 def _esbuild_installed() -> bool:
     try:
@@ -106,15 +114,32 @@ def test_missing_esbuild_is_a_clear_error(tmp_path, monkeypatch, capsys):
 
 # --- the built file ---------------------------------------------------------------------------
 
+
 def test_gzipped_size_within_budget(built):
     size = len(gzip.compress(built.encode("utf-8"), compresslevel=9, mtime=0))
     assert size <= BUDGET, f"widget.js is {size} bytes gzipped, budget {BUDGET}"
 
 
-@pytest.mark.parametrize("forbidden", [
-    "eval(", "Function(", "document.cookie", "localStorage", "sessionStorage", "indexedDB",
-    "caches.", "innerHTML", "outerHTML", "insertAdjacentHTML", "document.write",
-    "cssText", "unsafe-inline", "\"style\"", "'style'"])
+@pytest.mark.parametrize(
+    "forbidden",
+    [
+        "eval(",
+        "Function(",
+        "document.cookie",
+        "localStorage",
+        "sessionStorage",
+        "indexedDB",
+        "caches.",
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "cssText",
+        "unsafe-inline",
+        '"style"',
+        "'style'",
+    ],
+)
 def test_no_forbidden_api(built, forbidden):
     """Names of globals and DOM members survive minification, so a plain search finds them."""
     assert forbidden not in built
@@ -170,6 +195,7 @@ def test_text_contrast_at_least_4_5():
 
 
 # --- the route --------------------------------------------------------------------------------
+
 
 def test_route_headers(client):
     r = client.get("/widget.js")
@@ -249,16 +275,17 @@ def _same_drawing(widget: dict, badge: dict, tolerance: float = 2.0) -> None:
         assert all(abs(p - q) <= tolerance for p, q in zip(w["box"], b["box"])), (w, b)
     solid = [r for r in badge["rects"] if not r["fill"].startswith("url(")]  # flat's gloss:
     # the one thing the compact widget leaves out
-    assert [(r["fill"], r["stroke"]) for r in widget["rects"]] == \
-        [(r["fill"], r["stroke"]) for r in solid]
+    assert [(r["fill"], r["stroke"]) for r in widget["rects"]] == [
+        (r["fill"], r["stroke"]) for r in solid
+    ]
     for w, b in zip(widget["rects"], solid):
         assert all(abs(p - q) <= tolerance for p, q in zip(w["box"], b["box"])), (w, b)
 
 
-@pytest.mark.parametrize("theme, scheme", [("light", "light"), ("dark", "light"),
-                                           ("auto", "dark")])
-def test_widget_draws_the_badge_card_in_closed_roots_sharing_one_sheet(blog, browser, theme,
-                                                                      scheme):
+@pytest.mark.parametrize("theme, scheme", [("light", "light"), ("dark", "light"), ("auto", "dark")])
+def test_widget_draws_the_badge_card_in_closed_roots_sharing_one_sheet(
+    blog, browser, theme, scheme
+):
     """The widget and the SVG card it replaces, for the same account: same texts, same
     colours, boxes within 2 px (the card and the compact badge alike)."""
     context = browser.new_context(viewport={"width": 1280, "height": 720}, color_scheme=scheme)
@@ -267,17 +294,21 @@ def test_widget_draws_the_badge_card_in_closed_roots_sharing_one_sheet(blog, bro
         page.add_init_script(KEEP_ROOTS)
         page.goto(f"{blog.url}/?theme={theme}")
         page.wait_for_function("() => window.__roots.length === 2", timeout=15_000)
-        page.wait_for_function("() => window.__roots.every(({root}) => root.querySelector"
-                               "('svg text'))")
-        roots = page.evaluate("() => window.__roots.map(({mode, root}) => [mode, "
-                              "root.adoptedStyleSheets.length, root.adoptedStyleSheets[0] "
-                              "=== window.__roots[0].root.adoptedStyleSheets[0]])")
+        page.wait_for_function(
+            "() => window.__roots.every(({root}) => root.querySelector('svg text'))"
+        )
+        roots = page.evaluate(
+            "() => window.__roots.map(({mode, root}) => [mode, "
+            "root.adoptedStyleSheets.length, root.adoptedStyleSheets[0] "
+            "=== window.__roots[0].root.adoptedStyleSheets[0]])"
+        )
         assert roots == [["closed", 1, True]] * 2
         handles = page.evaluate_handle(WIDGET_SVG)
-        drawn = [page.evaluate(SHAPES, handles.evaluate_handle(f"a => a[{i}]"))
-                 for i in range(2)]
-        images = page.evaluate("() => [...document.querySelectorAll('a.influence-widget "
-                               "img')].slice(0, 2).map((i) => i.src)")
+        drawn = [page.evaluate(SHAPES, handles.evaluate_handle(f"a => a[{i}]")) for i in range(2)]
+        images = page.evaluate(
+            "() => [...document.querySelectorAll('a.influence-widget "
+            "img')].slice(0, 2).map((i) => i.src)"
+        )
         blank = context.new_page()  # no blog CSP around the inline copy
         badges = [_badge_shapes(blank, url) for url in images]
     finally:
@@ -294,8 +325,11 @@ def test_unknown_account_in_a_card_slot_keeps_a_card_shaped_image(blog, browser)
     try:
         page = context.new_page()
         html = page.context.request.get(f"{blog.url}/?theme=light").text()
-        card = re.search(r'<a class="influence-widget"[^>]*data-layout="card".*?</a>', html,
-                         re.S).group(0).replace("local:jessica", "local:nobody-here")
+        card = (
+            re.search(r'<a class="influence-widget"[^>]*data-layout="card".*?</a>', html, re.S)
+            .group(0)
+            .replace("local:jessica", "local:nobody-here")
+        )
         script = re.search(r'<script async src="[^"]+"></script>', html).group(0)
         page.goto(f"{blog.url}/empty")
         page.set_content(f"<!doctype html><body>{card}{script}</body>")

@@ -1,4 +1,5 @@
 """The app factory: configuration, the store, services and blueprints."""
+
 from __future__ import annotations
 
 import os
@@ -67,17 +68,25 @@ class WidgetFlask(Flask):
 def create_app(config_overrides: dict | None = None) -> Flask:
     # The instance folder holds the default SQLite store; WIDGET_INSTANCE_PATH moves it.
     instance = (config_overrides or {}).get("INSTANCE_PATH") or os.environ.get(
-        "WIDGET_INSTANCE_PATH")
-    app = WidgetFlask(__name__, instance_path=instance, instance_relative_config=True,
-                static_folder=str(STATIC), static_url_path="/static")
+        "WIDGET_INSTANCE_PATH"
+    )
+    app = WidgetFlask(
+        __name__,
+        instance_path=instance,
+        instance_relative_config=True,
+        static_folder=str(STATIC),
+        static_url_path="/static",
+    )
     config.load(app, config_overrides)
     logs.init_app(app)
     if app.config["PUBLIC_URL"]:
         app.config["TRUSTED_HOSTS"] = None  # links come from PUBLIC_URL, never from Host
     elif app.config["PROXY_HOPS"]:
-        raise RuntimeError("WIDGET_PROXY_HOPS is set but WIDGET_PUBLIC_URL is not: behind a "
-                           "proxy, links must be built from the public URL, not from a "
-                           "forwarded Host header; set WIDGET_PUBLIC_URL=https://your.host")
+        raise RuntimeError(
+            "WIDGET_PROXY_HOPS is set but WIDGET_PUBLIC_URL is not: behind a "
+            "proxy, links must be built from the public URL, not from a "
+            "forwarded Host header; set WIDGET_PUBLIC_URL=https://your.host"
+        )
     if app.config["PROXY_HOPS"]:
         # Behind nginx or a CDN: trust that many X-Forwarded-* hops, so rate limits see the
         # real client and links use the public host.
@@ -93,14 +102,37 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     svc = services.build(app.config, url, gates=rate_gates(app.config))
     svc.init_app(app)
 
-    from .web import (api, badges, community, embeds, errors, health, http, limits, locale,
-                      notify, openapi, owners, pages)
+    from .web import (
+        api,
+        badges,
+        community,
+        embeds,
+        errors,
+        health,
+        http,
+        limits,
+        locale,
+        notify,
+        openapi,
+        owners,
+        pages,
+    )
 
     errors.register(app)
     locale.init(app)
     app.after_request(http.secure)
-    for bp in (api.bp, badges.bp, community.bp, embeds.bp, health.bp, notify.bp,
-               notify.pages_bp, openapi.bp, owners.bp, pages.bp):
+    for bp in (
+        api.bp,
+        badges.bp,
+        community.bp,
+        embeds.bp,
+        health.bp,
+        notify.bp,
+        notify.pages_bp,
+        openapi.bp,
+        owners.bp,
+        pages.bp,
+    ):
         app.register_blueprint(bp)
     limits.init_app(app)
 
@@ -112,4 +144,3 @@ def create_app(config_overrides: dict | None = None) -> Flask:
 
         seed_if_empty(app)
     return app
-

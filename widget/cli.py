@@ -1,10 +1,11 @@
 """``flask --app wsgi widget ...``: import, demo, rescore, refresh, prune, tokens, db. Progress
 on stderr, then one summary line (an import then says what to run next); errors name the input
 and the fix."""
+
 from __future__ import annotations
 
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import click
 from flask import current_app
@@ -27,8 +28,11 @@ def _store_at_head() -> None:
             raise click.ClickException(str(e)) from None
 
 
-cli = AppGroup("widget", callback=_store_at_head,
-               help="Influence Widget: import activity, build the demo, rescore, migrate.")
+cli = AppGroup(
+    "widget",
+    callback=_store_at_head,
+    help="Influence Widget: import activity, build the demo, rescore, migrate.",
+)
 db = AppGroup("db", help="The store's schema: upgrade it, show its revision, add a revision.")
 cli.add_command(db)
 
@@ -92,16 +96,16 @@ def import_cmd(path: str) -> None:
         with fh as lines:
             summary = import_file(_engine(), lines, source, progress=_say)
     except ImportFailed as e:
-        raise click.ClickException(f"{e}\nFix the lines above and run the import again "
-                                   "(the format: docs/import.md)") from None
+        raise click.ClickException(
+            f"{e}\nFix the lines above and run the import again (the format: docs/import.md)"
+        ) from None
     click.echo(summary.line())
-    _say(summary.next_step(datetime.now(timezone.utc).date()))
+    _say(summary.next_step(datetime.now(UTC).date()))
 
 
 @cli.command("demo")
 @click.option("--accounts", default=5200, show_default=True, type=click.IntRange(50, 10**6))
-@click.option("--reactions", default=240_000, show_default=True,
-              type=click.IntRange(100, 10**8))
+@click.option("--reactions", default=240_000, show_default=True, type=click.IntRange(100, 10**8))
 @click.option("--seed", default=2008, show_default=True, type=int)
 def demo_cmd(accounts: int, reactions: int, seed: int) -> None:
     """Build the deterministic demo community and score its last 90 days."""
@@ -113,42 +117,81 @@ def demo_cmd(accounts: int, reactions: int, seed: int) -> None:
 
 
 @cli.command("rescore")
-@click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD",
-              help="Score as of this day (default: today, UTC).")
-@click.option("--days", default=1, show_default=True, type=click.IntRange(1, 400),
-              help="How many days of history ending --as-of to (re)compute.")
-@click.option("--full", is_flag=True,
-              help="Recompute the 50 days before too, instead of continuing from the stored "
-                   "state of the day before (the result is the same; see docs/scale.md).")
-@click.option("--engine", "on", type=click.Choice(["dask", "spark"]), default=None,
-              help="Run the full recompute on a distributed engine (see docs/scale.md).")
-@click.option("--cluster", default=None, metavar="URL",
-              help="The engine's cluster (tcp://host:8786, spark://host:7077); without it, "
-                   "a local cluster on this machine.")
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 1024),
-              help="Blocks of accounts, one task each (at most the cluster's task slots).")
-def rescore_cmd(as_of: str | None, days: int, full: bool, on: str | None,
-                cluster: str | None, workers: int) -> None:
+@click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Score as of this day (default: today, UTC).",
+)
+@click.option(
+    "--days",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 400),
+    help="How many days of history ending --as-of to (re)compute.",
+)
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Recompute the 50 days before too, instead of continuing from the stored "
+    "state of the day before (the result is the same; see docs/scale.md).",
+)
+@click.option(
+    "--engine",
+    "on",
+    type=click.Choice(["dask", "spark"]),
+    default=None,
+    help="Run the full recompute on a distributed engine (see docs/scale.md).",
+)
+@click.option(
+    "--cluster",
+    default=None,
+    metavar="URL",
+    help="The engine's cluster (tcp://host:8786, spark://host:7077); without it, "
+    "a local cluster on this machine.",
+)
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 1024),
+    help="Blocks of accounts, one task each (at most the cluster's task slots).",
+)
+def rescore_cmd(
+    as_of: str | None, days: int, full: bool, on: str | None, cluster: str | None, workers: int
+) -> None:
     """Recompute every account's score from stored activity (continuing from the stored
     state of the day before when it still matches the activity and the model), then prune
     what scoring no longer needs (docs/privacy.md)."""
     from .service.rescore import rescore
-    from .service.retention import prune, summary as pruned
+    from .service.retention import prune
+    from .service.retention import summary as pruned
 
     try:
-        day = date.fromisoformat(as_of) if as_of else datetime.now(timezone.utc).date()
+        day = date.fromisoformat(as_of) if as_of else datetime.now(UTC).date()
     except ValueError:
-        raise click.BadParameter(f"{as_of!r} is not a date; use YYYY-MM-DD",
-                                 param_hint="--as-of") from None
+        raise click.BadParameter(
+            f"{as_of!r} is not a date; use YYYY-MM-DD", param_hint="--as-of"
+        ) from None
     tick = rescore_progress(day, days, _say)
     if cluster and not on:
-        raise click.BadParameter("--cluster needs --engine dask or --engine spark",
-                                 param_hint="--cluster")
-    summary = rescore(_engine(), day, days=days, progress=tick, full=full, on=on,
-                      cluster=cluster, workers=workers)
-    today = datetime.now(timezone.utc).date()
-    _say(pruned(prune(_engine(), history_days=current_app.config["HISTORY_DAYS_MAX"],
-                      today=min(day, today))))
+        raise click.BadParameter(
+            "--cluster needs --engine dask or --engine spark", param_hint="--cluster"
+        )
+    summary = rescore(
+        _engine(), day, days=days, progress=tick, full=full, on=on, cluster=cluster, workers=workers
+    )
+    today = datetime.now(UTC).date()
+    _say(
+        pruned(
+            prune(
+                _engine(),
+                history_days=current_app.config["HISTORY_DAYS_MAX"],
+                today=min(day, today),
+            )
+        )
+    )
     current_app.extensions["widget"].scores.changed()  # every instance sees it at once
     click.echo(summary.line())
 
@@ -185,8 +228,10 @@ def refresh_cmd() -> None:
         failed += err is not None
         _say(f"[{i}/{len(due)}] {account_id}: {'failed: ' + err.message if err else 'ok'}")
     done = len(due) - failed - waiting
-    click.echo(f"refreshed {done} of {len(due)} due account(s), {failed} failed, {waiting} "
-               f"backing off (kept their last good scores) in {time.monotonic() - t0:.1f} s")
+    click.echo(
+        f"refreshed {done} of {len(due)} due account(s), {failed} failed, {waiting} "
+        f"backing off (kept their last good scores) in {time.monotonic() - t0:.1f} s"
+    )
 
 
 @cli.command("owner-token")
@@ -205,8 +250,10 @@ def owner_token_cmd(account: str) -> None:
     except InvalidAccountId as e:
         raise click.BadParameter(e.message, param_hint="ACCOUNT") from None
     if aid.network != "local":
-        raise click.BadParameter("mastodon: and bsky: accounts are claimed by their owners "
-                                 "(POST /api/v1/claims)", param_hint="ACCOUNT")
+        raise click.BadParameter(
+            "mastodon: and bsky: accounts are claimed by their owners (POST /api/v1/claims)",
+            param_hint="ACCOUNT",
+        )
     token = secrets.token_urlsafe(32)
     with _engine().begin() as conn:
         acc = store_accounts.get_account(conn, str(aid))
@@ -239,27 +286,34 @@ def deliver_webhooks_cmd() -> None:
     """Deliver perk-claim notices that are due (retries included); for cron."""
     t0 = time.monotonic()
     delivered, failed = current_app.extensions["widget"].webhooks.deliver_due()
-    click.echo(f"delivered {delivered} webhook notice(s), {failed} failed attempt(s) "
-               f"(retried later) in {time.monotonic() - t0:.1f} s")
+    click.echo(
+        f"delivered {delivered} webhook notice(s), {failed} failed attempt(s) "
+        f"(retried later) in {time.monotonic() - t0:.1f} s"
+    )
 
 
 @cli.command("notify")
-@click.option("--dry-run", is_flag=True,
-              help="Print what would be queued and sent; write and send nothing.")
+@click.option(
+    "--dry-run", is_flag=True, help="Print what would be queued and sent; write and send nothing."
+)
 def notify_cmd(dry_run: bool) -> None:
     """Queue perk notices and weekly digests that are due, and deliver due messages
     (retries included); for cron (docs/notifications.md)."""
     notify = current_app.extensions["widget"].notify
     if not notify.enabled:
-        _say("no channel is configured (WIDGET_SMTP_URL, WIDGET_MASTODON_BOT): nothing can "
-             "be sent; messages stay queued")
+        _say(
+            "no channel is configured (WIDGET_SMTP_URL, WIDGET_MASTODON_BOT): nothing can "
+            "be sent; messages stay queued"
+        )
     t0 = time.monotonic()
     if dry_run:
         new, send = notify.preview()
         for line in new + send:
             click.echo(line)
-        click.echo(f"dry run: would queue {len(new)} new message(s) and send {len(send)} due "
-                   f"message(s); nothing was written or sent")
+        click.echo(
+            f"dry run: would queue {len(new)} new message(s) and send {len(send)} due "
+            f"message(s); nothing was written or sent"
+        )
         return
     queued = notify.sweep()
     _say(f"queued {queued} new message(s)")

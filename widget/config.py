@@ -3,6 +3,7 @@
 ``WIDGET_DATABASE_URL=postgresql+psycopg://...`` becomes ``DATABASE_URL``; values are parsed as
 JSON when they look like JSON (``WIDGET_SEED_DEMO=false`` is the boolean ``False``).
 """
+
 from __future__ import annotations
 
 DEFAULTS = {

@@ -3,6 +3,7 @@
 Code below the web layer raises these; ``widget.web.errors`` turns them into a JSON body or an
 error badge depending on the route. Nothing else builds error responses.
 """
+
 from __future__ import annotations
 
 
@@ -95,8 +96,9 @@ class Moved(WidgetError):
     code = "moved"
 
     def __init__(self, account_id: str, *, asked: str = ""):
-        super().__init__(f"{asked or 'this id'} is another form of {account_id}",
-                         extra={"id": account_id})
+        super().__init__(
+            f"{asked or 'this id'} is another form of {account_id}", extra={"id": account_id}
+        )
         self.account_id = account_id
         self.asked = asked
 

@@ -6,6 +6,7 @@ Every name below that gunicorn knows is a setting; names starting with ``_`` are
 ignored by gunicorn. Command-line flags and ``GUNICORN_CMD_ARGS`` still override these values.
 See docs/deploy.md for how this fits behind nginx or a CDN.
 """
+
 from __future__ import annotations
 
 import os
@@ -60,9 +61,9 @@ timeout = _int("WIDGET_TIMEOUT", 30, 5, 600)
 # On restart/stop (SIGHUP/SIGTERM), how long workers may finish their requests in flight.
 graceful_timeout = _int("WIDGET_GRACEFUL_TIMEOUT", 20, 1, 600)
 
-# Seconds an idle keep-alive connection (or one that has sent nothing yet) stays open. Longer than nginx's upstream keepalive_timeout (4 s in docs/nginx.conf), so that it
-# is always nginx that closes an idle connection, never a race where gunicorn closes it as nginx
-# reuses it.
+# Seconds an idle keep-alive connection (or one that has sent nothing yet) stays open. Longer
+# than nginx's upstream keepalive_timeout (4 s in docs/nginx.conf), so that it is always nginx
+# that closes an idle connection, never a race where gunicorn closes it as nginx reuses it.
 keepalive = _int("WIDGET_KEEPALIVE", 5, 1, 300)
 
 # Do NOT preload the app in the master: create_app() opens the store's connection pool and

@@ -4,6 +4,7 @@ Every route and the importer parse ids through :func:`parse_account_id`, so a ma
 clear 400 everywhere and nothing downstream has to re-check it. What people paste into the
 search box (handles, profile URLs, DIDs) goes through :func:`parse_handle_input`.
 """
+
 from __future__ import annotations
 
 import re
@@ -31,7 +32,8 @@ _HOST_BOUNDED = rf"(?:{_LABEL}\.){{1,3}}[A-Za-z](?:[A-Za-z0-9-]{{0,59}}[A-Za-z0-
 ACCOUNT_ID_PATTERN = (
     rf"^(?:local:{_LOCAL.pattern}"
     rf"|mastodon:@?{_MASTODON_USER.pattern}@{_HOST_BOUNDED}"
-    rf"|bsky:(?:@?{_HOST_BOUNDED}|{_DID_PLC.pattern}|did:web:{_HOST_BOUNDED}))$")
+    rf"|bsky:(?:@?{_HOST_BOUNDED}|{_DID_PLC.pattern}|did:web:{_HOST_BOUNDED}))$"
+)
 # Ids of accounts fetched from a network (what can be claimed): every id but local: ones.
 FETCHED_ID_PATTERN = ACCOUNT_ID_PATTERN.replace(rf"local:{_LOCAL.pattern}|", "", 1)
 
@@ -78,13 +80,16 @@ def parse_account_id(raw: str) -> AccountId:
     if handle.startswith("did:"):
         did = handle if handle.startswith("did:plc:") else handle.lower()
         if not (_DID_PLC.fullmatch(did) or _DID_WEB.fullmatch(did)):
-            raise InvalidAccountId("bsky DIDs look like bsky:did:plc:<24 letters and digits> or "
-                                   "bsky:did:web:example.com")
+            raise InvalidAccountId(
+                "bsky DIDs look like bsky:did:plc:<24 letters and digits> or "
+                "bsky:did:web:example.com"
+            )
         return AccountId("bsky", did)
     handle = handle.lstrip("@").lower()
     if not _HOSTNAME.fullmatch(handle):
-        raise InvalidAccountId("bsky ids look like bsky:alice.bsky.social (a domain name handle)"
-                               " or bsky:did:plc:...")
+        raise InvalidAccountId(
+            "bsky ids look like bsky:alice.bsky.social (a domain name handle) or bsky:did:plc:..."
+        )
     return AccountId("bsky", handle)
 
 
@@ -96,9 +101,11 @@ def is_did(aid: AccountId) -> bool:
 # -- what people paste into the search box ------------------------------------------------------
 
 BSKY_APP_HOSTS = frozenset({"bsky.app", "staging.bsky.app", "main.bsky.dev"})
-_FORMS = ("network:handle (local:jessica), @alice@mastodon.social, alice@mastodon.social, "
-          "https://mastodon.social/@alice, alice.bsky.social, "
-          "https://bsky.app/profile/alice.bsky.social or did:plc:...")
+_FORMS = (
+    "network:handle (local:jessica), @alice@mastodon.social, alice@mastodon.social, "
+    "https://mastodon.social/@alice, alice.bsky.social, "
+    "https://bsky.app/profile/alice.bsky.social or did:plc:..."
+)
 
 
 def parse_handle_input(raw: str) -> AccountId:
@@ -116,8 +123,9 @@ def parse_handle_input(raw: str) -> AccountId:
     if re.match(r"(?i)https?://", text):
         return _from_url(text)
     if "://" in text:
-        raise InvalidAccountId(f"{text[:80]!r} is not a profile URL we know; write the account "
-                               f"as {_FORMS}")
+        raise InvalidAccountId(
+            f"{text[:80]!r} is not a profile URL we know; write the account as {_FORMS}"
+        )
     if text.startswith("did:"):
         return parse_account_id("bsky:" + text)
     network = text.partition(":")[0]
@@ -150,5 +158,6 @@ def _from_url(url: str) -> AccountId:
         return parse_account_id(f"mastodon:{user}@{other or host}")
     if len(segments) >= 2 and segments[0] == "users":
         return parse_account_id(f"mastodon:{segments[1]}@{host}")
-    raise InvalidAccountId(f"{url[:80]!r} is not a profile URL we know; write the account as "
-                           f"{_FORMS}")
+    raise InvalidAccountId(
+        f"{url[:80]!r} is not a profile URL we know; write the account as {_FORMS}"
+    )

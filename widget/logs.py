@@ -1,5 +1,6 @@
 """Logging configured once for the whole service: time, level, process and request id on
 every line, INFO kept (module loggers under ``widget`` inherit it)."""
+
 from __future__ import annotations
 
 import logging
@@ -26,8 +27,9 @@ def configure(level: str = "INFO") -> None:
     process, as in the tests, share it)."""
     name = str(level).upper()
     if not isinstance(logging.getLevelName(name), int):
-        raise ValueError(f"WIDGET_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR "
-                         f"(got {level!r})")
+        raise ValueError(
+            f"WIDGET_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR (got {level!r})"
+        )
     logger = logging.getLogger("widget")
     logger.setLevel(name)
     if not any(getattr(h, "widget_handler", False) for h in logger.handlers):

@@ -1,4 +1,5 @@
 """Progress lines of long scoring runs, in the words of their one-line summaries."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -15,8 +16,10 @@ def rescore_progress(as_of: date, days: int, say):
         lead = n - days  # what the job computes beyond the days asked for
         if i == 1 and lead > 0:  # a daily run that continues from the stored state has none
             span = f"{first}" if days == 1 else f"{first}..{as_of}"
-            say(f"scoring {days} day{'s' if days > 1 else ''} ({span}); first computing the "
-                 f"{lead} days before {first}, which smoothing and deltas need")
+            say(
+                f"scoring {days} day{'s' if days > 1 else ''} ({span}); first computing the "
+                f"{lead} days before {first}, which smoothing and deltas need"
+            )
         if i <= lead:
             if i == lead or i % max(1, lead // 2) == 0:
                 say(f"computed {i}/{lead} of the days before {first}")

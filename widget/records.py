@@ -3,12 +3,13 @@
 Frozen dataclasses with no behaviour beyond derived views, so ``render`` and ``scoring`` stay
 pure and easy to test.
 """
+
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from functools import cached_property
-from datetime import date, datetime, timezone
 
 COMPONENTS = ("true_reach", "amplification", "network_influence")
 HISTORY_DAYS = 90  # daily scores a record carries (sparklines, history chart), and backfills
@@ -65,14 +66,23 @@ class ScoreRecord:
     def version(self) -> str:
         """A digest of everything a rendering can show: render caches key on it, so a new
         snapshot (or a hidden topic, or a stale flag) can never be served an old image."""
-        shown = (self.id, self.display_name, self.score, self.score_exact,
-                 sorted((k, c.score, c.value) for k, c in self.components.items()),
-                 sorted(self.deltas.items()), self.explanation,
-                 [(t.slug, t.name, t.weight) for t in self.topics], self.provisional,
-                 self.stale, self.day.isoformat(), self.history)
+        shown = (
+            self.id,
+            self.display_name,
+            self.score,
+            self.score_exact,
+            sorted((k, c.score, c.value) for k, c in self.components.items()),
+            sorted(self.deltas.items()),
+            self.explanation,
+            [(t.slug, t.name, t.weight) for t in self.topics],
+            self.provisional,
+            self.stale,
+            self.day.isoformat(),
+            self.history,
+        )
         return hashlib.blake2b(repr(shown).encode(), digest_size=12).hexdigest()
 
 
 def iso(ts: int) -> str:
     """A Unix time as the API writes instants: ISO 8601 in UTC, ``Z``-suffixed."""
-    return datetime.fromtimestamp(ts, timezone.utc).isoformat().replace("+00:00", "Z")
+    return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")

@@ -10,6 +10,7 @@ Shutdown: :meth:`Services.init_app` registers ``close`` to run at interpreter ex
 benchmark or an embedding program that is done with an app calls
 ``app.extensions["widget"].close()`` itself (it is safe to call more than once).
 """
+
 from __future__ import annotations
 
 import atexit
@@ -91,40 +92,67 @@ def build(cfg, database_url: str, gates=None) -> Services:
     if cfg["REDIS_URL"]:
         from .cache.redis_tier import RedisTier
 
-        shared = RedisTier(cfg["REDIS_URL"], namespace=cfg["REDIS_NAMESPACE"],
-                           socket_timeout=cfg["REDIS_TIMEOUT_SECONDS"])
-    records = RecordCache(engine, entries=cfg["RECORD_CACHE_ENTRIES"],
-                          generation_ttl=cfg["CACHE_GENERATION_SECONDS"],
-                          gate=StoreGate(timeout=cfg["STORE_TIMEOUT_SECONDS"]), shared=shared)
-    memory = FetchMemory(engine, backoff=cfg["FAILURE_BACKOFF_SECONDS"],
-                         max_backoff=cfg["FAILURE_BACKOFF_MAX_SECONDS"],
-                         missing_ttl=cfg["NOT_FOUND_MEMORY_SECONDS"],
-                         opt_out_recheck=cfg["OPT_OUT_RECHECK_SECONDS"])
+        shared = RedisTier(
+            cfg["REDIS_URL"],
+            namespace=cfg["REDIS_NAMESPACE"],
+            socket_timeout=cfg["REDIS_TIMEOUT_SECONDS"],
+        )
+    records = RecordCache(
+        engine,
+        entries=cfg["RECORD_CACHE_ENTRIES"],
+        generation_ttl=cfg["CACHE_GENERATION_SECONDS"],
+        gate=StoreGate(timeout=cfg["STORE_TIMEOUT_SECONDS"]),
+        shared=shared,
+    )
+    memory = FetchMemory(
+        engine,
+        backoff=cfg["FAILURE_BACKOFF_SECONDS"],
+        max_backoff=cfg["FAILURE_BACKOFF_MAX_SECONDS"],
+        missing_ttl=cfg["NOT_FOUND_MEMORY_SECONDS"],
+        opt_out_recheck=cfg["OPT_OUT_RECHECK_SECONDS"],
+    )
     rendered = TieredRenderCache(
-        BytesCache(cfg["RENDER_CACHE_ENTRIES"], cfg["RENDER_CACHE_BYTES"]), shared)
+        BytesCache(cfg["RENDER_CACHE_ENTRIES"], cfg["RENDER_CACHE_BYTES"]), shared
+    )
     privacy = PrivacyService(engine, records, memory, rendered=rendered, shared=shared)
     if shared is not None:
         shared.subscribe(records.invalidate, on_purge=privacy.purge_local)
     upstream = Upstream(lambda: upstream_client(cfg))
     fetcher = FetchService(
-        engine, upstream, bsky_appview=cfg["BSKY_APPVIEW"],
-        refresh_seconds=cfg["REFRESH_SECONDS"], workers=cfg["FETCH_WORKERS"],
-        wait_seconds=cfg["FETCH_WAIT_SECONDS"], deadline_seconds=cfg["FETCH_DEADLINE_SECONDS"],
-        history_days_max=cfg["HISTORY_DAYS_MAX"], on_change=records.changed, memory=memory,
-        privacy=privacy, gate=gates.cold_fetch if gates else None,
+        engine,
+        upstream,
+        bsky_appview=cfg["BSKY_APPVIEW"],
+        refresh_seconds=cfg["REFRESH_SECONDS"],
+        workers=cfg["FETCH_WORKERS"],
+        wait_seconds=cfg["FETCH_WAIT_SECONDS"],
+        deadline_seconds=cfg["FETCH_DEADLINE_SECONDS"],
+        history_days_max=cfg["HISTORY_DAYS_MAX"],
+        on_change=records.changed,
+        memory=memory,
+        privacy=privacy,
+        gate=gates.cold_fetch if gates else None,
         lock=(lambda name: shared.lock(name, ttl_ms=60_000, wait_s=cfg["FETCH_WAIT_SECONDS"]))
-        if shared else None)
+        if shared
+        else None,
+    )
     scores = ScoreService(engine, cache=records, fetcher=fetcher)
     notify = from_config(engine, scores, upstream, cfg)
     contacts = ContactService(engine, notify, verify_per_day=cfg["NOTIFY_VERIFY_PER_DAY"])
     webhooks = WebhookService(engine, upstream, background=cfg["WEBHOOK_WORKER"])
     owners = OwnerService(engine, records)
     return Services(
-        engine=engine, shared=shared, upstream=upstream, scores=scores, fetcher=fetcher,
-        rendered=rendered, privacy=privacy, notify=notify, contacts=contacts,
-        webhooks=webhooks, owners=owners,
-        claims=ClaimService(engine, scores, fetcher, privacy, owners,
-                            ttl=cfg["CLAIM_TTL_SECONDS"]),
+        engine=engine,
+        shared=shared,
+        upstream=upstream,
+        scores=scores,
+        fetcher=fetcher,
+        rendered=rendered,
+        privacy=privacy,
+        notify=notify,
+        contacts=contacts,
+        webhooks=webhooks,
+        owners=owners,
+        claims=ClaimService(engine, scores, fetcher, privacy, owners, ttl=cfg["CLAIM_TTL_SECONDS"]),
         plusk=PlusKService(engine, owners),
         perks=PerkService(engine, scores, owners, notify, webhooks, upstream),
         search=SearchService(engine),

@@ -9,6 +9,7 @@ everything else dropped), so ``#WordOfMouthMarketing``, ``#word_of_mouth_marketi
 text matches on runs of whole words (``word of mouth marketing``), which keeps "flo rida" from
 turning into Florida and "ready to go" into Togo.
 """
+
 from __future__ import annotations
 
 import functools
@@ -31,32 +32,142 @@ MIN_WORD_CHARS = 4
 
 # Single topic names that, as plain words, usually mean something else. Klout was mocked for
 # topics like these; hashtags (#nice, #running) still match them.
-STOP_WORDS = frozenset({
-    # words mostly used as verbs, not hobbies ("rose" is usually the past of "rise")
-    "acting", "dating", "driving", "healing", "hunting", "organizing", "printing", "reading",
-    "rose", "running", "shooting", "singing", "spinning", "teaching", "training", "typing",
-    "walking", "writing",
-    # everyday nouns and feelings that say little about interests
-    "babies", "children", "faith", "families", "family", "friendship", "gifts", "gratitude",
-    "happiness", "homework", "houseguests", "housekeeping", "imagination", "injuries",
-    "inspiration", "laundry", "location", "magic", "mail", "parties", "sales", "security",
-    "stretching", "teens", "toilets", "traffic", "weather",
-    # common words that here name one place, brand, band, person or product
-    "blur", "boots", "bravo", "chad", "chaos", "crackle", "creed", "dove", "drake", "exodus",
-    "fusion", "genesis", "gold", "guardian", "guinea", "halo", "hinder", "ignite", "iota",
-    "jordan", "mesa", "muse", "nice", "oasis", "onyx", "parade", "polo", "prince", "rancid",
-    "rhapsody", "ripple", "ruby", "safari", "saga", "sake", "seal", "shell", "sidecar",
-    "slayer", "sprint", "square", "steam", "stellar", "sting", "suave", "target", "trident",
-    "turkey", "usher", "vans", "vice", "vine",
-})
+STOP_WORDS = frozenset(
+    {
+        # words mostly used as verbs, not hobbies ("rose" is usually the past of "rise")
+        "acting",
+        "dating",
+        "driving",
+        "healing",
+        "hunting",
+        "organizing",
+        "printing",
+        "reading",
+        "rose",
+        "running",
+        "shooting",
+        "singing",
+        "spinning",
+        "teaching",
+        "training",
+        "typing",
+        "walking",
+        "writing",
+        # everyday nouns and feelings that say little about interests
+        "babies",
+        "children",
+        "faith",
+        "families",
+        "family",
+        "friendship",
+        "gifts",
+        "gratitude",
+        "happiness",
+        "homework",
+        "houseguests",
+        "housekeeping",
+        "imagination",
+        "injuries",
+        "inspiration",
+        "laundry",
+        "location",
+        "magic",
+        "mail",
+        "parties",
+        "sales",
+        "security",
+        "stretching",
+        "teens",
+        "toilets",
+        "traffic",
+        "weather",
+        # common words that here name one place, brand, band, person or product
+        "blur",
+        "boots",
+        "bravo",
+        "chad",
+        "chaos",
+        "crackle",
+        "creed",
+        "dove",
+        "drake",
+        "exodus",
+        "fusion",
+        "genesis",
+        "gold",
+        "guardian",
+        "guinea",
+        "halo",
+        "hinder",
+        "ignite",
+        "iota",
+        "jordan",
+        "mesa",
+        "muse",
+        "nice",
+        "oasis",
+        "onyx",
+        "parade",
+        "polo",
+        "prince",
+        "rancid",
+        "rhapsody",
+        "ripple",
+        "ruby",
+        "safari",
+        "saga",
+        "sake",
+        "seal",
+        "shell",
+        "sidecar",
+        "slayer",
+        "sprint",
+        "square",
+        "steam",
+        "stellar",
+        "sting",
+        "suave",
+        "target",
+        "trident",
+        "turkey",
+        "usher",
+        "vans",
+        "vice",
+        "vine",
+    }
+)
 
 # Multi-word topic names that are also everyday phrases ("the who", "miss a", "us open").
-STOP_PHRASES = frozenset({
-    "a league", "all time low", "first book", "free people", "getting things done", "miss a",
-    "new girl", "new order", "real world", "second life", "simple plan", "the advocate",
-    "the darkness", "the edge", "the fray", "the independent", "the killers", "the new school",
-    "the sea", "the voice", "the vow", "the wanted", "the who", "the wire", "times now", "us open",
-})
+STOP_PHRASES = frozenset(
+    {
+        "a league",
+        "all time low",
+        "first book",
+        "free people",
+        "getting things done",
+        "miss a",
+        "new girl",
+        "new order",
+        "real world",
+        "second life",
+        "simple plan",
+        "the advocate",
+        "the darkness",
+        "the edge",
+        "the fray",
+        "the independent",
+        "the killers",
+        "the new school",
+        "the sea",
+        "the voice",
+        "the vow",
+        "the wanted",
+        "the who",
+        "the wire",
+        "times now",
+        "us open",
+    }
+)
 
 _WORD_RE = re.compile(r"[^\W_]+")
 _HASHTAG_RE = re.compile(r"(?<![\w&])#(\w+)")
@@ -230,16 +341,25 @@ class Ontology:
         """Sort key for the collision rule in the class docstring: the smallest wins."""
         topic = self._topics[slug]
         exact = slug.casefold() == key.replace(" ", "-")
-        return (topic.is_super, not exact, -len(self._children.get(slug, ())),
-                self._depth.get(slug, len(self._topics)), slug)
+        return (
+            topic.is_super,
+            not exact,
+            -len(self._children.get(slug, ())),
+            self._depth.get(slug, len(self._topics)),
+            slug,
+        )
 
     def _index(self, keys_of) -> dict[str, str]:
         candidates: dict[str, set[str]] = {}
         for topic in self._topics.values():
             for key in keys_of(topic):
                 candidates.setdefault(key, set()).add(topic.slug)
-        return {key: min(slugs, key=functools.partial(self._rank, key)) if len(slugs) > 1
-                else next(iter(slugs)) for key, slugs in sorted(candidates.items())}
+        return {
+            key: min(slugs, key=functools.partial(self._rank, key))
+            if len(slugs) > 1
+            else next(iter(slugs))
+            for key, slugs in sorted(candidates.items())
+        }
 
     @staticmethod
     def _hashtag_keys(topic: TopicInfo) -> set[str]:
@@ -281,7 +401,7 @@ class Ontology:
             longest = self._first.get(ws[i])
             if longest:
                 for n in range(min(longest, n_words - i), 0, -1):
-                    slug = self._phrases.get(ws[i] if n == 1 else " ".join(ws[i:i + n]))
+                    slug = self._phrases.get(ws[i] if n == 1 else " ".join(ws[i : i + n]))
                     if slug is not None:
                         yield slug
                         i += n

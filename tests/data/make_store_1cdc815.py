@@ -11,6 +11,7 @@ upstream counts), reactions of every kind, follower counts, three days of snapsh
 hidden topic, a claim, owner and admin tokens, +K and its quota, a perk, a claim of it and its
 webhook notice. The file is then compacted (512-byte pages, no WAL) to stay a few tens of KB.
 """
+
 from __future__ import annotations
 
 import io
@@ -18,7 +19,7 @@ import json
 import os
 import sqlite3
 import sys
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from widget.service.rescore import rescore
 from widget.sources.importer import import_file
@@ -28,7 +29,7 @@ from widget.store.fetched import record_failure
 from widget.store.schema import accounts, posts
 
 AS_OF = date(2026, 11, 20)
-NOW = int(datetime(2026, 11, 20, 12, tzinfo=timezone.utc).timestamp())
+NOW = int(datetime(2026, 11, 20, 12, tzinfo=UTC).timestamp())
 PEOPLE = ["jessica", "bob", "carol", "dave", "erin", "frank"]
 KINDS = ["reshare", "quote", "reply", "mention", "like"]
 
@@ -38,21 +39,41 @@ def activity() -> str:
     for i in range(8):
         author = PEOPLE[i % 3]
         at = NOW - (i + 1) * 86400
-        lines.append({"type": "post", "id": f"p{i}", "account": f"local:{author}", "at": at,
-                      "text": ["A lovely Rioja #wine", "Sourdough at dawn #baking",
-                               "Trail run in the rain #running"][i % 3]})
+        lines.append(
+            {
+                "type": "post",
+                "id": f"p{i}",
+                "account": f"local:{author}",
+                "at": at,
+                "text": [
+                    "A lovely Rioja #wine",
+                    "Sourdough at dawn #baking",
+                    "Trail run in the rain #running",
+                ][i % 3],
+            }
+        )
         for j, engager in enumerate(p for p in PEOPLE if p != author):
             kind = KINDS[(i + j) % len(KINDS)]
-            reaction = {"type": "reaction", "kind": kind, "engager": f"local:{engager}",
-                        "at": at + 600 * (j + 1)}
+            reaction = {
+                "type": "reaction",
+                "kind": kind,
+                "engager": f"local:{engager}",
+                "at": at + 600 * (j + 1),
+            }
             if kind == "mention" and j % 2:
                 reaction["account"] = f"local:{author}"
             else:
                 reaction["post"] = f"p{i}"
             lines.append(reaction)
     for p in PEOPLE:
-        lines.append({"type": "followers", "account": f"local:{p}", "count": 100 + len(p),
-                      "at": AS_OF.isoformat()})
+        lines.append(
+            {
+                "type": "followers",
+                "account": f"local:{p}",
+                "count": 100 + len(p),
+                "at": AS_OF.isoformat(),
+            }
+        )
     return "\n".join(json.dumps(line) for line in lines) + "\n"
 
 
@@ -62,15 +83,30 @@ def main(path: str) -> None:
     engine = make_engine("sqlite:///" + path)
     import_file(engine, io.StringIO(activity()), "fixture.jsonl")
     with engine.begin() as conn:
-        conn.execute(accounts.insert().values(
-            id="mastodon:alice@example.social", network="mastodon",
-            handle="alice@example.social", display_name="Alice", created_at=NOW - 5000,
-            fetched_at=NOW - 4000))
+        conn.execute(
+            accounts.insert().values(
+                id="mastodon:alice@example.social",
+                network="mastodon",
+                handle="alice@example.social",
+                display_name="Alice",
+                created_at=NOW - 5000,
+                fetched_at=NOW - 4000,
+            )
+        )
         alice = pks_for(conn, ["mastodon:alice@example.social"])["mastodon:alice@example.social"]
-        conn.execute(posts.insert().values(
-            id="mastodon:alice@example.social/1", account_pk=alice, created_at=NOW - 7000,
-            text="Old vines #wine", topics='{"wine": 1}', reshare_count=4, like_count=9,
-            reply_count=1, quote_count=0))
+        conn.execute(
+            posts.insert().values(
+                id="mastodon:alice@example.social/1",
+                account_pk=alice,
+                created_at=NOW - 7000,
+                text="Old vines #wine",
+                topics='{"wine": 1}',
+                reshare_count=4,
+                like_count=9,
+                reply_count=1,
+                quote_count=0,
+            )
+        )
         record_failure(conn, "mastodon:alice@example.social", "upstream answered 503")
     rescore(engine, AS_OF, days=3)
     with engine.begin() as conn:
@@ -79,19 +115,45 @@ def main(path: str) -> None:
         owners.add_token(conn, pk["local:jessica"], "owner-token-of-jessica")
         owners.link(conn, pk["local:jessica"], alice)
         owners.set_hidden(conn, pk["local:bob"], "baking", True)
-        community.give_plusk(conn, pk["local:bob"], pk["local:jessica"], "wine", NOW,
-                             daily_limit=5, pair_days=7)
-        community.give_plusk(conn, pk["local:carol"], pk["local:jessica"], "wine", NOW + 60,
-                             daily_limit=5, pair_days=7)
+        community.give_plusk(
+            conn, pk["local:bob"], pk["local:jessica"], "wine", NOW, daily_limit=5, pair_days=7
+        )
+        community.give_plusk(
+            conn,
+            pk["local:carol"],
+            pk["local:jessica"],
+            "wine",
+            NOW + 60,
+            daily_limit=5,
+            pair_days=7,
+        )
         community.add_admin_token(conn, "Vineyard Co", "admin-token-of-vineyard", NOW)
         brand = community.admin_for(conn, "admin-token-of-vineyard")
-        perk = community.create_perk(conn, brand, {
-            "title": "A case of Rioja", "description": "For wine writers", "topics": ["wine"],
-            "min_score": 1, "max_claims": 3, "starts_at": NOW - 3600, "ends_at": NOW + 86400,
-            "webhook_url": "https://vineyard.example/hook"}, NOW)
-        community.claim_perk(conn, perk, pk["local:jessica"], NOW,
-                             {"url": "https://vineyard.example/hook",
-                              "payload": {"perk": perk, "account": "local:jessica"}})
+        perk = community.create_perk(
+            conn,
+            brand,
+            {
+                "title": "A case of Rioja",
+                "description": "For wine writers",
+                "topics": ["wine"],
+                "min_score": 1,
+                "max_claims": 3,
+                "starts_at": NOW - 3600,
+                "ends_at": NOW + 86400,
+                "webhook_url": "https://vineyard.example/hook",
+            },
+            NOW,
+        )
+        community.claim_perk(
+            conn,
+            perk,
+            pk["local:jessica"],
+            NOW,
+            {
+                "url": "https://vineyard.example/hook",
+                "payload": {"perk": perk, "account": "local:jessica"},
+            },
+        )
     engine.dispose()
     db = sqlite3.connect(path)
     db.execute("PRAGMA journal_mode=DELETE")

@@ -5,12 +5,13 @@ on bytes alone would let a flood of tiny entries grow the dict without limit; on
 few large PNGs could take all the memory). ``Rendered`` carries its ETag, computed once at
 render time, so a cache hit costs a dict lookup and no hashing.
 """
+
 from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Callable, Hashable
 
 from cachetools import LRUCache
 
@@ -24,7 +25,7 @@ class Rendered:
     content_type: str
 
     @classmethod
-    def of(cls, body: bytes, content_type: str) -> "Rendered":
+    def of(cls, body: bytes, content_type: str) -> Rendered:
         return cls(body, hashlib.blake2b(body, digest_size=12).hexdigest(), content_type)
 
     def pack(self) -> bytes:
@@ -32,7 +33,7 @@ class Rendered:
         return f"{self.etag}\n{self.content_type}\n".encode() + self.body
 
     @classmethod
-    def unpack(cls, data: bytes) -> "Rendered":
+    def unpack(cls, data: bytes) -> Rendered:
         etag, content_type, body = data.split(b"\n", 2)
         return cls(body, etag.decode(), content_type.decode())
 
@@ -40,8 +41,9 @@ class Rendered:
 class BytesCache:
     def __init__(self, max_entries: int, max_bytes: int):
         self.max_entries = max_entries
-        self._lru: LRUCache = LRUCache(maxsize=max_bytes,
-                                       getsizeof=lambda r: len(r.body) + ENTRY_OVERHEAD)
+        self._lru: LRUCache = LRUCache(
+            maxsize=max_bytes, getsizeof=lambda r: len(r.body) + ENTRY_OVERHEAD
+        )
         self._lock = threading.Lock()
         self.renders = 0  # how many times a miss had to render (benchmarks and tests read it)
 

@@ -6,6 +6,7 @@ Everything here degrades instead of failing: with Redis down, slow or flushed, `
 failure of an outage logs one warning; after ``retry_seconds`` the next call tries Redis again,
 and the first success logs that it is back.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -22,15 +23,24 @@ CHANNEL = "changes"
 
 
 class RedisTier:
-    def __init__(self, url: str, *, namespace: str = "iw:v1:", socket_timeout: float = 0.08,
-                 ttl: int = 86400, max_value_bytes: int = 1_000_000, retry_seconds: float = 2.0):
+    def __init__(
+        self,
+        url: str,
+        *,
+        namespace: str = "iw:v1:",
+        socket_timeout: float = 0.08,
+        ttl: int = 86400,
+        max_value_bytes: int = 1_000_000,
+        retry_seconds: float = 2.0,
+    ):
         self.namespace = namespace
         self.ttl = ttl
         self.max_value_bytes = max_value_bytes
         self.retry_seconds = retry_seconds
         self.url = url
         self.client = redis.Redis.from_url(
-            url, socket_timeout=socket_timeout, socket_connect_timeout=socket_timeout)
+            url, socket_timeout=socket_timeout, socket_connect_timeout=socket_timeout
+        )
         self._closed = threading.Event()  # stops the invalidation listener
         self._down_until = 0.0
         self._outage = False
@@ -52,8 +62,11 @@ class RedisTier:
                 self._down_until = time.monotonic() + self.retry_seconds
                 if not self._outage:
                     self._outage = True
-                    log.warning("Redis unavailable (%s): serving from the in-process cache "
-                                "and the store until it is back", type(e).__name__)
+                    log.warning(
+                        "Redis unavailable (%s): serving from the in-process cache "
+                        "and the store until it is back",
+                        type(e).__name__,
+                    )
             return default
         if self._outage:
             with self._mutex:
@@ -73,9 +86,11 @@ class RedisTier:
     def delete_matching(self, pattern: str) -> int:
         """Delete every key matching the glob ``pattern`` (within the namespace): an account's
         cached records and badges when its data is deleted. SCAN, never KEYS."""
+
         def run():
             names = list(self.client.scan_iter(match=self.key(pattern), count=500))
             return self.client.delete(*names) if names else 0
+
         return int(self._call(run, 0) or 0)
 
     def set(self, key: str, value: bytes, ttl: int | None = None) -> None:
@@ -92,21 +107,26 @@ class RedisTier:
         With Redis unavailable everyone gets True."""
         token = uuid.uuid4().hex
         key = self.key("lock", name)
-        acquired = self._call(lambda: bool(self.client.set(key, token, nx=True, px=ttl_ms)),
-                              True)
+        acquired = self._call(lambda: bool(self.client.set(key, token, nx=True, px=ttl_ms)), True)
         if not acquired:
             deadline = time.monotonic() + wait_s
-            while time.monotonic() < deadline and self._call(
-                    lambda: self.client.exists(key), 0):
+            while time.monotonic() < deadline and self._call(lambda: self.client.exists(key), 0):
                 time.sleep(0.02)
         try:
             yield acquired
         finally:
             if acquired:
                 # Release only our own lock (it may have expired and been taken since).
-                self._call(lambda: self.client.eval(
-                    "if redis.call('get', KEYS[1]) == ARGV[1] then "
-                    "return redis.call('del', KEYS[1]) end return 0", 1, key, token), None)
+                self._call(
+                    lambda: self.client.eval(
+                        "if redis.call('get', KEYS[1]) == ARGV[1] then "
+                        "return redis.call('del', KEYS[1]) end return 0",
+                        1,
+                        key,
+                        token,
+                    ),
+                    None,
+                )
 
     # -- invalidation -------------------------------------------------------------------------
 
@@ -124,8 +144,9 @@ class RedisTier:
         def run():
             channel = self.key(CHANNEL)
             # Its own connection: blocking reads must not hit the request path's short timeout.
-            listener = redis.Redis.from_url(self.url, socket_connect_timeout=1.0,
-                                            socket_timeout=5.0, health_check_interval=2)
+            listener = redis.Redis.from_url(
+                self.url, socket_connect_timeout=1.0, socket_timeout=5.0, health_check_interval=2
+            )
             while not self._closed.is_set():
                 try:
                     with listener.pubsub(ignore_subscribe_messages=True) as pubsub:
@@ -136,9 +157,12 @@ class RedisTier:
                             if message is None:
                                 continue
                             data = message.get("data")
-                            if (on_purge is not None and isinstance(data, bytes)
-                                    and data.startswith(b"purge:")):
-                                on_purge(data[len(b"purge:"):].decode("utf-8", "replace"))
+                            if (
+                                on_purge is not None
+                                and isinstance(data, bytes)
+                                and data.startswith(b"purge:")
+                            ):
+                                on_purge(data[len(b"purge:") :].decode("utf-8", "replace"))
                             on_change()
                 except (redis.RedisError, OSError, ValueError):
                     self._closed.wait(self.retry_seconds)

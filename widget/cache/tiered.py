@@ -4,10 +4,11 @@ A cold key is rendered by one process: the others wait briefly on the Redis lock
 what it stored. Keys carry the record digest, so invalidation needs no deletes: a new snapshot
 simply asks for new keys.
 """
+
 from __future__ import annotations
 
 import hashlib
-from typing import Callable, Hashable
+from collections.abc import Callable, Hashable
 
 from .memory import BytesCache, Rendered
 from .redis_tier import RedisTier

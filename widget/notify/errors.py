@@ -1,4 +1,5 @@
 """What a channel says when a message did not go out, so the outbox knows what to do next."""
+
 from __future__ import annotations
 
 
@@ -13,8 +14,14 @@ class DeliveryError(Exception):
     limit): the rest of this pass leaves the channel alone.
     """
 
-    def __init__(self, message: str, *, retry: bool, not_before: float | None = None,
-                 channel_down: bool = False):
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry: bool,
+        not_before: float | None = None,
+        channel_down: bool = False,
+    ):
         super().__init__(message)
         self.message = message
         self.retry = retry

@@ -7,6 +7,7 @@ derived from the outbox row, so a retry after a lost answer cannot post twice. I
 the same hardened client as fetches (SSRF rules, timeouts, the host's rate budget): after a
 429 nothing is sent to the instance until its reset.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,8 +35,10 @@ def parse_bot(value) -> BotSettings | None:
         if isinstance(instance, str) and isinstance(token, str) and instance and token:
             instance = instance.strip().removeprefix("https://").rstrip("/")
             return BotSettings(instance=instance, token=token.strip())
-    raise ValueError('WIDGET_MASTODON_BOT must be {"instance": "bots.example", "token": '
-                     '"an access token with write:statuses"}')
+    raise ValueError(
+        'WIDGET_MASTODON_BOT must be {"instance": "bots.example", "token": '
+        '"an access token with write:statuses"}'
+    )
 
 
 class MastodonBot:
@@ -50,27 +53,41 @@ class MastodonBot:
         instance = self.settings.instance
         try:
             url = client.base_url(instance) + "/api/v1/statuses"
-            doc, _ = client.post_form(url, {"status": text[:MAX_CHARS], "visibility": "direct"},
-                                      {"Authorization": f"Bearer {self.settings.token}",
-                                       "Idempotency-Key": idempotency_key})
+            doc, _ = client.post_form(
+                url,
+                {"status": text[:MAX_CHARS], "visibility": "direct"},
+                {
+                    "Authorization": f"Bearer {self.settings.token}",
+                    "Idempotency-Key": idempotency_key,
+                },
+            )
         except UpstreamRateLimited as e:
-            raise DeliveryError(f"{instance} is rate-limiting the bot; waiting until its "
-                                "reset", retry=True, not_before=e.retry_at,
-                                channel_down=True) from None
+            raise DeliveryError(
+                f"{instance} is rate-limiting the bot; waiting until its reset",
+                retry=True,
+                not_before=e.retry_at,
+                channel_down=True,
+            ) from None
         except UpstreamHTTPError as e:
             status, why = e.upstream_status, e.error or e.message
             if status in (401, 403):
-                raise DeliveryError(f"{instance} refused the bot's token ({status}: {why}); "
-                                    "check WIDGET_MASTODON_BOT", retry=True,
-                                    channel_down=True) from None
-            raise DeliveryError(f"{instance} refused the status ({status}: {why})",
-                                retry=False) from None
+                raise DeliveryError(
+                    f"{instance} refused the bot's token ({status}: {why}); "
+                    "check WIDGET_MASTODON_BOT",
+                    retry=True,
+                    channel_down=True,
+                ) from None
+            raise DeliveryError(
+                f"{instance} refused the status ({status}: {why})", retry=False
+            ) from None
         except InvalidParameter as e:  # the SSRF guard or a malformed instance
-            raise DeliveryError(f"the bot's instance is refused: {e.message}", retry=True,
-                                channel_down=True) from None
+            raise DeliveryError(
+                f"the bot's instance is refused: {e.message}", retry=True, channel_down=True
+            ) from None
         except NotFound as e:
-            raise DeliveryError(f"{instance} has no statuses API: {e.message}", retry=True,
-                                channel_down=True) from None
+            raise DeliveryError(
+                f"{instance} has no statuses API: {e.message}", retry=True, channel_down=True
+            ) from None
         except UpstreamUnavailable as e:
             raise DeliveryError(e.message, retry=True, channel_down=True) from None
         if not isinstance(doc, dict) or not isinstance(doc.get("id"), str):

@@ -6,6 +6,7 @@ subjects are gettext strings here, so a catalog translates both.
 E-mail gets a plain-text and an HTML part and the RFC 8058 one-click unsubscribe headers;
 a mention is plain text starting with the @handle.
 """
+
 from __future__ import annotations
 
 import gettext
@@ -37,8 +38,7 @@ SUBJECTS = {
 
 @lru_cache(maxsize=32)
 def translations(lang: str) -> gettext.NullTranslations:
-    return gettext.translation(DOMAIN, localedir=str(LOCALE_DIR), languages=[lang],
-                               fallback=True)
+    return gettext.translation(DOMAIN, localedir=str(LOCALE_DIR), languages=[lang], fallback=True)
 
 
 @lru_cache(maxsize=32)
@@ -53,9 +53,14 @@ def language(lang: str) -> str:
 
 @lru_cache(maxsize=32)
 def _env(lang: str) -> Environment:
-    env = Environment(loader=PackageLoader("widget", "templates/notify"),
-                      autoescape=select_autoescape(["html"]), extensions=["jinja2.ext.i18n"],
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env = Environment(
+        loader=PackageLoader("widget", "templates/notify"),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
     env.install_gettext_translations(translations(lang), newstyle=True)
     return env
 
@@ -73,8 +78,11 @@ def render(kind: str, lang: str, context: dict) -> Message:
     env = _env(lang)
     subject = " ".join((translations(lang).gettext(SUBJECTS[kind]) % context).split())
     context = {**context, "lang": lang, "subject": subject}
-    return Message(subject=subject, text=env.get_template(f"{kind}.txt").render(context),
-                   html=env.get_template(f"{kind}.html").render(context))
+    return Message(
+        subject=subject,
+        text=env.get_template(f"{kind}.txt").render(context),
+        html=env.get_template(f"{kind}.html").render(context),
+    )
 
 
 def mention(kind: str, lang: str, context: dict) -> str:
@@ -83,8 +91,9 @@ def mention(kind: str, lang: str, context: dict) -> str:
     return "\n".join(line.rstrip() for line in text.strip().splitlines())
 
 
-def email(msg: Message, *, sender: str, to: str, unsubscribe_url: str, message_id: str,
-          lang: str) -> EmailMessage:
+def email(
+    msg: Message, *, sender: str, to: str, unsubscribe_url: str, message_id: str, lang: str
+) -> EmailMessage:
     """A multipart/alternative message with the headers RFC 8058 asks for: the https
     unsubscribe URI in ``List-Unsubscribe`` and ``List-Unsubscribe-Post:
     List-Unsubscribe=One-Click`` (the relay's DKIM signature must cover both)."""

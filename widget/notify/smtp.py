@@ -12,10 +12,10 @@ Replies are sorted into what a later attempt can fix (4xx, a dropped connection,
 credentials or TLS: the operator can fix those) and what it cannot (5xx for the message or
 the recipient).
 """
+
 from __future__ import annotations
 
 import smtplib
-import socket
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -44,31 +44,42 @@ class SmtpSettings:
         return f"{self.scheme}://{who}{self.host}:{self.port} ({how})"
 
 
-def parse_smtp_url(url: str, *, timeout: float = 20.0, cafile: str | None = None
-                   ) -> SmtpSettings:
+def parse_smtp_url(url: str, *, timeout: float = 20.0, cafile: str | None = None) -> SmtpSettings:
     """Settings from ``WIDGET_SMTP_URL``; ValueError says what is wrong and how to write it."""
     try:
         parts = urlsplit(url.strip())
         port = parts.port
     except ValueError:
-        raise ValueError(f"WIDGET_SMTP_URL {url!r} is not a URL; write "
-                         "smtp://user:password@host:587 or smtps://...:465") from None
+        raise ValueError(
+            f"WIDGET_SMTP_URL {url!r} is not a URL; write "
+            "smtp://user:password@host:587 or smtps://...:465"
+        ) from None
     scheme = parts.scheme.lower()
     if scheme not in DEFAULT_PORTS or not parts.hostname:
-        raise ValueError("WIDGET_SMTP_URL must be smtp://[user:password@]host[:port] "
-                         "(STARTTLS) or smtps://... (TLS)")
+        raise ValueError(
+            "WIDGET_SMTP_URL must be smtp://[user:password@]host[:port] "
+            "(STARTTLS) or smtps://... (TLS)"
+        )
     tls = parse_qs(parts.query).get("tls", ["starttls" if scheme == "smtp" else "tls"])[0]
     if scheme == "smtp" and tls not in ("starttls", "none"):
         raise ValueError("WIDGET_SMTP_URL: tls= is starttls (the default) or none")
     username = unquote(parts.username) if parts.username else None
     password = unquote(parts.password) if parts.password else None
     if scheme == "smtp" and tls == "none" and username:
-        raise ValueError("WIDGET_SMTP_URL: a password is never sent without TLS; drop "
-                         "tls=none or the credentials")
-    return SmtpSettings(scheme=scheme, host=parts.hostname, port=port or DEFAULT_PORTS[scheme],
-                        username=username, password=password,
-                        starttls=scheme == "smtp" and tls == "starttls", timeout=timeout,
-                        cafile=cafile)
+        raise ValueError(
+            "WIDGET_SMTP_URL: a password is never sent without TLS; drop "
+            "tls=none or the credentials"
+        )
+    return SmtpSettings(
+        scheme=scheme,
+        host=parts.hostname,
+        port=port or DEFAULT_PORTS[scheme],
+        username=username,
+        password=password,
+        starttls=scheme == "smtp" and tls == "starttls",
+        timeout=timeout,
+        cafile=cafile,
+    )
 
 
 class SmtpChannel:
@@ -106,19 +117,29 @@ class SmtpChannel:
             code, text = next(iter(e.recipients.values()))
             raise _reply_error(f"{where} refused the recipient", code, text) from None
         except smtplib.SMTPNotSupportedError as e:  # no STARTTLS, or no AUTH, offered
-            raise DeliveryError(f"{where}: {e} Check WIDGET_SMTP_URL", retry=True,
-                                channel_down=True) from None
+            raise DeliveryError(
+                f"{where}: {e} Check WIDGET_SMTP_URL", retry=True, channel_down=True
+            ) from None
         except smtplib.SMTPAuthenticationError as e:
-            raise DeliveryError(f"{where} refused the credentials ({e.smtp_code}); check "
-                                "WIDGET_SMTP_URL", retry=True, channel_down=True) from None
+            raise DeliveryError(
+                f"{where} refused the credentials ({e.smtp_code}); check WIDGET_SMTP_URL",
+                retry=True,
+                channel_down=True,
+            ) from None
         except smtplib.SMTPResponseException as e:
             raise _reply_error(f"{where} answered", e.smtp_code, e.smtp_error) from None
         except ssl.SSLError as e:
-            raise DeliveryError(f"TLS with {where} failed ({e.reason or type(e).__name__})",
-                                retry=True, channel_down=True) from None
-        except (smtplib.SMTPException, socket.timeout, OSError) as e:
-            raise DeliveryError(f"could not deliver through {where} ({type(e).__name__})",
-                                retry=True, channel_down=True) from None
+            raise DeliveryError(
+                f"TLS with {where} failed ({e.reason or type(e).__name__})",
+                retry=True,
+                channel_down=True,
+            ) from None
+        except (TimeoutError, smtplib.SMTPException, OSError) as e:
+            raise DeliveryError(
+                f"could not deliver through {where} ({type(e).__name__})",
+                retry=True,
+                channel_down=True,
+            ) from None
 
 
 def _reply_error(what: str, code: int, text) -> DeliveryError:

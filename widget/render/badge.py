@@ -3,6 +3,7 @@
 Numbers follow shields.io's badge-maker (heights, paddings, baselines, for-the-badge's caps and
 letter spacing) so the badges sit well next to shields badges in a README.
 """
+
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -47,8 +48,15 @@ def _widths(text: str, face: str, spacing: float) -> tuple[int, float]:
     return txt.preferred_width(text, face), txt.text_width(text, face)
 
 
-def badge_scene(label: str, message: str, color: str, st: BadgeStyle, theme: str, title: str,
-                logo: str | None = None) -> Scene:
+def badge_scene(
+    label: str,
+    message: str,
+    color: str,
+    st: BadgeStyle,
+    theme: str,
+    title: str,
+    logo: str | None = None,
+) -> Scene:
     """Two segments (or one when there is neither label nor logo); ``color`` is the message
     background; ``logo``, a network with a mark (see ``logos``), goes before the label."""
     if st.upper:
@@ -72,13 +80,29 @@ def badge_scene(label: str, message: str, color: str, st: BadgeStyle, theme: str
             scene.front += front
         if label:
             scene.front.append(
-                Text(mark_w + (left - mark_w) / 2, y, label, st.label_face, fg, label_w,
-                     shadow=shadow if st.shadow else None, spacing=label_sp)
+                Text(
+                    mark_w + (left - mark_w) / 2,
+                    y,
+                    label,
+                    st.label_face,
+                    fg,
+                    label_w,
+                    shadow=shadow if st.shadow else None,
+                    spacing=label_sp,
+                )
             )
     bg, fg, shadow = themed_ink(theme, color, color, st.gloss)
     scene.back.append(Rect(left, 0, right, st.height, bg))
     scene.front.append(
-        Text(left + right / 2, y, message, st.message_face, fg, message_w,
-             shadow=shadow if st.shadow else None, spacing=message_sp)
+        Text(
+            left + right / 2,
+            y,
+            message,
+            st.message_face,
+            fg,
+            message_w,
+            shadow=shadow if st.shadow else None,
+            spacing=message_sp,
+        )
     )
     return scene

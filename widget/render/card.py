@@ -10,6 +10,7 @@ the number of pill rows ``topics`` asks for (three pills a row), so a page can r
 before anything loads and an error card fills exactly the box of the card it stands in for.
 Right-to-left languages get the mirror image (:func:`mirror`).
 """
+
 from __future__ import annotations
 
 import math
@@ -35,11 +36,17 @@ BAR_RIGHT, BAR_HEIGHT = WIDTH - PAD - 30, 6
 PILL_HEIGHT, PILL_PAD, PILL_GAP, PILLS_PER_ROW = 20, 8, 6, 3
 PILL_MAX = (WIDTH - 2 * PAD - (PILLS_PER_ROW - 1) * PILL_GAP) // PILLS_PER_ROW
 PILLS_TOP = ROWS_BOTTOM + PILL_GAP + 4
-COMPONENT_LABELS = {"true_reach": "True Reach", "amplification": "Amplification",
-                    "network_influence": "Network Influence"}
+COMPONENT_LABELS = {
+    "true_reach": "True Reach",
+    "amplification": "Amplification",
+    "network_influence": "Network Influence",
+}
 # What a state card shows in the score box, and its colour.
-STATE_MARKS = {"error": ("!", ERROR_COLOR), "pending": ("\u2026", NA_COLOR),
-               "opted_out": ("\u2013", NA_COLOR)}
+STATE_MARKS = {
+    "error": ("!", ERROR_COLOR),
+    "pending": ("\u2026", NA_COLOR),
+    "opted_out": ("\u2013", NA_COLOR),
+}
 
 
 def pill_rows(topics: int) -> int:
@@ -61,8 +68,17 @@ def handle_text(record: ScoreRecord) -> str:
 
 def _frame(theme: str, height: int, title: str) -> Scene:
     scene = Scene(WIDTH, height, title, radius=RADIUS)
-    scene.back.append(Rect(0, 0, WIDTH, height, palette_paint(theme, "background"), RADIUS,
-                           palette_paint(theme, "border")))
+    scene.back.append(
+        Rect(
+            0,
+            0,
+            WIDTH,
+            height,
+            palette_paint(theme, "background"),
+            RADIUS,
+            palette_paint(theme, "border"),
+        )
+    )
     return scene
 
 
@@ -71,19 +87,31 @@ def _score_box(scene: Scene, theme: str, shown: str, color: str) -> int:
     box_x = WIDTH - PAD - box_w
     bg, fg, _ = themed_ink(theme, color, color)
     scene.back.append(Rect(box_x, PAD, box_w, box_h, bg, 4))
-    scene.front.append(Text(box_x + box_w / 2, PAD + box_h / 2 + 8, shown, SCORE_FACE, fg,
-                            txt.text_width(shown, SCORE_FACE)))
+    scene.front.append(
+        Text(
+            box_x + box_w / 2,
+            PAD + box_h / 2 + 8,
+            shown,
+            SCORE_FACE,
+            fg,
+            txt.text_width(shown, SCORE_FACE),
+        )
+    )
     return box_x
 
 
 def _header(scene: Scene, theme: str, lines: tuple[str, str, str], room: float) -> None:
-    paints = (palette_paint(theme, "text"), palette_paint(theme, "muted"),
-              palette_paint(theme, "muted"))
+    paints = (
+        palette_paint(theme, "text"),
+        palette_paint(theme, "muted"),
+        palette_paint(theme, "muted"),
+    )
     for baseline, content, face, paint in zip(LINES, lines, (NAME_FACE, SMALL, SMALL), paints):
         shown = txt.truncate(txt.clean(content), face, room)
         if shown:
-            scene.front.append(Text(PAD, baseline, shown, face, paint,
-                                    txt.text_width(shown, face), "start"))
+            scene.front.append(
+                Text(PAD, baseline, shown, face, paint, txt.text_width(shown, face), "start")
+            )
 
 
 def _rows(scene: Scene, theme: str, lang: str, scores: dict[str, int | None]) -> None:
@@ -96,8 +124,9 @@ def _rows(scene: Scene, theme: str, lang: str, scores: dict[str, int | None]) ->
     for i, (key, label) in enumerate(zip(COMPONENTS, labels)):
         top = ROWS_TOP + i * ROW_HEIGHT
         shown = txt.truncate(label, SMALL, room)
-        scene.front.append(Text(PAD, top + 12, shown, SMALL, text,
-                                txt.text_width(shown, SMALL), "start"))
+        scene.front.append(
+            Text(PAD, top + 12, shown, SMALL, text, txt.text_width(shown, SMALL), "start")
+        )
         scene.back.append(Rect(bar_x, top + 5, bar_w, BAR_HEIGHT, track, BAR_HEIGHT / 2))
         points = scores.get(key)
         if points is None:
@@ -105,10 +134,12 @@ def _rows(scene: Scene, theme: str, lang: str, scores: dict[str, int | None]) ->
         else:
             value = i18n.number(lang, points)
             fill_w = max(BAR_HEIGHT, round(bar_w * points / 100))
-            scene.back.append(Rect(bar_x, top + 5, fill_w, BAR_HEIGHT, band_color(points),
-                                   BAR_HEIGHT / 2))
-        scene.front.append(Text(WIDTH - PAD, top + 12, value, SMALL, text,
-                                txt.text_width(value, SMALL), "end"))
+            scene.back.append(
+                Rect(bar_x, top + 5, fill_w, BAR_HEIGHT, band_color(points), BAR_HEIGHT / 2)
+            )
+        scene.front.append(
+            Text(WIDTH - PAD, top + 12, value, SMALL, text, txt.text_width(value, SMALL), "end")
+        )
 
 
 def _pills(scene: Scene, theme: str, lang: str, names: list[str], topics: int) -> None:
@@ -116,8 +147,17 @@ def _pills(scene: Scene, theme: str, lang: str, names: list[str], topics: int) -
     text, track = palette_paint(theme, "text"), palette_paint(theme, "track")
     if topics and not names:
         empty = i18n.gettext(lang, "no topics yet")
-        scene.front.append(Text(PAD, PILLS_TOP + 14, empty, SMALL, palette_paint(theme, "muted"),
-                                txt.text_width(empty, SMALL), "start"))
+        scene.front.append(
+            Text(
+                PAD,
+                PILLS_TOP + 14,
+                empty,
+                SMALL,
+                palette_paint(theme, "muted"),
+                txt.text_width(empty, SMALL),
+                "start",
+            )
+        )
         return
     x = PAD
     for i, raw in enumerate(names[:topics]):
@@ -128,8 +168,9 @@ def _pills(scene: Scene, theme: str, lang: str, names: list[str], topics: int) -
         y = PILLS_TOP + row * (PILL_HEIGHT + PILL_GAP)
         pill_w = min(txt.preferred_width(name, SMALL) + 2 * PILL_PAD, PILL_MAX)
         scene.back.append(Rect(x, y, pill_w, PILL_HEIGHT, track, PILL_HEIGHT / 2))
-        scene.front.append(Text(x + pill_w / 2, y + 14, name, SMALL, text,
-                                txt.text_width(name, SMALL)))
+        scene.front.append(
+            Text(x + pill_w / 2, y + 14, name, SMALL, text, txt.text_width(name, SMALL))
+        )
         x += pill_w + PILL_GAP
 
 
@@ -145,24 +186,59 @@ def mirror(scene: Scene) -> Scene:
     return scene
 
 
-def card_scene(record: ScoreRecord, label: str, color: str, theme: str, topics: int,
-               title: str, lang: str = i18n.DEFAULT) -> Scene:
+def card_scene(
+    record: ScoreRecord,
+    label: str,
+    color: str,
+    theme: str,
+    topics: int,
+    title: str,
+    lang: str = i18n.DEFAULT,
+) -> Scene:
     scene = _frame(theme, card_height(topics), title)
     box_x = _score_box(scene, theme, i18n.number(lang, record.score), color)
     caption = [label] if label else []
-    caption += [i18n.gettext(lang, flag) for flag, on in
-                (("provisional", record.provisional), ("stale", record.stale)) if on]
-    _header(scene, theme, (record.display_name.strip() or record.handle, handle_text(record),
-                           " \u00b7 ".join(caption)), box_x - 8 - PAD)
-    _rows(scene, theme, lang, {k: (None if record.components.get(k) is None else
-                                   min(max(int(record.components[k].score), 1), 100))
-                               for k in COMPONENTS})
+    caption += [
+        i18n.gettext(lang, flag)
+        for flag, on in (("provisional", record.provisional), ("stale", record.stale))
+        if on
+    ]
+    _header(
+        scene,
+        theme,
+        (
+            record.display_name.strip() or record.handle,
+            handle_text(record),
+            " \u00b7 ".join(caption),
+        ),
+        box_x - 8 - PAD,
+    )
+    _rows(
+        scene,
+        theme,
+        lang,
+        {
+            k: (
+                None
+                if record.components.get(k) is None
+                else min(max(int(record.components[k].score), 1), 100)
+            )
+            for k in COMPONENTS
+        },
+    )
     _pills(scene, theme, lang, [t.name for t in record.topics], topics)
     return mirror(scene) if i18n.is_rtl(lang) else scene
 
 
-def state_scene(subject: str, message: str, state: str, theme: str, topics: int, title: str,
-                lang: str = i18n.DEFAULT) -> Scene:
+def state_scene(
+    subject: str,
+    message: str,
+    state: str,
+    theme: str,
+    topics: int,
+    title: str,
+    lang: str = i18n.DEFAULT,
+) -> Scene:
     """A card-shaped error, pending or opted-out message, exactly the card's size: the account
     asked for, what happened, a mark in the score box, the component rows left empty."""
     mark, color = STATE_MARKS.get(state, STATE_MARKS["error"])

@@ -7,6 +7,7 @@ or the topic weight for ``topic=<slug>``), or NA_COLOR when that topic has no we
 (left-hand) side always uses the theme's label colour. Whatever wins then goes through
 :func:`ink`, which may darken or lighten it until its text reaches MIN_CONTRAST (WCAG AA).
 """
+
 from __future__ import annotations
 
 import re
@@ -71,7 +72,12 @@ THEMES = {
 # Gloss overlays drawn over the badge background: (offset, colour, opacity) gradient stops.
 GLOSS = {
     "flat": ((0.0, "#bbbbbb", 0.1), (1.0, "#000000", 0.1)),
-    "plastic": ((0.0, "#ffffff", 0.7), (0.1, "#aaaaaa", 0.1), (0.9, "#000000", 0.3), (1.0, "#000000", 0.5)),
+    "plastic": (
+        (0.0, "#ffffff", 0.7),
+        (0.1, "#aaaaaa", 0.1),
+        (0.9, "#000000", 0.3),
+        (1.0, "#000000", 0.5),
+    ),
 }
 # The stops that lie behind the glyphs (plastic's strong highlights sit at the very top and
 # bottom edge, outside the text): text must reach MIN_CONTRAST over each of these blends.

@@ -3,6 +3,7 @@
 Pure (no Flask). The unit phrases live here and nowhere else, so the profile page and anything
 else that shows a component's raw value say the same thing.
 """
+
 from __future__ import annotations
 
 from datetime import date

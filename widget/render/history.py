@@ -13,6 +13,7 @@ a real move is visible; the axis says which numbers it spans. Its words, dates a
 in ``lang`` (the page's language; the catalogs of widget.render.i18n); the time axis runs left
 to right in every language, as charts do.
 """
+
 from __future__ import annotations
 
 import math
@@ -36,7 +37,10 @@ Y_STEPS = (1, 2, 5, 10, 20, 25)  # candidate distances between value ticks, smal
 MAX_Y_INTERVALS = 5
 MAX_X_TICKS = 5
 COLORS = {  # light theme; pages.css overrides them for dark by class
-    "published": "#0969da", "daily": "#8c959f", "event": "#bc4c00", "grid": "#d0d7de",
+    "published": "#0969da",
+    "daily": "#8c959f",
+    "event": "#bc4c00",
+    "grid": "#d0d7de",
     "text": "#57606a",
 }
 
@@ -79,6 +83,7 @@ class HistoryChart:
 
 def history_chart(rows: list[dict], lang: str = i18n.DEFAULT) -> HistoryChart:
     """Statement rows (oldest first: ``day``, ``score``, ``score_daily``, ``events``...)."""
+
     def short_date(day: date) -> str:
         return i18n.short_date(lang, day)
 
@@ -86,19 +91,24 @@ def history_chart(rows: list[dict], lang: str = i18n.DEFAULT) -> HistoryChart:
         return i18n.decimal(lang, value, digits) if digits else i18n.number(lang, value)
 
     if not rows:
-        return HistoryChart(i18n.gettext(lang, "No history yet."), (), (), (), 0.0, 0.0,
-                            Markup(""), lang)
+        return HistoryChart(
+            i18n.gettext(lang, "No history yet."), (), (), (), 0.0, 0.0, Markup(""), lang
+        )
     if len(rows) == 1:
         row = rows[0]
-        text = i18n.gettext(lang, "Only one day of history so far: %(score)s on %(day)s.",
-                            score=number(_whole(row["score"]), 0),
-                            day=short_date(date.fromisoformat(row["day"])))
+        text = i18n.gettext(
+            lang,
+            "Only one day of history so far: %(score)s on %(day)s.",
+            score=number(_whole(row["score"]), 0),
+            day=short_date(date.fromisoformat(row["day"])),
+        )
         return HistoryChart(text, (), (), (), 0.0, 0.0, Markup(""), lang)
     first = date.fromisoformat(rows[0]["day"])
     last = date.fromisoformat(rows[-1]["day"])
     span = max((last - first).days, 1)
-    values = [r["score"] for r in rows] + [r["score_daily"] for r in rows
-                                          if r.get("score_daily") is not None]
+    values = [r["score"] for r in rows] + [
+        r["score_daily"] for r in rows if r.get("score_daily") is not None
+    ]
     low, high, y_ticks = value_scale(min(values), max(values), lang)
 
     def x_of(day: date) -> float:
@@ -112,28 +122,52 @@ def history_chart(rows: list[dict], lang: str = i18n.DEFAULT) -> HistoryChart:
         day = date.fromisoformat(r["day"])
         daily = r.get("score_daily")
         if daily is None:
-            title = i18n.gettext(lang, "%(day)s: published %(published)s",
-                                 day=short_date(day), published=number(r["score"]))
+            title = i18n.gettext(
+                lang,
+                "%(day)s: published %(published)s",
+                day=short_date(day),
+                published=number(r["score"]),
+            )
         else:
-            title = i18n.gettext(lang, "%(day)s: published %(published)s, daily %(daily)s",
-                                 day=short_date(day), published=number(r["score"]),
-                                 daily=number(daily))
-        days.append(Day(day, x_of(day), r["score"], daily, y_of(r["score"]),
-                         None if daily is None else y_of(daily), title,
-                         tuple(e["text"] for e in r.get("events") or ())))
+            title = i18n.gettext(
+                lang,
+                "%(day)s: published %(published)s, daily %(daily)s",
+                day=short_date(day),
+                published=number(r["score"]),
+                daily=number(daily),
+            )
+        days.append(
+            Day(
+                day,
+                x_of(day),
+                r["score"],
+                daily,
+                y_of(r["score"]),
+                None if daily is None else y_of(daily),
+                title,
+                tuple(e["text"] for e in r.get("events") or ()),
+            )
+        )
     x_ticks = tuple(Tick(x_of(d), short_date(d)) for d in date_ticks(first, span))
     summary = i18n.gettext(
-        lang, "Daily and published score, %(first)s to %(last)s: published %(start)s on "
+        lang,
+        "Daily and published score, %(first)s to %(last)s: published %(start)s on "
         "%(first)s and %(end)s on %(last)s. The value scale is fitted to the data: %(low)s to "
-        "%(high)s.", first=short_date(first), last=short_date(last),
-        start=number(_whole(rows[0]["score"]), 0), end=number(_whole(rows[-1]["score"]), 0),
-        low=i18n.number(lang, low), high=i18n.number(lang, high))
+        "%(high)s.",
+        first=short_date(first),
+        last=short_date(last),
+        start=number(_whole(rows[0]["score"]), 0),
+        end=number(_whole(rows[-1]["score"]), 0),
+        low=i18n.number(lang, low),
+        high=i18n.number(lang, high),
+    )
     chart = HistoryChart(summary, tuple(days), x_ticks, y_ticks, low, high, Markup(""), lang)
     return replace(chart, svg=chart_svg(chart))
 
 
-def value_scale(lo: float, hi: float,
-                lang: str = i18n.DEFAULT) -> tuple[float, float, tuple[Tick, ...]]:
+def value_scale(
+    lo: float, hi: float, lang: str = i18n.DEFAULT
+) -> tuple[float, float, tuple[Tick, ...]]:
     """Bottom, top and ticks of a value axis that holds ``lo..hi`` within 0..100, at least
     ``MIN_SPAN`` tall, with the smallest round step that needs at most five intervals."""
     if hi - lo < MIN_SPAN:
@@ -150,8 +184,9 @@ def value_scale(lo: float, hi: float,
             break
     count = round((top - bottom) / step)
     y = [BOTTOM - i / count * (BOTTOM - TOP) for i in range(count + 1)]
-    ticks = tuple(Tick(round(y[i], 2), i18n.number(lang, bottom + i * step))
-                  for i in range(count + 1))
+    ticks = tuple(
+        Tick(round(y[i], 2), i18n.number(lang, bottom + i * step)) for i in range(count + 1)
+    )
     return float(bottom), float(top), ticks
 
 
@@ -176,8 +211,9 @@ def _whole(score: float) -> int:
 RTL_ANCHOR = {None: "end", "start": "end", "end": "start", "middle": "middle"}
 
 
-def _text(x: float, y: float, label: str, anchor: str | None = None, cls: str = "ax",
-          rtl: bool = False) -> Markup:
+def _text(
+    x: float, y: float, label: str, anchor: str | None = None, cls: str = "ax", rtl: bool = False
+) -> Markup:
     attrs = {"class": cls, "x": x, "y": y, "text-anchor": anchor, "fill": COLORS["text"]}
     if rtl:
         attrs.update({"direction": "rtl", "text-anchor": RTL_ANCHOR[anchor]})
@@ -199,16 +235,30 @@ def _path(points: list[tuple[float, float] | None]) -> str:
 def _legend(lang: str) -> list[Markup]:
     """Swatch and label of each line and of the event marker, in one row under the dates:
     from the plot's left edge, or further left when a language's labels need the room."""
-    labels = (("published", i18n.gettext(lang, "published (smoothed)")),
-              ("daily", i18n.gettext(lang, "daily (unsmoothed)")))
+    labels = (
+        ("published", i18n.gettext(lang, "published (smoothed)")),
+        ("daily", i18n.gettext(lang, "daily (unsmoothed)")),
+    )
     event = i18n.gettext(lang, "event")
-    width = sum(16 + text_width(label, FACE) + 10 for _, label in labels) + 12 + \
-        text_width(event, FACE)
+    width = (
+        sum(16 + text_width(label, FACE) + 10 for _, label in labels) + 12 + text_width(event, FACE)
+    )
     out, x = [], float(max(LEGEND_MARGIN, min(LEFT, WIDTH - LEGEND_MARGIN - width)))
     for key, label in labels:
-        out.append(element("line", {"class": key, "x1": x, "y1": LEGEND_Y - 4, "x2": x + 12,
-                                    "y2": LEGEND_Y - 4, "stroke": COLORS[key],
-                                    "stroke-width": 2.5 if key == "published" else 1.5}))
+        out.append(
+            element(
+                "line",
+                {
+                    "class": key,
+                    "x1": x,
+                    "y1": LEGEND_Y - 4,
+                    "x2": x + 12,
+                    "y2": LEGEND_Y - 4,
+                    "stroke": COLORS[key],
+                    "stroke-width": 2.5 if key == "published" else 1.5,
+                },
+            )
+        )
         out.append(_text(x + 16, LEGEND_Y, label, rtl=i18n.is_rtl(lang)))
         x += 16 + text_width(label, FACE) + 10
     out.append(_marker_shape(x + 4, LEGEND_Y))
@@ -218,8 +268,9 @@ def _legend(lang: str) -> list[Markup]:
 
 def _marker_shape(x: float, base: float) -> Markup:
     """A small upward triangle whose base is at ``base``."""
-    return element("path", {"class": "mk", "d": f"M{x - 4:g} {base:g}h8l-4 -7z",
-                            "fill": COLORS["event"]})
+    return element(
+        "path", {"class": "mk", "d": f"M{x - 4:g} {base:g}h8l-4 -7z", "fill": COLORS["event"]}
+    )
 
 
 def _readout(text: str, rtl: bool = False) -> Markup:
@@ -233,50 +284,147 @@ def chart_svg(chart: HistoryChart) -> Markup:
     half = (days[1].x - days[0].x) / 2 if len(days) > 1 else 4.0
     parts: list[Markup] = []
     for t in chart.y_ticks:
-        parts.append(element("line", {"class": "grid", "x1": LEFT, "y1": t.at, "x2": RIGHT_EDGE,
-                                      "y2": t.at, "stroke": COLORS["grid"],
-                                      "stroke-width": 0.5}))
+        parts.append(
+            element(
+                "line",
+                {
+                    "class": "grid",
+                    "x1": LEFT,
+                    "y1": t.at,
+                    "x2": RIGHT_EDGE,
+                    "y2": t.at,
+                    "stroke": COLORS["grid"],
+                    "stroke-width": 0.5,
+                },
+            )
+        )
         parts.append(_text(LEFT - 4, t.at + 3.5, t.label, "end"))
     for t in chart.x_ticks:
-        parts.append(element("line", {"class": "grid", "x1": t.at, "y1": BOTTOM, "x2": t.at,
-                                      "y2": BOTTOM + 4, "stroke": COLORS["grid"]}))
+        parts.append(
+            element(
+                "line",
+                {
+                    "class": "grid",
+                    "x1": t.at,
+                    "y1": BOTTOM,
+                    "x2": t.at,
+                    "y2": BOTTOM + 4,
+                    "stroke": COLORS["grid"],
+                },
+            )
+        )
         half_label = text_width(t.label, FACE) / 2  # centred under its day, inside the chart
         at = min(max(t.at, half_label + 2), WIDTH - 2 - half_label)
         parts.append(_text(round(at, 2), BOTTOM + 15, t.label, "middle", rtl=rtl))
     daily = _path([(d.x, d.y_daily) if d.y_daily is not None else None for d in days])
     if daily:
-        parts.append(element("path", {"class": "daily", "d": daily, "fill": "none",
-                                      "stroke": COLORS["daily"], "stroke-width": 1.5,
-                                      "stroke-linejoin": "round"}))
-    parts.append(element("path", {"class": "published",
-                                  "d": _path([(d.x, d.y_published) for d in days]),
-                                  "fill": "none", "stroke": COLORS["published"],
-                                  "stroke-width": 2.5, "stroke-linejoin": "round",
-                                  "stroke-linecap": "round"}))
+        parts.append(
+            element(
+                "path",
+                {
+                    "class": "daily",
+                    "d": daily,
+                    "fill": "none",
+                    "stroke": COLORS["daily"],
+                    "stroke-width": 1.5,
+                    "stroke-linejoin": "round",
+                },
+            )
+        )
+    parts.append(
+        element(
+            "path",
+            {
+                "class": "published",
+                "d": _path([(d.x, d.y_published) for d in days]),
+                "fill": "none",
+                "stroke": COLORS["published"],
+                "stroke-width": 2.5,
+                "stroke-linejoin": "round",
+                "stroke-linecap": "round",
+            },
+        )
+    )
     for d in days:  # hit areas and readouts, one focusable group per day
         x0, x1 = max(LEFT, d.x - half), min(RIGHT_EDGE, d.x + half)
-        shown = [element("line", {"x1": d.x, "y1": TOP, "x2": d.x, "y2": BOTTOM,
-                                  "stroke": COLORS["text"], "stroke-width": 0.75}),
-                 element("circle", {"class": "published", "cx": d.x, "cy": d.y_published,
-                                    "r": 3.5, "fill": COLORS["published"]}),
-                 _readout(d.title, rtl)]
-        parts.append(element(
-            "g", {"class": "pt", "tabindex": "0", "data-day": d.day.isoformat()},
-            element("title", None, d.title),
-            element("rect", {"x": x0, "y": TOP, "width": round(x1 - x0, 2),
-                             "height": BOTTOM - TOP, "fill": "transparent"}),
-            element("g", {"class": "on", "visibility": "hidden"}, *shown)))
+        shown = [
+            element(
+                "line",
+                {
+                    "x1": d.x,
+                    "y1": TOP,
+                    "x2": d.x,
+                    "y2": BOTTOM,
+                    "stroke": COLORS["text"],
+                    "stroke-width": 0.75,
+                },
+            ),
+            element(
+                "circle",
+                {
+                    "class": "published",
+                    "cx": d.x,
+                    "cy": d.y_published,
+                    "r": 3.5,
+                    "fill": COLORS["published"],
+                },
+            ),
+            _readout(d.title, rtl),
+        ]
+        parts.append(
+            element(
+                "g",
+                {"class": "pt", "tabindex": "0", "data-day": d.day.isoformat()},
+                element("title", None, d.title),
+                element(
+                    "rect",
+                    {
+                        "x": x0,
+                        "y": TOP,
+                        "width": round(x1 - x0, 2),
+                        "height": BOTTOM - TOP,
+                        "fill": "transparent",
+                    },
+                ),
+                element("g", {"class": "on", "visibility": "hidden"}, *shown),
+            )
+        )
     for d in chart.markers:  # on top of the day groups, so their titles win on hover
         text = f"{i18n.short_date(chart.lang, d.day)}: {'; '.join(d.events)}"
-        parts.append(element(
-            "g", {"class": "ev", "tabindex": "0", "data-day": d.day.isoformat()},
-            element("title", None, text),
-            element("line", {"class": "mk", "x1": d.x, "y1": TOP, "x2": d.x, "y2": BOTTOM,
-                             "stroke": COLORS["event"], "stroke-width": 1,
-                             "stroke-dasharray": "3 3"}),
-            _marker_shape(d.x, BOTTOM),
-            element("g", {"class": "on", "visibility": "hidden"}, _readout(text, rtl))))
+        parts.append(
+            element(
+                "g",
+                {"class": "ev", "tabindex": "0", "data-day": d.day.isoformat()},
+                element("title", None, text),
+                element(
+                    "line",
+                    {
+                        "class": "mk",
+                        "x1": d.x,
+                        "y1": TOP,
+                        "x2": d.x,
+                        "y2": BOTTOM,
+                        "stroke": COLORS["event"],
+                        "stroke-width": 1,
+                        "stroke-dasharray": "3 3",
+                    },
+                ),
+                _marker_shape(d.x, BOTTOM),
+                element("g", {"class": "on", "visibility": "hidden"}, _readout(text, rtl)),
+            )
+        )
     parts.extend(_legend(chart.lang))
-    return element("svg", {"xmlns": SVG_NS, "class": "chart", "viewBox": f"0 0 {WIDTH} {HEIGHT}",
-                           "width": "100%", "role": "group", "aria-label": chart.summary,
-                           "font-family": FONT_FAMILY, "font-size": FONT_SIZE}, *parts)
+    return element(
+        "svg",
+        {
+            "xmlns": SVG_NS,
+            "class": "chart",
+            "viewBox": f"0 0 {WIDTH} {HEIGHT}",
+            "width": "100%",
+            "role": "group",
+            "aria-label": chart.summary,
+            "font-family": FONT_FAMILY,
+            "font-size": FONT_SIZE,
+        },
+        *parts,
+    )

@@ -6,11 +6,12 @@ That is Flask-Babel's own layout and domain, so the pages can load the same cata
 (``BABEL_TRANSLATION_DIRECTORIES`` pointing at ``LOCALE_DIR``). Numbers are written with
 Babel's locale data (CLDR). Pure: no Flask.
 """
+
 from __future__ import annotations
 
 import re
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 from gettext import NullTranslations
 
 from babel import Locale
@@ -65,7 +66,7 @@ def resolve(tag: str | None) -> str:
     return primary if primary in LANGUAGES else DEFAULT
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog(lang: str) -> NullTranslations:
     if lang == DEFAULT:
         return NullTranslations()
@@ -77,7 +78,7 @@ def gettext(lang: str, message: str, **values) -> str:
     return text % values if values else text
 
 
-@lru_cache(maxsize=None)
+@cache
 def is_rtl(lang: str) -> bool:
     return Locale.parse(lang).character_order == "right-to-left"
 

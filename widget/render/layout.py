@@ -3,6 +3,7 @@
 The message and colour rules live here once (see the precedence comment in ``colors``); the
 style modules only place things.
 """
+
 from __future__ import annotations
 
 from widget.errors import WidgetError
@@ -41,8 +42,9 @@ def _find_topic(record: ScoreRecord, slug: str) -> Topic | None:
     return next((t for t in record.topics if t.slug.lower() == slug), None)
 
 
-def message_and_value(record: ScoreRecord, topic: str | None,
-                      lang: str = i18n.DEFAULT) -> tuple[str, float | None]:
+def message_and_value(
+    record: ScoreRecord, topic: str | None, lang: str = i18n.DEFAULT
+) -> tuple[str, float | None]:
     """The message text and the number its band colour comes from (None: not applicable)."""
     score = i18n.number(lang, record.score)
     if topic is None:
@@ -68,8 +70,9 @@ def message_color(params: BadgeParams, value: float | None) -> str:
     return NA_COLOR if value is None else band_color(value)
 
 
-def accessible_text(label: str, message: str, record: ScoreRecord | None = None,
-                    lang: str = i18n.DEFAULT) -> str:
+def accessible_text(
+    label: str, message: str, record: ScoreRecord | None = None, lang: str = i18n.DEFAULT
+) -> str:
     """``influence: 57`` plus ``, provisional`` / ``, stale`` when they apply."""
     text = f"{label}: {message}" if label else message
     if record is not None:
@@ -108,8 +111,9 @@ def error_text(err: WidgetError, lang: str = i18n.DEFAULT) -> tuple[str, str]:
     return i18n.gettext(lang, message), state
 
 
-def error_scene(message: str, params: BadgeParams, subject: str | None = None,
-                state: str = "error") -> Scene:
+def error_scene(
+    message: str, params: BadgeParams, subject: str | None = None, state: str = "error"
+) -> Scene:
     """An error badge: the label, the message, ERROR_COLOR (never the user's colour). For
     ``style=card`` a card-shaped message of the card's very size: ``subject`` (the account
     asked for), ``message``, and a mark for ``state`` (error, pending, opted_out)."""
@@ -118,7 +122,14 @@ def error_scene(message: str, params: BadgeParams, subject: str | None = None,
     title = accessible_text(label, message)
     if params.style == "card":
         who = txt.clean(subject or "")
-        return state_scene(who, message, state, params.theme, params.topics,
-                           f"{who}, {title}" if who else title, params.lang)
+        return state_scene(
+            who,
+            message,
+            state,
+            params.theme,
+            params.topics,
+            f"{who}, {title}" if who else title,
+            params.lang,
+        )
     style = BADGE_STYLES.get(params.style) or BADGE_STYLES[ERROR_FALLBACK_STYLE]
     return badge_scene(label, message, ERROR_COLOR, style, params.theme, title)

@@ -4,6 +4,7 @@ colour (as shields.io draws logos), so they keep the label's contrast in every t
 Our own drawings, not the networks' artwork: Mastodon as a rounded speech bubble with an "m",
 Bluesky as a butterfly of four ellipses. Each mark fits a SIZE x SIZE box.
 """
+
 from __future__ import annotations
 
 import math
@@ -27,8 +28,10 @@ def _ellipse(cx: float, cy: float, rx: float, ry: float, turn: float, steps: int
 
 # Bluesky: two upper wings leaning out, two smaller lower wings (in a 14 x 14 box).
 _BUTTERFLY = (
-    _ellipse(3.9, 5.4, 3.3, 2.5, 0.55), _ellipse(10.1, 5.4, 3.3, 2.5, -0.55),
-    _ellipse(4.9, 9.9, 2.3, 1.8, -0.5), _ellipse(9.1, 9.9, 2.3, 1.8, 0.5),
+    _ellipse(3.9, 5.4, 3.3, 2.5, 0.55),
+    _ellipse(10.1, 5.4, 3.3, 2.5, -0.55),
+    _ellipse(4.9, 9.9, 2.3, 1.8, -0.5),
+    _ellipse(9.1, 9.9, 2.3, 1.8, 0.5),
 )
 
 
@@ -41,8 +44,9 @@ def mark(network: str, x: float, y: float, ink: Paint, ground: Paint) -> tuple[l
     ``ground`` is the colour under it (the "m" is cut out of the bubble in it)."""
     if network == "mastodon":
         bubble = Rect(x, y + 1, SIZE, SIZE - 2, ink, 3.5)
-        tail = Polygon(((x + 2.5, y + SIZE - 1.5), (x + 6.5, y + SIZE - 1.5), (x + 3, y + SIZE + 1)),
-                       ink)
+        tail = Polygon(
+            ((x + 2.5, y + SIZE - 1.5), (x + 6.5, y + SIZE - 1.5), (x + 3, y + SIZE + 1)), ink
+        )
         letter = Text(x + SIZE / 2, y + SIZE - 4, "m", "bold-10", ground, 9.5)
         return [bubble], [tail, letter]
     if network == "bsky":

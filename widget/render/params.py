@@ -12,6 +12,7 @@ image. Parsing forgives what does not matter and reports everything that does:
 
 Unknown parameters are ignored so links with tracking parameters keep working.
 """
+
 from __future__ import annotations
 
 import re
@@ -43,8 +44,11 @@ class InvalidParameters(InvalidParameter):
     of the parser; the JSON body lists them all (``extra["problems"]``)."""
 
     def __init__(self, problems: list[tuple[str, str]]):
-        super().__init__("; ".join(m for _, m in problems), param=problems[0][0],
-                         extra={"problems": [{"param": p, "message": m} for p, m in problems]})
+        super().__init__(
+            "; ".join(m for _, m in problems),
+            param=problems[0][0],
+            extra={"problems": [{"param": p, "message": m} for p, m in problems]},
+        )
         self.problems = problems
 
     @property
@@ -74,7 +78,10 @@ class BadgeParams:
     def cache_key(self) -> str:
         """A stable string form (for Redis keys and ETags): ``style=flat&label=influence&...``."""
         return urlencode(
-            [(f.name, "" if getattr(self, f.name) is None else getattr(self, f.name)) for f in fields(self)]
+            [
+                (f.name, "" if getattr(self, f.name) is None else getattr(self, f.name))
+                for f in fields(self)
+            ]
         )
 
 
@@ -90,7 +97,9 @@ def _choice(args: Mapping[str, str], name: str, allowed: tuple[str, ...], defaul
     return value
 
 
-def _integer(args: Mapping[str, str], name: str, low: int, high: int, default: int | None) -> int | None:
+def _integer(
+    args: Mapping[str, str], name: str, low: int, high: int, default: int | None
+) -> int | None:
     raw = args.get(name)
     if raw is None:
         return default
@@ -159,7 +168,9 @@ def _lang(args: Mapping[str, str]) -> str:
         ) from None
 
 
-def parse_lenient(args: Mapping[str, str], *, png: bool) -> tuple[BadgeParams, list[tuple[str, str]]]:
+def parse_lenient(
+    args: Mapping[str, str], *, png: bool
+) -> tuple[BadgeParams, list[tuple[str, str]]]:
     """(parameters, problems): each invalid option takes its default and adds a problem."""
     problems: list[tuple[str, str]] = []
 
@@ -180,10 +191,12 @@ def parse_lenient(args: Mapping[str, str], *, png: bool) -> tuple[BadgeParams, l
         color=read("color", None, _color),
         topic=None if card else read("topic", None, _topic),
         topics=read("topics", TOPICS_DEFAULT, _integer, "topics", 0, TOPICS_MAX, TOPICS_DEFAULT)
-        if card else TOPICS_DEFAULT,
+        if card
+        else TOPICS_DEFAULT,
         scale=read("scale", 1, _integer, "scale", 1, SCALE_MAX, 1) if png else 1,
-        cache_seconds=read("cache_seconds", None, _integer, "cache_seconds", 0,
-                           CACHE_SECONDS_MAX, None),
+        cache_seconds=read(
+            "cache_seconds", None, _integer, "cache_seconds", 0, CACHE_SECONDS_MAX, None
+        ),
         lang=lang,
         logo=False if card else read("logo", "none", _choice, "logo", LOGOS, "none") == "network",
     )

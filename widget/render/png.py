@@ -4,6 +4,7 @@ The image is exactly (scene width * scale, scene height * scale). PNG cannot fol
 colour scheme, so ``theme=auto`` paints the light colours. Fonts, gloss overlays and corner
 masks are built once per size and kept; :func:`encode_png` writes the file (see why there).
 """
+
 from __future__ import annotations
 
 import struct
@@ -77,7 +78,9 @@ def _gloss(name: str, width: int, height: int) -> tuple[Image.Image, Image.Image
     column.putdata(colors)
     mask = Image.new("L", (1, height))
     mask.putdata(alphas)
-    return column.resize((width, height), Image.NEAREST), mask.resize((width, height), Image.NEAREST)
+    return column.resize((width, height), Image.NEAREST), mask.resize(
+        (width, height), Image.NEAREST
+    )
 
 
 @lru_cache(maxsize=128)
@@ -109,14 +112,18 @@ def _left(t: Text) -> float:
     return t.x - t.width if t.anchor == "end" else t.x
 
 
-def _draw_bitmap_run(image: Image.Image, xy: tuple[float, float], part: str,
-                     font: ImageFont.FreeTypeFont, scale: float) -> None:
+def _draw_bitmap_run(
+    image: Image.Image,
+    xy: tuple[float, float],
+    part: str,
+    font: ImageFont.FreeTypeFont,
+    scale: float,
+) -> None:
     """Colour glyphs (emoji) drawn at the strike size, scaled down and composited."""
     box = font.getbbox(part, anchor="ls")
     w, h = max(1, box[2] - box[0]), max(1, box[3] - box[1])
     tile = Image.new("RGBA", (w, h), (0, 0, 0, 0))
-    ImageDraw.Draw(tile).text((-box[0], -box[1]), part, font=font, anchor="ls",
-                              embedded_color=True)
+    ImageDraw.Draw(tile).text((-box[0], -box[1]), part, font=font, anchor="ls", embedded_color=True)
     tile = tile.resize((max(1, round(w * scale)), max(1, round(h * scale))), Image.LANCZOS)
     at = (round(xy[0] + box[0] * scale), round(xy[1] + box[1] * scale))
     if image.mode == "RGBA":
@@ -126,21 +133,22 @@ def _draw_bitmap_run(image: Image.Image, xy: tuple[float, float], part: str,
 
 
 @lru_cache(maxsize=GLYPH_CACHE)
-def _glyph_mask(path: str, px: int, complex_text: bool, part: str, fx: float,
-                fy: float) -> tuple[Image.Image, int, int]:
+def _glyph_mask(
+    path: str, px: int, complex_text: bool, part: str, fx: float, fy: float
+) -> tuple[Image.Image, int, int]:
     """(mask, dx, dy): ``part`` rasterised once, exactly as ``ImageDraw.text`` draws it at a
     pen position whose fractional part is (fx, fy); its top left corner is (dx, dy) from the
     pen's whole-pixel position. Rasterising is most of a PNG's cost and badge texts repeat."""
     font = _font(path, px, complex_text)[0]
     left, top, right, bottom = font.getbbox(part, anchor="ls")
     mask = Image.new("L", (right - left + 2, bottom - top + 2))  # +1 px each side for (fx, fy)
-    ImageDraw.Draw(mask).text((1 - left + fx, 1 - top + fy), part, fill=255, font=font,
-                              anchor="ls")
+    ImageDraw.Draw(mask).text((1 - left + fx, 1 - top + fy), part, fill=255, font=font, anchor="ls")
     return mask, left - 1, top - 1
 
 
-def _draw_text(draw: ImageDraw.ImageDraw, t: Text, content: str, s: int, fill,
-               colour_glyphs: list) -> None:
+def _draw_text(
+    draw: ImageDraw.ImageDraw, t: Text, content: str, s: int, fill, colour_glyphs: list
+) -> None:
     """Each run with the font that has its glyphs (text.shaped), placed by its shaped width;
     runs of colour bitmap glyphs go to ``colour_glyphs`` to be composited last."""
     px = txt.FACES[t.face][1] * s
@@ -204,7 +212,9 @@ def write_png(scene: Scene, scale: int = 1) -> bytes:
             _rect(draw, item, s)
         else:
             points = [(x * s, y * s) for x, y in item.points]
-            draw.line(points, fill=_color(item.stroke), width=max(1, round(item.width * s)), joint="curve")
+            draw.line(
+                points, fill=_color(item.stroke), width=max(1, round(item.width * s)), joint="curve"
+            )
     if scene.gloss:
         color, alpha = _gloss(scene.gloss, *size)
         image.paste(color, (0, 0), alpha)
@@ -232,7 +242,12 @@ def encode_png(image: Image.Image) -> bytes:
     rows = b"".join([b"\x00" + raw[i : i + stride] for i in range(0, len(raw), stride)])
     header = struct.pack(">IIBBBBB", width, height, 8, _COLOR_TYPES[image.mode], 0, 0, 0)
     return b"".join(
-        (_PNG_SIGNATURE, _chunk(b"IHDR", header), _chunk(b"IDAT", zlib.compress(rows, COMPRESS_LEVEL)), _IEND)
+        (
+            _PNG_SIGNATURE,
+            _chunk(b"IHDR", header),
+            _chunk(b"IDAT", zlib.compress(rows, COMPRESS_LEVEL)),
+            _IEND,
+        )
     )
 
 
@@ -241,7 +256,8 @@ def render_png(record: ScoreRecord, params: BadgeParams) -> bytes:
     return write_png(scene_for(record, params), params.scale)
 
 
-def render_error_png(message: str, params: BadgeParams, subject: str | None = None,
-                     state: str = "error") -> bytes:
+def render_error_png(
+    message: str, params: BadgeParams, subject: str | None = None, state: str = "error"
+) -> bytes:
     """The error badge of :func:`widget.render.svg.render_error_svg`, as PNG."""
     return write_png(error_scene(message, params, subject, state), params.scale)

@@ -3,6 +3,7 @@
 Layout modules (``badge``, ``card``, ``sparkline``) build a :class:`Scene`; ``svg`` writes it as
 markup and ``png`` paints it with Pillow, so the two outputs cannot drift apart.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -35,13 +36,19 @@ def palette_paint(theme: str, role: str) -> Paint:
     return themed(theme, getattr(THEMES["light"], role), getattr(THEMES["dark"], role))
 
 
-def themed_ink(theme: str, light_bg: str, dark_bg: str, gloss: str | None = None) -> tuple[Paint, Paint, Paint]:
+def themed_ink(
+    theme: str, light_bg: str, dark_bg: str, gloss: str | None = None
+) -> tuple[Paint, Paint, Paint]:
     """(background, text, shadow) paints for a background that may differ per theme."""
     if theme != "auto" or light_bg == dark_bg:
         i: Ink = ink(dark_bg if theme == "dark" else light_bg, gloss)
         return i.background, i.text, i.shadow
     a, b = ink(light_bg, gloss), ink(dark_bg, gloss)
-    return themed(theme, a.background, b.background), themed(theme, a.text, b.text), themed(theme, a.shadow, b.shadow)
+    return (
+        themed(theme, a.background, b.background),
+        themed(theme, a.text, b.text),
+        themed(theme, a.shadow, b.shadow),
+    )
 
 
 @dataclass(slots=True)

@@ -1,4 +1,5 @@
 """Layout of the ``sparkline`` style: a flat badge with the last 90 days drawn after it."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -26,7 +27,9 @@ def history_points(record: ScoreRecord) -> list[tuple[int, float]]:
     return [((d - first).days, min(max(float(v), 0.0), 100.0)) for d, v in kept]
 
 
-def sparkline_scene(record: ScoreRecord, label: str, message: str, color: str, theme: str, title: str) -> Scene:
+def sparkline_scene(
+    record: ScoreRecord, label: str, message: str, color: str, theme: str, title: str
+) -> Scene:
     scene = badge_scene(label, message, color, BASE, theme, title)
     x0 = scene.width
     light_bg, dark_bg = THEMES["light"].track, THEMES["dark"].track
@@ -45,7 +48,10 @@ def sparkline_scene(record: ScoreRecord, label: str, message: str, color: str, t
     span = max(points[-1][0], 1)
     left, width = x0 + INSET_X, CHART_WIDTH - 2 * INSET_X
     xy = tuple(
-        (round(left + width * day / span, 1), round(BOTTOM - (BOTTOM - TOP) * (v - low) / (high - low), 1))
+        (
+            round(left + width * day / span, 1),
+            round(BOTTOM - (BOTTOM - TOP) * (v - low) / (high - low), 1),
+        )
         for day, v in points
     )
     if len(xy) == 1:

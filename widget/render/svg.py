@@ -6,6 +6,7 @@ shape with :class:`~widget.render.xml.Slot` placeholders and the result is kept 
 template (a few dozen shapes exist). A render then lays out, splits the scene into (shape,
 values), fills the template (escaping every value in ``xml``) and hashes in the ids.
 """
+
 from __future__ import annotations
 
 from widget.records import ScoreRecord
@@ -44,8 +45,16 @@ def split(scene: Scene, build: bool = False) -> tuple[tuple, list, Scene | None]
                 values.append(fill)
             if build:
                 n = len(values) - 1 - slot_fill
-                proto.append(Rect(Slot(n - 1) if item.x else 0, item.y, Slot(n), item.h,
-                                  Slot(n + 1) if slot_fill else fill, item.rx))
+                proto.append(
+                    Rect(
+                        Slot(n - 1) if item.x else 0,
+                        item.y,
+                        Slot(n),
+                        item.h,
+                        Slot(n + 1) if slot_fill else fill,
+                        item.rx,
+                    )
+                )
         elif kind is Rect:
             key.append((1, item.x, item.y, item.w, item.h, item.fill, item.rx, item.stroke))
             if build:
@@ -58,7 +67,9 @@ def split(scene: Scene, build: bool = False) -> tuple[tuple, list, Scene | None]
                 values.append(item.stroke)
             if build:
                 n = len(values) - 1 - slot_stroke
-                proto.append(Polyline(Slot(n), Slot(n + 1) if slot_stroke else item.stroke, item.width))
+                proto.append(
+                    Polyline(Slot(n), Slot(n + 1) if slot_stroke else item.stroke, item.width)
+                )
     front: list | None = [] if build else None
     for t in scene.front:
         if type(t) is Polygon:  # network marks: fixed shapes, wholly in the key
@@ -69,8 +80,18 @@ def split(scene: Scene, build: bool = False) -> tuple[tuple, list, Scene | None]
         fill, shadow = t.fill, t.shadow
         slot_fill, slot_shadow = type(fill) is str, type(shadow) is str
         natural = natural_only(t.text)
-        key.append((t.y, t.face, t.anchor, t.spacing, None if slot_fill else fill,
-                    shadow is None, None if slot_shadow else shadow, natural))
+        key.append(
+            (
+                t.y,
+                t.face,
+                t.anchor,
+                t.spacing,
+                None if slot_fill else fill,
+                shadow is None,
+                None if slot_shadow else shadow,
+                natural,
+            )
+        )
         n = len(values)
         values += (t.x, t.text, t.width)
         if slot_fill:
@@ -80,8 +101,20 @@ def split(scene: Scene, build: bool = False) -> tuple[tuple, list, Scene | None]
         if build:
             fill_slot = Slot(n + 3) if slot_fill else fill
             shadow_slot = Slot(n + 3 + slot_fill) if slot_shadow else shadow
-            front.append(Text(Slot(n), t.y, Slot(n + 1), t.face, fill_slot, Slot(n + 2), t.anchor,
-                              shadow_slot, t.spacing, natural))
+            front.append(
+                Text(
+                    Slot(n),
+                    t.y,
+                    Slot(n + 1),
+                    t.face,
+                    fill_slot,
+                    Slot(n + 2),
+                    t.anchor,
+                    shadow_slot,
+                    t.spacing,
+                    natural,
+                )
+            )
     prototype = None
     if build:
         prototype = Scene(Slot(0), scene.height, Slot(1), proto, front, scene.radius, scene.gloss)
@@ -110,8 +143,9 @@ def render_svg(record: ScoreRecord, params: BadgeParams) -> bytes:
     return write_svg(scene_for(record, params))
 
 
-def render_error_svg(message: str, params: BadgeParams, subject: str | None = None,
-                     state: str = "error") -> bytes:
+def render_error_svg(
+    message: str, params: BadgeParams, subject: str | None = None, state: str = "error"
+) -> bytes:
     """An error badge (``"not found"``, ``"invalid style"``...) in the error colour."""
     return write_svg(error_scene(message, params, subject, state))
 

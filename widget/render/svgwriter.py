@@ -4,6 +4,7 @@
 and tests run it directly as the reference. ``theme=auto`` writes the light colours as
 attributes and a ``prefers-color-scheme: dark`` rule per colour class.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -22,7 +23,10 @@ _GLOSS_DEFS = {
     name: element(
         "linearGradient",
         {"id": _GLOSS_ID, "x2": "0", "y2": "100%"},
-        *(element("stop", {"offset": off, "stop-color": c, "stop-opacity": a}) for off, c, a in stops),
+        *(
+            element("stop", {"offset": off, "stop-color": c, "stop-opacity": a})
+            for off, c, a in stops
+        ),
     )
     for name, stops in GLOSS.items()
 }
@@ -75,18 +79,32 @@ class _Writer:
 
     def rect(self, r: Rect) -> Markup:
         if r.stroke is None:
-            attrs = {"x": r.x or None, "y": r.y or None, "width": r.w, "height": r.h, "rx": r.rx or None}
+            attrs = {
+                "x": r.x or None,
+                "y": r.y or None,
+                "width": r.w,
+                "height": r.h,
+                "rx": r.rx or None,
+            }
             _classes(attrs, self.paint(attrs, "fill", r.fill))
             return element("rect", attrs)
         # A 1 px border inside the box: the stroke is centred on the path, so inset by half.
-        attrs = {"x": r.x + 0.5, "y": r.y + 0.5, "width": r.w - 1, "height": r.h - 1, "rx": r.rx or None}
+        attrs = {
+            "x": r.x + 0.5,
+            "y": r.y + 0.5,
+            "width": r.w - 1,
+            "height": r.h - 1,
+            "rx": r.rx or None,
+        }
         _classes(attrs, self.paint(attrs, "fill", r.fill), self.paint(attrs, "stroke", r.stroke))
         return element("rect", attrs)
 
     def polyline(self, p: Polyline) -> Markup:
         attrs = {"points": points_text(p.points), "fill": "none"}
         _classes(attrs, self.paint(attrs, "stroke", p.stroke))
-        attrs.update({"stroke-width": p.width, "stroke-linejoin": "round", "stroke-linecap": "round"})
+        attrs.update(
+            {"stroke-width": p.width, "stroke-linejoin": "round", "stroke-linecap": "round"}
+        )
         return element("polyline", attrs)
 
     def polygon(self, p: Polygon) -> Markup:
@@ -154,7 +172,9 @@ def write_markup(scene: Scene) -> Markup:
     if scene.gloss:
         children.append(_GLOSS_DEFS[scene.gloss])
     if scene.radius:
-        clip = element("rect", {"width": width, "height": height, "rx": scene.radius, "fill": "#fff"})
+        clip = element(
+            "rect", {"width": width, "height": height, "rx": scene.radius, "fill": "#fff"}
+        )
         children.append(element("clipPath", _CLIP_ATTRS, clip))
         children.append(element("g", _CLIPPED, *back))
     else:

@@ -14,13 +14,14 @@ scores, names); text the shipped font covers (all of Latin, Greek, Cyrillic...) 
 for the fallback fonts, so fontconfig runs only the first time a character needs it, once per
 process. Truncation measures its trial prefixes without caching them.
 """
+
 from __future__ import annotations
 
 import re
 import shutil
 import subprocess
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
@@ -41,7 +42,8 @@ FACES: dict[str, tuple[str, int, str]] = {
 FONT_FAMILY = "DejaVu Sans,Verdana,Geneva,sans-serif"
 ELLIPSIS = "\u2026"
 # Characters whose fonts fontconfig is asked for, in this order: CJK ideographs, kana, Hangul,
-# emoji (one DejaVu lacks), Devanagari, Thai, Hebrew. The first font listed for each joins the fallback chain.
+# emoji (one DejaVu lacks), Devanagari, Thai, Hebrew. The first font listed for each joins the
+# fallback chain.
 FALLBACK_PROBES = (0x4E00, 0x3042, 0xAC00, 0x1F970, 0x0915, 0x0E01, 0x05D0)
 WIDTH_CACHE = 16384
 _SHIPPED_FAMILY = "DejaVuSans"  # the machine's copies of the shipped font add nothing
@@ -117,13 +119,22 @@ def _fontconfig_files() -> list[str]:
     found: list[str] = []
     for cp in FALLBACK_PROBES:
         try:
-            out = subprocess.run([fc_list, f":charset={cp:x}", "file"], capture_output=True,
-                                 text=True, timeout=10, check=False).stdout
+            out = subprocess.run(
+                [fc_list, f":charset={cp:x}", "file"],
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=False,
+            ).stdout
         except (OSError, subprocess.SubprocessError):
             continue
         files = sorted(line.strip().rstrip(":") for line in out.splitlines() if line.strip())
-        files = [f for f in files if f.lower().endswith((".ttf", ".otf", ".ttc"))
-                 and not Path(f).name.startswith(_SHIPPED_FAMILY)]
+        files = [
+            f
+            for f in files
+            if f.lower().endswith((".ttf", ".otf", ".ttc"))
+            and not Path(f).name.startswith(_SHIPPED_FAMILY)
+        ]
         if files and files[0] not in found:
             found.append(files[0])
     return found
@@ -141,7 +152,7 @@ def fallback_fonts() -> tuple[Font, ...]:
     return tuple(fonts)
 
 
-@lru_cache(maxsize=None)
+@cache
 def primary_font(face: str) -> Font:
     return Font(FONT_DIR / FACES[face][0])
 

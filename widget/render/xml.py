@@ -16,6 +16,7 @@ drops ``ID_MARK`` (NUL) from every other text, so :func:`finish` can hash the fi
 markup and put the suffix in: ids then depend on the whole content, and two different badges
 inlined in one page never share an id.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """The error body every JSON error carries (``widget.web.errors`` builds it from this)."""
+
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field

@@ -1,6 +1,7 @@
 """The score record in its two serialised forms: the Redis form (all of ``ScoreRecord``, as
 JSON: never pickle, so a compromised cache cannot run code in the service) and the public
 JSON of ``GET /api/v1/accounts/{id}``."""
+
 from __future__ import annotations
 
 from typing import Literal
@@ -75,10 +76,13 @@ class DriverExample(BaseModel):
 
 class Driver(BaseModel):
     kind: Literal[tuple(KINDS)] = Field(  # type: ignore[valid-type]
-        description="; ".join(f"{k}: {v}" for k, v in KIND_DOCS.items()))
+        description="; ".join(f"{k}: {v}" for k, v in KIND_DOCS.items())
+    )
     component: Component | None
-    points: float = Field(description="signed points of the change this driver accounts "
-                                      "for; the drivers of a change add up to its delta")
+    points: float = Field(
+        description="signed points of the change this driver accounts "
+        "for; the drivers of a change add up to its delta"
+    )
     text: str
     signal: Signal | None = None
     examples: list[DriverExample] = []
@@ -129,9 +133,11 @@ class Account(BaseModel):
     changes: Changes
     explanation: list[str]
     topics: list[TopicWeight]
-    signals: dict = Field(description="the inputs behind the score; estimated lists what is "
-                          "estimated, and optional data the last fetch could not get "
-                          "(engager_lists, engager_followers)")
+    signals: dict = Field(
+        description="the inputs behind the score; estimated lists what is "
+        "estimated, and optional data the last fetch could not get "
+        "(engager_lists, engager_followers)"
+    )
     plusk: PlusK
     provisional: bool
     stale: bool
@@ -146,21 +152,35 @@ class Account(BaseModel):
         """The public view of a record: figures rounded as people read them."""
         plusk = rec.signals.get("plusk", {"received_90d": 0, "givers_90d": 0, "bonus": 0.0})
         return cls(
-            id=rec.id, network=rec.network, handle=rec.handle,
-            display_name=rec.display_name, score=rec.score,
+            id=rec.id,
+            network=rec.network,
+            handle=rec.handle,
+            display_name=rec.display_name,
+            score=rec.score,
             score_exact=round(rec.score_exact, 2),
-            components={c: {"score": rec.components[c].score,
-                            "value": round(rec.components[c].value, 4),
-                            "weight": rec.components[c].weight} for c in COMPONENTS},
+            components={
+                c: {
+                    "score": rec.components[c].score,
+                    "value": round(rec.components[c].value, 4),
+                    "weight": rec.components[c].weight,
+                }
+                for c in COMPONENTS
+            },
             deltas={k: (None if v is None else round(v, 2)) for k, v in rec.deltas.items()},
             score_daily=None if rec.score_daily is None else round(rec.score_daily, 2),
             changes={k: rec.changes.get(k) for k in ("day", "week", "month")},
             explanation=list(rec.explanation),
             topics=[{"slug": t.slug, "name": t.name, "weight": t.weight} for t in rec.topics],
-            signals=rec.signals, plusk=plusk, provisional=rec.provisional, stale=rec.stale,
-            profile=rec.profile, day=rec.day.isoformat(),
-            updated_at=rec.updated_at.isoformat().replace("+00:00", "Z"), links=links,
-            card=card)
+            signals=rec.signals,
+            plusk=plusk,
+            provisional=rec.provisional,
+            stale=rec.stale,
+            profile=rec.profile,
+            day=rec.day.isoformat(),
+            updated_at=rec.updated_at.isoformat().replace("+00:00", "Z"),
+            links=links,
+            card=card,
+        )
 
 
 class AccountSummary(BaseModel):

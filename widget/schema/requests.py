@@ -1,4 +1,5 @@
 """Request bodies as the routes and services check them (the document's request schemas)."""
+
 from __future__ import annotations
 
 from typing import Annotated, Literal
@@ -9,11 +10,18 @@ from .. import ids
 from ..service.contacts import LANG_RE
 from .params import AccountId, slug_type
 
-FetchedId = Annotated[str, Field(pattern=ids.FETCHED_ID_PATTERN, max_length=ids.MAX_ID_LENGTH,
-                                 description="a mastodon: or bsky: account id")]
+FetchedId = Annotated[
+    str,
+    Field(
+        pattern=ids.FETCHED_ID_PATTERN,
+        max_length=ids.MAX_ID_LENGTH,
+        description="a mastodon: or bsky: account id",
+    ),
+]
 Slug = slug_type()
-Time = Annotated[str, Field(json_schema_extra={"format": "date-time"},
-                            description="ISO 8601 (naive means UTC)")]
+Time = Annotated[
+    str, Field(json_schema_extra={"format": "date-time"}, description="ISO 8601 (naive means UTC)")
+]
 
 
 class ClaimBody(BaseModel):
@@ -39,8 +47,9 @@ class PerkBody(BaseModel):
     max_claims: int = Field(ge=1, le=100_000)
     starts_at: Time
     ends_at: Time = Field(description="after starts_at")
-    webhook_url: str | None = Field(None, max_length=500, pattern=r"^https?://",
-                                    json_schema_extra={"format": "uri"})
+    webhook_url: str | None = Field(
+        None, max_length=500, pattern=r"^https?://", json_schema_extra={"format": "uri"}
+    )
 
 
 class PerkClaimBody(BaseModel):
@@ -51,12 +60,14 @@ class ContactBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: str | None = Field(None, json_schema_extra={"format": "email"})
-    mastodon: bool = Field(False, description="direct mentions from the instance's bot "
-                                              "(mastodon: accounts)")
+    mastodon: bool = Field(
+        False, description="direct mentions from the instance's bot (mastodon: accounts)"
+    )
     perks: bool = Field(False, description="perks the account qualifies for")
     digest: bool = Field(False, description="the weekly digest")
-    lang: str = Field("en", pattern=f"^{LANG_RE.pattern}$",
-                      description="language tag of the messages")
+    lang: str = Field(
+        "en", pattern=f"^{LANG_RE.pattern}$", description="language tag of the messages"
+    )
 
 
 class UnsubscribeForm(BaseModel):

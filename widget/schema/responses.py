@@ -1,5 +1,6 @@
 """The JSON bodies of every route, one model each (``widget.web.openapi`` documents them;
 the routes of ``widget.web.api`` serialise through them)."""
+
 from __future__ import annotations
 
 from typing import Literal
@@ -19,6 +20,7 @@ class Open(BaseModel):
 
 
 # -- scores ------------------------------------------------------------------------------------
+
 
 class AccountList(BaseModel):
     accounts: list[AccountSummary]
@@ -144,6 +146,7 @@ class Snippets(Open):
 
 # -- ownership ---------------------------------------------------------------------------------
 
+
 class ClaimStarted(BaseModel):
     account: str
     code: str
@@ -182,6 +185,7 @@ class HiddenTopic(BaseModel):
 
 
 # -- community ---------------------------------------------------------------------------------
+
 
 class PlusKGiven(BaseModel):
     from_: str = Field(alias="from")
@@ -246,6 +250,7 @@ class Claimants(BaseModel):
 
 # -- notifications -----------------------------------------------------------------------------
 
+
 class Contact(Open):
     account: str
     stored: bool
@@ -266,6 +271,7 @@ class Unsubscribed(BaseModel):
 
 
 # -- operations --------------------------------------------------------------------------------
+
 
 class Breaker(BaseModel):
     state: Literal["open", "half-open", "closed"]
@@ -297,5 +303,3 @@ class Document(Open):
     """The OpenAPI 3.1 document."""
 
     openapi: str
-
-

@@ -16,6 +16,7 @@ moved it that day: engagement that is new in the 90-day window, engagement and p
 left it, new posts, the selectivity of the people who engage, and their influence. Every split
 is a telescoping sum, so the drivers add up to the change (up to float rounding).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -43,28 +44,30 @@ KINDS = {
 # What each kind means, for the API document and docs/scoring.md (a test keeps them in step).
 KIND_DOCS = {
     "new_engagers": "people who engaged with the account for the first time in the window "
-                    "(True Reach); signal: how many, counted from the horizon's start",
+    "(True Reach); signal: how many, counted from the horizon's start",
     "new_reactions": "reactions that entered the window (Amplification); signal: how many",
     "new_posts": "posts that entered the window spread the reactions over more posts "
-                 "(Amplification, never positive); signal: how many",
+    "(Amplification, never positive); signal: how many",
     "network_new": "the influence the new engagers bring (Network Influence); signal: how "
-                   "many new engagers",
+    "many new engagers",
     "network_influence": "the engagers who stayed became more or less influential "
-                         "(Network Influence); signal: their average PageRank",
+    "(Network Influence); signal: their average PageRank",
     "selectivity": "the engagers who stayed handed out more or fewer reactions elsewhere, so "
-                   "each of theirs counts for less or more (True Reach and Amplification); "
-                   "signal: reactions each handed out in 90 days",
+    "each of theirs counts for less or more (True Reach and Amplification); "
+    "signal: reactions each handed out in 90 days",
     "window": "posts, reactions and engagers that left the 90-day window (every component); "
-              "examples name the posts",
+    "examples name the posts",
     "catch_up": "the smoothed score still following an earlier move of the daily score (the "
-                "text names its day)",
+    "text names its day)",
     "plusk": "the +K bonus changed; signal: the bonus in points",
 }
 # The part of a component that absorbs float noise when a day's parts cancel out.
-RESIDUAL = {"true_reach": "selectivity", "amplification": "selectivity",
-            "network_influence": "network_influence"}
-COUNTS = ("posts_in", "posts_out", "reactions_in", "reactions_out", "engagers_new",
-          "engagers_lost")
+RESIDUAL = {
+    "true_reach": "selectivity",
+    "amplification": "selectivity",
+    "network_influence": "network_influence",
+}
+COUNTS = ("posts_in", "posts_out", "reactions_in", "reactions_out", "engagers_new", "engagers_lost")
 
 
 HORIZON_NAMES = {1: "day", 7: "week", 30: "month"}
@@ -76,18 +79,33 @@ def _field_names() -> list[str]:
     """The layout of one account's packed drivers (a float64 vector, stored as bytes with
     the as-of snapshot): numbers only, so the job stays fast; the words are put together
     when a record is read (scoring.explain)."""
-    names = ["posts", "reactions", "engagers", "days_active", "first_seen", "provisional",
-             "plusk_received", "plusk_givers"]
+    names = [
+        "posts",
+        "reactions",
+        "engagers",
+        "days_active",
+        "first_seen",
+        "provisional",
+        "plusk_received",
+        "plusk_givers",
+    ]
     for h in HORIZON_NAMES.values():
         names += [f"{h}.exists", f"{h}.from", f"{h}.to"]
         names += [f"{h}.points.{k}" for k in KINDS]
         names += [f"{h}.count.{c}" for c in COUNTS]
         names += [f"{h}.catch_up_days_ago", f"{h}.catch_up_cause"]
-        names += [f"{h}.signal.{s}.{w}" for s in ("selectivity", "network_influence", "plusk")
-                  for w in ("before", "after")]
+        names += [
+            f"{h}.signal.{s}.{w}"
+            for s in ("selectivity", "network_influence", "plusk")
+            for w in ("before", "after")
+        ]
         names += [f"{h}.example.{k}.{j}" for k in EXAMPLE_KINDS for j in range(EXAMPLES)]
-        names += [f"{h}.left.first", f"{h}.left.last", f"{h}.posts_left.first",
-                  f"{h}.posts_left.last"]
+        names += [
+            f"{h}.left.first",
+            f"{h}.left.last",
+            f"{h}.posts_left.first",
+            f"{h}.posts_left.last",
+        ]
     return names
 
 
@@ -133,15 +151,23 @@ class DayParts:
 class DayAttribution:
     """Splits one day's move into its causes (the per-day half of the attribution)."""
 
-    def __init__(self, activity: Activity, model: Model, pair_engager: np.ndarray,
-                 pair_author: np.ndarray, r_pair: np.ndarray, weights):
+    def __init__(
+        self,
+        activity: Activity,
+        model: Model,
+        pair_engager: np.ndarray,
+        pair_author: np.ndarray,
+        r_pair: np.ndarray,
+        weights,
+    ):
         self.a, self.m = activity, model
         self.pe, self.pa, self.r_pair = pair_engager, pair_author, r_pair
         self.weights = weights  # (lo, hi) -> kind weights of reactions lo..hi
         self.n = activity.n_accounts
 
-    def parts(self, st0: DayState, st1: DayState, d0: np.ndarray, d1: np.ndarray,
-              logs0: dict, logs1: dict) -> DayParts:
+    def parts(
+        self, st0: DayState, st1: DayState, d0: np.ndarray, d1: np.ndarray, logs0: dict, logs1: dict
+    ) -> DayParts:
         """The daily score's move from the day of ``st0`` to the day of ``st1``, by cause."""
         parts, counts = self._parts(st0, st1)
         shares = self._component_shares(d0, d1, logs0, logs1)
@@ -164,8 +190,12 @@ class DayAttribution:
         pe, pa = self.pe[live], self.pa[live]
         cnt = np.bincount(pa, minlength=self.n)
         safe = np.where(cnt > 0, cnt, np.nan)  # no engagers: no mean
-        return np.stack([np.bincount(pa, weights=st.given[pe], minlength=self.n) / safe,
-                         np.bincount(pa, weights=st.x[pe], minlength=self.n) / safe])
+        return np.stack(
+            [
+                np.bincount(pa, weights=st.given[pe], minlength=self.n) / safe,
+                np.bincount(pa, weights=st.x[pe], minlength=self.n) / safe,
+            ]
+        )
 
     def _component_shares(self, d0, d1, logs0, logs1) -> dict[str, np.ndarray]:
         """Each component's exact share of the daily score's move: its weighted change in
@@ -218,9 +248,11 @@ class DayAttribution:
         u_in = [by_author(p_in, u[pin_lo:pin_hi]) for u in unl]
         u_out = [by_author(p_out, u[pout_lo:pout_hi]) for u in unl]
         est = m.estimate_selectivity
-        tr = {"new_engagers": tr_new + est * m.estimate_distinct_share * u_in[0],
-              "window": tr_lost - est * m.estimate_distinct_share * u_out[0],
-              "selectivity": tr_sel}
+        tr = {
+            "new_engagers": tr_new + est * m.estimate_distinct_share * u_in[0],
+            "window": tr_lost - est * m.estimate_distinct_share * u_out[0],
+            "selectivity": tr_sel,
+        }
         # Amplification = T / max(posts, 1): new reactions, reactions that left, selectivity
         # (in T), then new posts and posts that left (in the denominator), in that order.
         root0 = np.sqrt(w0[in_pairs])
@@ -234,40 +266,50 @@ class DayAttribution:
         # A pair whose engagement all left takes its whole contribution with it.
         gone = w1[out_pairs] == 0
         s_out = np.where(gone, s0[self.pe[out_pairs]], s1[self.pe[out_pairs]])
-        t_out = by_author(self.pa[out_pairs],
-                          s_out * (np.sqrt(w1[out_pairs]) - np.sqrt(w0[out_pairs] + in_of)))
+        t_out = by_author(
+            self.pa[out_pairs], s_out * (np.sqrt(w1[out_pairs]) - np.sqrt(w0[out_pairs] + in_of))
+        )
         t_sel = (st1.amp_listed - st0.amp_listed) - t_new - t_out
-        p0 = np.bincount(a.p_author[np.searchsorted(a.p_time, st0.start):
-                                    np.searchsorted(a.p_time, st0.end)], minlength=n)
+        p0 = np.bincount(
+            a.p_author[np.searchsorted(a.p_time, st0.start) : np.searchsorted(a.p_time, st0.end)],
+            minlength=n,
+        )
         n_in = np.bincount(p_in, minlength=n)
         n_out = np.bincount(p_out, minlength=n)
         den0 = np.maximum(p0, 1.0)
         den_mid = np.maximum(p0 + n_in, 1.0)
         den1 = np.maximum(p0 + n_in - n_out, 1.0)
         t0 = st0.amp_listed + est * self._unlisted_total(st0, 1)
-        amp = {"new_reactions": (t_new + est * u_in[1]) / den1,
-               "window": (t_out - est * u_out[1]) / den1 + t0 * (1 / den1 - 1 / den_mid),
-               "selectivity": t_sel / den1,
-               "new_posts": t0 * (1 / den_mid - 1 / den0)}
+        amp = {
+            "new_reactions": (t_new + est * u_in[1]) / den1,
+            "window": (t_out - est * u_out[1]) / den1 + t0 * (1 / den1 - 1 / den_mid),
+            "selectivity": t_sel / den1,
+            "new_posts": t0 * (1 / den_mid - 1 / den0),
+        }
         # Network Influence: influence brought by new engagers, lost with those who left,
         # and the change in the influence of those who stayed.
         eff1 = s1[ea_new] * np.sqrt(w1[new])
         c1 = m.damping * eff1 / np.where(st1.out[ea_new] > 0, st1.out[ea_new], 1) * st1.x[ea_new]
         eff0 = s0[ea_lost] * np.sqrt(w0[lost])
-        c0 = (m.damping * eff0 / np.where(st0.out[ea_lost] > 0, st0.out[ea_lost], 1)
-              * st0.x[ea_lost])
+        c0 = m.damping * eff0 / np.where(st0.out[ea_lost] > 0, st0.out[ea_lost], 1) * st0.x[ea_lost]
         ni_new = by_author(au_new, c1)
         ni_lost = -by_author(au_lost, c0)
-        ni = {"network_new": ni_new, "window": ni_lost,
-              "network_influence": (st1.ni_listed - st0.ni_listed) - ni_new - ni_lost}
+        ni = {
+            "network_new": ni_new,
+            "window": ni_lost,
+            "network_influence": (st1.ni_listed - st0.ni_listed) - ni_new - ni_lost,
+        }
         counts = {
-            "posts_in": n_in.astype(float), "posts_out": n_out.astype(float),
+            "posts_in": n_in.astype(float),
+            "posts_out": n_out.astype(float),
             "reactions_in": np.bincount(a.r_author[in_lo:in_hi], minlength=n) + u_in[0],
             "reactions_out": np.bincount(a.r_author[out_lo:out_hi], minlength=n) + u_out[0],
-            "engagers_new": (np.bincount(au_new, minlength=n)
-                             + m.estimate_distinct_share * u_in[0]),
-            "engagers_lost": (np.bincount(au_lost, minlength=n)
-                              + m.estimate_distinct_share * u_out[0]),
+            "engagers_new": (
+                np.bincount(au_new, minlength=n) + m.estimate_distinct_share * u_in[0]
+            ),
+            "engagers_lost": (
+                np.bincount(au_lost, minlength=n) + m.estimate_distinct_share * u_out[0]
+            ),
         }
         return {"true_reach": tr, "amplification": amp, "network_influence": ni}, counts
 
@@ -276,7 +318,6 @@ class DayAttribution:
         lo, hi = np.searchsorted(a.p_time, [st.start, st.end])
         u = (a.p_unlisted, a.p_unlisted_sqrtw, a.p_unlisted_w)[which]
         return np.bincount(a.p_author[lo:hi], weights=u[lo:hi], minlength=self.n)
-
 
 
 class Attribution:
@@ -291,8 +332,12 @@ class Attribution:
         self.horizons = tuple(horizons)
         n = first_day_idx.size
         self.n = n
-        w = np.array([model.smoothing_alpha * (1 - model.smoothing_alpha) ** j
-                      for j in range(model.smoothing_days)])
+        w = np.array(
+            [
+                model.smoothing_alpha * (1 - model.smoothing_alpha) ** j
+                for j in range(model.smoothing_days)
+            ]
+        )
         self.W = np.concatenate([[0.0], np.cumsum(w)])  # W[m + 1] = sum of w_0..w_m
         self.acc = {k: {kind: np.zeros(n) for kind in KINDS} for k in self.horizons}
         self.counts = {k: {c: np.zeros(n) for c in COUNTS} for k in self.horizons}
@@ -325,8 +370,7 @@ class Attribution:
             a_t = np.ones(self.n)
         if d > self.t - k:
             return a_t
-        a_tk = (self._A(self.t - k, d) if d > self.t - k - self.m.smoothing_days
-                else np.ones(self.n))
+        a_tk = self._A(self.t - k, d) if d > self.t - k - self.m.smoothing_days else np.ones(self.n)
         return a_t - a_tk
 
     # -- one day ----------------------------------------------------------------------------
@@ -394,7 +438,6 @@ class Attribution:
         return out
 
 
-
 @dataclass
 class Context:
     """Per account arrays of the last scored day that the packed drivers carry along."""
@@ -413,8 +456,9 @@ class Context:
     plusk_givers: np.ndarray
 
 
-def pack(activity: Activity, drivers: dict[int, HorizonDrivers], ctx: Context,
-         model: Model) -> np.ndarray:
+def pack(
+    activity: Activity, drivers: dict[int, HorizonDrivers], ctx: Context, model: Model
+) -> np.ndarray:
     """Every account's drivers as one row of FIELDS (NaN where a horizon does not apply)."""
     a, t, n = activity, ctx.t, activity.n_accounts
     out = np.full((n, len(FIELDS)), np.nan)
@@ -422,8 +466,15 @@ def pack(activity: Activity, drivers: dict[int, HorizonDrivers], ctx: Context,
     def put(name, values):
         out[:, FIELD[name]] = values
 
-    for name in ("posts", "reactions", "engagers", "days_active", "provisional",
-                 "plusk_received", "plusk_givers"):
+    for name in (
+        "posts",
+        "reactions",
+        "engagers",
+        "days_active",
+        "provisional",
+        "plusk_received",
+        "plusk_givers",
+    ):
         put(name, getattr(ctx, name))
     put("first_seen", np.where(ctx.first_seen < np.iinfo(np.int64).max, ctx.first_seen, -1))
     win = model.window_days * DAY
@@ -453,10 +504,11 @@ def pack(activity: Activity, drivers: dict[int, HorizonDrivers], ctx: Context,
         fresh = np.bincount(rp[rp >= 0], minlength=a.p_time.size).astype(float)
         left = np.arange(*np.searchsorted(a.p_time, [end_k - win, end_t - win]))
         entered = np.arange(*np.searchsorted(a.p_time, [end_k, end_t]))
-        chosen = {"window": _top_by_author(a.p_author, left, per_post),
-                  "new_posts": _top_by_author(a.p_author, entered, per_post),
-                  "new_reactions": _top_by_author(a.p_author, np.flatnonzero(fresh > 0),
-                                                  fresh)}
+        chosen = {
+            "window": _top_by_author(a.p_author, left, per_post),
+            "new_posts": _top_by_author(a.p_author, entered, per_post),
+            "new_reactions": _top_by_author(a.p_author, np.flatnonzero(fresh > 0), fresh),
+        }
         for kind, (authors, slots) in chosen.items():
             for j in range(EXAMPLES):
                 col = np.full(n, -1.0)

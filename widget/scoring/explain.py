@@ -6,10 +6,11 @@ says "more" only when its count or signal rose, names the date of what left the 
 and never quotes a percentage of nothing. Words are put together when a record is read, not
 in the scoring job, so the daily run stays fast (and could speak other languages later).
 """
+
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
@@ -18,8 +19,9 @@ from .model import Model
 
 SINCE = {"day": "yesterday", "week": "last week", "month": "last month"}
 STEADY = "Steady: no change of a point or more in the last month."
-QUIET = ("No posts and no reactions to you in the last 90 days, so the score rests near its "
-         "floor of 1.")
+QUIET = (
+    "No posts and no reactions to you in the last 90 days, so the score rests near its floor of 1."
+)
 NOTHING_YET = "No activity recorded yet, so the score rests at its floor of 1."
 # What a day's dominant driver kind did, for naming the move smoothing still catches up with.
 CAUSES = {
@@ -37,7 +39,7 @@ def fmt_day(d: date) -> str:
 
 
 def _date(ts: float) -> date:
-    return datetime.fromtimestamp(int(ts), timezone.utc).date()
+    return datetime.fromtimestamp(int(ts), UTC).date()
 
 
 def _count(x: float, one: str, many: str) -> str:
@@ -83,8 +85,9 @@ def example_keys(packed: np.ndarray) -> list[int]:
 class Explanation:
     """The words for one account on ``as_of``; ``posts`` maps post keys to (id, epoch)."""
 
-    def __init__(self, packed: np.ndarray, as_of: date, posts: dict[int, tuple[str, int]],
-                 model: Model):
+    def __init__(
+        self, packed: np.ndarray, as_of: date, posts: dict[int, tuple[str, int]], model: Model
+    ):
         self.v, self.as_of, self.posts, self.m = packed, as_of, posts, model
 
     def f(self, name: str) -> float:
@@ -107,8 +110,10 @@ class Explanation:
         if self.f("first_seen") < 0:
             lines.append(NOTHING_YET)
         elif changes["month"] is None:
-            lines.append(f"New here: first activity on {fmt_day(_date(self.f('first_seen')))}, "
-                         f"so there is no score from a month ago to compare with yet.")
+            lines.append(
+                f"New here: first activity on {fmt_day(_date(self.f('first_seen')))}, "
+                f"so there is no score from a month ago to compare with yet."
+            )
         elif not moved:
             lines.append(STEADY if active else QUIET)
         if self.f("provisional") == 1:
@@ -127,13 +132,20 @@ class Explanation:
         if abs(delta) < 0.05:
             text = f"No change since {SINCE[h]} ({now:.1f})."
         else:
-            text = (f"{'Up' if delta > 0 else 'Down'} {_points(delta)} since {SINCE[h]} "
-                    f"({then:.1f} to {now:.1f}).")
+            text = (
+                f"{'Up' if delta > 0 else 'Down'} {_points(delta)} since {SINCE[h]} "
+                f"({then:.1f} to {now:.1f})."
+            )
             if drivers and np.sign(drivers[0]["points"]) == np.sign(delta):
                 top = drivers[0]["text"]
                 text = text[:-1] + f". Mostly: {top[0].lower() + top[1:]}."
-        return {"from": round(then, 2), "to": round(now, 2), "delta": round(delta, 2),
-                "text": text, "drivers": drivers}
+        return {
+            "from": round(then, 2),
+            "to": round(now, 2),
+            "delta": round(delta, 2),
+            "text": text,
+            "drivers": drivers,
+        }
 
     def _driver(self, h: str, kind: str, p: float) -> dict:
         def count(c: str) -> float:
@@ -142,12 +154,16 @@ class Explanation:
         up = p > 0
         sig = None
         if kind == "new_engagers":
-            text = (f"{_count(count('engagers_new'), 'person', 'people')} engaged with you "
-                    f"for the first time in 90 days")
+            text = (
+                f"{_count(count('engagers_new'), 'person', 'people')} engaged with you "
+                f"for the first time in 90 days"
+            )
             sig = ("new_engagers", 0, round(count("engagers_new"), 1))
         elif kind == "network_new":
-            text = (f"the {_count(count('engagers_new'), 'person', 'people')} new to your "
-                    f"audience bring influence of their own")
+            text = (
+                f"the {_count(count('engagers_new'), 'person', 'people')} new to your "
+                f"audience bring influence of their own"
+            )
             sig = ("new_engagers", 0, round(count("engagers_new"), 1))
         elif kind == "new_reactions":
             text = _count(count("reactions_in"), "new reaction", "new reactions")
@@ -157,19 +173,23 @@ class Explanation:
             sig = ("new_reactions", 0, round(count("reactions_in"), 1))
         elif kind == "new_posts":
             n = _count(count("posts_in"), "new post", "new posts")
-            text = (f"{n} spread your reactions over more posts" if not up else
-                    f"{n} changed how your reactions spread over posts")
+            text = (
+                f"{n} spread your reactions over more posts"
+                if not up
+                else f"{n} changed how your reactions spread over posts"
+            )
             sig = ("new_posts", 0, int(round(count("posts_in"))))
         elif kind == "window":
             text = self._window_text(h)
         elif kind == "catch_up":
             ago = self.f(f"{h}.catch_up_days_ago")
-            text = (f"the published score is still catching up with the "
-                    f"{'jump' if up else 'drop'}")
+            text = f"the published score is still catching up with the {'jump' if up else 'drop'}"
             if ago >= 0:
                 text += f" of {fmt_day(self.as_of - timedelta(days=int(ago)))}"
-            text += (f" in the daily score (it follows the daily score over "
-                     f"{self.m.smoothing_days} days)")
+            text += (
+                f" in the daily score (it follows the daily score over "
+                f"{self.m.smoothing_days} days)"
+            )
             cause = int(self.f(f"{h}.catch_up_cause"))
             why = CAUSES.get(list(KINDS)[cause]) if 0 <= cause < len(KINDS) else None
             if ago >= 0 and why:
@@ -177,9 +197,11 @@ class Explanation:
         elif kind == "selectivity":
             then = self.f(f"{h}.signal.selectivity.before")
             now = self.f(f"{h}.signal.selectivity.after")
-            text = (f"the people who engage with you handed out {'fewer' if up else 'more'} "
-                    f"reactions elsewhere, so each of theirs counts for "
-                    f"{'more' if up else 'less'}")
+            text = (
+                f"the people who engage with you handed out {'fewer' if up else 'more'} "
+                f"reactions elsewhere, so each of theirs counts for "
+                f"{'more' if up else 'less'}"
+            )
             shown = _pair(then, now) if math.isfinite(then) and math.isfinite(now) else None
             if shown and (now < then) == up:
                 text += f" ({shown[0]} to {shown[1]} reactions each in 90 days)"
@@ -187,8 +209,10 @@ class Explanation:
         elif kind == "network_influence":
             then = self.f(f"{h}.signal.network_influence.before")
             now = self.f(f"{h}.signal.network_influence.after")
-            text = (f"the people who engage with you became {'more' if up else 'less'} "
-                    f"influential themselves")
+            text = (
+                f"the people who engage with you became {'more' if up else 'less'} "
+                f"influential themselves"
+            )
             shown = _pair(then, now) if math.isfinite(then) and math.isfinite(now) else None
             if shown and (now > then) == up:
                 text += f" (average influence {shown[0]} to {shown[1]})"
@@ -196,13 +220,19 @@ class Explanation:
         else:  # plusk
             then = self.f(f"{h}.signal.plusk.before")
             now = self.f(f"{h}.signal.plusk.after")
-            text = (f"+K endorsements {'added' if up else 'took off'} {_points(p)}: "
-                    f"{int(self.f('plusk_received'))} from {int(self.f('plusk_givers'))} "
-                    f"people in 90 days are worth {now:.1f} "
-                    f"(at most {self.m.plusk_cap_points:g})")
+            text = (
+                f"+K endorsements {'added' if up else 'took off'} {_points(p)}: "
+                f"{int(self.f('plusk_received'))} from {int(self.f('plusk_givers'))} "
+                f"people in 90 days are worth {now:.1f} "
+                f"(at most {self.m.plusk_cap_points:g})"
+            )
             sig = ("plusk_points", round(then, 2), round(now, 2))
-        d: dict = {"kind": kind, "component": KINDS[kind], "points": round(p, 2),
-                   "text": text[0].upper() + text[1:]}
+        d: dict = {
+            "kind": kind,
+            "component": KINDS[kind],
+            "points": round(p, 2),
+            "text": text[0].upper() + text[1:],
+        }
         if sig is not None:
             d["signal"] = {"name": sig[0], "before": sig[1], "after": sig[2]}
         if kind in EXAMPLE_KINDS:
@@ -233,8 +263,9 @@ class Explanation:
             if ex:
                 text += f", the biggest your post of {fmt_day(_date(ex[0][1]))}"
         else:
-            return (f"{_count(reactions_out, 'reaction', 'reactions')}{left} left the "
-                    f"{win}-day window")
+            return (
+                f"{_count(reactions_out, 'reaction', 'reactions')}{left} left the {win}-day window"
+            )
         if reactions_out >= 0.5:
             text += f", along with {_count(reactions_out, 'reaction', 'reactions')}{left}"
         return text
@@ -244,21 +275,31 @@ class Explanation:
         posts, engagers, days = (self.f(k) for k in ("posts", "engagers", "days_active"))
         missing = []
         if posts < m.provisional_min_posts:
-            missing.append(f"{int(posts)} post{'s' if posts != 1 else ''} of the "
-                           f"{m.provisional_min_posts} needed")
+            missing.append(
+                f"{int(posts)} post{'s' if posts != 1 else ''} of the "
+                f"{m.provisional_min_posts} needed"
+            )
         if engagers < m.provisional_min_engagers:
             e = int(math.floor(engagers))
-            missing.append(f"{e} {'person' if e == 1 else 'people'} engaging of the "
-                           f"{m.provisional_min_engagers} needed")
+            missing.append(
+                f"{e} {'person' if e == 1 else 'people'} engaging of the "
+                f"{m.provisional_min_engagers} needed"
+            )
         if days < m.provisional_min_days_active:
             d = int(days)
-            missing.append(f"{d} day{'s' if d != 1 else ''} of history of the "
-                           f"{m.provisional_min_days_active} needed")
-        return ("Provisional: too little activity in the last 90 days for a settled score ("
-                + ", ".join(missing) + ").")
+            missing.append(
+                f"{d} day{'s' if d != 1 else ''} of history of the "
+                f"{m.provisional_min_days_active} needed"
+            )
+        return (
+            "Provisional: too little activity in the last 90 days for a settled score ("
+            + ", ".join(missing)
+            + ")."
+        )
 
 
-def explain(packed: np.ndarray, as_of: date, posts: dict[int, tuple[str, int]],
-            model: Model) -> tuple[dict, list[str]]:
+def explain(
+    packed: np.ndarray, as_of: date, posts: dict[int, tuple[str, int]], model: Model
+) -> tuple[dict, list[str]]:
     """(changes, explanation lines) for one account's packed drivers."""
     return Explanation(packed, as_of, posts, model).build()

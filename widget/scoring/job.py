@@ -6,11 +6,12 @@ scores, counting only days since the account's first activity. Deltas compare pu
 1, 7 and 30 days apart, so the job also computes the 30 + smoothing days before the first
 output day. Everything here is pure: arrays in, arrays out.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
-from typing import Callable
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
@@ -29,7 +30,7 @@ HORIZONS = {"day": 1, "week": 7, "month": 30}
 
 def day_end(day: date) -> int:
     """Epoch seconds at the end of ``day`` (UTC): a day's window includes all of that day."""
-    return int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp()) + DAY
+    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()) + DAY
 
 
 def combine(values: dict[str, np.ndarray], model: Model) -> np.ndarray:
@@ -99,20 +100,33 @@ def reads_from(first: date, model: Model) -> int:
     """Epoch seconds of the earliest activity a run from ``first`` reads: the window of the
     PageRank anchor its earliest day continues from, and a day to spare."""
     earliest = _number(first) - lead_days(model)
-    return day_end(date.fromordinal(_EPOCH + anchor_day(earliest))) - (
-        model.window_days + 1) * DAY
+    return day_end(date.fromordinal(_EPOCH + anchor_day(earliest))) - (model.window_days + 1) * DAY
 
 
-def score_days(activity: Activity, first: date, last: date, model: Model,
-               progress=None, plusk: PlusK | None = None) -> list[DayResult]:
+def score_days(
+    activity: Activity,
+    first: date,
+    last: date,
+    model: Model,
+    progress=None,
+    plusk: PlusK | None = None,
+) -> list[DayResult]:
     """Score every account for each day from ``first`` to ``last`` inclusive; ``plusk`` adds
     each day's capped +K bonus to the published score (see scoring.plusk)."""
     return run_days(activity, first, last, model, progress=progress, plusk=plusk).results
 
 
-def run_days(activity: Activity, first: date, last: date, model: Model, progress=None,
-             plusk: PlusK | None = None, history: History | None = None,
-             on_day=None, network=None) -> JobRun:
+def run_days(
+    activity: Activity,
+    first: date,
+    last: date,
+    model: Model,
+    progress=None,
+    plusk: PlusK | None = None,
+    history: History | None = None,
+    on_day=None,
+    network=None,
+) -> JobRun:
     """score_days, continuing from ``history`` when given (the days before ``first`` are then
     not recomputed) and handing each computed day's DayRecord to ``on_day(day, record)``.
     ``network`` (scoring.network) combines the parts of a distributed run."""
@@ -120,14 +134,17 @@ def run_days(activity: Activity, first: date, last: date, model: Model, progress
     if last < first:
         raise ValueError("last day is before first day")
     lead = lead_days(model)
-    days = [first - timedelta(days=lead) + timedelta(days=i)
-            for i in range((last - first).days + lead + 1)]
+    days = [
+        first - timedelta(days=lead) + timedelta(days=i)
+        for i in range((last - first).days + lead + 1)
+    ]
     daily = DailyComponents(activity, model, network)
     n_days, n = len(days), activity.n_accounts
     t = n_days - 1
     first_day_idx = (activity.first_seen // DAY) - (day_end(days[0]) // DAY - 1)
-    maker = DayAttribution(activity, model, daily.pair_engager, daily.pair_author,
-                           daily.r_pair, daily.weights)
+    maker = DayAttribution(
+        activity, model, daily.pair_engager, daily.pair_author, daily.r_pair, daily.weights
+    )
     attribution = Attribution(model, first_day_idx, t, tuple(HORIZONS.values()))
     exact = np.empty((n_days, n))
     comp_from = lead - (model.smoothing_days - 1)  # component scores are needed from here on
@@ -139,8 +156,7 @@ def run_days(activity: Activity, first: date, last: date, model: Model, progress
         prev = None
     else:
         begin = lead
-        prev = _continue(daily, maker, history, days, exact, comp, comp_from, attribution,
-                         model)
+        prev = _continue(daily, maker, history, days, exact, comp, comp_from, attribution, model)
     total = n_days - begin
     for i in range(begin, n_days):
         day = days[i]
@@ -162,35 +178,73 @@ def run_days(activity: Activity, first: date, last: date, model: Model, progress
         if i > 0:
             attribution.feed(i, exact[i] - exact[i - 1], parts)
         if on_day is not None:
-            on_day(day, DayRecord(exact[i], comp[i - comp_from] if i >= comp_from else
-                                  _components(logs, model), daily.pagerank, levels, parts))
+            on_day(
+                day,
+                DayRecord(
+                    exact[i],
+                    comp[i - comp_from] if i >= comp_from else _components(logs, model),
+                    daily.pagerank,
+                    levels,
+                    parts,
+                ),
+            )
         prev = (daily.state, logs) if keep else None
         if progress:
             progress(i - begin + 1, total)
     del daily, maker
-    return JobRun(_results(activity, days, lead, exact, comp, comp_from, kept, first_day_idx,
-                           attribution, plusk, model, network), lead)
+    return JobRun(
+        _results(
+            activity,
+            days,
+            lead,
+            exact,
+            comp,
+            comp_from,
+            kept,
+            first_day_idx,
+            attribution,
+            plusk,
+            model,
+            network,
+        ),
+        lead,
+    )
 
 
-def _results(activity, days, lead, exact, comp, comp_from, kept, first_day_idx, attribution,
-             plusk, model, network) -> list[DayResult]:
+def _results(
+    activity,
+    days,
+    lead,
+    exact,
+    comp,
+    comp_from,
+    kept,
+    first_day_idx,
+    attribution,
+    plusk,
+    model,
+    network,
+) -> list[DayResult]:
     """Smoothing, +K, deltas and (for the last day) the drivers of the output days."""
     n_days, n = exact.shape
     # Published scores are needed from the start of the longest horizon of the first output
     # day; smoothing each of them reads the smoothing_days before it.
     pub_from = lead - max(HORIZONS.values())
     published = np.full_like(exact, np.nan)
-    published[pub_from - model.smoothing_days + 1:] = _smooth(
-        exact[pub_from - model.smoothing_days + 1:],
-        first_day_idx - (pub_from - model.smoothing_days + 1), model)
+    published[pub_from - model.smoothing_days + 1 :] = _smooth(
+        exact[pub_from - model.smoothing_days + 1 :],
+        first_day_idx - (pub_from - model.smoothing_days + 1),
+        model,
+    )
     smoothed = published.copy()
-    comp_pub = np.stack([_smooth(comp[:, ci], first_day_idx - comp_from, model)
-                         for ci in range(len(COMPONENTS))], axis=1)
+    comp_pub = np.stack(
+        [_smooth(comp[:, ci], first_day_idx - comp_from, model) for ci in range(len(COMPONENTS))],
+        axis=1,
+    )
     bonuses: dict[int, Bonus] = {}
     if plusk is not None and (plusk.time.size or network.collective):
         for i in range(pub_from, n_days):  # the givers' scores may be other workers'
-            bonuses[i] = plusk_bonus(plusk, day_end(days[i]), network.owned(published[i]),
-                                     model)
+            bonuses[i] = plusk_bonus(plusk, day_end(days[i]), network.owned(published[i]), model)
             published[i] = np.minimum(100.0, published[i] + bonuses[i].points)
     results = []
     for i in range(lead, n_days):
@@ -201,15 +255,23 @@ def _results(activity, days, lead, exact, comp, comp_from, kept, first_day_idx, 
             d[first_day_idx > i - k] = np.nan  # the account did not exist then
             deltas[name] = d
         days_active = i - first_day_idx + 1
-        provisional = ((v.posts < model.provisional_min_posts)
-                       | (v.engagers < model.provisional_min_engagers)
-                       | (days_active < model.provisional_min_days_active))
+        provisional = (
+            (v.posts < model.provisional_min_posts)
+            | (v.engagers < model.provisional_min_engagers)
+            | (days_active < model.provisional_min_days_active)
+        )
         b = bonuses.get(i) or Bonus(np.zeros(n), np.zeros(n), np.zeros(n))
-        signals = {"posts": v.posts, "reactions": v.reactions, "engagers": v.engagers,
-                   "plusk_bonus": b.points, "plusk_received": b.received,
-                   "plusk_givers": b.givers,
-                   "weighted_per_post": v.weighted_per_post,
-                   "followers": activity.followers, "unlisted": v.unlisted}
+        signals = {
+            "posts": v.posts,
+            "reactions": v.reactions,
+            "engagers": v.engagers,
+            "plusk_bonus": b.points,
+            "plusk_received": b.received,
+            "plusk_givers": b.givers,
+            "weighted_per_post": v.weighted_per_post,
+            "followers": activity.followers,
+            "unlisted": v.unlisted,
+        }
         values = {c: getattr(v, c) for c in COMPONENTS}
         j = i - comp_from
         r = DayResult(
@@ -218,8 +280,10 @@ def _results(activity, days, lead, exact, comp, comp_from, kept, first_day_idx, 
             score=np.clip(np.rint(published[i]), 1, 100).astype(np.int16),
             raw=combine(values, model),
             component_values=values,
-            component_scores={c: np.clip(np.rint(comp_pub[j, ci]), 1, 100).astype(np.int16)
-                              for ci, c in enumerate(COMPONENTS)},
+            component_scores={
+                c: np.clip(np.rint(comp_pub[j, ci]), 1, 100).astype(np.int16)
+                for ci, c in enumerate(COMPONENTS)
+            },
             component_exact={c: comp_pub[j, ci] for ci, c in enumerate(COMPONENTS)},
             deltas=deltas,
             provisional=provisional,
@@ -228,9 +292,20 @@ def _results(activity, days, lead, exact, comp, comp_from, kept, first_day_idx, 
             plusk_bonus=published[i] - smoothed[i],
         )
         if i == n_days - 1:  # drivers for the as-of day only (see service.rescore)
-            ctx = Context(i, [day_end(d) for d in days], first_day_idx, activity.first_seen,
-                          published, v.posts, v.reactions, v.engagers, days_active,
-                          provisional, b.received, b.givers)
+            ctx = Context(
+                i,
+                [day_end(d) for d in days],
+                first_day_idx,
+                activity.first_seen,
+                published,
+                v.posts,
+                v.reactions,
+                v.engagers,
+                days_active,
+                provisional,
+                b.received,
+                b.givers,
+            )
             r.drivers = pack(activity, attribution.finish(published, smoothed), ctx, model)
         results.append(r)
     return results
@@ -263,8 +338,7 @@ def _warm_up(daily: DailyComponents, first: date, model: Model) -> None:
         day += timedelta(days=1)
 
 
-def _continue(daily, maker, history: History, days, exact, comp, comp_from, attribution,
-              model):
+def _continue(daily, maker, history: History, days, exact, comp, comp_from, attribution, model):
     """Take the days before the first output day from ``history``: their scores, their moves
     (weighed into the horizons, in order) and the last one's day state, recomputed from its
     stored PageRank vector. Raises HistoryMismatch when that day does not reproduce."""
@@ -272,13 +346,14 @@ def _continue(daily, maker, history: History, days, exact, comp, comp_from, attr
     if history.last != days[lead - 1]:
         raise HistoryMismatch(f"the state ends {history.last}, not {days[lead - 1]}")
     exact[:lead] = history.scores
-    comp[:lead - comp_from] = history.components
+    comp[: lead - comp_from] = history.components
     t = len(days) - 1
     for i in range(1, lead):
         if i in (t - k for k in (0, *HORIZONS.values())):
             attribution.day_levels(i, history.levels[days[i]])
-        attribution.feed(i, exact[i] - exact[i - 1],
-                         history.parts(days[i]) if attribution.inside(i) else None)
+        attribution.feed(
+            i, exact[i] - exact[i - 1], history.parts(days[i]) if attribution.inside(i) else None
+        )
     daily.keep_state = True
     v = daily.day(day_end(history.last), x=history.pagerank)
     logs = {c: np.log1p(getattr(v, c)) for c in COMPONENTS}
@@ -302,9 +377,9 @@ def _smooth(series: np.ndarray, first_day_idx: np.ndarray, model: Model) -> np.n
     alpha = model.smoothing_alpha
     for k in range(days):
         w = alpha * (1 - alpha) ** k
-        mask = alive[days - 1 - k:n_days - k]
-        num += w * series[days - 1 - k:n_days - k] * mask
+        mask = alive[days - 1 - k : n_days - k]
+        num += w * series[days - 1 - k : n_days - k] * mask
         den += w * mask
-    rest = series[days - 1:]
-    out[days - 1:] = np.where(den > 0, num / np.where(den > 0, den, 1), rest)
+    rest = series[days - 1 :]
+    out[days - 1 :] = np.where(den > 0, num / np.where(den > 0, den, 1), rest)
     return out

@@ -5,6 +5,7 @@ spread through the code) is what lets docs/scoring.md and anyone else recompute 
 reaction-kind codes are not tunable: they say what stored rows mean, so they come from the
 schema (``widget.store.schema.REACTION_KINDS``) and model.json weighs kinds by name.
 """
+
 from __future__ import annotations
 
 import json
@@ -110,8 +111,10 @@ def model_from_dict(d: dict) -> Model:
         plusk_reciprocity_discount=float(d["plusk"]["reciprocity_discount"]),
         plusk_cap_points=float(d["plusk"]["cap_points"]),
         plusk_topic_units=float(d["plusk"]["topic_units"]),
-        curves={k: Curve(float(v["x0"]), float(v["scale"]), float(v.get("shape", 1.0)))
-                for k, v in d["curves"].items()},
+        curves={
+            k: Curve(float(v["x0"]), float(v["scale"]), float(v.get("shape", 1.0)))
+            for k, v in d["curves"].items()
+        },
     )
 
 

@@ -7,6 +7,7 @@ process. A distributed engine runs the same job on each worker over the reaction
 block of accounts and swaps in a network whose methods combine the workers' parts (see
 service.distributed); everything else is computed where the data is.
 """
+
 from __future__ import annotations
 
 import numpy as np

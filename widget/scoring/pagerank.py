@@ -6,6 +6,7 @@ by weight. An account's Network Influence is what flows in: x - (1 - d). Because
 divided by the number of accounts, a score does not depend on how many accounts an instance
 holds, only on who engages with whom.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -61,8 +62,9 @@ def pagerank_inflow(
     return x - base, x
 
 
-def inflow_of(x: np.ndarray, n: int, edges: int, *, damping: float,
-              prior: np.ndarray | None = None) -> np.ndarray:
+def inflow_of(
+    x: np.ndarray, n: int, edges: int, *, damping: float, prior: np.ndarray | None = None
+) -> np.ndarray:
     """The inflow of a known PageRank vector ``x`` over a graph of ``edges`` edges: exactly
     what pagerank_inflow returned with it (a stored day recomputed gives the same bits)."""
     if edges == 0:

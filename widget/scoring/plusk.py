@@ -9,6 +9,7 @@ bonus, so weak accounts give little), n(g, r) the +K g gave r (diminishing retur
 d(g, r) = reciprocity_discount when r also endorsed g in the window (mutual endorsement counts
 far less), else 1. The cap bounds what any amount of +K can add.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -44,7 +45,6 @@ def bonus(pk: PlusK, end: int, scores: np.ndarray, model: Model) -> Bonus:
     pg, pr = pairs // n, pairs % n
     reciprocal = np.isin(pr * n + pg, pairs)
     weight = model.plusk_per_endorsement * (np.clip(scores[pg], 1, 100) / 100.0) ** 2
-    value = weight * np.sqrt(counts) * np.where(reciprocal, model.plusk_reciprocity_discount,
-                                                1.0)
+    value = weight * np.sqrt(counts) * np.where(reciprocal, model.plusk_reciprocity_discount, 1.0)
     points = np.minimum(model.plusk_cap_points, np.bincount(pr, weights=value, minlength=n))
     return Bonus(points, received, np.bincount(pr, minlength=n).astype(float))

@@ -5,6 +5,7 @@ influence); Amplification takes the best network's (reactions per post do not ad
 combined component is at least each account's, so the raw score is too, and the profile's score
 is at least the best published score among its accounts: linking can only raise it.
 """
+
 from __future__ import annotations
 
 import math

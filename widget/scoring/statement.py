@@ -4,10 +4,11 @@ window, next to the values the scoring job published for that day.
 With the component values, the daily score and the +K bonus of each day, anyone can recompute
 the published score from docs/scoring.md alone (a test does). Pure: arrays in, dicts out.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
@@ -32,16 +33,17 @@ class AccountActivity:
 
 
 def _end(day: date) -> int:
-    return int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp()) + DAY
+    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()) + DAY
 
 
 def _fmt(ts: int) -> tuple[str, str]:
-    d = datetime.fromtimestamp(int(ts), timezone.utc).date()
+    d = datetime.fromtimestamp(int(ts), UTC).date()
     return d.isoformat(), f"{d.day} {d.strftime('%b')}"
 
 
-def ledger(act: AccountActivity, days: list[date], kinds: dict[str, int],
-           window_days: int) -> list[dict]:
+def ledger(
+    act: AccountActivity, days: list[date], kinds: dict[str, int], window_days: int
+) -> list[dict]:
     """For each day (oldest first): posts and reactions (by kind) that entered and left the
     window that day, engagers new to and lost from it, and the notable posts among them."""
     names = {code: name for name, code in kinds.items()}
@@ -56,30 +58,45 @@ def ledger(act: AccountActivity, days: list[date], kinds: dict[str, int],
         left = slice(*np.searchsorted(act.r_time, [prev - win, end - win]))
         p_in = np.arange(*np.searchsorted(act.post_time, [prev, end]))
         p_out = np.arange(*np.searchsorted(act.post_time, [prev - win, end - win]))
-        in_window = int(np.searchsorted(act.r_time, end) - np.searchsorted(act.r_time,
-                                                                           end - win))
+        in_window = int(np.searchsorted(act.r_time, end) - np.searchsorted(act.r_time, end - win))
         threshold = max(EVENT_MIN, EVENT_SHARE * in_window)
         events = []
         for j in p_out.tolist():
             if per_post[j] >= max(EVENT_MIN, EVENT_SHARE * (in_window + per_post[j])):
                 iso, short = _fmt(act.post_time[j])
-                events.append({"kind": "post_left", "post": act.post_ids[j], "at": iso,
-                               "text": f"Your post of {short} left the {window_days}-day "
-                                       f"window, with its {int(per_post[j]):,} reactions"})
+                events.append(
+                    {
+                        "kind": "post_left",
+                        "post": act.post_ids[j],
+                        "at": iso,
+                        "text": f"Your post of {short} left the {window_days}-day "
+                        f"window, with its {int(per_post[j]):,} reactions",
+                    }
+                )
         fresh = act.r_post[entered]
         drawn = np.bincount(fresh[fresh >= 0], minlength=len(act.post_ids))
         for j in np.flatnonzero(drawn >= threshold).tolist():
             iso, short = _fmt(act.post_time[j])
-            events.append({"kind": "post_drew", "post": act.post_ids[j], "at": iso,
-                           "text": f"Your post of {short} drew {int(drawn[j]):,} reactions"})
-        out.append({
-            "day": day.isoformat(),
-            "posts": {"entered": int(p_in.size), "left": int(p_out.size)},
-            "reactions": {"entered": _by_kind(act.r_kind[entered], names),
-                          "left": _by_kind(act.r_kind[left], names)},
-            "engagers": {"new": int(new[n]), "lost": int(lost[n])},
-            "events": events,
-        })
+            events.append(
+                {
+                    "kind": "post_drew",
+                    "post": act.post_ids[j],
+                    "at": iso,
+                    "text": f"Your post of {short} drew {int(drawn[j]):,} reactions",
+                }
+            )
+        out.append(
+            {
+                "day": day.isoformat(),
+                "posts": {"entered": int(p_in.size), "left": int(p_out.size)},
+                "reactions": {
+                    "entered": _by_kind(act.r_kind[entered], names),
+                    "left": _by_kind(act.r_kind[left], names),
+                },
+                "engagers": {"new": int(new[n]), "lost": int(lost[n])},
+                "events": events,
+            }
+        )
     return out
 
 

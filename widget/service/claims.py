@@ -2,6 +2,7 @@
 they get an owner token. A claim is also the owner's explicit opt-in (service.privacy): an
 account that opted out can be claimed, and once verified it is fetched whatever its profile
 says."""
+
 from __future__ import annotations
 
 import secrets
@@ -37,9 +38,11 @@ class ClaimService:
     def start(self, aid: AccountId) -> OpenClaim:
         """Open a claim on a fetched account (made known by fetching it, if new)."""
         if aid.network == "local":
-            raise InvalidParameter("local accounts are claimed through the operator: "
-                                   "flask --app wsgi widget owner-token local:NAME",
-                                   param="account")
+            raise InvalidParameter(
+                "local accounts are claimed through the operator: "
+                "flask --app wsgi widget owner-token local:NAME",
+                param="account",
+            )
         canonical, pk = self._claimable(aid)
         code = CODE_PREFIX + secrets.token_hex(6)
         with self.engine.begin() as conn:
@@ -57,8 +60,9 @@ class ClaimService:
         except OptedOut:
             account_id = str(aid)
         with self.engine.begin() as conn:
-            pk = store_accounts.ensure_accounts(conn, {account_id: {
-                "network": aid.network, "handle": account_id.split(":", 1)[1]}})[account_id]
+            pk = store_accounts.ensure_accounts(
+                conn, {account_id: {"network": aid.network, "handle": account_id.split(":", 1)[1]}}
+            )[account_id]
         return parse_account_id(account_id), pk
 
     def verify(self, aid: AccountId) -> str:

@@ -12,6 +12,7 @@
 Opting in (or confirming the address) while campaigns are open queues their notices in the
 same transaction.
 """
+
 from __future__ import annotations
 
 import re
@@ -63,18 +64,28 @@ def parse_email(raw) -> str:
     except (UnicodeError, ValueError, HeaderParseError, IndexError):
         raise bad from None
     labels = ascii_domain.split(".")
-    if len(labels) < 2 or not all(LABEL_RE.fullmatch(x) for x in labels) \
-            or not labels[-1].isalpha() and not labels[-1].startswith("xn--"):
+    if (
+        len(labels) < 2
+        or not all(LABEL_RE.fullmatch(x) for x in labels)
+        or not labels[-1].isalpha()
+        and not labels[-1].startswith("xn--")
+    ):
         raise bad
     return f"{local}@{ascii_domain}"
 
 
 def contact_json(account_id: str, c, note: str | None = None) -> dict:
-    return {"account": account_id, "stored": c is not None,
-            "email": c.email if c else None,
-            "email_confirmed": bool(c and c.email_verified_at is not None),
-            "mastodon": bool(c and c.mastodon), "perks": bool(c and c.perks),
-            "digest": bool(c and c.digest), "lang": c.lang if c else "en", "note": note}
+    return {
+        "account": account_id,
+        "stored": c is not None,
+        "email": c.email if c else None,
+        "email_confirmed": bool(c and c.email_verified_at is not None),
+        "mastodon": bool(c and c.mastodon),
+        "perks": bool(c and c.perks),
+        "digest": bool(c and c.digest),
+        "lang": c.lang if c else "en",
+        "note": note,
+    }
 
 
 class ContactService:
@@ -92,14 +103,18 @@ class ContactService:
         now = int(time.time()) if now is None else now
         unknown = set(data) - {"email", *FLAGS, "lang"}
         if unknown:
-            raise InvalidParameter(f"unknown field {sorted(unknown)[0]!r}; send email, "
-                                   "mastodon, perks, digest, lang", param=sorted(unknown)[0])
+            raise InvalidParameter(
+                f"unknown field {sorted(unknown)[0]!r}; send email, mastodon, perks, digest, lang",
+                param=sorted(unknown)[0],
+            )
         with self.engine.connect() as conn:
             old = store_notify.get_contact(conn, acc.pk)
-        values = {"email": old.email if old else None,
-                  "email_verified_at": old.email_verified_at if old else None,
-                  **{f: bool(getattr(old, f)) if old else False for f in FLAGS},
-                  "lang": old.lang if old else "en"}
+        values = {
+            "email": old.email if old else None,
+            "email_verified_at": old.email_verified_at if old else None,
+            **{f: bool(getattr(old, f)) if old else False for f in FLAGS},
+            "lang": old.lang if old else "en",
+        }
         for f in FLAGS:
             if f in data:
                 if not isinstance(data[f], bool):
@@ -107,32 +122,45 @@ class ContactService:
                 values[f] = data[f]
         if "lang" in data:
             if not isinstance(data["lang"], str) or not LANG_RE.fullmatch(data["lang"]):
-                raise InvalidParameter("lang must be a language tag like en or pt-BR",
-                                       param="lang")
+                raise InvalidParameter("lang must be a language tag like en or pt-BR", param="lang")
             values["lang"] = data["lang"]
         if "email" in data:
             email = None if data["email"] is None else parse_email(data["email"])
             if email is not None and self.notify.smtp is None:
-                raise InvalidParameter("this instance sends no e-mail (its operator has not "
-                                       "set WIDGET_SMTP_URL)", param="email")
+                raise InvalidParameter(
+                    "this instance sends no e-mail (its operator has not set WIDGET_SMTP_URL)",
+                    param="email",
+                )
             if email != values["email"]:
                 values["email"], values["email_verified_at"] = email, None
         if values["mastodon"] and not (old and old.mastodon):
             if acc.network != "mastodon":
-                raise InvalidParameter("mentions go to a mastodon: account; turn them on "
-                                       "for the Mastodon account linked to this one",
-                                       param="mastodon")
+                raise InvalidParameter(
+                    "mentions go to a mastodon: account; turn them on "
+                    "for the Mastodon account linked to this one",
+                    param="mastodon",
+                )
             if self.notify.bot is None:
-                raise InvalidParameter("this instance has no Mastodon bot (its operator has "
-                                       "not set WIDGET_MASTODON_BOT)", param="mastodon")
+                raise InvalidParameter(
+                    "this instance has no Mastodon bot (its operator has "
+                    "not set WIDGET_MASTODON_BOT)",
+                    param="mastodon",
+                )
         wants = values["perks"] or values["digest"]
         reachable = values["email"] is not None or values["mastodon"]
         if not (wants and reachable):
             self.delete(acc, now)
-            return contact_json(acc.id, None, "nothing is stored: choose perks and/or digest, "
-                                "and an address or mentions, to opt in")
-        confirm = values["email"] is not None and values["email_verified_at"] is None and (
-            old is None or old.email != values["email"] or data.get("email") is not None)
+            return contact_json(
+                acc.id,
+                None,
+                "nothing is stored: choose perks and/or digest, "
+                "and an address or mentions, to opt in",
+            )
+        confirm = (
+            values["email"] is not None
+            and values["email_verified_at"] is None
+            and (old is None or old.email != values["email"] or data.get("email") is not None)
+        )
         rec = self.notify.record_if_readable(acc.id)
         with self.engine.begin() as conn:
             if old is not None and old.email != values["email"]:
@@ -144,17 +172,27 @@ class ContactService:
             perks = store_community.open_perks(conn, now)
             store_notify.enqueue(conn, perk_rows(contact, acc.network, rec, perks, now), now)
         self.notify.kick()
-        note = (f"a confirmation link is on its way to {values['email']}; nothing else is "
-                "sent there until it is used" if confirm else None)
+        note = (
+            f"a confirmation link is on its way to {values['email']}; nothing else is "
+            "sent there until it is used"
+            if confirm
+            else None
+        )
         return contact_json(acc.id, contact, note)
 
     def _queue_confirmation(self, conn, account_pk: int, now: int) -> None:
         sent = store_notify.queued_since(conn, account_pk, "email", "verify:", now - 86400)
         if sent >= self.verify_per_day:
-            raise RateLimited(f"at most {self.verify_per_day} confirmation mails a day; use "
-                              "the last one, or try again tomorrow", retry_after=3600)
-        store_notify.enqueue(conn, [{"account_pk": account_pk, "channel": "email",
-                                     "ref": f"verify:{now}:{sent}"}], now)
+            raise RateLimited(
+                f"at most {self.verify_per_day} confirmation mails a day; use "
+                "the last one, or try again tomorrow",
+                retry_after=3600,
+            )
+        store_notify.enqueue(
+            conn,
+            [{"account_pk": account_pk, "channel": "email", "ref": f"verify:{now}:{sent}"}],
+            now,
+        )
 
     def delete(self, acc, now: int | None = None) -> None:
         now = int(time.time()) if now is None else now
@@ -168,29 +206,46 @@ class ContactService:
             raise NotFound(f"this {what} link is not one we sent; copy the whole link")
         with self.engine.connect() as conn:
             row = store_notify.find_token(conn, token)
-            account = None if row is None else store_notify.account_ids(
-                conn, {row.account_pk}).get(row.account_pk)
+            account = (
+                None
+                if row is None
+                else store_notify.account_ids(conn, {row.account_pk}).get(row.account_pk)
+            )
         if row is None or row.purpose not in purposes:
-            raise NotFound(f"this {what} link is unknown: it may have been replaced, or the "
-                           "owner opted out meanwhile")
+            raise NotFound(
+                f"this {what} link is unknown: it may have been replaced, or the "
+                "owner opted out meanwhile"
+            )
         if row.expires_at < now:
-            raise LinkExpired(f"this {what} link has expired; "
-                              + ("save your address again for a new one" if what ==
-                                 "confirmation" else "every message carries a fresh one"))
+            raise LinkExpired(
+                f"this {what} link has expired; "
+                + (
+                    "save your address again for a new one"
+                    if what == "confirmation"
+                    else "every message carries a fresh one"
+                )
+            )
         return row, account
 
     def verify(self, token: str, now: int | None = None) -> Link:
         now = int(time.time()) if now is None else now
         row, account = self._token(token, ("verify",), now, "confirmation")
         if row.used_at is not None:
-            raise Conflict("this confirmation link was already used; the address is "
-                           "confirmed if nothing changed since")
+            raise Conflict(
+                "this confirmation link was already used; the address is "
+                "confirmed if nothing changed since"
+            )
         with self.engine.connect() as conn:
             contact = store_notify.get_contact(conn, row.account_pk)
-        if contact is None or contact.email is None \
-                or token_digest(contact.email.lower()) != row.subject:
-            raise LinkExpired("this link confirms an address that is no longer on file; "
-                              "save your address again for a new link")
+        if (
+            contact is None
+            or contact.email is None
+            or token_digest(contact.email.lower()) != row.subject
+        ):
+            raise LinkExpired(
+                "this link confirms an address that is no longer on file; "
+                "save your address again for a new link"
+            )
         rec = self.notify.record_if_readable(account)
         with self.engine.begin() as conn:
             if not store_notify.use_token(conn, row.token_hash, now):
@@ -199,20 +254,23 @@ class ContactService:
             contact = store_notify.get_contact(conn, row.account_pk)
             perks = store_community.open_perks(conn, now)
             network = account.split(":", 1)[0]
-            store_notify.enqueue(conn, perk_rows(contact, network, rec, perks, now,
-                                                 channels=["email"]), now)
+            store_notify.enqueue(
+                conn, perk_rows(contact, network, rec, perks, now, channels=["email"]), now
+            )
         self.notify.kick()
         return Link(account, "email", f"{contact.email} is confirmed for {account}")
 
     def unsubscribe(self, token: str, now: int | None = None) -> Link:
         now = int(time.time()) if now is None else now
-        row, account = self._token(token, ("unsub:email", "unsub:mastodon"), now,
-                                   "unsubscribe")
+        row, account = self._token(token, ("unsub:email", "unsub:mastodon"), now, "unsubscribe")
         channel = row.purpose.split(":", 1)[1]
         with self.engine.begin() as conn:
             contact = store_notify.get_contact(conn, row.account_pk)
-            if contact is None or (channel == "email" and contact.email is None) or (
-                    channel == "mastodon" and not contact.mastodon):
+            if (
+                contact is None
+                or (channel == "email" and contact.email is None)
+                or (channel == "mastodon" and not contact.mastodon)
+            ):
                 return Link(account, channel, "you were already unsubscribed")
             if channel == "email":
                 values = {"email": None, "email_verified_at": None}

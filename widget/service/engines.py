@@ -13,6 +13,7 @@ Without a cluster URL each engine starts a local cluster of ``workers`` processe
 machine. Workers import this package: on a real cluster install it there too
 (``pip install influence-widget[dask]`` or ``[spark]``), with access to the store's URL.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -47,6 +48,7 @@ def _worker_env() -> dict[str, str]:
 
 # -- Dask -----------------------------------------------------------------------------------
 
+
 class Rendezvous:
     """A Dask actor where ``size`` tasks meet each round and each gets every payload."""
 
@@ -55,8 +57,9 @@ class Rendezvous:
         self.rounds: dict[int, dict] = {}
 
     async def exchange(self, round_no: int, rank: int, payload):
-        r = self.rounds.setdefault(round_no, {"items": [None] * self.size, "count": 0,
-                                              "done": asyncio.Event(), "taken": 0})
+        r = self.rounds.setdefault(
+            round_no, {"items": [None] * self.size, "count": 0, "done": asyncio.Event(), "taken": 0}
+        )
         r["items"][rank] = payload
         r["count"] += 1
         if r["count"] == self.size:
@@ -90,8 +93,7 @@ class DaskRunner:
 
     def run(self, fn, blocks: list) -> list:
         rendezvous = self.client.submit(Rendezvous, len(blocks), actor=True).result()
-        futures = [self.client.submit(_dask_task, fn, b, rendezvous, pure=False)
-                   for b in blocks]
+        futures = [self.client.submit(_dask_task, fn, b, rendezvous, pure=False) for b in blocks]
         return self.client.gather(futures)
 
 
@@ -101,9 +103,14 @@ def _dask(cluster: str | None, workers: int):
 
     local = None
     if cluster is None:
-        local = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                             host="127.0.0.1",
-                             dashboard_address=None, env=_worker_env())
+        local = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            env=_worker_env(),
+        )
     client = Client(cluster or local)
     try:
         # One task per worker thread: they all have to run at once to meet.
@@ -116,6 +123,7 @@ def _dask(cluster: str | None, workers: int):
 
 
 # -- Spark ----------------------------------------------------------------------------------
+
 
 class SparkComm:
     def __init__(self, context, rank: int):
@@ -159,16 +167,18 @@ def _spark(cluster: str | None, workers: int):
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)  # the session reads them, and local workers inherit them
     try:
-        session = (SparkSession.builder.appName("influence-widget-rescore")
-                   .master(cluster or f"local[{workers}]")
-                   .config("spark.ui.enabled", "false")
-                   .config("spark.executorEnv.PYTHONPATH", env["PYTHONPATH"])
-                   .config("spark.rpc.message.maxSize", "1024")
-                   # Every block's rows come back through the driver's JVM (about 1.2 KB an
-                   # account with its drivers): the 1 GB default heap fails at 200,000.
-                   .config("spark.driver.memory", "4g")
-                   .config("spark.driver.maxResultSize", "0")
-                   .getOrCreate())
+        session = (
+            SparkSession.builder.appName("influence-widget-rescore")
+            .master(cluster or f"local[{workers}]")
+            .config("spark.ui.enabled", "false")
+            .config("spark.executorEnv.PYTHONPATH", env["PYTHONPATH"])
+            .config("spark.rpc.message.maxSize", "1024")
+            # Every block's rows come back through the driver's JVM (about 1.2 KB an
+            # account with its drivers): the 1 GB default heap fails at 200,000.
+            .config("spark.driver.memory", "4g")
+            .config("spark.driver.maxResultSize", "0")
+            .getOrCreate()
+        )
     finally:
         for k, v in saved.items():
             if v is None:

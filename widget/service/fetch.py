@@ -21,6 +21,7 @@ stale-on-error, consent, and failures that cost nothing.
   letter case, a handle changed upstream) is stored as an alias and answered with ``Moved``;
   an account stored under the old form is renamed, with everything attached to it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -28,7 +29,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
@@ -37,10 +38,10 @@ from ..ids import AccountId
 from ..records import HISTORY_DAYS
 from ..scoring.model import load_model
 from ..store import accounts as store_accounts
-from ..store.activity import reaction_key
 from ..store import fetched as store_fetched
 from ..store import owners as store_owners
 from ..store import privacy as store_privacy
+from ..store.activity import reaction_key
 from ..topics import extract_topics
 from .memory import FetchMemory, opted_out_error
 from .rate_gate import RateGate
@@ -58,11 +59,23 @@ class Flight:
 
 
 class FetchService:
-    def __init__(self, engine: sa.Engine, upstream: Upstream, *, bsky_appview: str,
-                 refresh_seconds: int, workers: int = 2, wait_seconds: float = 8.0,
-                 deadline_seconds: float = 60.0, history_days_max: int = 365,
-                 on_change=None, lock=None, memory: FetchMemory | None = None,
-                 privacy=None, gate: RateGate | None = None):
+    def __init__(
+        self,
+        engine: sa.Engine,
+        upstream: Upstream,
+        *,
+        bsky_appview: str,
+        refresh_seconds: int,
+        workers: int = 2,
+        wait_seconds: float = 8.0,
+        deadline_seconds: float = 60.0,
+        history_days_max: int = 365,
+        on_change=None,
+        lock=None,
+        memory: FetchMemory | None = None,
+        privacy=None,
+        gate: RateGate | None = None,
+    ):
         self.engine = engine
         self.upstream = upstream
         self.bsky_appview = bsky_appview
@@ -126,8 +139,9 @@ class FetchService:
         """The account's bio and profile fields as the upstream shows them now (claims):
         the profile only, one lookup, whether or not the owner opted out (a claim is how
         they opt in)."""
-        return self._connector(aid, int(time.time()), max_pages=0,
-                               respect_opt_out=False).profile_text
+        return self._connector(
+            aid, int(time.time()), max_pages=0, respect_opt_out=False
+        ).profile_text
 
     def shutdown(self) -> None:
         """Stop taking work; queued fetches are dropped, a running one finishes."""
@@ -151,8 +165,9 @@ class FetchService:
                     if acquired:
                         self._fetch_and_score(aid)
                     else:  # another process fetched it: stored, or its outcome remembered
-                        flight.error = (self.memory.recall(key, fresh=True)
-                                        or self._pending_elsewhere(key))
+                        flight.error = self.memory.recall(
+                            key, fresh=True
+                        ) or self._pending_elsewhere(key)
             else:
                 self._fetch_and_score(aid)
         except (Moved, OptedOut) as e:  # outcomes, not failures
@@ -191,18 +206,23 @@ class FetchService:
             if canonical != key:  # what was stored under the old form moves to the new one
                 store_accounts.rename(conn, key, canonical)
             fetched = self._without_forgotten_engagers(conn, fetched)
-            pk = store_fetched.write_fetched(conn, fetched, topics_of=extract_topics,
-                                             reaction_key=reaction_key,
-                                             kinds=model.reaction_kinds)
+            pk = store_fetched.write_fetched(
+                conn,
+                fetched,
+                topics_of=extract_topics,
+                reaction_key=reaction_key,
+                kinds=model.reaction_kinds,
+            )
             if canonical != key:
                 store_accounts.add_alias(conn, key, pk)
             last = store_fetched.latest_snapshot_day(conn, pk)
-        today = datetime.now(timezone.utc).date()
+        today = datetime.now(UTC).date()
         days = HISTORY_DAYS if last is None else max(1, min(HISTORY_DAYS, (today - last).days + 1))
         self._erase_opted_out_engagers(fetched.engagers_opted_out)
         rescore(self.engine, today, days=days, targets=[pk], model=model)
-        prune(self.engine, history_days=self.history_days_max, today=today, targets=[pk],
-              model=model)
+        prune(
+            self.engine, history_days=self.history_days_max, today=today, targets=[pk], model=model
+        )
         self.memory.clear(key, canonical)
         self.fetches += 1
         if canonical != key:
@@ -215,8 +235,7 @@ class FetchService:
             acc = store_accounts.get_account(conn, key)
         if acc is not None and acc.fetched_at is not None:
             return None
-        return Pending(f"{key} is being fetched by another instance; try again in a few "
-                       "seconds")
+        return Pending(f"{key} is being fetched by another instance; try again in a few seconds")
 
     def _consent(self, account_id: str, claimed_already: bool = False) -> bool:
         """Whether the account is claimed (its owner opted in). Raises OptedOut, before any
@@ -235,11 +254,13 @@ class FetchService:
         if not ids or self.privacy is None:
             return
         with self.engine.connect() as conn:
-            stored = [i for i in store_accounts.pks_for(conn, ids)
-                      if not store_owners.has_owner(conn, i)]
+            stored = [
+                i for i in store_accounts.pks_for(conn, ids) if not store_owners.has_owner(conn, i)
+            ]
         if stored:
-            self.privacy.opted_out(stored, "the account's owner opted out (seen on a post "
-                                           "they reacted to)")
+            self.privacy.opted_out(
+                stored, "the account's owner opted out (seen on a post they reacted to)"
+            )
 
     @staticmethod
     def _without_forgotten_engagers(conn: sa.Connection, fetched):
@@ -249,8 +270,9 @@ class FetchService:
         gone = store_privacy.opted_out_among(conn, ids) if ids else set()
         if not gone:
             return fetched
-        return replace(fetched, engagements=[e for e in fetched.engagements
-                                             if e.engager_id not in gone])
+        return replace(
+            fetched, engagements=[e for e in fetched.engagements if e.engager_id not in gone]
+        )
 
     def _connector(self, aid: AccountId, now: int, **limits):
         deadline = time.monotonic() + self.deadline_seconds
@@ -258,12 +280,12 @@ class FetchService:
             if aid.network == "mastodon":
                 from ..sources.mastodon import fetch_mastodon
 
-                return fetch_mastodon(self.client, aid, now=now, deadline=deadline,
-                                      **limits)
+                return fetch_mastodon(self.client, aid, now=now, deadline=deadline, **limits)
             from ..sources.bluesky import fetch_bluesky
 
-            return fetch_bluesky(self.client, aid, appview=self.bsky_appview, now=now,
-                                 deadline=deadline, **limits)
+            return fetch_bluesky(
+                self.client, aid, appview=self.bsky_appview, now=now, deadline=deadline, **limits
+            )
         except NotFound:
             raise NotFound(f"{aid} does not exist upstream") from None
 

@@ -13,6 +13,7 @@ The store keeps it (``fetch_failures``, ``opt_outs``, ``account_aliases``), so e
 instance shares it; each process keeps what it read for ``local_ttl`` seconds, so a badge
 hammered for a failing account costs at most one small query per that time.
 """
+
 from __future__ import annotations
 
 import math
@@ -22,24 +23,45 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from ..errors import (InvalidAccountId, InvalidParameter, Moved, NotFound, OptedOut,
-                      UpstreamUnavailable, WidgetError)
-from ..sources.http import (UpstreamInvalid, UpstreamRateLimited, UpstreamRequiresAuth,
-                            UpstreamUnreachable)
+from ..errors import (
+    InvalidAccountId,
+    InvalidParameter,
+    Moved,
+    NotFound,
+    OptedOut,
+    UpstreamUnavailable,
+    WidgetError,
+)
+from ..sources.http import (
+    UpstreamInvalid,
+    UpstreamRateLimited,
+    UpstreamRequiresAuth,
+    UpstreamUnreachable,
+)
 from ..store import accounts as store_accounts
 from ..store import failures as store_failures
 from ..store import privacy as store_privacy
 
 OPTED_OUT = "opted_out"
 # Remembered errors come back as the same type (by code); anything else as unavailable.
-ERRORS = {cls.code: cls for cls in (NotFound, UpstreamUnavailable, UpstreamUnreachable,
-                                    UpstreamInvalid, UpstreamRequiresAuth, InvalidParameter,
-                                    InvalidAccountId)}
+ERRORS = {
+    cls.code: cls
+    for cls in (
+        NotFound,
+        UpstreamUnavailable,
+        UpstreamUnreachable,
+        UpstreamInvalid,
+        UpstreamRequiresAuth,
+        InvalidParameter,
+        InvalidAccountId,
+    )
+}
 
 
 @dataclass(frozen=True)
 class Entry:
     """What the store holds for an id (any part may be absent)."""
+
     forgotten: str | None = None  # the forget marker's reason
     alias_of: str | None = None
     code: str | None = None  # a remembered failure or opt-out
@@ -49,9 +71,17 @@ class Entry:
 
 
 class FetchMemory:
-    def __init__(self, engine: sa.Engine, *, backoff: float = 60.0, max_backoff: float = 3600.0,
-                 missing_ttl: float = 600.0, opt_out_recheck: float = 6 * 3600.0,
-                 local_ttl: float = 5.0, clock=time.time):
+    def __init__(
+        self,
+        engine: sa.Engine,
+        *,
+        backoff: float = 60.0,
+        max_backoff: float = 3600.0,
+        missing_ttl: float = 600.0,
+        opt_out_recheck: float = 6 * 3600.0,
+        local_ttl: float = 5.0,
+        clock=time.time,
+    ):
         self.engine = engine
         self.backoff = float(backoff)
         self.max_backoff = float(max_backoff)
@@ -97,11 +127,20 @@ class FetchMemory:
                 return hit[1]
         with self.engine.connect() as conn:
             row = store_failures.get(conn, key)
-            entry = Entry(forgotten=store_privacy.opt_out_reason(conn, key),
-                          alias_of=store_accounts.alias_target(conn, key),
-                          **({} if row is None else {
-                              "code": row.code, "status": row.status, "message": row.message,
-                              "retry_at": float(row.retry_at)}))
+            entry = Entry(
+                forgotten=store_privacy.opt_out_reason(conn, key),
+                alias_of=store_accounts.alias_target(conn, key),
+                **(
+                    {}
+                    if row is None
+                    else {
+                        "code": row.code,
+                        "status": row.status,
+                        "message": row.message,
+                        "retry_at": float(row.retry_at),
+                    }
+                ),
+            )
         self._keep(key, entry)
         return entry
 
@@ -140,11 +179,19 @@ class FetchMemory:
                 delay = min(self.max_backoff, self.backoff * 2 ** (failures - 1))
             if isinstance(err, UpstreamRateLimited):
                 delay = max(delay, err.retry_at - now)
-            entry = Entry(code=err.code, status=err.status, message=err.message,
-                          retry_at=now + delay)
-            store_failures.put(conn, key, failures=failures, failed_at=int(now),
-                               retry_at=math.ceil(entry.retry_at), status=err.status,
-                               code=err.code, message=err.message)
+            entry = Entry(
+                code=err.code, status=err.status, message=err.message, retry_at=now + delay
+            )
+            store_failures.put(
+                conn,
+                key,
+                failures=failures,
+                failed_at=int(now),
+                retry_at=math.ceil(entry.retry_at),
+                status=err.status,
+                code=err.code,
+                message=err.message,
+            )
         self._keep(key, entry)
         if err.status >= 500:
             err.retry_after = max(1, math.ceil(delay))
@@ -156,12 +203,21 @@ class FetchMemory:
         retry_at = now + self.opt_out_recheck
         with self.engine.begin() as conn:
             for key in dict.fromkeys(keys):
-                store_failures.put(conn, key, failures=0, failed_at=int(now),
-                                   retry_at=math.ceil(retry_at), status=OptedOut.status,
-                                   code=OPTED_OUT, message=reason)
+                store_failures.put(
+                    conn,
+                    key,
+                    failures=0,
+                    failed_at=int(now),
+                    retry_at=math.ceil(retry_at),
+                    status=OptedOut.status,
+                    code=OPTED_OUT,
+                    message=reason,
+                )
         for key in keys:
-            self._keep(key, Entry(code=OPTED_OUT, status=OptedOut.status, message=reason,
-                                  retry_at=retry_at))
+            self._keep(
+                key,
+                Entry(code=OPTED_OUT, status=OptedOut.status, message=reason, retry_at=retry_at),
+            )
 
     def clear(self, *keys: str) -> None:
         """A good fetch, a claim or a forget request ends what was remembered; the store is
@@ -178,5 +234,8 @@ class FetchMemory:
 
 
 def opted_out_error(account_id: str, reason: str) -> OptedOut:
-    return OptedOut(f"{account_id} is not scored here: its owner opted out ({reason}). The "
-                    "owner can opt in by claiming it (POST /api/v1/claims).", reason=reason)
+    return OptedOut(
+        f"{account_id} is not scored here: its owner opted out ({reason}). The "
+        "owner can opt in by claiming it (POST /api/v1/claims).",
+        reason=reason,
+    )

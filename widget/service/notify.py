@@ -12,6 +12,7 @@ Planning writes outbox rows; delivery sends them. Both are safe to run anywhere 
   a 429 or a cap makes the message wait without counting an attempt; what never gets through
   is kept as failed, with the error, for the operator and the brand's figures.
 """
+
 from __future__ import annotations
 
 import logging
@@ -19,10 +20,10 @@ import math
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.headerregistry import Address
-from typing import Callable
 
 import sqlalchemy as sa
 
@@ -42,13 +43,13 @@ STATEMENT_DAYS = 7  # the digest's window of the activity statement
 
 
 def iso_week(at: int) -> str:
-    year, week, _ = datetime.fromtimestamp(at, timezone.utc).isocalendar()
+    year, week, _ = datetime.fromtimestamp(at, UTC).isocalendar()
     return f"{year}-W{week:02d}"
 
 
 def next_midnight(at: int) -> int:
-    day = datetime.fromtimestamp(at, timezone.utc).date() + timedelta(days=1)
-    return int(datetime.combine(day, datetime.min.time(), timezone.utc).timestamp())
+    day = datetime.fromtimestamp(at, UTC).date() + timedelta(days=1)
+    return int(datetime.combine(day, datetime.min.time(), UTC).timestamp())
 
 
 def usable_channels(contact, network: str) -> list[str]:
@@ -62,14 +63,19 @@ def usable_channels(contact, network: str) -> list[str]:
     return out
 
 
-def perk_rows(contact, network: str, rec, perks, at: int,
-              channels: list[str] | None = None) -> list[dict]:
+def perk_rows(
+    contact, network: str, rec, perks, at: int, channels: list[str] | None = None
+) -> list[dict]:
     """Outbox rows for the open campaigns ``rec`` qualifies for, one per usable channel."""
     if not contact.perks or rec is None:
         return []
     chans = usable_channels(contact, network) if channels is None else channels
-    return [{"account_pk": contact.account_pk, "channel": ch, "ref": f"perk:{p.id}",
-             "perk_id": p.id} for p in perks if qualifies(p, rec, at) for ch in chans]
+    return [
+        {"account_pk": contact.account_pk, "channel": ch, "ref": f"perk:{p.id}", "perk_id": p.id}
+        for p in perks
+        if qualifies(p, rec, at)
+        for ch in chans
+    ]
 
 
 class Skip(Exception):
@@ -78,8 +84,11 @@ class Skip(Exception):
 
 @dataclass
 class DeliverySummary:
-    counts: dict = field(default_factory=lambda: {k: 0 for k in (
-        "sent", "retrying", "failed", "postponed", "cancelled")})
+    counts: dict = field(
+        default_factory=lambda: {
+            k: 0 for k in ("sent", "retrying", "failed", "postponed", "cancelled")
+        }
+    )
 
     def add(self, outcome: str) -> None:
         self.counts[outcome] += 1
@@ -90,17 +99,33 @@ class DeliverySummary:
 
     def line(self) -> str:
         c = self.counts
-        return (f"sent {c['sent']} message(s); {c['retrying']} to retry, {c['failed']} failed, "
-                f"{c['postponed']} waiting (cap or rate limit), {c['cancelled']} cancelled")
+        return (
+            f"sent {c['sent']} message(s); {c['retrying']} to retry, {c['failed']} failed, "
+            f"{c['postponed']} waiting (cap or rate limit), {c['cancelled']} cancelled"
+        )
 
 
 class NotifyService:
-    def __init__(self, engine: sa.Engine, scores, *, public_url: str | None,
-                 sender: str | None = None, smtp=None, bot=None, daily_cap: int = 1,
-                 max_attempts: int = 6, base_delay: int = 60, max_delay: int = 6 * 3600,
-                 lease: int = 300, verify_ttl: int = 48 * 3600,
-                 unsubscribe_ttl: int = 365 * 86400, background: bool = True,
-                 interval: int = 600, clock: Callable[[], float] = time.time):
+    def __init__(
+        self,
+        engine: sa.Engine,
+        scores,
+        *,
+        public_url: str | None,
+        sender: str | None = None,
+        smtp=None,
+        bot=None,
+        daily_cap: int = 1,
+        max_attempts: int = 6,
+        base_delay: int = 60,
+        max_delay: int = 6 * 3600,
+        lease: int = 300,
+        verify_ttl: int = 48 * 3600,
+        unsubscribe_ttl: int = 365 * 86400,
+        background: bool = True,
+        interval: int = 600,
+        clock: Callable[[], float] = time.time,
+    ):
         self.engine = engine
         self.scores = scores
         self.public_url = (public_url or "").rstrip("/")
@@ -159,8 +184,10 @@ class NotifyService:
         week = iso_week(now)
         for c in digest_contacts:
             if self.record_if_readable(c.account_id) is not None:
-                rows += [{"account_pk": c.account_pk, "channel": ch, "ref": f"digest:{week}"}
-                         for ch in usable_channels(c, c.network)]
+                rows += [
+                    {"account_pk": c.account_pk, "channel": ch, "ref": f"digest:{week}"}
+                    for ch in usable_channels(c, c.network)
+                ]
         return rows
 
     def sweep(self, now: int | None = None) -> int:
@@ -176,10 +203,14 @@ class NotifyService:
             contacts = store_notify.reachable(conn, "perks")
         recs = {c.account_pk: self.record_if_readable(c.account_id) for c in contacts}
         with self.engine.begin() as conn:
-            perk = store_community.get_perk(conn, store_community.create_perk(
-                conn, brand, fields, now))
-            rows = [r for c in contacts
-                    for r in perk_rows(c, c.network, recs[c.account_pk], [perk], now)]
+            perk = store_community.get_perk(
+                conn, store_community.create_perk(conn, brand, fields, now)
+            )
+            rows = [
+                r
+                for c in contacts
+                for r in perk_rows(c, c.network, recs[c.account_pk], [perk], now)
+            ]
             store_notify.enqueue(conn, rows, now)
         self.kick()
         return perk
@@ -190,8 +221,9 @@ class NotifyService:
 
     # -- delivery ---------------------------------------------------------------------------
 
-    def deliver_due(self, now: int | None = None,
-                    progress: Callable[[str], None] | None = None) -> DeliverySummary:
+    def deliver_due(
+        self, now: int | None = None, progress: Callable[[str], None] | None = None
+    ) -> DeliverySummary:
         """Deliver every message due at ``now``, in leased batches, until none is left."""
         now = self.now() if now is None else now
         summary = DeliverySummary()
@@ -205,16 +237,19 @@ class NotifyService:
                 outcome, note = self._deliver_one(row, now, down)
                 summary.add(outcome)
                 if progress is not None:
-                    progress(f"[{summary.total}] {row.channel} {row.ref} to {row.account_id}: "
-                             f"{outcome}{': ' + note if note else ''}")
+                    progress(
+                        f"[{summary.total}] {row.channel} {row.ref} to {row.account_id}: "
+                        f"{outcome}{': ' + note if note else ''}"
+                    )
 
     def _deliver_one(self, row, now: int, down: dict) -> tuple[str, str]:
         try:
             return self._deliver(row, now, down)
         except Exception as e:  # a bug must not keep a message leased and retried forever
             log.exception("notification %s (%s %s) failed", row.id, row.channel, row.ref)
-            return self._failed(row, DeliveryError(f"unexpected {type(e).__name__}",
-                                                   retry=True), now, down)
+            return self._failed(
+                row, DeliveryError(f"unexpected {type(e).__name__}", retry=True), now, down
+            )
 
     def _deliver(self, row, now: int, down: dict) -> tuple[str, str]:
         if row.channel in down:
@@ -233,11 +268,12 @@ class NotifyService:
         except WidgetError as e:  # the store or an upstream down: the words can wait
             return self._failed(row, DeliveryError(e.message, retry=True), now, down)
         capped = kind != "verify"  # a confirmation is asked for; it does not use up the day
-        day = datetime.fromtimestamp(now, timezone.utc).date()
+        day = datetime.fromtimestamp(now, UTC).date()
         if capped:
             with self.engine.begin() as conn:
-                took = store_notify.take_quota(conn, row.account_pk, row.channel, day,
-                                               self.daily_cap)
+                took = store_notify.take_quota(
+                    conn, row.account_pk, row.channel, day, self.daily_cap
+                )
             if not took:
                 why = f"the recipient's {self.daily_cap} message(s) a day are used up"
                 self._write(store_notify.postpone, row.id, next_midnight(now), why)
@@ -260,13 +296,22 @@ class NotifyService:
             down[row.channel] = (until, e.message)
             return "postponed", e.message
         attempt = row.attempts + 1
-        retry_at = (now + min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
-                    if e.retry and attempt < self.max_attempts else None)
+        retry_at = (
+            now + min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+            if e.retry and attempt < self.max_attempts
+            else None
+        )
         self._write(store_notify.mark_failed_attempt, row.id, now, retry_at, e.message)
         if e.channel_down:
             down[row.channel] = (retry_at or now + self.base_delay, e.message)
-        log.warning("notification %s (%s %s) failed, attempt %d: %s", row.id, row.channel,
-                    row.ref, attempt, e.message)
+        log.warning(
+            "notification %s (%s %s) failed, attempt %d: %s",
+            row.id,
+            row.channel,
+            row.ref,
+            attempt,
+            e.message,
+        )
         return ("retrying" if retry_at else "failed"), e.message
 
     def _write(self, fn, *args) -> None:
@@ -307,14 +352,21 @@ class NotifyService:
         aid = row.account_id
         rec = self.record(aid)
         if kind == "verify":
-            return {"display_name": rec.display_name if rec else aid, "account_id": aid,
-                    "hours": self.verify_ttl // 3600}
+            return {
+                "display_name": rec.display_name if rec else aid,
+                "account_id": aid,
+                "hours": self.verify_ttl // 3600,
+            }
         if rec is None:
             raise Skip("the account has no score to report")
-        base = {"display_name": rec.display_name or aid, "account_id": aid,
-                "score": rec.score, "profile_url": self._url(f"/u/{aid}"),
-                "perks_url": self._url("/perks"),
-                "handle": "@" + aid.split(":", 1)[1]}
+        base = {
+            "display_name": rec.display_name or aid,
+            "account_id": aid,
+            "score": rec.score,
+            "profile_url": self._url(f"/u/{aid}"),
+            "perks_url": self._url("/perks"),
+            "handle": "@" + aid.split(":", 1)[1],
+        }
         if kind == "perk":
             with self.engine.connect() as conn:
                 perk = store_community.get_perk(conn, row.perk_id)
@@ -322,12 +374,16 @@ class NotifyService:
                 raise Skip("the campaign closed before delivery")
             if not qualifies(perk, rec, now):
                 raise Skip("the account no longer qualifies")
-            return {**base, "title": perk.title, "brand": perk.brand,
-                    "description": perk.description[:600], "min_score": perk.min_score,
-                    "claims_left": perk.max_claims - perk.claims,
-                    "ends_on": datetime.fromtimestamp(perk.ends_at, timezone.utc).date()
-                    .isoformat(),
-                    "claim_url": self._url(f"/api/v1/perks/{perk.id}/claims")}
+            return {
+                **base,
+                "title": perk.title,
+                "brand": perk.brand,
+                "description": perk.description[:600],
+                "min_score": perk.min_score,
+                "claims_left": perk.max_claims - perk.claims,
+                "ends_on": datetime.fromtimestamp(perk.ends_at, UTC).date().isoformat(),
+                "claim_url": self._url(f"/api/v1/perks/{perk.id}/claims"),
+            }
         return {**base, **self.digest_context(rec, now)}
 
     def digest_context(self, rec, now: int) -> dict:
@@ -336,11 +392,11 @@ class NotifyService:
         statement = self.scores.statement(parse_account_id(rec.id), STATEMENT_DAYS)
         days = statement["days"]
         with self.engine.connect() as conn:
-            open_now = [p for p in store_community.open_perks(conn, now)
-                        if qualifies(p, rec, now)]
+            open_now = [p for p in store_community.open_perks(conn, now) if qualifies(p, rec, now)]
         events = [e["text"] for d in reversed(days) for e in d.get("events", [])][:5]
         return {
-            "score_exact": f"{rec.score_exact:.2f}", "week": rec.changes.get("week"),
+            "score_exact": f"{rec.score_exact:.2f}",
+            "week": rec.changes.get("week"),
             "days": len(days),
             "posts_in": sum(d["posts"]["entered"] for d in days),
             "reactions_in": sum(sum(d["reactions"]["entered"].values()) for d in days),
@@ -357,26 +413,38 @@ class NotifyService:
         context = {**context, "unsubscribe_url": self._url(f"/notify/unsubscribe/{unsub}")}
         if kind == "verify":
             verify = secrets.token_urlsafe(24)
-            tokens.append((verify, "verify", token_digest(contact.email.lower()),
-                           now + self.verify_ttl))
+            tokens.append(
+                (verify, "verify", token_digest(contact.email.lower()), now + self.verify_ttl)
+            )
             context["verify_url"] = self._url(f"/notify/verify/{verify}")
         channel = self.smtp if row.channel == "email" else self.bot
         if channel is None:
-            raise DeliveryError(f"no {row.channel} channel is configured on this instance",
-                                retry=True, channel_down=True)
+            raise DeliveryError(
+                f"no {row.channel} channel is configured on this instance",
+                retry=True,
+                channel_down=True,
+            )
         with self.engine.begin() as conn:  # the links work as soon as the message arrives
             for token, purpose, subject, expires in tokens:
                 store_notify.add_token(conn, token, row.account_pk, purpose, subject, expires)
         if row.channel == "email":
             msg = messages.render(kind, contact.lang, context)
             domain = Address(addr_spec=self.sender_address()).domain
-            channel.send(messages.email(
-                msg, sender=self.sender, to=contact.email, lang=contact.lang,
-                unsubscribe_url=context["unsubscribe_url"],
-                message_id=f"<notify-{row.id}-{row.ref.replace(':', '-')}@{domain}>"))
+            channel.send(
+                messages.email(
+                    msg,
+                    sender=self.sender,
+                    to=contact.email,
+                    lang=contact.lang,
+                    unsubscribe_url=context["unsubscribe_url"],
+                    message_id=f"<notify-{row.id}-{row.ref.replace(':', '-')}@{domain}>",
+                )
+            )
         else:
-            channel.post_direct(messages.mention(kind, contact.lang, context),
-                                idempotency_key=f"influence-widget-notify-{row.id}")
+            channel.post_direct(
+                messages.mention(kind, contact.lang, context),
+                idempotency_key=f"influence-widget-notify-{row.id}",
+            )
 
     def sender_address(self) -> str:
         from email.utils import parseaddr
@@ -393,10 +461,15 @@ class NotifyService:
             known = store_notify.known(conn, {r["account_pk"] for r in planned})
             due = store_notify.due(conn, now, 10_000)
             ids = store_notify.account_ids(conn, {r["account_pk"] for r in planned})
-        new = [f"would queue {r['channel']} {r['ref']} for {ids[r['account_pk']]}"
-               for r in planned if (r["account_pk"], r["channel"], r["ref"]) not in known]
-        send = [f"would send {r.channel} {r.ref} to {r.account_id} (attempt {r.attempts + 1})"
-                for r in due]
+        new = [
+            f"would queue {r['channel']} {r['ref']} for {ids[r['account_pk']]}"
+            for r in planned
+            if (r["account_pk"], r["channel"], r["ref"]) not in known
+        ]
+        send = [
+            f"would send {r.channel} {r.ref} to {r.account_id} (attempt {r.attempts + 1})"
+            for r in due
+        ]
         return new, send
 
     def run_once(self) -> None:
@@ -427,8 +500,7 @@ class NotifyService:
         with self._worker_lock:
             if not self.background or not self.enabled or self._worker is not None:
                 return
-            self._worker = threading.Thread(target=self._loop, name="notify-worker",
-                                            daemon=True)
+            self._worker = threading.Thread(target=self._loop, name="notify-worker", daemon=True)
         self._worker.start()
 
     def _loop(self) -> None:
@@ -455,21 +527,36 @@ def from_config(engine: sa.Engine, scores, upstream, cfg) -> NotifyService:
     try:
         if cfg["SMTP_URL"]:
             if not cfg["SMTP_FROM"] or "@" not in str(cfg["SMTP_FROM"]):
-                raise ValueError("WIDGET_SMTP_URL is set but WIDGET_SMTP_FROM is not: set it "
-                                 "to the sender, e.g. 'Influence Widget <widget@example.org>'")
-            smtp = SmtpChannel(parse_smtp_url(cfg["SMTP_URL"],
-                                              timeout=float(cfg["SMTP_TIMEOUT_SECONDS"]),
-                                              cafile=cfg["SMTP_CA_FILE"]))
+                raise ValueError(
+                    "WIDGET_SMTP_URL is set but WIDGET_SMTP_FROM is not: set it "
+                    "to the sender, e.g. 'Influence Widget <widget@example.org>'"
+                )
+            smtp = SmtpChannel(
+                parse_smtp_url(
+                    cfg["SMTP_URL"],
+                    timeout=float(cfg["SMTP_TIMEOUT_SECONDS"]),
+                    cafile=cfg["SMTP_CA_FILE"],
+                )
+            )
         settings = parse_bot(cfg["MASTODON_BOT"])
     except ValueError as e:
         raise RuntimeError(str(e)) from None
     if settings is not None:
         bot = MastodonBot(settings, upstream)
     if (smtp or bot) and not cfg["PUBLIC_URL"]:
-        raise RuntimeError("notifications carry links (unsubscribe, confirm, profile): set "
-                           "WIDGET_PUBLIC_URL=https://your.host")
-    return NotifyService(engine, scores, public_url=cfg["PUBLIC_URL"], sender=cfg["SMTP_FROM"],
-                         smtp=smtp, bot=bot, daily_cap=int(cfg["NOTIFY_DAILY_CAP"]),
-                         verify_ttl=int(cfg["NOTIFY_VERIFY_TTL_SECONDS"]),
-                         background=bool(cfg["NOTIFY_WORKER"]),
-                         interval=int(cfg["NOTIFY_INTERVAL_SECONDS"]))
+        raise RuntimeError(
+            "notifications carry links (unsubscribe, confirm, profile): set "
+            "WIDGET_PUBLIC_URL=https://your.host"
+        )
+    return NotifyService(
+        engine,
+        scores,
+        public_url=cfg["PUBLIC_URL"],
+        sender=cfg["SMTP_FROM"],
+        smtp=smtp,
+        bot=bot,
+        daily_cap=int(cfg["NOTIFY_DAILY_CAP"]),
+        verify_ttl=int(cfg["NOTIFY_VERIFY_TTL_SECONDS"]),
+        background=bool(cfg["NOTIFY_WORKER"]),
+        interval=int(cfg["NOTIFY_INTERVAL_SECONDS"]),
+    )

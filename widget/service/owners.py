@@ -3,6 +3,7 @@ into the same profile), linking accounts into a profile, and hiding topics.
 
 Tokens are stored hashed (store.owners); a claim (service.claims) is how an owner gets one.
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa

@@ -3,6 +3,7 @@ and the page cut, for every paged list (the ranking, the search).
 
 A cursor is checked like any other input: only keys this API could have handed out decode;
 anything else is a 400 naming the parameter."""
+
 from __future__ import annotations
 
 import base64
@@ -38,10 +39,16 @@ def cut(rows: list, limit: int, key: Callable) -> tuple[list, str | None]:
 
 # -- the ranking: (score, account pk) --------------------------------------------------------
 
+
 def _rank_key(value) -> tuple[float, int]:
     score, pk = value
-    if not isinstance(pk, int) or isinstance(pk, bool) or not 0 <= pk <= PK_MAX \
-            or not isinstance(score, (int, float)) or not 0 <= float(score) <= 100:
+    if (
+        not isinstance(pk, int)
+        or isinstance(pk, bool)
+        or not 0 <= pk <= PK_MAX
+        or not isinstance(score, (int, float))
+        or not 0 <= float(score) <= 100
+    ):
         raise ValueError  # scores are 1-100 and keys 32-bit: nothing else is ours
     return float(score), pk
 
@@ -51,11 +58,15 @@ def encode_rank(score: float, pk: int) -> str:
 
 
 def decode_rank(cursor: str) -> tuple[float, int]:
-    return decode(cursor, _rank_key, "cursor is not one this API handed out; use the "
-                                     "next_cursor of the previous page")
+    return decode(
+        cursor,
+        _rank_key,
+        "cursor is not one this API handed out; use the next_cursor of the previous page",
+    )
 
 
 # -- the search: (topic weight, score, account id) ---------------------------------------------
+
 
 def _search_key(value) -> tuple[float, float, str]:
     w, s, ident = value

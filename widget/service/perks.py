@@ -1,6 +1,7 @@
 """Perk campaigns. Who one is open to is one rule (``qualifies``), used by claims, the perks
 lists and the notifications that tell qualifying owners about a campaign; ``PerkService``
 holds the rest: creating campaigns, claiming them, and what their brand sees."""
+
 from __future__ import annotations
 
 import json
@@ -56,8 +57,9 @@ class PerkService:
         with self.engine.connect() as conn:
             brand = store_community.admin_for(conn, token)
         if brand is None:
-            raise Unauthorized("this needs a brand's admin token (flask --app wsgi widget "
-                               "admin-token NAME)")
+            raise Unauthorized(
+                "this needs a brand's admin token (flask --app wsgi widget admin-token NAME)"
+            )
         return brand
 
     def create(self, brand, data: dict, at: int):
@@ -71,23 +73,30 @@ class PerkService:
         (same SSRF rules)."""
         title, description = data.get("title"), data.get("description", "")
         if not isinstance(title, str) or not 0 < len(title) <= TITLE_MAX:
-            raise InvalidParameter(f"title is required, at most {TITLE_MAX} characters",
-                                   param="title")
+            raise InvalidParameter(
+                f"title is required, at most {TITLE_MAX} characters", param="title"
+            )
         if not isinstance(description, str) or len(description) > DESCRIPTION_MAX:
-            raise InvalidParameter(f"description is at most {DESCRIPTION_MAX} characters",
-                                   param="description")
+            raise InvalidParameter(
+                f"description is at most {DESCRIPTION_MAX} characters", param="description"
+            )
         topics = data.get("topics")
         onto = load_ontology()
-        if (not isinstance(topics, list) or not 0 < len(topics) <= TOPICS_MAX
-                or not all(isinstance(t, str) and t in onto for t in topics)):
-            raise InvalidParameter(f"topics: 1-{TOPICS_MAX} topic slugs of the Klout ontology",
-                                   param="topics")
+        if (
+            not isinstance(topics, list)
+            or not 0 < len(topics) <= TOPICS_MAX
+            or not all(isinstance(t, str) and t in onto for t in topics)
+        ):
+            raise InvalidParameter(
+                f"topics: 1-{TOPICS_MAX} topic slugs of the Klout ontology", param="topics"
+            )
         fields = {"title": title, "description": description, "topics": topics}
         for name, lo, hi in (("min_score", 1, 100), ("max_claims", 1, CLAIMS_MAX)):
             v = data.get(name)
             if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-                raise InvalidParameter(f"{name} must be a whole number from {lo} to {hi}",
-                                       param=name)
+                raise InvalidParameter(
+                    f"{name} must be a whole number from {lo} to {hi}", param=name
+                )
             fields[name] = v
         fields["starts_at"] = _time(data.get("starts_at"), "starts_at")
         fields["ends_at"] = _time(data.get("ends_at"), "ends_at")
@@ -95,10 +104,12 @@ class PerkService:
             raise InvalidParameter("ends_at must be after starts_at", param="ends_at")
         hook = data.get("webhook_url")
         if hook is not None:
-            if not isinstance(hook, str) or len(hook) > WEBHOOK_URL_MAX or not hook.startswith(
-                    ("https://", "http://")):
-                raise InvalidParameter("webhook_url must be an http(s) URL",
-                                       param="webhook_url")
+            if (
+                not isinstance(hook, str)
+                or len(hook) > WEBHOOK_URL_MAX
+                or not hook.startswith(("https://", "http://"))
+            ):
+                raise InvalidParameter("webhook_url must be an http(s) URL", param="webhook_url")
             client = self.upstream.client
             target = client.check_target(hook)
             client.resolve_checked(target.host, target.port)
@@ -136,11 +147,20 @@ class PerkService:
     def for_topic(self, slug: str, at: int) -> list:
         """The open perks for this topic or a topic above it."""
         onto = load_ontology()
-        return [p for p in self.open(at)
-                if any(slug in onto.descendants(t) for t in json.loads(p.topics) if t in onto)]
+        return [
+            p
+            for p in self.open(at)
+            if any(slug in onto.descendants(t) for t in json.loads(p.topics) if t in onto)
+        ]
 
-    def claim(self, perk_id: int, aid: AccountId, token: str | None, at: int,
-              profile_url: Callable[[str], str]):
+    def claim(
+        self,
+        perk_id: int,
+        aid: AccountId,
+        token: str | None,
+        at: int,
+        profile_url: Callable[[str], str],
+    ):
         """Claim the perk for an account the token owns; returns the account's record. The
         brand's webhook notice (with ``profile_url(account id)``) is written in the claim's
         transaction and delivered off the request."""
@@ -154,14 +174,25 @@ class PerkService:
             if store_community.has_claimed(conn, perk_id, acc.pk):
                 raise Conflict(f"{aid} already claimed perk {perk_id}")
         if not qualifies(perk, rec, at):
-            raise Forbidden(f"{aid} does not qualify for perk {perk_id} (open, claims left, "
-                            f"score at least {perk.min_score}, one of its topics)")
+            raise Forbidden(
+                f"{aid} does not qualify for perk {perk_id} (open, claims left, "
+                f"score at least {perk.min_score}, one of its topics)"
+            )
         notice = None
         if perk.webhook_url:
-            notice = {"url": perk.webhook_url, "payload": {
-                "event": "perk.claimed", "perk": perk_id, "title": perk.title,
-                "account": rec.id, "display_name": rec.display_name, "score": rec.score,
-                "profile": profile_url(rec.id), "claimed_at": iso(at)}}
+            notice = {
+                "url": perk.webhook_url,
+                "payload": {
+                    "event": "perk.claimed",
+                    "perk": perk_id,
+                    "title": perk.title,
+                    "account": rec.id,
+                    "display_name": rec.display_name,
+                    "score": rec.score,
+                    "profile": profile_url(rec.id),
+                    "claimed_at": iso(at),
+                },
+            }
         try:
             with self.engine.begin() as conn:
                 if not store_community.claim_perk(conn, perk_id, acc.pk, at, notice):

@@ -9,6 +9,7 @@
 Erasing also deletes the account's cached records and badges here and in Redis, and tells
 every other instance (the existing invalidation: a new store generation, published).
 """
+
 from __future__ import annotations
 
 import time

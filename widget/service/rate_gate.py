@@ -7,11 +7,12 @@ Counts live in the given storage (memory, or Redis shared by every instance). Wh
 storage fails, counting goes on in this process's memory, and the storage is not asked
 again for ``retry_seconds``: a Redis outage neither switches limits off nor slows requests.
 """
+
 from __future__ import annotations
 
 import math
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from limits import parse_many
 from limits.storage import MemoryStorage, Storage
@@ -21,9 +22,17 @@ from ..errors import RateLimited
 
 
 class RateGate:
-    def __init__(self, spec: str, *, scope: str, what: str, storage: Storage,
-                 client: Callable[[], str | None], prefix: str = "",
-                 retry_seconds: float = 5.0):
+    def __init__(
+        self,
+        spec: str,
+        *,
+        scope: str,
+        what: str,
+        storage: Storage,
+        client: Callable[[], str | None],
+        prefix: str = "",
+        retry_seconds: float = 5.0,
+    ):
         """``spec`` in limits syntax ("30 per minute;300 per day"); ``client`` names who is
         asking, or None for work no client asked for (the CLI, background jobs): not
         limited."""
@@ -54,5 +63,7 @@ class RateGate:
                 allowed = strategy.hit(item, *keys)
             if not allowed:
                 reset = strategy.get_window_stats(item, *keys).reset_time
-                raise RateLimited(f"too many {self.what} ({item}); try later",
-                                  retry_after=max(1, math.ceil(reset - time.time())))
+                raise RateLimited(
+                    f"too many {self.what} ({item}); try later",
+                    retry_after=max(1, math.ceil(reset - time.time())),
+                )

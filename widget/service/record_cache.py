@@ -4,6 +4,7 @@ Its own object so that what erases data (privacy) and what writes it (fetches) c
 invalidate the cache without holding the ScoreService that reads through it: every service
 gets its collaborators when it is built, and none of them needs another that is built later.
 """
+
 from __future__ import annotations
 
 import threading
@@ -26,8 +27,15 @@ class RecordCache:
     hidden topic shows within that time on every worker, and a hot badge costs no SQL at all
     in between."""
 
-    def __init__(self, engine: sa.Engine, *, entries: int = 10_000,
-                 generation_ttl: float = 1.0, gate: StoreGate | None = None, shared=None):
+    def __init__(
+        self,
+        engine: sa.Engine,
+        *,
+        entries: int = 10_000,
+        generation_ttl: float = 1.0,
+        gate: StoreGate | None = None,
+        shared=None,
+    ):
         self.engine = engine
         self.generation_ttl = generation_ttl
         self.gate = gate or StoreGate()

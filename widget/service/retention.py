@@ -10,10 +10,11 @@ follower counts a newer count replaces, score snapshots older than the longest h
 API serves, expired claims, spent +K quotas, engagers nothing refers to any more, and the
 fetch memory's expired entries. docs/privacy.md says the same for people.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -39,27 +40,39 @@ def cutoffs(today: date, model: Model, history_days: int) -> Cutoffs:
     activity = day_end(today - timedelta(days=lead)) - (model.window_days + 1) * DAY
     return Cutoffs(
         activity_before=activity,
-        followers_before=datetime.fromtimestamp(activity, timezone.utc).date(),
+        followers_before=datetime.fromtimestamp(activity, UTC).date(),
         snapshots_before=today - timedelta(days=history_days),
-        quota_before=today - timedelta(days=1))
+        quota_before=today - timedelta(days=1),
+    )
 
 
-def prune(engine: sa.Engine, *, history_days: int, today: date | None = None,
-          targets: list[int] | None = None, model: Model | None = None,
-          now: int | None = None) -> dict[str, int]:
+def prune(
+    engine: sa.Engine,
+    *,
+    history_days: int,
+    today: date | None = None,
+    targets: list[int] | None = None,
+    model: Model | None = None,
+    now: int | None = None,
+) -> dict[str, int]:
     """Delete what scoring no longer needs (see the module docstring); with ``targets``
     (account pks) only their activity, counts and snapshots. Returns rows deleted per
     table; the caller tells the caches when anything was."""
     import time
 
     now = int(time.time()) if now is None else now
-    today = today or datetime.fromtimestamp(now, timezone.utc).date()
+    today = today or datetime.fromtimestamp(now, UTC).date()
     cut = cutoffs(today, model or load_model(), history_days)
     with engine.begin() as conn:
         deleted = store_retention.prune(
-            conn, activity_before=cut.activity_before, followers_before=cut.followers_before,
-            snapshots_before=cut.snapshots_before, quota_before=cut.quota_before, now=now,
-            targets=targets)
+            conn,
+            activity_before=cut.activity_before,
+            followers_before=cut.followers_before,
+            snapshots_before=cut.snapshots_before,
+            quota_before=cut.quota_before,
+            now=now,
+            targets=targets,
+        )
         if targets is None:
             gone = store_failures.prune(conn, now - MEMORY_GRACE)
             if gone:

@@ -1,13 +1,14 @@
-""""The score record for this id": store rows -> ScoreRecord, plus the ranked lists.
+""" "The score record for this id": store rows -> ScoreRecord, plus the ranked lists.
 
 Routes call this and nothing below it, so caching and (later) fetching from upstreams slot in
 here without touching them.
 """
+
 from __future__ import annotations
 
 import functools
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import sqlalchemy as sa
@@ -20,10 +21,10 @@ from ..scoring.drivers import FIELDS
 from ..scoring.explain import example_keys, explain
 from ..scoring.job import day_end
 from ..scoring.model import load_model
-from ..scoring.statement import AccountActivity, ledger
-from ..store import activity as store_activity
-from ..store import accounts as store_accounts
 from ..scoring.profiles import profile_score
+from ..scoring.statement import AccountActivity, ledger
+from ..store import accounts as store_accounts
+from ..store import activity as store_activity
 from ..store import owners as store_owners
 from ..store import scores as store_scores
 from ..topics import load_ontology
@@ -34,9 +35,11 @@ from .store_gate import StoreGate
 
 def gated(method):
     """Run a store-reading method through the service's StoreGate (deadline, clear 503)."""
+
     @functools.wraps(method)
     def run(self, *args, **kwargs):
         return self.gate.call(lambda: method(self, *args, **kwargs))
+
     return run
 
 
@@ -44,13 +47,21 @@ class ScoreService:
     """Records come through a RecordCache (per store generation, in-process and shared);
     fetched accounts (mastodon:, bsky:) through the FetchService, when one is given."""
 
-    def __init__(self, engine: sa.Engine, *, cache: RecordCache | None = None,
-                 fetcher=None, cache_entries: int = 10_000, generation_ttl: float = 1.0,
-                 gate: StoreGate | None = None):
+    def __init__(
+        self,
+        engine: sa.Engine,
+        *,
+        cache: RecordCache | None = None,
+        fetcher=None,
+        cache_entries: int = 10_000,
+        generation_ttl: float = 1.0,
+        gate: StoreGate | None = None,
+    ):
         self.engine = engine
         self.gate = cache.gate if cache is not None else (gate or StoreGate())
-        self.cache = cache or RecordCache(engine, entries=cache_entries,
-                                          generation_ttl=generation_ttl, gate=self.gate)
+        self.cache = cache or RecordCache(
+            engine, entries=cache_entries, generation_ttl=generation_ttl, gate=self.gate
+        )
         self.fetcher = fetcher  # a FetchService, for mastodon: and bsky: accounts
 
     def invalidate(self) -> None:
@@ -100,12 +111,16 @@ class ScoreService:
         with self.engine.connect() as conn:
             acc, snap = scored_account(conn, aid)
             topics = store_scores.visible_topics(conn, acc.pk)
-            hist = (store_scores.history(conn, acc.pk, snap.day - timedelta(days=history_days - 1))
-                    if history_days > 0 else [])
+            hist = (
+                store_scores.history(conn, acc.pk, snap.day - timedelta(days=history_days - 1))
+                if history_days > 0
+                else []
+            )
             profile = self._profile(conn, acc) if acc.profile_id is not None else None
             packed = unpack(snap.drivers)
-            posts = (store_activity.posts_by_pk(conn, example_keys(packed))
-                     if packed is not None else {})
+            posts = (
+                store_activity.posts_by_pk(conn, example_keys(packed)) if packed is not None else {}
+            )
         return to_record(acc, snap, topics, hist, profile, packed, posts)
 
     @staticmethod
@@ -115,13 +130,21 @@ class ScoreService:
             row = store_accounts.get_account_by_pk(conn, pk)
             snap = store_scores.latest_snapshot(conn, pk)
             if snap is not None:
-                members.append((row.id, {c: getattr(snap, f"{c}_value") for c in COMPONENTS},
-                                float(snap.score_exact)))
+                members.append(
+                    (
+                        row.id,
+                        {c: getattr(snap, f"{c}_value") for c in COMPONENTS},
+                        float(snap.score_exact),
+                    )
+                )
         if len(members) < 2:
             return None
         exact = profile_score([(v, s) for _, v, s in members], load_model())
-        return {"accounts": [m[0] for m in members], "score": max(1, min(100, round(exact))),
-                "score_exact": round(exact, 2)}
+        return {
+            "accounts": [m[0] for m in members],
+            "score": max(1, min(100, round(exact))),
+            "score_exact": round(exact, 2),
+        }
 
     def _absent(self, aid: AccountId) -> NotFound:
         """Why nothing is stored under ``aid``: raises what the fetch service remembers
@@ -161,25 +184,36 @@ class ScoreService:
             first_day = snap.day - timedelta(days=days - 1)
             rows = store_scores.ledger_rows(conn, acc.pk, first_day)
             start = day_end(first_day) - (model.window_days + 1) * DAY
-            act = AccountActivity(*store_activity.account_activity(
-                conn, acc.pk, start, day_end(snap.day)))
+            act = AccountActivity(
+                *store_activity.account_activity(conn, acc.pk, start, day_end(snap.day))
+            )
             first = store_activity.first_activity(conn, acc.pk)
-        flows = {d["day"]: d for d in ledger(act, [r.day for r in rows],
-                                             model.reaction_kinds, model.window_days)}
+        flows = {
+            d["day"]: d
+            for d in ledger(act, [r.day for r in rows], model.reaction_kinds, model.window_days)
+        }
         out = []
         for r in rows:
             entry = flows[r.day.isoformat()]
-            out.append({
-                "day": r.day.isoformat(), "score": round(float(r.score_exact), 4),
-                "score_daily": None if r.score_daily is None else round(r.score_daily, 4),
-                "smoothed": round(float(r.score_exact) - float(r.plusk_bonus), 4),
-                "plusk_bonus": round(float(r.plusk_bonus), 4), "raw": r.raw,
-                "components": {c: getattr(r, f"{c}_value") for c in COMPONENTS},
-                **{k: entry[k] for k in ("posts", "reactions", "engagers", "events")},
-            })
-        return {"id": acc.id, "days": out, "first_activity": (
-            None if first is None else datetime.fromtimestamp(first, timezone.utc).date()
-            .isoformat())}
+            out.append(
+                {
+                    "day": r.day.isoformat(),
+                    "score": round(float(r.score_exact), 4),
+                    "score_daily": None if r.score_daily is None else round(r.score_daily, 4),
+                    "smoothed": round(float(r.score_exact) - float(r.plusk_bonus), 4),
+                    "plusk_bonus": round(float(r.plusk_bonus), 4),
+                    "raw": r.raw,
+                    "components": {c: getattr(r, f"{c}_value") for c in COMPONENTS},
+                    **{k: entry[k] for k in ("posts", "reactions", "engagers", "events")},
+                }
+            )
+        return {
+            "id": acc.id,
+            "days": out,
+            "first_activity": (
+                None if first is None else datetime.fromtimestamp(first, UTC).date().isoformat()
+            ),
+        }
 
     @gated
     def ranked(self, limit: int, cursor: str | None):
@@ -242,14 +276,24 @@ def to_record(acc, snap, topics, hist, profile=None, packed=None, posts=None) ->
         changes, lines = {}, json.loads(snap.explanation)
     signals = json.loads(snap.signals)
     if getattr(acc, "fetch_missing", None):  # optional data the last fetch could not get
-        signals["estimated"] = list(dict.fromkeys([*signals.get("estimated", []),
-                                                   *acc.fetch_missing.split(",")]))
+        signals["estimated"] = list(
+            dict.fromkeys([*signals.get("estimated", []), *acc.fetch_missing.split(",")])
+        )
     return ScoreRecord(
-        id=acc.id, network=acc.network, handle=acc.handle, display_name=acc.display_name,
-        score=int(snap.score), score_exact=float(snap.score_exact),
-        components={c: Component(int(getattr(snap, f"{c}_score")),
-                                 float(getattr(snap, f"{c}_value")),
-                                 model.component_weights[c]) for c in COMPONENTS},
+        id=acc.id,
+        network=acc.network,
+        handle=acc.handle,
+        display_name=acc.display_name,
+        score=int(snap.score),
+        score_exact=float(snap.score_exact),
+        components={
+            c: Component(
+                int(getattr(snap, f"{c}_score")),
+                float(getattr(snap, f"{c}_value")),
+                model.component_weights[c],
+            )
+            for c in COMPONENTS
+        },
         deltas={"day": snap.delta_day, "week": snap.delta_week, "month": snap.delta_month},
         explanation=tuple(lines),
         topics=tuple(Topic(slug, onto.name(slug) or slug, weight) for slug, weight in topics),
@@ -258,11 +302,10 @@ def to_record(acc, snap, topics, hist, profile=None, packed=None, posts=None) ->
         # is served meanwhile.
         stale=acc.fetch_failed_at is not None,
         day=snap.day,
-        updated_at=datetime.fromtimestamp(snap.computed_at, timezone.utc),
+        updated_at=datetime.fromtimestamp(snap.computed_at, UTC),
         history=tuple((d, float(s)) for d, s, _ in hist),
         signals=signals,
-        fetched_at=(datetime.fromtimestamp(acc.fetched_at, timezone.utc)
-                    if acc.fetched_at else None),
+        fetched_at=(datetime.fromtimestamp(acc.fetched_at, UTC) if acc.fetched_at else None),
         profile=profile,
         score_daily=None if snap.score_daily is None else float(snap.score_daily),
         changes=changes,

@@ -6,14 +6,16 @@ The call runs on a small pool of threads: a caller that gives up leaves the stuc
 behind (a frozen connection cannot be interrupted), and once ``max_stuck`` calls are stuck the
 gate fails at once instead of piling up more.
 """
+
 from __future__ import annotations
 
 import logging
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 import sqlalchemy as sa
 
@@ -27,8 +29,7 @@ class StoreGate:
     def __init__(self, timeout: float = 3.0, max_stuck: int = 4):
         self.timeout = timeout
         self.max_stuck = max_stuck
-        self._pool = ThreadPoolExecutor(max_workers=max_stuck + 2,
-                                        thread_name_prefix="store-gate")
+        self._pool = ThreadPoolExecutor(max_workers=max_stuck + 2, thread_name_prefix="store-gate")
         self._lock = threading.Lock()
         self._running = 0
         self.down_since: float | None = None  # monotonic time the outage began
@@ -44,11 +45,9 @@ class StoreGate:
         try:
             result = future.result(self.timeout)
         except FutureTimeout:
-            raise self.failed(f"the database did not answer within {self.timeout:g} s") \
-                from None
+            raise self.failed(f"the database did not answer within {self.timeout:g} s") from None
         except sa.exc.DBAPIError as e:  # refused, reset, timed out server-side
-            raise self.failed(f"the database is unreachable ({type(e.orig).__name__})") \
-                from None
+            raise self.failed(f"the database is unreachable ({type(e.orig).__name__})") from None
         self._up()
         return result
 
@@ -66,8 +65,10 @@ class StoreGate:
                 self.down_since = time.monotonic()
         if first:
             log.warning("store unavailable: %s; serving cached records meanwhile", why)
-        return StoreUnavailable("the database is unavailable right now; cached badges and "
-                                "records are still served, try again in a few seconds")
+        return StoreUnavailable(
+            "the database is unavailable right now; cached badges and "
+            "records are still served, try again in a few seconds"
+        )
 
     def _up(self) -> None:
         if self.down_since is None:

@@ -1,6 +1,7 @@
 """The one hardened HTTP client (SSRF rules, limits) that fetches, webhooks, the notification
 bot and the perks form's URL check share, made on first use: an instance that serves only
 local accounts never builds it. Closing it closes its pooled connections."""
+
 from __future__ import annotations
 
 import threading

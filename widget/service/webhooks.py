@@ -5,6 +5,7 @@ through the same hardened client as upstream fetches (SSRF rules, timeouts, size
 delivered once it succeeds, and otherwise retried with exponential backoff a bounded number of
 times; one that never gets through is kept with its last error for the operator.
 """
+
 from __future__ import annotations
 
 import logging
@@ -20,8 +21,16 @@ log = logging.getLogger(__name__)
 
 
 class WebhookService:
-    def __init__(self, engine: sa.Engine, upstream, *, max_attempts: int = 6,
-                 base_delay: int = 30, lease: int = 60, background: bool = True):
+    def __init__(
+        self,
+        engine: sa.Engine,
+        upstream,
+        *,
+        max_attempts: int = 6,
+        base_delay: int = 30,
+        lease: int = 60,
+        background: bool = True,
+    ):
         self.engine = engine
         self.upstream = upstream  # service.upstream.Upstream: the shared hardened client
         self.max_attempts = max_attempts
@@ -42,12 +51,20 @@ class WebhookService:
             except WidgetError as e:
                 failed += 1
                 attempt = row.attempts + 1
-                retry_at = (None if attempt >= self.max_attempts
-                            else now + self.base_delay * 2 ** (attempt - 1))
+                retry_at = (
+                    None
+                    if attempt >= self.max_attempts
+                    else now + self.base_delay * 2 ** (attempt - 1)
+                )
                 with self.engine.begin() as conn:
                     store_community.mark_failed_attempt(conn, row.id, now, retry_at, e.message)
-                log.warning("webhook %s for perk %s failed (attempt %d): %s", row.id,
-                            row.perk_id, attempt, e.message)
+                log.warning(
+                    "webhook %s for perk %s failed (attempt %d): %s",
+                    row.id,
+                    row.perk_id,
+                    attempt,
+                    e.message,
+                )
             else:
                 delivered += 1
                 with self.engine.begin() as conn:

@@ -30,6 +30,7 @@ the posts' counts).
 Tags are ``record.tags`` plus the ``app.bsky.richtext.facet#tag`` features of
 ``record.facets``, lower-cased without ``#``.
 """
+
 from __future__ import annotations
 
 import re
@@ -39,9 +40,21 @@ from ..ids import AccountId, parse_account_id
 from .consent import bluesky_opt_out
 from .fetched import FetchedAccount, FetchedPost
 from .http import UpstreamHTTPError, UpstreamInvalid, UpstreamNotFound
-from .toolkit import (DAY, MAX_NAME, CountingClient, Engagers, Timeline, clean_tags,
-                      fetched_account, is_int, most_engaged, opted_out_account, page_limit,
-                      parse_time, post_id)
+from .toolkit import (
+    DAY,
+    MAX_NAME,
+    CountingClient,
+    Engagers,
+    Timeline,
+    clean_tags,
+    fetched_account,
+    is_int,
+    most_engaged,
+    opted_out_account,
+    page_limit,
+    parse_time,
+    post_id,
+)
 
 DEFAULT_APPVIEW = "https://public.api.bsky.app"
 FEED_PAGE = 100  # lexicon maximum for getAuthorFeed
@@ -49,23 +62,36 @@ ENGAGER_PAGE_MAX = 100  # lexicon maximum for getRepostedBy / getLikes
 PROFILES_PER_REQUEST = 25  # lexicon maximum for getProfiles
 MAX_TAGS = 8 + 64  # record.tags (max 8) + facets; plenty
 TAG_FEATURE = "app.bsky.richtext.facet#tag"
-_NOT_FOUND_ERRORS = {"AccountTakedown", "AccountDeactivated", "NotFound", "ProfileNotFound",
-                     "HandleNotFound"}
+_NOT_FOUND_ERRORS = {
+    "AccountTakedown",
+    "AccountDeactivated",
+    "NotFound",
+    "ProfileNotFound",
+    "HandleNotFound",
+}
 _DID = re.compile(r"did:[a-z]+:[A-Za-z0-9._:%-]{1,2000}")
 _RKEY = re.compile(r"[A-Za-z0-9._:~-]{1,512}")
 
 
-def fetch_bluesky(client, handle: AccountId | str, *, appview: str = DEFAULT_APPVIEW, now: int,
-                  window_days: int = 90, max_pages: int = 10, engaged_posts: int = 10,
-                  max_engagers: int = 100, engager_profiles: int = 100,
-                  respect_opt_out: bool = True, deadline: float | None = None
-                  ) -> FetchedAccount:
+def fetch_bluesky(
+    client,
+    handle: AccountId | str,
+    *,
+    appview: str = DEFAULT_APPVIEW,
+    now: int,
+    window_days: int = 90,
+    max_pages: int = 10,
+    engaged_posts: int = 10,
+    max_engagers: int = 100,
+    engager_profiles: int = 100,
+    respect_opt_out: bool = True,
+    deadline: float | None = None,
+) -> FetchedAccount:
     """Fetch ``handle`` (a parsed ``bsky:`` id, as the service passes it, or
-    ``alice.bsky.social``, ``alice.example.com`` or a DID, ``did:plc:...``/``did:web:...``) from the AppView at ``appview``. With
-    ``respect_opt_out`` (the default; the owner's claim turns it off), an account that opted
-    out ends the fetch after the lookup."""
-    actor = (handle if isinstance(handle, AccountId)
-             else parse_account_id(f"bsky:{handle}")).handle
+    ``alice.bsky.social``, ``alice.example.com`` or a DID, ``did:plc:...``/``did:web:...``)
+    from the AppView at ``appview``. With ``respect_opt_out`` (the default; the owner's claim
+    turns it off), an account that opted out ends the fetch after the lookup."""
+    actor = (handle if isinstance(handle, AccountId) else parse_account_id(f"bsky:{handle}")).handle
     api = AppView(client, appview, actor, deadline)
     profile = lookup(api)
     account_id = canonical_id(profile)
@@ -73,12 +99,19 @@ def fetch_bluesky(client, handle: AccountId | str, *, appview: str = DEFAULT_APP
     if why and respect_opt_out:
         return opted_out_account(account_id, why, api.calls)
     timeline = posts(api, profile["did"], now - window_days * DAY, max_pages)
-    found, dids = engagers(api, timeline, engaged_posts,
-                           page_limit(max_engagers, ENGAGER_PAGE_MAX), now)
+    found, dids = engagers(
+        api, timeline, engaged_posts, page_limit(max_engagers, ENGAGER_PAGE_MAX), now
+    )
     follower_counts(api, found, dids, engager_profiles)
-    return fetched_account(account_id, name=profile["display_name"] or profile["handle"],
-                           followers=profile["followers"], profile_text=profile["description"],
-                           timeline=timeline, engagers=found, requests=api.calls)
+    return fetched_account(
+        account_id,
+        name=profile["display_name"] or profile["handle"],
+        followers=profile["followers"],
+        profile_text=profile["description"],
+        timeline=timeline,
+        engagers=found,
+        requests=api.calls,
+    )
 
 
 class AppView(CountingClient):
@@ -112,14 +145,16 @@ def lookup(api: AppView) -> dict:
 
 
 def _get_profile(api: AppView, actor: str):
-    return _not_found_mapped(lambda: api.call("app.bsky.actor.getProfile", {"actor": actor}),
-                             api.handle)
+    return _not_found_mapped(
+        lambda: api.call("app.bsky.actor.getProfile", {"actor": actor}), api.handle
+    )
 
 
 def resolve_handle(api: AppView, handle: str) -> str:
     """``com.atproto.identity.resolveHandle``: the DID a handle (a domain name) points to."""
-    doc = _not_found_mapped(lambda: api.call("com.atproto.identity.resolveHandle",
-                                             {"handle": handle}), handle)
+    doc = _not_found_mapped(
+        lambda: api.call("com.atproto.identity.resolveHandle", {"handle": handle}), handle
+    )
     did = doc.get("did") if isinstance(doc, dict) else None
     if not isinstance(did, str) or not _DID.fullmatch(did):
         raise UpstreamInvalid("resolveHandle sent no valid 'did'")
@@ -137,8 +172,9 @@ def canonical_id(profile: dict) -> str:
     try:
         return str(parse_account_id(f"bsky:{profile['did']}"))
     except InvalidAccountId:
-        raise UpstreamInvalid(f"{profile['did'][:80]} has neither a usable handle nor a "
-                              "DID we can keep") from None
+        raise UpstreamInvalid(
+            f"{profile['did'][:80]} has neither a usable handle nor a DID we can keep"
+        ) from None
 
 
 def posts(api: AppView, did: str, cutoff: int, max_pages: int) -> Timeline:
@@ -150,16 +186,16 @@ def posts(api: AppView, did: str, cutoff: int, max_pages: int) -> Timeline:
         params = {"actor": did, "limit": FEED_PAGE}
         if cursor is not None:
             params["cursor"] = cursor
-        doc = _not_found_mapped(lambda: api.call("app.bsky.feed.getAuthorFeed", params),
-                                api.handle)
+        doc = _not_found_mapped(
+            lambda p=params: api.call("app.bsky.feed.getAuthorFeed", p), api.handle
+        )
         if not isinstance(doc, dict) or not isinstance(doc.get("feed"), list):
             raise UpstreamInvalid("getAuthorFeed sent no 'feed' list")
         nxt = doc.get("cursor")
         if nxt is not None and (not isinstance(nxt, str) or len(nxt) > 2000):
             raise UpstreamInvalid("getAuthorFeed sent a malformed 'cursor'")
         oldest = _read_page(doc["feed"], timeline, did, cutoff)
-        if not doc["feed"] or (oldest is not None and oldest < cutoff) or not nxt \
-                or nxt == cursor:
+        if not doc["feed"] or (oldest is not None and oldest < cutoff) or not nxt or nxt == cursor:
             timeline.complete = True
             break
         cursor = nxt
@@ -180,8 +216,9 @@ def _read_page(feed: list, timeline: Timeline, did: str, cutoff: int) -> int | N
     return oldest
 
 
-def engagers(api: AppView, timeline: Timeline, engaged_posts: int, limit: int,
-             now: int) -> tuple[Engagers, dict[str, str]]:
+def engagers(
+    api: AppView, timeline: Timeline, engaged_posts: int, limit: int, now: int
+) -> tuple[Engagers, dict[str, str]]:
     """First pages of ``getRepostedBy`` and ``getLikes`` for the most-engaged posts, and each
     engager's DID (for their follower counts). Likes say when; reposts carry the post's time."""
     top, sampled = most_engaged(timeline.posts, engaged_posts)
@@ -220,11 +257,11 @@ def engagers(api: AppView, timeline: Timeline, engaged_posts: int, limit: int,
 def follower_counts(api: AppView, found: Engagers, dids: dict[str, str], most: int) -> None:
     """``profileView`` has no follower counts: fill them in from ``getProfiles`` for at most
     ``most`` distinct engagers (the rest stay None; all of them when getProfiles fails)."""
-    wanted = list(dict.fromkeys(dids.values()))[:max(0, int(most))]
+    wanted = list(dict.fromkeys(dids.values()))[: max(0, int(most))]
     followers_of: dict[str, int] = {}
     with found.optional("engager_followers"):
         for i in range(0, len(wanted), PROFILES_PER_REQUEST):
-            batch = wanted[i:i + PROFILES_PER_REQUEST]
+            batch = wanted[i : i + PROFILES_PER_REQUEST]
             doc = api.call("app.bsky.actor.getProfiles", [("actors", d) for d in batch])
             for prof in _list(doc, "profiles"):
                 d = _detailed(prof, "an engager profile")
@@ -236,21 +273,23 @@ def follower_counts(api: AppView, found: Engagers, dids: dict[str, str], most: i
 
 # -- errors ------------------------------------------------------------------------------------
 
+
 def _not_found_mapped(call, handle: str):
     """Run ``call``; the AppView's documented "no such actor" answers become UpstreamNotFound."""
     try:
         return call()
     except UpstreamHTTPError as e:
         msg = (e.error_message or "").lower()
-        unknown = e.error == "InvalidRequest" and ("not found" in msg
-                                                   or "unable to resolve" in msg)
+        unknown = e.error == "InvalidRequest" and ("not found" in msg or "unable to resolve" in msg)
         if e.upstream_status == 400 and (e.error in _NOT_FOUND_ERRORS or unknown):
-            raise UpstreamNotFound(f"bsky:{handle} does not exist "
-                                   f"({e.error_message or e.error})") from None
+            raise UpstreamNotFound(
+                f"bsky:{handle} does not exist ({e.error_message or e.error})"
+            ) from None
         raise
 
 
 # -- documents ---------------------------------------------------------------------------------
+
 
 def _opt_str(doc: dict, name: str, what: str) -> str:
     v = doc.get(name)
@@ -285,10 +324,13 @@ def _detailed(doc, what: str) -> dict:
         raise UpstreamInvalid(f"{what} has no valid 'did'")
     if not isinstance(handle, str) or not handle:
         raise UpstreamInvalid(f"{what} has no valid 'handle'")
-    return {"did": did, "handle": handle,
-            "display_name": _opt_str(doc, "displayName", what),
-            "description": _opt_str(doc, "description", what).strip(),
-            "followers": _opt_count(doc, "followersCount", what)}
+    return {
+        "did": did,
+        "handle": handle,
+        "display_name": _opt_str(doc, "displayName", what),
+        "description": _opt_str(doc, "description", what).strip(),
+        "followers": _opt_count(doc, "followersCount", what),
+    }
 
 
 def _actor(doc, found: Engagers) -> tuple[str, str, str] | None:
@@ -337,20 +379,37 @@ def _feed_item(item, did: str) -> tuple[dict, int | None, bool]:
         raise UpstreamInvalid("a post has neither 'indexedAt' nor 'record.createdAt'")
     ts = min(t for t in (indexed, created) if t is not None)
     what = f"post {uri[:80]}"
-    counts = {k: _opt_count(post, f, what) for k, f in (
-        ("reshare", "repostCount"), ("like", "likeCount"), ("reply", "replyCount"),
-        ("quote", "quoteCount"))}
+    counts = {
+        k: _opt_count(post, f, what)
+        for k, f in (
+            ("reshare", "repostCount"),
+            ("like", "likeCount"),
+            ("reply", "replyCount"),
+            ("quote", "quoteCount"),
+        )
+    }
     order_ts: int | None = ts
     if reason is not None:  # a repost is ordered by its own time; a pinned post is out of order
         r_at = reason.get("indexedAt")
         order_ts = parse_time(r_at) if isinstance(r_at, str) else None
     skip = reason is not None or author["did"] != did
     prefix = f"at://{did}/app.bsky.feed.post/"
-    rkey = uri[len(prefix):] if uri.startswith(prefix) else ""
+    rkey = uri[len(prefix) :] if uri.startswith(prefix) else ""
     if not skip and not _RKEY.fullmatch(rkey):
         raise UpstreamInvalid(f"{what} is not a post of {did}")
-    return ({"uri": uri, "rkey": rkey, "ts": ts, "text": text, "tags": _tags(record, what),
-             "counts": counts, "quotes": counts["quote"]}, order_ts, skip)
+    return (
+        {
+            "uri": uri,
+            "rkey": rkey,
+            "ts": ts,
+            "text": text,
+            "tags": _tags(record, what),
+            "counts": counts,
+            "quotes": counts["quote"],
+        },
+        order_ts,
+        skip,
+    )
 
 
 def _tags(record: dict, what: str) -> list[str]:
@@ -366,8 +425,11 @@ def _tags(record: dict, what: str) -> list[str]:
         if not isinstance(features, list):
             raise UpstreamInvalid(f"{what} has a malformed facet")
         for feat in features:
-            if isinstance(feat, dict) and feat.get("$type") == TAG_FEATURE \
-                    and isinstance(feat.get("tag"), str):
+            if (
+                isinstance(feat, dict)
+                and feat.get("$type") == TAG_FEATURE
+                and isinstance(feat.get("tag"), str)
+            ):
                 found.append(feat["tag"])
     return clean_tags(found)[:MAX_TAGS]
 
@@ -375,21 +437,33 @@ def _tags(record: dict, what: str) -> list[str]:
 def _post(p: dict, did: str) -> FetchedPost:
     counts = {k: v for k, v in p["counts"].items() if v is not None or k != "quote"}
     counts = {k: (v or 0) for k, v in counts.items()}
-    return FetchedPost(id=post_id("bsky", did, p["rkey"]), created_at=p["ts"], text=p["text"],
-                       tags=p["tags"], counts=counts)
+    return FetchedPost(
+        id=post_id("bsky", did, p["rkey"]),
+        created_at=p["ts"],
+        text=p["text"],
+        tags=p["tags"],
+        counts=counts,
+    )
 
 
 def _like_time(like: dict, post_ts: int, now: int) -> int:
-    times = [parse_time(like[k]) for k in ("createdAt", "indexedAt")
-             if isinstance(like.get(k), str)]
+    times = [
+        parse_time(like[k]) for k in ("createdAt", "indexedAt") if isinstance(like.get(k), str)
+    ]
     times = [t for t in times if t is not None]
     if not times:
         return post_ts
     return max(post_ts, min(min(times), now))
 
 
-def _add(found: Engagers, dids: dict[str, str], who: tuple[str, str, str], kind: str,
-         post: FetchedPost, at: int) -> None:
+def _add(
+    found: Engagers,
+    dids: dict[str, str],
+    who: tuple[str, str, str],
+    kind: str,
+    post: FetchedPost,
+    at: int,
+) -> None:
     engager, did, name = who
     if found.add(engager, name, None, kind, post, at):
         dids.setdefault(engager, did)

@@ -12,6 +12,7 @@ Bluesky communities themselves use, so people need not learn anything new to say
 ``indexable: false``, which only keeps posts out of full-text search (we search none).
 Each function returns the reason in words, or None.
 """
+
 from __future__ import annotations
 
 import re

@@ -7,11 +7,12 @@ recognisable personas with a story a visitor can see on their profile pages (see
 Topics come from the Klout Topic Ontology. Times are relative to the day it is built, so today's
 scores are the same whenever it is built with the same seed.
 """
+
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import sqlalchemy as sa
@@ -29,24 +30,79 @@ SPAN_DAYS = 120
 CLUSTERS = {
     "food": ["wine", "coffee", "beer", "cooking", "baking", "recipes", "nutrition", "travel"],
     "family": ["parenting", "education", "health", "pets", "dogs", "cats", "books", "reading"],
-    "tech": ["technology", "python", "javascript", "linux", "open-source",
-             "artificial-intelligence", "machine-learning", "data-science", "cloud-computing",
-             "cybersecurity", "smartphones", "startups"],
-    "sports": ["football", "soccer", "basketball", "baseball", "tennis", "golf", "running",
-               "yoga", "fitness", "hiking", "camping", "sailing", "chess"],
-    "culture": ["music", "jazz", "hip-hop", "rock-music", "classical-music", "movies",
-                "television", "poetry", "art", "painting", "design", "fashion", "beauty",
-                "photography", "anime", "comics", "video-games", "architecture"],
-    "ideas": ["science", "astronomy", "physics", "space-exploration", "climate-change",
-              "politics", "finance", "investing", "entrepreneurship", "marketing",
-              "word-of-mouth-marketing", "advertising", "history", "philosophy", "religion",
-              "real-estate", "cars"],
+    "tech": [
+        "technology",
+        "python",
+        "javascript",
+        "linux",
+        "open-source",
+        "artificial-intelligence",
+        "machine-learning",
+        "data-science",
+        "cloud-computing",
+        "cybersecurity",
+        "smartphones",
+        "startups",
+    ],
+    "sports": [
+        "football",
+        "soccer",
+        "basketball",
+        "baseball",
+        "tennis",
+        "golf",
+        "running",
+        "yoga",
+        "fitness",
+        "hiking",
+        "camping",
+        "sailing",
+        "chess",
+    ],
+    "culture": [
+        "music",
+        "jazz",
+        "hip-hop",
+        "rock-music",
+        "classical-music",
+        "movies",
+        "television",
+        "poetry",
+        "art",
+        "painting",
+        "design",
+        "fashion",
+        "beauty",
+        "photography",
+        "anime",
+        "comics",
+        "video-games",
+        "architecture",
+    ],
+    "ideas": [
+        "science",
+        "astronomy",
+        "physics",
+        "space-exploration",
+        "climate-change",
+        "politics",
+        "finance",
+        "investing",
+        "entrepreneurship",
+        "marketing",
+        "word-of-mouth-marketing",
+        "advertising",
+        "history",
+        "philosophy",
+        "religion",
+        "real-estate",
+        "cars",
+    ],
 }
 PERSONAS = {
     "local:jessica": ("Jessica Park · Wine Notes", "food", ["wine", "travel", "cooking"]),
     "local:priya": ("Priya Shah · Little Steps", "family", ["parenting", "education", "health"]),
-    "local:marco": ("Marco Rossi · Byte Sized", "tech",
-                    ["technology", "open-source", "python"]),
+    "local:marco": ("Marco Rossi · Byte Sized", "tech", ["technology", "open-source", "python"]),
 }
 
 
@@ -75,24 +131,47 @@ class Story:
 # post is 91.8 days old: it and its reactions left the 90-day window two days ago, so he is down
 # over the day and the week. Priya posts every day or two to a steady audience: steady.
 STORIES = {
-    "local:jessica": Story(every=1.5, per_post=2.5, audience=0.02, spike_days_ago=13.4,
-                           spike_engagers=0.15, tail=0.4),
+    "local:jessica": Story(
+        every=1.5, per_post=2.5, audience=0.02, spike_days_ago=13.4, spike_engagers=0.15, tail=0.4
+    ),
     "local:priya": Story(every=1.5, per_post=3.0, audience=0.03),
-    "local:marco": Story(every=1.5, per_post=2.5, audience=0.03, spike_days_ago=91.8,
-                         spike_engagers=0.2),
+    "local:marco": Story(
+        every=1.5, per_post=2.5, audience=0.03, spike_days_ago=91.8, spike_engagers=0.2
+    ),
 }
-RING = [f"local:{h}" for h in ("amber.lane", "blake.moss", "cora.finch", "dev.hollis",
-                               "eli.north", "faye.quinn", "gus.reyes", "hana.sato",
-                               "ivo.torres", "jun.wells")]
-FIRST = ("alex sam jordan taylor morgan casey riley jamie avery quinn drew kai noor lena "
-         "omar ines yuki mateo sofia liam emma noah mia lucas ava ezra zoe ivan nina tom "
-         "ruth ben ada leo iris max eva hugo lila raj ana theo").split()
-LAST = ("smith jones garcia brown miller davis lopez wilson moore clark lewis walker young "
-        "allen king wright scott green baker adams nelson hill campbell mitchell roberts "
-        "carter phillips evans turner torres parker collins edwards stewart morris").split()
-SAMPLE = ("Thoughts on {a} this week", "A short thread about {a} and {b}",
-          "Why {a} matters more than you think", "New post: my notes on {a}",
-          "Weekend reading: {a}, with a side of {b}", "Ask me anything about {a}")
+RING = [
+    f"local:{h}"
+    for h in (
+        "amber.lane",
+        "blake.moss",
+        "cora.finch",
+        "dev.hollis",
+        "eli.north",
+        "faye.quinn",
+        "gus.reyes",
+        "hana.sato",
+        "ivo.torres",
+        "jun.wells",
+    )
+]
+FIRST = (
+    "alex sam jordan taylor morgan casey riley jamie avery quinn drew kai noor lena "
+    "omar ines yuki mateo sofia liam emma noah mia lucas ava ezra zoe ivan nina tom "
+    "ruth ben ada leo iris max eva hugo lila raj ana theo"
+).split()
+LAST = (
+    "smith jones garcia brown miller davis lopez wilson moore clark lewis walker young "
+    "allen king wright scott green baker adams nelson hill campbell mitchell roberts "
+    "carter phillips evans turner torres parker collins edwards stewart morris"
+).split()
+SAMPLE = (
+    "Thoughts on {a} this week",
+    "A short thread about {a} and {b}",
+    "Why {a} matters more than you think",
+    "New post: my notes on {a}",
+    "Weekend reading: {a}, with a side of {b}",
+    "Ask me anything about {a}",
+)
 KIND_SHARES = {"like": 0.52, "reshare": 0.2, "reply": 0.15, "quote": 0.06, "mention": 0.07}
 # A post that goes viral is passed on more than usual; the reactions are all about the post.
 SPIKE_SHARES = {"like": 0.45, "reshare": 0.35, "reply": 0.1, "quote": 0.1}
@@ -107,12 +186,21 @@ class DemoSummary:
     seconds: float
 
     def line(self) -> str:
-        return (f"built the demo community: {self.accounts:,} accounts, {self.posts:,} posts, "
-                f"{self.reactions:,} reactions, {self.topics} topics in {self.seconds:.1f} s")
+        return (
+            f"built the demo community: {self.accounts:,} accounts, {self.posts:,} posts, "
+            f"{self.reactions:,} reactions, {self.topics} topics in {self.seconds:.1f} s"
+        )
 
 
-def build_demo(engine: sa.Engine, *, accounts: int = 5200, reactions: int = 240_000,
-               seed: int = SEED, now: datetime | None = None, progress=None) -> DemoSummary:
+def build_demo(
+    engine: sa.Engine,
+    *,
+    accounts: int = 5200,
+    reactions: int = 240_000,
+    seed: int = SEED,
+    now: datetime | None = None,
+    progress=None,
+) -> DemoSummary:
     """Generate the community and write it in one transaction (so a crash leaves nothing)."""
     t0 = time.monotonic()
     rng = np.random.default_rng(seed)
@@ -120,7 +208,7 @@ def build_demo(engine: sa.Engine, *, accounts: int = 5200, reactions: int = 240_
     onto = load_ontology()
     clusters = {k: [s for s in v if s in onto] for k, v in CLUSTERS.items()}
     cluster_names = list(clusters)
-    end = int((now or datetime.now(timezone.utc)).timestamp()) // DAY * DAY
+    end = int((now or datetime.now(UTC)).timestamp()) // DAY * DAY
     start = end - SPAN_DAYS * DAY
 
     ids, names = _handles(rng, accounts)
@@ -175,7 +263,7 @@ def build_demo(engine: sa.Engine, *, accounts: int = 5200, reactions: int = 240_
     propensity[role == "liker"] *= 60
     propensity[role == "lurker"] *= 0.8
     propensity /= propensity.sum()
-    audience = np.maximum(5, (followers ** 0.5).astype(np.int64))
+    audience = np.maximum(5, (followers**0.5).astype(np.int64))
     perm = rng.permutation(n)
     fan_rank = np.minimum(rng.zipf(1.6, m) - 1, audience[r_author] - 1)
     fans = perm[(r_author.astype(np.int64) * 7919 + fan_rank * 104729) % n]
@@ -192,8 +280,9 @@ def build_demo(engine: sa.Engine, *, accounts: int = 5200, reactions: int = 240_
     ring_posts = np.flatnonzero(np.isin(p_author, ring_idx))
     extra_post = np.repeat(ring_posts, len(RING) * 2)
     extra_eng = np.tile(np.repeat(ring_idx, 2), ring_posts.size)
-    extra_kind = np.tile([kind_names.index("reshare"), kind_names.index("like")],
-                         ring_posts.size * len(RING))
+    extra_kind = np.tile(
+        [kind_names.index("reshare"), kind_names.index("like")], ring_posts.size * len(RING)
+    )
     keep = p_author[extra_post] != extra_eng
     extra_post, extra_eng, extra_kind = extra_post[keep], extra_eng[keep], extra_kind[keep]
     r_post = np.concatenate([r_post, extra_post])
@@ -205,7 +294,8 @@ def build_demo(engine: sa.Engine, *, accounts: int = 5200, reactions: int = 240_
     # The personas' posts and the reactions to them, by their stories.
     mean_per_post = reactions * 0.93 / max(p_author.size, 1)
     sp_author, sp_time, sr_post, sr_engager, sr_kind, sr_time = _stories(
-        rng, start, end, index, mean_per_post, propensity, likers, kind_names)
+        rng, start, end, index, mean_per_post, propensity, likers, kind_names
+    )
     sr_post = sr_post + p_author.size
     p_author = np.concatenate([p_author, sp_author])
     p_time = np.concatenate([p_time, sp_time])
@@ -216,8 +306,9 @@ def build_demo(engine: sa.Engine, *, accounts: int = 5200, reactions: int = 240_
     r_time = np.concatenate([r_time, sr_time])
     # Self-reactions happen on real networks too but carry no influence; drop them here.
     ok = r_author != r_engager
-    r_post, r_author, r_engager, r_kind, r_time = (a[ok] for a in (r_post, r_author, r_engager,
-                                                                   r_kind, r_time))
+    r_post, r_author, r_engager, r_kind, r_time = (
+        a[ok] for a in (r_post, r_author, r_engager, r_kind, r_time)
+    )
     # Mentions are about an account, not a post.
     is_mention = r_kind == kind_names.index("mention")
     say(f"generated {r_post.size:,} reactions")
@@ -225,9 +316,13 @@ def build_demo(engine: sa.Engine, *, accounts: int = 5200, reactions: int = 240_
     texts, tags = _post_texts(rng, p_author, home, clusters, cluster_names, index)
     kinds = load_model().reaction_kinds
     with engine.begin() as conn:
-        pks = store_accounts.ensure_accounts(conn, {
-            a: {"network": "local", "handle": a.split(":", 1)[1], "display_name": names[i]}
-            for i, a in enumerate(ids)})
+        pks = store_accounts.ensure_accounts(
+            conn,
+            {
+                a: {"network": "local", "handle": a.split(":", 1)[1], "display_name": names[i]}
+                for i, a in enumerate(ids)
+            },
+        )
         acc_pk = np.array([pks[a] for a in ids])
         post_ids = [f"demo-{seed}-{i}" for i in range(p_author.size)]
         topic_sets = set()
@@ -235,30 +330,46 @@ def build_demo(engine: sa.Engine, *, accounts: int = 5200, reactions: int = 240_
         for i in range(p_author.size):
             t = extract_topics(texts[i], tags[i])
             topic_sets.update(t)
-            rows.append({"id": post_ids[i], "account_pk": int(acc_pk[p_author[i]]),
-                         "created_at": int(p_time[i]), "text": texts[i], "topics": t})
+            rows.append(
+                {
+                    "id": post_ids[i],
+                    "account_pk": int(acc_pk[p_author[i]]),
+                    "created_at": int(p_time[i]),
+                    "text": texts[i],
+                    "topics": t,
+                }
+            )
         post_pk = store_activity.insert_posts(conn, rows)
         say(f"wrote {len(rows):,} posts")
         rrows = []
         for j in range(r_post.size):
             kname = kind_names[r_kind[j]]
             target = ids[r_author[j]] if is_mention[j] else post_ids[r_post[j]]
-            rrows.append({
-                "key": store_activity.reaction_key(ids[r_engager[j]], kname, target,
-                                                   int(r_time[j])),
-                "author_pk": int(acc_pk[r_author[j]]), "engager_pk": int(acc_pk[r_engager[j]]),
-                "kind": kinds[kname],
-                "post_pk": None if is_mention[j] else post_pk[post_ids[r_post[j]]],
-                "created_at": int(r_time[j])})
+            rrows.append(
+                {
+                    "key": store_activity.reaction_key(
+                        ids[r_engager[j]], kname, target, int(r_time[j])
+                    ),
+                    "author_pk": int(acc_pk[r_author[j]]),
+                    "engager_pk": int(acc_pk[r_engager[j]]),
+                    "kind": kinds[kname],
+                    "post_pk": None if is_mention[j] else post_pk[post_ids[r_post[j]]],
+                    "created_at": int(r_time[j]),
+                }
+            )
         store_activity.insert_reactions(conn, rrows)
         say(f"wrote {len(rrows):,} reactions")
-        then = datetime.fromtimestamp(start, timezone.utc).date()
-        today = datetime.fromtimestamp(end - DAY, timezone.utc).date()
+        then = datetime.fromtimestamp(start, UTC).date()
+        today = datetime.fromtimestamp(end - DAY, UTC).date()
         growth = np.exp(rng.normal(0.1, 0.1, n))
-        store_activity.upsert_followers(conn, [
-            {"account_pk": int(acc_pk[i]), "day": d, "followers": int(f)}
-            for i in range(n)
-            for d, f in ((then, followers[i] / growth[i]), (today, followers[i]))])
+        store_activity.upsert_followers(
+            conn,
+            [
+                {"account_pk": int(acc_pk[i]), "day": d, "followers": int(f)}
+                for i in range(n)
+                for d, f in ((then, followers[i] / growth[i]), (today, followers[i]))
+            ],
+        )
     return DemoSummary(n, p_author.size, r_post.size, len(topic_sets), time.monotonic() - t0)
 
 
@@ -272,18 +383,20 @@ def _stories(rng, start, end, index, mean_per_post, propensity, likers, kind_nam
     parts = []
     for who, story in STORIES.items():
         days = np.arange(0, SPAN_DAYS, story.every)
-        times = start + (days * DAY).astype(np.int64) + rng.integers(7 * 3600, 22 * 3600,
-                                                                     days.size)
+        times = start + (days * DAY).astype(np.int64) + rng.integers(7 * 3600, 22 * 3600, days.size)
         times = times[times < end - 3600]
         # Regular posts: fans first (the same few most often), then anyone.
-        audience = rng.choice(others, size=min(others.size, max(5, int(story.audience * n))),
-                              replace=False)
-        r_post = np.repeat(np.arange(times.size),
-                           rng.poisson(story.per_post * mean_per_post, times.size))
+        audience = rng.choice(
+            others, size=min(others.size, max(5, int(story.audience * n))), replace=False
+        )
+        r_post = np.repeat(
+            np.arange(times.size), rng.poisson(story.per_post * mean_per_post, times.size)
+        )
         m = r_post.size
         rank = np.minimum(rng.zipf(1.6, m) - 1, audience.size - 1)
-        engager = np.where(rng.random(m) < 0.55, audience[rank],
-                           rng.choice(others, size=m, p=weights))
+        engager = np.where(
+            rng.random(m) < 0.55, audience[rank], rng.choice(others, size=m, p=weights)
+        )
         kind = rng.choice(len(kind_names), size=m, p=list(KIND_SHARES.values()))
         delay = rng.exponential(6 * 3600, m)
         if story.spike_days_ago is not None:
@@ -293,26 +406,29 @@ def _stories(rng, start, end, index, mean_per_post, propensity, likers, kind_nam
             soon = np.minimum(rng.exponential(8 * 3600, size), 40 * 3600)
             later = rng.uniform(0, end - at, size)
             r_post = np.concatenate([r_post, np.full(size, times.size)])
-            engager = np.concatenate([engager, rng.choice(others, size, replace=False,
-                                                          p=weights)])
-            kind = np.concatenate([kind, rng.choice(spike_kinds, size,
-                                                    p=list(SPIKE_SHARES.values()))])
-            delay = np.concatenate([delay, np.where(rng.random(size) < story.tail, later,
-                                                    soon)])
+            engager = np.concatenate([engager, rng.choice(others, size, replace=False, p=weights)])
+            kind = np.concatenate(
+                [kind, rng.choice(spike_kinds, size, p=list(SPIKE_SHARES.values()))]
+            )
+            delay = np.concatenate([delay, np.where(rng.random(size) < story.tail, later, soon)])
             times = np.append(times, at)
         kind[np.isin(engager, likers)] = kind_names.index("like")
         r_time = np.minimum(times[r_post] + delay.astype(np.int64), end - 1)
         parts.append((np.full(times.size, index[who]), times, r_post, engager, kind, r_time))
     offsets = np.cumsum([0] + [p[1].size for p in parts[:-1]])
-    return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
-            np.concatenate([p[2] + o for p, o in zip(parts, offsets)]),
-            *(np.concatenate([p[i] for p in parts]) for i in (3, 4, 5)))
+    return (
+        np.concatenate([p[0] for p in parts]),
+        np.concatenate([p[1] for p in parts]),
+        np.concatenate([p[2] + o for p, o in zip(parts, offsets)]),
+        *(np.concatenate([p[i] for p in parts]) for i in (3, 4, 5)),
+    )
 
 
 def _handles(rng, count):
     ids = list(PERSONAS) + RING
     names = [PERSONAS[a][0] for a in PERSONAS] + [
-        a.split(":")[1].replace(".", " ").title() for a in RING]
+        a.split(":")[1].replace(".", " ").title() for a in RING
+    ]
     seen = set(ids)
     while len(ids) < count:
         first, last = rng.choice(FIRST), rng.choice(LAST)
@@ -344,4 +460,3 @@ def _post_texts(rng, p_author, home, clusters, cluster_names, index):
         texts.append(text)
         tags.append([onto.name(t1).replace(" ", "")])
     return texts, tags
-

@@ -23,6 +23,7 @@ case), which may differ from the id asked for (a Bluesky DID, another letter cas
 ``missing`` names optional data a failed call left out; ``opted_out`` says why the owner opted
 out, when they did (see ``consent``).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -68,10 +69,20 @@ class FetchedAccount:
     opted_out: str | None = None
 
 
-def estimated_signals(*, engagement_times: bool, sampled: bool, followers_missing: bool,
-                      truncated: bool, quotes_missing: bool) -> list[str]:
+def estimated_signals(
+    *,
+    engagement_times: bool,
+    sampled: bool,
+    followers_missing: bool,
+    truncated: bool,
+    quotes_missing: bool,
+) -> list[str]:
     """The names, in one order, of what a connector could only estimate."""
-    flags = (("engagement_times", engagement_times), ("engagers_sampled", sampled),
-             ("engager_followers", followers_missing), ("posts_truncated", truncated),
-             ("quote_counts", quotes_missing))
+    flags = (
+        ("engagement_times", engagement_times),
+        ("engagers_sampled", sampled),
+        ("engager_followers", followers_missing),
+        ("posts_truncated", truncated),
+        ("quote_counts", quotes_missing),
+    )
     return [name for name, on in flags if on]

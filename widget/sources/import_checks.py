@@ -1,21 +1,22 @@
 """The import format's rules for each record (docs/import.md): a sound record goes into
 :class:`Parsed`; an unsound one gives every problem it has, each naming the field at fault and
 saying how to fix it, for a person who wrote or exported the line."""
+
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Iterable
+from datetime import UTC, datetime
 
 from ..errors import InvalidAccountId
 from ..ids import parse_account_id
 from .jsonl import Record
 from .toolkit import parse_time as parse_iso_time
 
-MIN_TS = int(datetime(2000, 1, 1, tzinfo=timezone.utc).timestamp())
-MAX_TS = int(datetime(2100, 1, 1, tzinfo=timezone.utc).timestamp())
+MIN_TS = int(datetime(2000, 1, 1, tzinfo=UTC).timestamp())
+MAX_TS = int(datetime(2100, 1, 1, tzinfo=UTC).timestamp())
 MAX_TEXT = 10_000
 MAX_TAGS = 50
 MAX_TAG = 100
@@ -37,6 +38,7 @@ class Bad(ValueError):
 @dataclass
 class Parsed:
     """The sound records of a file, ready to write."""
+
     accounts: dict[str, dict] = field(default_factory=dict)
     posts: dict[str, dict] = field(default_factory=dict)  # post id -> row + "line"
     reactions: list[dict] = field(default_factory=list)
@@ -53,9 +55,9 @@ def parse_time(value, what: str) -> int:
     """ISO 8601 (naive means UTC) or epoch seconds -> epoch seconds. Strings go through the
     connectors' parser; epoch numbers, the 2000-2099 range and the messages are this format's
     own."""
-    fix = f"write it like {TIME_EXAMPLE} or \"2026-11-01\" (ISO 8601), or as epoch seconds"
+    fix = f'write it like {TIME_EXAMPLE} or "2026-11-01" (ISO 8601), or as epoch seconds'
     if value is None:
-        raise Bad(what, f"{what} is missing: add \"{what}\": {TIME_EXAMPLE}")
+        raise Bad(what, f'{what} is missing: add "{what}": {TIME_EXAMPLE}')
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise Bad(what, f"{what} must be a time, not {describe(value)}: {fix}")
     if isinstance(value, float) and not math.isfinite(value):
@@ -67,8 +69,11 @@ def parse_time(value, what: str) -> int:
     if ts is None:
         raise Bad(what, f"{what} {quote(value)} is not an ISO 8601 time: {fix}")
     if not MIN_TS <= ts < MAX_TS:
-        raise Bad(what, f"{what} {quote(value)} is outside 2000-2099: check the year, and "
-                        "that epoch times are in seconds, not milliseconds")
+        raise Bad(
+            what,
+            f"{what} {quote(value)} is outside 2000-2099: check the year, and "
+            "that epoch times are in seconds, not milliseconds",
+        )
     return ts
 
 
@@ -90,7 +95,7 @@ def quote(value, limit: int = 40) -> str:
     them, nor print a lone surrogate)."""
     text = json.dumps(value, ensure_ascii=False)
     if len(text) > limit:
-        text = text[:limit - 1] + "…"
+        text = text[: limit - 1] + "…"
     return "".join(c if c.isprintable() else _escape(c) for c in text)
 
 
@@ -104,20 +109,25 @@ def _clean(value: str, label: str, limit: int) -> str:
     if len(value) > limit:
         raise Bad(None, f"{label} is {len(value):,} characters long; the limit is {limit:,}")
     if "\x00" in value:
-        raise Bad(None, f"{label} contains a NUL character (\\u0000), which the store cannot "
-                        "keep: remove it")
+        raise Bad(
+            None,
+            f"{label} contains a NUL character (\\u0000), which the store cannot keep: remove it",
+        )
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise Bad(None, f"{label} contains half of a surrogate pair (an escape like \\ud83d on "
-                        "its own): write the character itself, or both halves") from None
+        raise Bad(
+            None,
+            f"{label} contains half of a surrogate pair (an escape like \\ud83d on "
+            "its own): write the character itself, or both halves",
+        ) from None
     return value
 
 
 def _string(rec: dict, name: str, limit: int, default: str | None = "") -> str:
     v = rec.get(name, default)
     if v is None:
-        raise Bad(name, f"{name} is missing: add \"{name}\": \"...\"")
+        raise Bad(name, f'{name} is missing: add "{name}": "..."')
     if not isinstance(v, str):
         raise Bad(name, f"{name} must be a string, not {describe(v)}")
     try:
@@ -129,18 +139,20 @@ def _string(rec: dict, name: str, limit: int, default: str | None = "") -> str:
 def _account(parsed: Parsed, rec: dict, name: str) -> str:
     raw = rec.get(name)
     if raw is None:
-        raise Bad(name, f"{name} is missing: add \"{name}\": \"local:jessica\" (an account id)")
+        raise Bad(name, f'{name} is missing: add "{name}": "local:jessica" (an account id)')
     if not isinstance(raw, str):
-        raise Bad(name, f"{name} must be an account id like \"local:jessica\", not "
-                        f"{describe(raw)}")
+        raise Bad(name, f'{name} must be an account id like "local:jessica", not {describe(raw)}')
     try:
         aid = parse_account_id(raw)
     except InvalidAccountId as e:
         named = repr(raw) in e.message  # some messages quote the id already
         raise Bad(name, f"{name}{'' if named else ' ' + quote(raw)}: {e.message}") from None
     if aid.network != "local":
-        raise Bad(name, f"{name} {quote(raw)}: imports hold local: accounts only (mastodon: "
-                        "and bsky: accounts are fetched from their networks)")
+        raise Bad(
+            name,
+            f"{name} {quote(raw)}: imports hold local: accounts only (mastodon: "
+            "and bsky: accounts are fetched from their networks)",
+        )
     key = str(aid)
     parsed.accounts.setdefault(key, {"network": aid.network, "handle": aid.handle})
     return key
@@ -150,7 +162,7 @@ def _choice(rec: dict, name: str, choices: Iterable[str], what: str) -> str:
     value = rec.get(name)
     options = ", ".join(choices)
     if value is None:
-        raise Bad(name, f"{name} is missing: add \"{name}\" with one of {options}")
+        raise Bad(name, f'{name} is missing: add "{name}" with one of {options}')
     if not isinstance(value, str):
         raise Bad(name, f"{name} must be one of {options} (a string), not {describe(value)}")
     if value not in choices:
@@ -161,14 +173,14 @@ def _choice(rec: dict, name: str, choices: Iterable[str], what: str) -> str:
 def _tags(rec: dict) -> list[str]:
     tags = rec.get("tags", [])
     if not isinstance(tags, list):
-        raise Bad("tags", f"tags must be a list of strings (hashtags without #), not "
-                          f"{describe(tags)}")
+        raise Bad(
+            "tags", f"tags must be a list of strings (hashtags without #), not {describe(tags)}"
+        )
     if len(tags) > MAX_TAGS:
         raise Bad("tags", f"tags has {len(tags):,} entries; the limit is {MAX_TAGS}")
     for i, tag in enumerate(tags, start=1):
         if not isinstance(tag, str) or not tag:
-            raise Bad("tags", f"tags entry {i} must be a non-empty string, not "
-                              f"{describe(tag)}")
+            raise Bad("tags", f"tags entry {i} must be a non-empty string, not {describe(tag)}")
         try:
             _clean(tag, f"tags entry {i}", MAX_TAG)
         except Bad as e:
@@ -179,8 +191,11 @@ def _tags(rec: dict) -> list[str]:
 def _count(rec: dict, name: str) -> int:
     count = rec.get(name)
     if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_FOLLOWERS:
-        raise Bad(name, f"{name} must be a follower count (a whole number from 0 to "
-                        f"{MAX_FOLLOWERS:,}), not {describe(count)}")
+        raise Bad(
+            name,
+            f"{name} must be a follower count (a whole number from 0 to "
+            f"{MAX_FOLLOWERS:,}), not {describe(count)}",
+        )
     return count
 
 
@@ -249,26 +264,40 @@ def _post_record(parsed: Parsed, record: Record, check: _Checks) -> None:
     prev = parsed.posts.get(pid) if pid else None
     if prev and not check.bad and (prev["account"], prev["created_at"]) != (author, at):
         differs = "account" if prev["account"] != author else "at"
-        check.bad.append(Bad(differs, f"post {quote(pid)} is already on line {prev['line']} "
-                                      f"with a different {differs}: give this post its own id"))
+        check.bad.append(
+            Bad(
+                differs,
+                f"post {quote(pid)} is already on line {prev['line']} "
+                f"with a different {differs}: give this post its own id",
+            )
+        )
     if check.bad:
         if pid:
             parsed.bad_posts.add(pid)
         return
-    parsed.posts[pid] = {"account": author, "created_at": parsed.saw(at), "text": text,
-                         "tags": tags, "line": record.line}
+    parsed.posts[pid] = {
+        "account": author,
+        "created_at": parsed.saw(at),
+        "text": text,
+        "tags": tags,
+        "line": record.line,
+    }
 
 
-def _reaction_record(parsed: Parsed, record: Record, kinds: dict[str, int],
-                     check: _Checks) -> None:
+def _reaction_record(parsed: Parsed, record: Record, kinds: dict[str, int], check: _Checks) -> None:
     rec = record.value
     kind = check(_choice, rec, "kind", kinds, "a reaction kind")
     engager = check(_account, parsed, rec, "engager")
     at = check(parse_time, rec.get("at"), "at")
     post, author = rec.get("post"), rec.get("account")
     if post is None and author is None:
-        check.bad.append(Bad(None, "a reaction needs \"post\" (the id of the post reacted to) "
-                                   "or \"account\" (the account it is about): add one"))
+        check.bad.append(
+            Bad(
+                None,
+                'a reaction needs "post" (the id of the post reacted to) '
+                'or "account" (the account it is about): add one',
+            )
+        )
     if post is not None:
         post = check(_string, rec, "post", MAX_POST_ID)
         if post == "":
@@ -277,11 +306,19 @@ def _reaction_record(parsed: Parsed, record: Record, kinds: dict[str, int],
         author = check(_account, parsed, rec, "account")
     if check.bad:
         return
-    parsed.reactions.append({"kind": kind, "engager": engager, "at": parsed.saw(at),
-                             "post": post, "account": author, "line": record.line,
-                             "columns": (record.column("post"), record.column("account"))})
+    parsed.reactions.append(
+        {
+            "kind": kind,
+            "engager": engager,
+            "at": parsed.saw(at),
+            "post": post,
+            "account": author,
+            "line": record.line,
+            "columns": (record.column("post"), record.column("account")),
+        }
+    )
 
 
 def _add_followers(parsed: Parsed, aid: str, count: int, at: int) -> None:
-    day = datetime.fromtimestamp(parsed.saw(at), timezone.utc).date()
+    day = datetime.fromtimestamp(parsed.saw(at), UTC).date()
     parsed.followers.append({"account": aid, "day": day, "followers": count})

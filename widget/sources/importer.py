@@ -6,12 +6,14 @@ all, each with its line, column and fix; then, inside one transaction, reactions
 their posts and, only if nothing at all is wrong, everything is written with insert-or-ignore.
 A failed import leaves the store unchanged, and importing a file twice adds nothing.
 """
+
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
-from typing import IO, Iterable
+from datetime import UTC, date, datetime, timedelta
+from typing import IO
 
 import sqlalchemy as sa
 
@@ -25,8 +27,15 @@ from ..topics import extract_topics
 from .import_checks import Parsed, parse_record, parse_time, quote
 from .jsonl import Problem, read
 
-__all__ = ["ImportRejected", "ImportSummary", "import_file", "import_lines", "parse_lines",
-           "parse_time", "reaction_key"]
+__all__ = [
+    "ImportRejected",
+    "ImportSummary",
+    "import_file",
+    "import_lines",
+    "parse_lines",
+    "parse_time",
+    "reaction_key",
+]
 # parse_time is the import format's time rule; the perks API reads its times by it too.
 MAX_REPORTED = 50  # problems listed in full; the rest are counted
 RESCORE = "flask --app wsgi widget rescore"
@@ -76,9 +85,11 @@ class ImportRejected(ImportFailed):
 
     def report(self) -> list[str]:
         """A heading that says nothing was written, then one line per problem."""
-        out = [f"{self.source}: {_count(self.total, 'problem')} on "
-               f"{_count(self.lines, 'line')}; nothing was imported (an import is all or "
-               "nothing)"]
+        out = [
+            f"{self.source}: {_count(self.total, 'problem')} on "
+            f"{_count(self.lines, 'line')}; nothing was imported (an import is all or "
+            "nothing)"
+        ]
         out += [p.text(self.source) for p in self.problems]
         if self.total > len(self.problems):
             out.append(f"and {_count(self.total - len(self.problems), 'more problem')}")
@@ -102,20 +113,26 @@ class ImportSummary:
 
     def line(self) -> str:
         added = ", ".join(f"{v:,} {k}" for k, v in self.added.items())
-        return (f"imported {self.lines:,} lines ({self.posts:,} posts, {self.reactions:,} "
-                f"reactions, {self.followers:,} follower counts) in {self.seconds:.1f} s; "
-                f"new rows: {added}")
+        return (
+            f"imported {self.lines:,} lines ({self.posts:,} posts, {self.reactions:,} "
+            f"reactions, {self.followers:,} follower counts) in {self.seconds:.1f} s; "
+            f"new rows: {added}"
+        )
 
     def next_step(self, today: date) -> str:
         """What to run so that the scores show what was imported."""
-        text = (f"next: `{RESCORE}` scores today from the stored activity; `{RESCORE} --days "
-                f"{HISTORY_DAYS}` also scores the {HISTORY_DAYS - 1} days before (the history "
-                "behind charts and deltas)")
+        text = (
+            f"next: `{RESCORE}` scores today from the stored activity; `{RESCORE} --days "
+            f"{HISTORY_DAYS}` also scores the {HISTORY_DAYS - 1} days before (the history "
+            "behind charts and deltas)"
+        )
         window = load_model().window_days
         if self.last_day and self.last_day < today - timedelta(days=window - 1):
-            text += (f". This file's activity ends on {self.last_day}, before the {window}-day "
-                     f"window that ends today: add `--as-of {self.last_day}` to score as of "
-                     "that day")
+            text += (
+                f". This file's activity ends on {self.last_day}, before the {window}-day "
+                f"window that ends today: add `--as-of {self.last_day}` to score as of "
+                "that day"
+            )
         return text
 
 
@@ -134,14 +151,17 @@ def parse_lines(lines: Iterable[str | bytes]) -> tuple[Parsed, Problems, int]:
     return parsed, problems, count
 
 
-def import_lines(engine: sa.Engine, lines: Iterable[str | bytes], source: str = "<input>",
-                 progress=None) -> ImportSummary:
+def import_lines(
+    engine: sa.Engine, lines: Iterable[str | bytes], source: str = "<input>", progress=None
+) -> ImportSummary:
     """Import every line, or nothing: raises :class:`ImportRejected` listing the problems."""
     t0 = time.monotonic()
     parsed, problems, count = parse_lines(lines)
     if progress:
-        progress(f"parsed {count:,} lines; " + ("problems found, checking the reactions too"
-                                                if problems else "writing"))
+        progress(
+            f"parsed {count:,} lines; "
+            + ("problems found, checking the reactions too" if problems else "writing")
+        )
     for attempt in range(3):
         try:
             with engine.begin() as conn:
@@ -154,16 +174,24 @@ def import_lines(engine: sa.Engine, lines: Iterable[str | bytes], source: str = 
             # transaction (nothing was written); try again.
             if attempt == 2 or not is_deadlock(e):
                 raise
-    last_day = (datetime.fromtimestamp(parsed.last_at, timezone.utc).date()
-                if parsed.last_at is not None else None)
-    return ImportSummary(count, len(parsed.accounts), len(parsed.posts),
-                         len(parsed.reactions), len(parsed.followers),
-                         {k: after[k] - before[k] for k in after}, time.monotonic() - t0,
-                         last_day)
+    last_day = (
+        datetime.fromtimestamp(parsed.last_at, UTC).date() if parsed.last_at is not None else None
+    )
+    return ImportSummary(
+        count,
+        len(parsed.accounts),
+        len(parsed.posts),
+        len(parsed.reactions),
+        len(parsed.followers),
+        {k: after[k] - before[k] for k in after},
+        time.monotonic() - t0,
+        last_day,
+    )
 
 
-def import_file(engine: sa.Engine, fh: IO[bytes] | IO[str], source: str,
-                progress=None) -> ImportSummary:
+def import_file(
+    engine: sa.Engine, fh: IO[bytes] | IO[str], source: str, progress=None
+) -> ImportSummary:
     """A file opened in binary mode (best: each line is decoded on its own, so a byte that is
     not UTF-8 is reported where it is) or as text."""
     return import_lines(engine, fh, source, progress)
@@ -181,14 +209,24 @@ def _link_reactions(parsed: Parsed, stored: dict, problems: Problems) -> None:
             owner = stored[r["post"]][2]
         else:
             if r["post"] not in parsed.bad_posts:  # else that post's own line is reported
-                problems.add(Problem(
-                    r["line"], post_col, f"post {quote(r['post'])} is neither in this file "
-                    "nor in the store: import the post first, or correct the id"))
+                problems.add(
+                    Problem(
+                        r["line"],
+                        post_col,
+                        f"post {quote(r['post'])} is neither in this file "
+                        "nor in the store: import the post first, or correct the id",
+                    )
+                )
             continue
         if r["account"] is not None and r["account"] != owner:
-            problems.add(Problem(
-                r["line"], account_col, f"account {quote(r['account'])} is not the author of "
-                f"post {quote(r['post'])} ({owner}): name its author, or leave account out"))
+            problems.add(
+                Problem(
+                    r["line"],
+                    account_col,
+                    f"account {quote(r['account'])} is not the author of "
+                    f"post {quote(r['post'])} ({owner}): name its author, or leave account out",
+                )
+            )
             continue
         r["account"] = owner
         parsed.accounts.setdefault(owner, {"network": "local", "handle": owner.split(":", 1)[1]})
@@ -197,25 +235,46 @@ def _link_reactions(parsed: Parsed, stored: dict, problems: Problems) -> None:
 def _write(conn: sa.Connection, parsed: Parsed, problems: Problems, source: str) -> None:
     """Inside one transaction: any error raised here rolls the whole import back."""
     stored = store_activity.post_authors(
-        conn, sorted({r["post"] for r in parsed.reactions if r["post"]} - set(parsed.posts)))
+        conn, sorted({r["post"] for r in parsed.reactions if r["post"]} - set(parsed.posts))
+    )
     _link_reactions(parsed, stored, problems)
     if problems:
         raise problems.error(source)
     pks = store_accounts.ensure_accounts(conn, parsed.accounts)
     post_pk = {pid: v[0] for pid, v in stored.items()}
-    post_pk.update(store_activity.insert_posts(conn, [
-        {"id": pid, "account_pk": pks[p["account"]], "created_at": p["created_at"],
-         "text": p["text"], "topics": extract_topics(p["text"], p["tags"])}
-        for pid, p in parsed.posts.items()
-    ]))
-    store_activity.insert_reactions(conn, [
-        {"key": reaction_key(r["engager"], r["kind"], r["post"] or r["account"], r["at"]),
-         "author_pk": pks[r["account"]], "engager_pk": pks[r["engager"]],
-         "kind": load_model().reaction_kinds[r["kind"]],
-         "post_pk": post_pk[r["post"]] if r["post"] else None, "created_at": r["at"]}
-        for r in parsed.reactions
-    ])
-    store_activity.upsert_followers(conn, [
-        {"account_pk": pks[f["account"]], "day": f["day"], "followers": f["followers"]}
-        for f in parsed.followers
-    ])
+    post_pk.update(
+        store_activity.insert_posts(
+            conn,
+            [
+                {
+                    "id": pid,
+                    "account_pk": pks[p["account"]],
+                    "created_at": p["created_at"],
+                    "text": p["text"],
+                    "topics": extract_topics(p["text"], p["tags"]),
+                }
+                for pid, p in parsed.posts.items()
+            ],
+        )
+    )
+    store_activity.insert_reactions(
+        conn,
+        [
+            {
+                "key": reaction_key(r["engager"], r["kind"], r["post"] or r["account"], r["at"]),
+                "author_pk": pks[r["account"]],
+                "engager_pk": pks[r["engager"]],
+                "kind": load_model().reaction_kinds[r["kind"]],
+                "post_pk": post_pk[r["post"]] if r["post"] else None,
+                "created_at": r["at"],
+            }
+            for r in parsed.reactions
+        ],
+    )
+    store_activity.upsert_followers(
+        conn,
+        [
+            {"account_pk": pks[f["account"]], "day": f["day"], "followers": f["followers"]}
+            for f in parsed.followers
+        ],
+    )

@@ -5,12 +5,13 @@ Columns are 1-based and count characters (code points) of the line as an editor 
 UTF-8 byte order mark on the first line is dropped first, and a multi-byte character counts
 once. Lines are decoded one by one, so a byte that is not UTF-8 spoils only its own line.
 """
+
 from __future__ import annotations
 
 import json
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
 
 BOM = "\ufeff"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -51,8 +52,12 @@ def read(lines: Iterable[str | bytes]) -> Iterator[Record | Problem]:
     """Records and problems in line order; blank lines are skipped (and still counted)."""
     for number, raw in enumerate(lines, start=1):
         if number == 1 and isinstance(raw, bytes) and raw.startswith(UTF16_BOMS):
-            yield Problem(1, 1, "the file is UTF-16 text (a Windows \"Unicode\" export): save "
-                                "it as UTF-8 and import it again")
+            yield Problem(
+                1,
+                1,
+                'the file is UTF-16 text (a Windows "Unicode" export): save '
+                "it as UTF-8 and import it again",
+            )
             return
         text = _decode(number, raw)
         if isinstance(text, Problem):
@@ -71,10 +76,14 @@ def _decode(number: int, raw: str | bytes) -> str | Problem:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as e:
-        column = len(raw[:e.start].decode("utf-8", errors="replace")) + 1
-        bad = raw[e.start:e.end].hex(" ").upper()
-        return Problem(number, column, f"byte {bad} is not UTF-8 text (the file was probably "
-                                       "saved as Latin-1 or Windows-1252): save it as UTF-8")
+        column = len(raw[: e.start].decode("utf-8", errors="replace")) + 1
+        bad = raw[e.start : e.end].hex(" ").upper()
+        return Problem(
+            number,
+            column,
+            f"byte {bad} is not UTF-8 text (the file was probably "
+            "saved as Latin-1 or Windows-1252): save it as UTF-8",
+        )
 
 
 def parse(number: int, text: str) -> Record | Problem:
@@ -107,22 +116,31 @@ def explain(text: str, err: json.JSONDecodeError) -> tuple[int, str]:
     if msg.startswith("Unexpected UTF-8 BOM"):
         return 1, "a byte order mark (U+FEFF) is only allowed at the start of the file: remove it"
     if msg.startswith("Unterminated string"):
-        return content_end + 1, (f"the line ends inside the string that starts at column "
-                                 f"{pos + 1}: add its closing \" ({ONE_LINE})")
+        return content_end + 1, (
+            f"the line ends inside the string that starts at column "
+            f'{pos + 1}: add its closing " ({ONE_LINE})'
+        )
     if msg.startswith("Invalid control character"):
-        return pos + 1, (f"a raw control character ({found}) inside a string: write a tab as "
-                         "\\t and a line break as \\n")
+        return pos + 1, (
+            f"a raw control character ({found}) inside a string: write a tab as "
+            "\\t and a line break as \\n"
+        )
     if msg.startswith("Invalid \\uXXXX"):  # pos is past the backslash
         return text.rfind("\\", 0, pos + 1) + 1, "a \\u escape needs four hex digits, like \\u00e9"
     if msg.startswith("Invalid \\escape"):
-        after = text[pos + 1:pos + 2]
-        esc = (f"\\{after}" if after.isprintable() and after.strip()
-               else f"a backslash before {_show(after) if after else 'the end'}")
-        return pos + 1, (f"{esc} is not a JSON escape: write a backslash as \\\\ (the escapes "
-                         f"are {ESCAPES})")
+        after = text[pos + 1 : pos + 2]
+        esc = (
+            f"\\{after}"
+            if after.isprintable() and after.strip()
+            else f"a backslash before {_show(after) if after else 'the end'}"
+        )
+        return pos + 1, (
+            f"{esc} is not a JSON escape: write a backslash as \\\\ (the escapes are {ESCAPES})"
+        )
     if msg.startswith("Extra data"):
-        return pos + 1, (f"more text after the record's closing }} ({found}): each line holds "
-                         "exactly one record")
+        return pos + 1, (
+            f"more text after the record's closing }} ({found}): each line holds exactly one record"
+        )
     if at_end:
         return content_end + 1, cut
     if msg.startswith("Expecting property name"):
@@ -132,8 +150,10 @@ def explain(text: str, err: json.JSONDecodeError) -> tuple[int, str]:
     if msg.startswith("Expecting ':'"):
         return pos + 1, f"expected : after the field name, found {found}"
     if msg.startswith("Expecting ','"):
-        return pos + 1, (f"expected a comma (or the closing bracket) here, found {found}: is "
-                         "a comma or a quote missing?")
+        return pos + 1, (
+            f"expected a comma (or the closing bracket) here, found {found}: is "
+            "a comma or a quote missing?"
+        )
     if msg.startswith("Expecting value"):
         return pos + 1, f"expected a value, found {found}: {_value_hint(text[pos])}"
     return pos + 1, f"not valid JSON: {msg}"
@@ -141,13 +161,15 @@ def explain(text: str, err: json.JSONDecodeError) -> tuple[int, str]:
 
 def _value_hint(char: str) -> str:
     if char == "'":
-        return "strings take double quotes (\"), not single quotes"
+        return 'strings take double quotes ("), not single quotes'
     if char in "}]":
         return "a value is missing, or a comma has nothing after it"
     if char.isalpha():
-        return ("text must be in double quotes, and the only bare words are true, false and "
-                "null (lower case)")
-    return "a value is a \"string\", a number, true, false, null, an {object} or a [list]"
+        return (
+            "text must be in double quotes, and the only bare words are true, false and "
+            "null (lower case)"
+        )
+    return 'a value is a "string", a number, true, false, null, an {object} or a [list]'
 
 
 def _show(char: str) -> str:

@@ -23,6 +23,7 @@ The API does not say when a boost or favourite happened; those engagements carry
 time (``estimated`` says so). Engager follower counts are the account objects'
 ``followers_count``.
 """
+
 from __future__ import annotations
 
 import re
@@ -34,9 +35,22 @@ from ..ids import AccountId, parse_account_id
 from .consent import OPT_OUT_TAGS, mastodon_opt_out
 from .fetched import FetchedAccount, FetchedPost
 from .http import UpstreamHTTPError, UpstreamInvalid, UpstreamNotFound
-from .toolkit import (DAY, MAX_NAME, CountingClient, Engagers, Timeline, clean_tags,
-                      fetched_account, is_int, most_engaged, next_link, opted_out_account,
-                      page_limit, parse_time, post_id)
+from .toolkit import (
+    DAY,
+    MAX_NAME,
+    CountingClient,
+    Engagers,
+    Timeline,
+    clean_tags,
+    fetched_account,
+    is_int,
+    most_engaged,
+    next_link,
+    opted_out_account,
+    page_limit,
+    parse_time,
+    post_id,
+)
 from .webfinger import SubjectMismatch, api_host
 
 STATUS_PAGE = 40  # documented maximum for accounts/:id/statuses
@@ -45,10 +59,18 @@ _USER = re.compile(r"[A-Za-z0-9_]{1,30}")
 _SAFE_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
 
-def fetch_mastodon(client, handle: AccountId | str, *, now: int, window_days: int = 90,
-                   max_pages: int = 10, engaged_posts: int = 10, max_engagers: int = 80,
-                   respect_opt_out: bool = True, deadline: float | None = None
-                   ) -> FetchedAccount:
+def fetch_mastodon(
+    client,
+    handle: AccountId | str,
+    *,
+    now: int,
+    window_days: int = 90,
+    max_pages: int = 10,
+    engaged_posts: int = 10,
+    max_engagers: int = 80,
+    respect_opt_out: bool = True,
+    deadline: float | None = None,
+) -> FetchedAccount:
     """Fetch ``handle``: a parsed ``mastodon:`` id (as the service passes it, checked once),
     or ``user@domain`` (``user@127.0.0.1:PORT`` only when the client allows loopback, for the
     test fakes). With ``respect_opt_out`` (the default; the owner's
@@ -65,11 +87,22 @@ def fetch_mastodon(client, handle: AccountId | str, *, now: int, window_days: in
     if why and respect_opt_out:
         return opted_out_account(account_id, why, api.calls)
     timeline = posts(api, account["id"], now - window_days * DAY, max_pages)
-    found = engagers(api, timeline, engaged_posts, page_limit(max_engagers, ENGAGER_PAGE_MAX),
-                     local_domain=domain)
-    return fetched_account(account_id, name=account["display_name"] or account["username"],
-                           followers=account["followers_count"], profile_text=bio,
-                           timeline=timeline, engagers=found, requests=api.calls)
+    found = engagers(
+        api,
+        timeline,
+        engaged_posts,
+        page_limit(max_engagers, ENGAGER_PAGE_MAX),
+        local_domain=domain,
+    )
+    return fetched_account(
+        account_id,
+        name=account["display_name"] or account["username"],
+        followers=account["followers_count"],
+        profile_text=bio,
+        timeline=timeline,
+        engagers=found,
+        requests=api.calls,
+    )
 
 
 class Suspended(UpstreamNotFound):
@@ -145,8 +178,9 @@ def posts(api: Instance, account_id: str, cutoff: int, max_pages: int) -> Timeli
     return timeline
 
 
-def _read_page(page: list, seen: set[str], timeline: Timeline, account_id: str, cutoff: int,
-               instance: str) -> tuple[int, int | None]:
+def _read_page(
+    page: list, seen: set[str], timeline: Timeline, account_id: str, cutoff: int, instance: str
+) -> tuple[int, int | None]:
     """Add a page's posts; returns how many statuses were new and the oldest time on it.
     Boosts that slip through, non-public statuses and other accounts' statuses are skipped."""
     unseen = 0
@@ -169,8 +203,14 @@ def _read_page(page: list, seen: set[str], timeline: Timeline, account_id: str, 
     return unseen, oldest
 
 
-def engagers(api: Instance, timeline: Timeline, engaged_posts: int, limit: int, *,
-             local_domain: str | None = None) -> Engagers:
+def engagers(
+    api: Instance,
+    timeline: Timeline,
+    engaged_posts: int,
+    limit: int,
+    *,
+    local_domain: str | None = None,
+) -> Engagers:
     """First pages of ``reblogged_by`` and ``favourited_by`` for the most-engaged posts. The
     API does not say when: each engagement carries the post's time. Accounts local to the
     server are ``user@local_domain`` (the handles' domain, which WebFinger may have shown to
@@ -186,19 +226,20 @@ def engagers(api: Instance, timeline: Timeline, engaged_posts: int, limit: int, 
                 try:
                     page, _ = api.get_json(
                         f"{api.base}/api/v1/statuses/{quote(status_id, safe='')}/{endpoint}",
-                        {"limit": limit})
+                        {"limit": limit},
+                    )
                 except UpstreamNotFound:
                     continue  # deleted since it was listed
                 if not isinstance(page, list):
                     raise UpstreamInvalid(f"{api.name} sent {endpoint} that is not a list")
-                listed = _list_engagers(found, page[:limit], kind, post,
-                                        local_domain or api.name)
+                listed = _list_engagers(found, page[:limit], kind, post, local_domain or api.name)
                 found.sampled |= reported > listed
     return found
 
 
-def _list_engagers(found: Engagers, page: list, kind: str, post: FetchedPost,
-                   local_domain: str) -> int:
+def _list_engagers(
+    found: Engagers, page: list, kind: str, post: FetchedPost, local_domain: str
+) -> int:
     """Add one page of engagers; returns how many were listed (opted-out ones are counted in
     ``found.opted_out`` instead: their reaction stays in the post's count, unlisted)."""
     listed = 0
@@ -212,8 +253,9 @@ def _list_engagers(found: Engagers, page: list, kind: str, post: FetchedPost,
             continue
         listed += 1
         name = (eng["display_name"] or eng["username"])[:MAX_NAME]
-        found.post_times |= found.add(engager, name, eng["followers_count"], kind, post,
-                                      post.created_at)
+        found.post_times |= found.add(
+            engager, name, eng["followers_count"], kind, post, post.created_at
+        )
     return listed
 
 
@@ -221,13 +263,15 @@ def _engager_opted_out(doc: dict) -> bool:
     """The consent check for an engager's Account entity; the bio is only turned into text
     when it could hold an opt-out tag (engager pages are long)."""
     raw = (doc.get("note") or "") + " ".join(
-        f"{f['name']} {f['value']}" for f in doc.get("fields") or ())
+        f"{f['name']} {f['value']}" for f in doc.get("fields") or ()
+    )
     low = raw.lower()
     text = profile_text(doc) if any(t in low for t in OPT_OUT_TAGS) else ""
     return mastodon_opt_out(doc, text) is not None
 
 
 # -- handles and ids ---------------------------------------------------------------------------
+
 
 def split_handle(client, handle: str) -> tuple[str, str]:
     """``(user, instance)``; the instance may carry a port only in the client's test mode."""
@@ -265,6 +309,7 @@ def _safe_id(value: str, what: str) -> str:
 
 # -- documents ---------------------------------------------------------------------------------
 
+
 def _account(doc, what: str) -> dict:
     """The fields used from an Account entity, type-checked."""
     if not isinstance(doc, dict):
@@ -280,12 +325,17 @@ def _account(doc, what: str) -> dict:
         raise UpstreamInvalid(f"{what} has a malformed 'followers_count'")
     fields = doc.get("fields", [])
     if not isinstance(fields, list) or not all(
-            isinstance(f, dict) and isinstance(f.get("name"), str)
-            and isinstance(f.get("value"), str) for f in fields):
+        isinstance(f, dict) and isinstance(f.get("name"), str) and isinstance(f.get("value"), str)
+        for f in fields
+    ):
         raise UpstreamInvalid(f"{what} has malformed profile fields")
-    return {"id": doc["id"], "username": doc["username"], "acct": doc["acct"],
-            "display_name": doc.get("display_name") or "",
-            "followers_count": max(0, followers) if followers is not None else None}
+    return {
+        "id": doc["id"],
+        "username": doc["username"],
+        "acct": doc["acct"],
+        "display_name": doc.get("display_name") or "",
+        "followers_count": max(0, followers) if followers is not None else None,
+    }
 
 
 def _status(doc) -> dict:
@@ -314,18 +364,26 @@ def _status(doc) -> dict:
         raise UpstreamInvalid(f"status {sid} has a malformed 'reblog'")
     tags = doc.get("tags", [])
     if not isinstance(tags, list) or not all(
-            isinstance(t, dict) and isinstance(t.get("name"), str) for t in tags):
+        isinstance(t, dict) and isinstance(t.get("name"), str) for t in tags
+    ):
         raise UpstreamInvalid(f"status {sid} has malformed 'tags'")
     owner = doc.get("account")
     if owner is not None and not (isinstance(owner, dict) and isinstance(owner.get("id"), str)):
         raise UpstreamInvalid(f"status {sid} has a malformed 'account'")
-    return {"id": sid, "ts": ts, "reblog": reblog, "visibility": doc.get("visibility") or "public",
-            "account_id": owner["id"] if owner else None,
-            "content": doc.get("content") or "", "spoiler": doc.get("spoiler_text") or "",
-            "tags": [t["name"] for t in tags],
-            "reblogs": max(0, doc["reblogs_count"]), "favourites": max(0, doc["favourites_count"]),
-            "replies": max(0, doc["replies_count"]),
-            "quotes": max(0, quotes) if quotes is not None else None}
+    return {
+        "id": sid,
+        "ts": ts,
+        "reblog": reblog,
+        "visibility": doc.get("visibility") or "public",
+        "account_id": owner["id"] if owner else None,
+        "content": doc.get("content") or "",
+        "spoiler": doc.get("spoiler_text") or "",
+        "tags": [t["name"] for t in tags],
+        "reblogs": max(0, doc["reblogs_count"]),
+        "favourites": max(0, doc["favourites_count"]),
+        "replies": max(0, doc["replies_count"]),
+        "quotes": max(0, quotes) if quotes is not None else None,
+    }
 
 
 def _post(st: dict, instance: str) -> FetchedPost:
@@ -335,8 +393,13 @@ def _post(st: dict, instance: str) -> FetchedPost:
     counts = {"reshare": st["reblogs"], "like": st["favourites"], "reply": st["replies"]}
     if st["quotes"] is not None:
         counts["quote"] = st["quotes"]
-    return FetchedPost(id=post_id("mastodon", instance, st["id"]), created_at=st["ts"],
-                       text=text, tags=clean_tags(st["tags"]), counts=counts)
+    return FetchedPost(
+        id=post_id("mastodon", instance, st["id"]),
+        created_at=st["ts"],
+        text=text,
+        tags=clean_tags(st["tags"]),
+        counts=counts,
+    )
 
 
 def profile_text(account_doc: dict) -> str:
@@ -399,6 +462,7 @@ def html_to_text(html: str) -> str:
     p = _TextExtractor()
     p.feed(html)
     p.close()
-    lines = [re.sub(r"[ \t\r\f\v\u00a0]+", " ", line).strip()
-             for line in "".join(p.parts).split("\n")]
+    lines = [
+        re.sub(r"[ \t\r\f\v\u00a0]+", " ", line).strip() for line in "".join(p.parts).split("\n")
+    ]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

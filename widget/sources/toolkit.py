@@ -2,14 +2,16 @@
 counts a fetch's requests and keeps its deadline, API times, post ids, tag cleaning, ``Link``
 headers, the choice of posts whose engagers are listed, optional calls that degrade instead of
 failing the fetch, and the assembly of the :class:`FetchedAccount`."""
+
 from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Iterable
+from datetime import UTC, datetime
+from typing import Any
 
 from requests.utils import parse_header_links
 
@@ -49,6 +51,7 @@ class CountingClient:
 class Timeline:
     """The posts read from an account's timeline, by upstream reference (a Mastodon status id,
     a Bluesky at-uri: what the engager calls need), in reading order."""
+
     posts: dict[str, FetchedPost] = field(default_factory=dict)
     complete: bool = False  # the whole window was read
     quotes_missing: bool = False
@@ -57,6 +60,7 @@ class Timeline:
 @dataclass
 class Engagers:
     """The engagements listed for the most-engaged posts, each (engager, kind, post) once."""
+
     engagements: list[FetchedEngagement] = field(default_factory=list)
     sampled: bool = False  # more engagement was reported than listed
     post_times: bool = False  # some engagement times are the post's own time
@@ -81,16 +85,24 @@ class Engagers:
                 self.missing.append(what)
             failed[0] = True
 
-    def add(self, engager: str, name: str, followers: int | None, kind: str,
-            post: FetchedPost, at: int) -> bool:
+    def add(
+        self, engager: str, name: str, followers: int | None, kind: str, post: FetchedPost, at: int
+    ) -> bool:
         """Add one engagement; False when it was already there."""
         key = (engager, kind, post.id)
         if key in self._seen:
             return False
         self._seen.add(key)
-        self.engagements.append(FetchedEngagement(
-            engager_id=engager, engager_name=name, engager_followers=followers, kind=kind,
-            post_id=post.id, created_at=at))
+        self.engagements.append(
+            FetchedEngagement(
+                engager_id=engager,
+                engager_name=name,
+                engager_followers=followers,
+                kind=kind,
+                post_id=post.id,
+                created_at=at,
+            )
+        )
         return True
 
     @property
@@ -112,7 +124,7 @@ def parse_time(value: str) -> int | None:
     except (ValueError, AttributeError):
         return None
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
     return int(dt.timestamp())
 
 
@@ -148,36 +160,61 @@ def page_limit(requested: int, maximum: int) -> int:
     return max(1, min(maximum, int(requested)))
 
 
-def most_engaged(posts: dict[str, FetchedPost], n: int) -> tuple[list[tuple[str, FetchedPost]],
-                                                                  bool]:
+def most_engaged(
+    posts: dict[str, FetchedPost], n: int
+) -> tuple[list[tuple[str, FetchedPost]], bool]:
     """The ``n`` posts with reshares or likes whose engagers are listed, most reactions (then
     newest) first; and whether more posts had some (the engagers are then a sample)."""
-    ranked = sorted(posts.items(), key=lambda rp: (sum(rp[1].counts.values()),
-                                                   rp[1].created_at), reverse=True)
+    ranked = sorted(
+        posts.items(), key=lambda rp: (sum(rp[1].counts.values()), rp[1].created_at), reverse=True
+    )
     top = [rp for rp in ranked if rp[1].counts.get("reshare", 0) + rp[1].counts.get("like", 0)]
-    return top[:max(0, n)], len(top) > n
+    return top[: max(0, n)], len(top) > n
 
 
-def fetched_account(account_id: str, *, name: str, followers: int | None, profile_text: str,
-                    timeline: Timeline, engagers: Engagers, requests: int) -> FetchedAccount:
+def fetched_account(
+    account_id: str,
+    *,
+    name: str,
+    followers: int | None,
+    profile_text: str,
+    timeline: Timeline,
+    engagers: Engagers,
+    requests: int,
+) -> FetchedAccount:
     """The connector's answer: newest posts first, what it could only estimate, and what
     optional calls could not get."""
-    estimated = estimated_signals(engagement_times=engagers.post_times,
-                                  sampled=engagers.sampled,
-                                  followers_missing=engagers.followers_missing,
-                                  truncated=not timeline.complete,
-                                  quotes_missing=timeline.quotes_missing)
+    estimated = estimated_signals(
+        engagement_times=engagers.post_times,
+        sampled=engagers.sampled,
+        followers_missing=engagers.followers_missing,
+        truncated=not timeline.complete,
+        quotes_missing=timeline.quotes_missing,
+    )
     return FetchedAccount(
-        id=account_id, display_name=name[:MAX_NAME], followers=followers or 0,
+        id=account_id,
+        display_name=name[:MAX_NAME],
+        followers=followers or 0,
         profile_text=profile_text,
         posts=sorted(timeline.posts.values(), key=lambda p: p.created_at, reverse=True),
-        engagements=engagers.engagements, requests=requests, complete=timeline.complete,
-        estimated=estimated, missing=list(engagers.missing),
-        engagers_opted_out=sorted(engagers.opted_out))
+        engagements=engagers.engagements,
+        requests=requests,
+        complete=timeline.complete,
+        estimated=estimated,
+        missing=list(engagers.missing),
+        engagers_opted_out=sorted(engagers.opted_out),
+    )
 
 
 def opted_out_account(account_id: str, reason: str, requests: int) -> FetchedAccount:
     """What a connector returns for an account whose owner opted out: its id and why, nothing
     else (the lookup was the only request)."""
-    return FetchedAccount(id=account_id, display_name="", followers=0, profile_text="",
-                          requests=requests, complete=False, opted_out=reason)
+    return FetchedAccount(
+        id=account_id,
+        display_name="",
+        followers=0,
+        profile_text="",
+        requests=requests,
+        complete=False,
+        opted_out=reason,
+    )

@@ -9,6 +9,7 @@ must be about the handle asked for: its ``subject`` must be ``acct:<user>@<domai
 is refused, so a domain cannot vouch for someone else's account. The API host is the host of
 the ``self`` link (the ActivityPub actor, ``application/activity+json``).
 """
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -16,8 +17,10 @@ from urllib.parse import urlsplit
 from .http import UpstreamInvalid
 
 WEBFINGER_PATH = "/.well-known/webfinger"
-ACTOR_TYPES = ("application/activity+json",
-               'application/ld+json; profile="https://www.w3.org/ns/activitystreams"')
+ACTOR_TYPES = (
+    "application/activity+json",
+    'application/ld+json; profile="https://www.w3.org/ns/activitystreams"',
+)
 
 
 class SubjectMismatch(UpstreamInvalid):
@@ -33,14 +36,19 @@ def api_host(api, user: str, domain: str) -> str:
         raise UpstreamInvalid(f"{domain} sent a WebFinger answer without a subject")
     subject = doc["subject"].strip()
     if subject.lower().removeprefix("acct:").lstrip("@") != f"{user}@{domain}".lower():
-        raise SubjectMismatch(f"{domain}'s WebFinger answer is about {subject[:100]!r}, not "
-                              f"{user}@{domain}; refused")
+        raise SubjectMismatch(
+            f"{domain}'s WebFinger answer is about {subject[:100]!r}, not {user}@{domain}; refused"
+        )
     links = doc.get("links")
     if not isinstance(links, list):
         raise UpstreamInvalid(f"{domain} sent a WebFinger answer without links")
     for link in links:
-        if (isinstance(link, dict) and link.get("rel") == "self"
-                and link.get("type") in ACTOR_TYPES and isinstance(link.get("href"), str)):
+        if (
+            isinstance(link, dict)
+            and link.get("rel") == "self"
+            and link.get("type") in ACTOR_TYPES
+            and isinstance(link.get("href"), str)
+        ):
             return _host_of(link["href"], domain)
     raise UpstreamInvalid(f"{domain}'s WebFinger answer has no ActivityPub 'self' link")
 

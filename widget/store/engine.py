@@ -1,5 +1,6 @@
 """Opening the store: one engine per app, SQLite tuned for concurrent readers, the schema at
 the revision this code needs (widget.store.migrations; docs/migrations.md)."""
+
 from __future__ import annotations
 
 import os
@@ -22,7 +23,7 @@ def make_engine(url: str) -> sa.Engine:
     and until then this raises StoreNotReady naming that command: the operator chooses when a
     shared store changes, and instances starting together never race into a migration."""
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     kwargs: dict = {"future": True}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
@@ -30,8 +31,11 @@ def make_engine(url: str) -> sa.Engine:
         # A database that is down or hangs must not hang the service: connecting gives up
         # after CONNECT_TIMEOUT, a statement after STATEMENT_TIMEOUT_MS (server side), a
         # pooled connection is checked before use, and waiting for one is bounded.
-        kwargs.update(pool_pre_ping=True, pool_timeout=CONNECT_TIMEOUT,
-                      connect_args={"connect_timeout": CONNECT_TIMEOUT})
+        kwargs.update(
+            pool_pre_ping=True,
+            pool_timeout=CONNECT_TIMEOUT,
+            connect_args={"connect_timeout": CONNECT_TIMEOUT},
+        )
     engine = sa.create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)

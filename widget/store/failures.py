@@ -1,5 +1,6 @@
 """The fetch service's memory of failed fetches and upstream opt-outs, by account id (see
 ``schema.fetch_failures``)."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -12,12 +13,34 @@ def get(conn: sa.Connection, account_id: str):
     return conn.execute(sa.select(F).where(F.c.account_id == account_id)).first()
 
 
-def put(conn: sa.Connection, account_id: str, *, failures: int, failed_at: int, retry_at: int,
-        status: int, code: str, message: str) -> None:
-    upsert(conn, F, [{"account_id": account_id, "failures": failures, "failed_at": failed_at,
-                      "retry_at": retry_at, "status": status, "code": code[:40],
-                      "message": message[:300]}], ["account_id"],
-           ["failures", "failed_at", "retry_at", "status", "code", "message"])
+def put(
+    conn: sa.Connection,
+    account_id: str,
+    *,
+    failures: int,
+    failed_at: int,
+    retry_at: int,
+    status: int,
+    code: str,
+    message: str,
+) -> None:
+    upsert(
+        conn,
+        F,
+        [
+            {
+                "account_id": account_id,
+                "failures": failures,
+                "failed_at": failed_at,
+                "retry_at": retry_at,
+                "status": status,
+                "code": code[:40],
+                "message": message[:300],
+            }
+        ],
+        ["account_id"],
+        ["failures", "failed_at", "retry_at", "status", "code", "message"],
+    )
 
 
 def clear(conn: sa.Connection, account_ids: list[str]) -> None:

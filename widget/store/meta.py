@@ -1,6 +1,7 @@
 """The store's generation: a counter bumped by every write that changes what is served
 (a rescore, a hidden topic). Caches key on it, so after a write no cache serves old data for
 longer than they take to re-read it (see ``service.scores``)."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -19,7 +20,8 @@ def generation(conn: sa.Connection) -> int:
 def bump_generation(conn: sa.Connection) -> None:
     """Inside the writer's transaction, so readers see the new data and the new generation
     together."""
-    updated = conn.execute(meta.update().where(meta.c.key == GENERATION)
-                           .values(value=meta.c.value + 1)).rowcount
+    updated = conn.execute(
+        meta.update().where(meta.c.key == GENERATION).values(value=meta.c.value + 1)
+    ).rowcount
     if not updated:
         insert_ignore(conn, meta, [{"key": GENERATION, "value": 1}])

@@ -6,6 +6,7 @@ tables (reactions, snapshots) hold small integers, not long string ids.
 
 A change here needs a revision in store/migrations/versions/ too (docs/migrations.md).
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa

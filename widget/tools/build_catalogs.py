@@ -10,6 +10,7 @@ compile, or when a catalog lacks a translation of a message the renderers use
 depends only on the ``.po`` files, so the compiled files are committed and compared byte for
 byte (tests/test_render_i18n.py).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,11 +36,9 @@ def page_messages() -> list[str]:
     calls (the profile's history chart) with a literal message. (The messages in
     templates/notify are mail, sent in English where a catalog lacks them: not required.)"""
     found: dict[str, None] = {}
-    sources = [(babel_extract, p, KEYWORDS)
-               for p in sorted((PACKAGE / "templates").glob("*.html"))]
+    sources = [(babel_extract, p, KEYWORDS) for p in sorted((PACKAGE / "templates").glob("*.html"))]
     sources += [("python", p, KEYWORDS) for p in sorted((PACKAGE / "web").glob("*.py"))]
-    sources += [("python", p, RENDER_KEYWORDS)
-                for p in sorted((PACKAGE / "render").glob("*.py"))]
+    sources += [("python", p, RENDER_KEYWORDS) for p in sorted((PACKAGE / "render").glob("*.py"))]
     for method, path, keywords in sources:
         with path.open("rb") as fh:
             for _, message, _, _ in extract(method, fh, keywords=keywords):
@@ -69,10 +68,14 @@ def compile_po(path: Path, wanted: list[str] | None = None) -> tuple[bytes, list
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m widget.tools.build_catalogs",
-                                     description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true",
-                        help="write nothing; fail if a .mo is out of date or a message missing")
+    parser = argparse.ArgumentParser(
+        prog="python -m widget.tools.build_catalogs", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; fail if a .mo is out of date or a message missing",
+    )
     parser.add_argument("--root", type=Path, default=LOCALE_DIR, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     problems = []

@@ -11,6 +11,7 @@ tests/test_docs_examples.py does the same against the test suite's demo, so the 
 drift from the product. The demo is deterministic (the same scores whatever day it is built),
 so the examples change only when the product does.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,12 +29,27 @@ HOST = "https://HOST"  # how the docs write the service's address
 ACCOUNT = "local:jessica"  # the demo account the examples show
 WRAP = 96  # columns of a wrapped HTML snippet
 STYLES = ("flat", "flat-square", "plastic", "for-the-badge", "card", "sparkline")
-JSON_FIELDS = ("id", "network", "handle", "display_name", "score", "score_exact", "components",
-               "deltas", "topics", "provisional", "stale", "links")
+JSON_FIELDS = (
+    "id",
+    "network",
+    "handle",
+    "display_name",
+    "score",
+    "score_exact",
+    "components",
+    "deltas",
+    "topics",
+    "provisional",
+    "stale",
+    "links",
+)
 
-MARKER = re.compile(r"^(?P<indent>[ \t]*)<!-- example: (?P<name>[a-z0-9-]+) -->\n"
-                    r"(?P<body>.*?)"
-                    r"^(?P=indent)<!-- /example -->$", re.M | re.S)
+MARKER = re.compile(
+    r"^(?P<indent>[ \t]*)<!-- example: (?P<name>[a-z0-9-]+) -->\n"
+    r"(?P<body>.*?)"
+    r"^(?P=indent)<!-- /example -->$",
+    re.M | re.S,
+)
 
 
 class UnknownExample(KeyError):
@@ -53,12 +69,17 @@ def examples(app) -> dict[str, str]:
     card = snippets.build(rec, HOST, snippets.params_for("card", "auto", 3), "card")
     return {
         "readme-image": fenced("html", wrap_html(image.image_html)),
-        "readme-widget": fenced("html", "\n".join(
-            wrap_html(line) for line in card.script_html.split("\n"))),
+        "readme-widget": fenced(
+            "html", "\n".join(wrap_html(line) for line in card.script_html.split("\n"))
+        ),
         "readme-json": fenced("json", account_json(client)),
         "badge-sizes": badge_sizes(client),
-        "badge-shields": fenced("json", json.dumps(_get_json(
-            client, f"/api/v1/accounts/{ACCOUNT}/shields.json"), ensure_ascii=False)),
+        "badge-shields": fenced(
+            "json",
+            json.dumps(
+                _get_json(client, f"/api/v1/accounts/{ACCOUNT}/shields.json"), ensure_ascii=False
+            ),
+        ),
     }
 
 
@@ -90,14 +111,14 @@ def account_json(client) -> str:
     for key in JSON_FIELDS:
         value = body[key]
         if isinstance(value, dict) and all(isinstance(v, dict) for v in value.values()):
-            inner = [f'    {json.dumps(k)}: {_compact(v)}' for k, v in value.items()]
-            lines.append(f'  {json.dumps(key)}: {{\n' + ",\n".join(inner) + "\n  }")
+            inner = [f"    {json.dumps(k)}: {_compact(v)}" for k, v in value.items()]
+            lines.append(f"  {json.dumps(key)}: {{\n" + ",\n".join(inner) + "\n  }")
         elif isinstance(value, list) and len(value) > 1:
             inner = [f"    {_compact(v)}" for v in value]
-            lines.append(f'  {json.dumps(key)}: [\n' + ",\n".join(inner) + "\n  ]")
+            lines.append(f"  {json.dumps(key)}: [\n" + ",\n".join(inner) + "\n  ]")
         elif isinstance(value, dict) and len(_compact(value)) > WRAP - 20:
-            inner = [f'    {json.dumps(k)}: {_compact(v)}' for k, v in value.items()]
-            lines.append(f'  {json.dumps(key)}: {{\n' + ",\n".join(inner) + "\n  }")
+            inner = [f"    {json.dumps(k)}: {_compact(v)}" for k, v in value.items()]
+            lines.append(f"  {json.dumps(key)}: {{\n" + ",\n".join(inner) + "\n  }")
         else:
             lines.append(f"  {json.dumps(key)}: {_compact(value)}")
     return "{\n" + ",\n".join(lines) + "\n}"
@@ -123,6 +144,7 @@ def badge_sizes(client) -> str:
 def fill(text: str, made: dict[str, str]) -> str:
     """``text`` with every example block replaced by its fresh text (indented like its
     marker, so examples inside list items stay inside them)."""
+
     def replace(m: re.Match) -> str:
         name, indent = m.group("name"), m.group("indent")
         if name not in made:
@@ -139,7 +161,8 @@ def names(text: str) -> list[str]:
 
 def _compact(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": ")).replace(
-        "http://localhost", HOST)
+        "http://localhost", HOST
+    )
 
 
 def _get(client, url: str) -> bytes:
@@ -155,8 +178,11 @@ def _get_json(client, url: str) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--check", action="store_true",
-                        help="write nothing; fail if a file's examples are out of date")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; fail if a file's examples are out of date",
+    )
     args = parser.parse_args(argv)
     from widget import create_app
     from widget.seed import seed_demo
@@ -179,13 +205,15 @@ def main(argv: list[str] | None = None) -> int:
             continue
         stale.append(name)
         if args.check:
-            sys.stdout.writelines(difflib.unified_diff(
-                old.splitlines(True), new.splitlines(True), name, name + " (generated)"))
+            sys.stdout.writelines(
+                difflib.unified_diff(
+                    old.splitlines(True), new.splitlines(True), name, name + " (generated)"
+                )
+            )
         else:
             path.write_text(new, encoding="utf-8")
     verb = "out of date" if args.check else "rewritten"
-    print(f"{verb}: {', '.join(stale)}" if stale else "examples are up to date",
-          file=sys.stderr)
+    print(f"{verb}: {', '.join(stale)}" if stale else "examples are up to date", file=sys.stderr)
     return 1 if args.check and stale else 0
 
 

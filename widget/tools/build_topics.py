@@ -8,6 +8,7 @@ runs, so the project ships this derived table instead: one ``[slug, name, [paren
 per topic, sorted by slug, with the attribution the licence requires. The output is
 deterministic (sorted, compact JSON, gzip mtime 0) so a rebuild can be checked byte-for-byte.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,8 @@ SOURCE = (
 LICENSE = "Creative Commons Attribution 3.0 Unported, http://creativecommons.org/licenses/by/3.0/"
 ATTRIBUTION = (
     "Derived from the Klout Topic Ontology (Klout, https://github.com/klout/opendata, 2015); "
-    "S. Ellinger, P. Bhattacharyya, P. Bhargava, N. Spasojevic. \"Klout Topics for Modeling "
-    "Interests and Expertise of Users Across Social Networks\", arXiv:1710.09824, 2017. "
+    'S. Ellinger, P. Bhattacharyya, P. Bhargava, N. Spasojevic. "Klout Topics for Modeling '
+    'Interests and Expertise of Users Across Social Networks", arXiv:1710.09824, 2017. '
     "Changes: kept slugs, display names and parent links; dropped ids, Wikidata and Freebase ids "
     "and the _ROOT_ node."
 )
@@ -128,7 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("src_dir", type=Path, help="directory holding the two Klout topic CSVs")
     parser.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT,
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
         help="output file (default: widget/data/topics.json.gz)",
     )
     args = parser.parse_args(argv)

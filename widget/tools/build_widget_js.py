@@ -12,6 +12,7 @@ Node and esbuild are needed only here: the built file is committed and served as
 output depends only on the sources, the palette and the pinned esbuild, so a rebuild can be
 compared byte for byte (``--check``, and tests/test_widget_js.py).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,8 +49,9 @@ def esbuild() -> str:
 
 
 def _run(*args: str) -> str:
-    done = subprocess.run([esbuild(), *args], cwd=SRC, capture_output=True, text=True,
-                          encoding="utf-8", timeout=120)
+    done = subprocess.run(
+        [esbuild(), *args], cwd=SRC, capture_output=True, text=True, encoding="utf-8", timeout=120
+    )
     if done.returncode != 0:
         raise BuildError(f"esbuild {' '.join(args[:1])} failed:\n{done.stderr}")
     return done.stdout
@@ -68,33 +70,52 @@ def _short(color: str) -> str:
 def palette_css() -> str:
     """Fill rules per role (``.text{fill:#1f2328}``; strokes: ``.sborder``), light by default,
     dark under ``.dark`` and, for ``.auto``, under ``prefers-color-scheme: dark``."""
+
     def rules(theme: str, scope: str) -> str:
         palette = THEMES[theme]
         out = [f"{scope}.{role}{{fill:{_short(getattr(palette, role))}}}" for role in FILLS]
         out += [f"{scope}.s{role}{{stroke:{_short(getattr(palette, role))}}}" for role in STROKES]
         return "".join(out)
 
-    return (f"svg{{font-family:{FONT_FAMILY};text-rendering:geometricPrecision}}"
-            + rules("light", "") + rules("dark", ".dark ")
-            + "@media (prefers-color-scheme:dark){" + rules("dark", ".auto ") + "}")
+    return (
+        f"svg{{font-family:{FONT_FAMILY};text-rendering:geometricPrecision}}"
+        + rules("light", "")
+        + rules("dark", ".dark ")
+        + "@media (prefers-color-scheme:dark){"
+        + rules("dark", ".auto ")
+        + "}"
+    )
 
 
 def build() -> bytes:
     """The bytes of widget.js."""
     style = _run(STYLESHEET, "--minify", f"--target={TARGET}").strip() + palette_css()
-    js = _run(ENTRY, "--bundle", "--minify", "--format=iife", f"--target={TARGET}",
-              "--charset=ascii", "--legal-comments=none", f"--banner:js={BANNER}",
-              "--define:STYLE=" + json.dumps(style))
+    js = _run(
+        ENTRY,
+        "--bundle",
+        "--minify",
+        "--format=iife",
+        f"--target={TARGET}",
+        "--charset=ascii",
+        "--legal-comments=none",
+        f"--banner:js={BANNER}",
+        "--define:STYLE=" + json.dumps(style),
+    )
     return js.encode("utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m widget.tools.build_widget_js",
-                                     description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="output file (default: static/widget.js)")
-    parser.add_argument("--check", action="store_true",
-                        help="write nothing; fail if the output file differs from a rebuild")
+    parser = argparse.ArgumentParser(
+        prog="python -m widget.tools.build_widget_js", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help="output file (default: static/widget.js)"
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; fail if the output file differs from a rebuild",
+    )
     args = parser.parse_args(argv)
     try:
         data = build()
@@ -103,8 +124,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.check:
         if not args.out.exists() or args.out.read_bytes() != data:
-            sys.stderr.write(f"{args.out} is out of date: run python -m "
-                             "widget.tools.build_widget_js\n")
+            sys.stderr.write(
+                f"{args.out} is out of date: run python -m widget.tools.build_widget_js\n"
+            )
             return 1
         return 0
     args.out.write_bytes(data)

@@ -9,6 +9,7 @@ have their median at 40 and their 95th percentile at 63; smoothing narrows the d
 little, so the fit is iterated until the published percentiles land. The result is data shipped
 with the project: instances never refit, so a score means the same everywhere.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,7 +18,7 @@ import math
 import tempfile
 import time
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -61,11 +62,14 @@ def fit(activity, day, model, rounds: int = 8):
     for _ in range(rounds):
         model = replace(model, curves=curves)
         res = score_days(activity, day, day, model)[-1]
-        published = {"score": res.score_exact, **{c: res.component_exact[c]
-                                                 for c in COMPONENTS}}
-        curves = {k: curve_through(curve.inverse(np.percentile(published[k], 50)),
-                                   curve.inverse(np.percentile(published[k], 95)))
-                  for k, curve in curves.items()}
+        published = {"score": res.score_exact, **{c: res.component_exact[c] for c in COMPONENTS}}
+        curves = {
+            k: curve_through(
+                curve.inverse(np.percentile(published[k], 50)),
+                curve.inverse(np.percentile(published[k], 95)),
+            )
+            for k, curve in curves.items()
+        }
     model = replace(model, curves=curves)
     res = score_days(activity, day, day, model)[-1]
     return curves, np.percentile(res.score_exact, [50, 95])
@@ -81,18 +85,25 @@ def main(argv=None) -> None:
     model = load_model()
     with tempfile.TemporaryDirectory() as tmp:
         engine = make_engine("sqlite:///" + str(Path(tmp) / "reference.sqlite3"))
-        print(build_demo(engine, accounts=args.accounts, reactions=args.reactions,
-                         seed=args.seed).line())
-        today = datetime.now(timezone.utc).date()
+        print(
+            build_demo(
+                engine, accounts=args.accounts, reactions=args.reactions, seed=args.seed
+            ).line()
+        )
+        today = datetime.now(UTC).date()
         activity, _, _, _ = load_activity(engine, today, today, model)
         engine.dispose()
     curves, (median, p95) = fit(activity, today, model)
     data = json.loads(MODEL_PATH.read_text())
-    data["curves"] = {k: {"x0": round(c.x0, 6), "scale": round(c.scale, 6),
-                          "shape": round(c.shape, 6)} for k, c in curves.items()}
+    data["curves"] = {
+        k: {"x0": round(c.x0, 6), "scale": round(c.scale, 6), "shape": round(c.shape, 6)}
+        for k, c in curves.items()
+    }
     MODEL_PATH.write_text(json.dumps(data, indent=2) + "\n")
-    print(f"fitted curves on {activity.n_accounts:,} accounts: published median {median:.1f}, "
-          f"p95 {p95:.1f}; wrote {MODEL_PATH.name} in {time.monotonic() - t0:.1f} s")
+    print(
+        f"fitted curves on {activity.n_accounts:,} accounts: published median {median:.1f}, "
+        f"p95 {p95:.1f}; wrote {MODEL_PATH.name} in {time.monotonic() - t0:.1f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """JSON API v1: accounts, history, rankings and topic leaders."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
@@ -8,9 +9,9 @@ from ..errors import InvalidParameter
 from ..ids import parse_account_id
 from ..records import HISTORY_DAYS, ScoreRecord
 from ..render.colors import band_color
+from ..render.scenejson import card_json
 from ..schema import responses as R
 from ..schema.records import Account, AccountSummary, Links
-from ..render.scenejson import card_json
 from ..topics import load_ontology
 from .http import finish_cacheable
 from .params import card_params, choice_param, int_param
@@ -28,15 +29,19 @@ def base_url() -> str:
 
 def links(account_id: str) -> dict:
     base = base_url()
-    return Links(profile=f"{base}/u/{account_id}", badge_svg=f"{base}/badge/{account_id}.svg",
-                 badge_png=f"{base}/badge/{account_id}.png",
-                 json=f"{base}/api/v1/accounts/{account_id}").model_dump()
+    return Links(
+        profile=f"{base}/u/{account_id}",
+        badge_svg=f"{base}/badge/{account_id}.svg",
+        badge_png=f"{base}/badge/{account_id}.png",
+        json=f"{base}/api/v1/accounts/{account_id}",
+    ).model_dump()
 
 
 def record_json(rec: ScoreRecord) -> dict:
     # widget.js draws "card" (the card and compact badge scenes, in ?lang= for ?topics=).
     return Account.of(rec, links(rec.id), card_json(rec, *card_params(request.args))).model_dump(
-        mode="json")
+        mode="json"
+    )
 
 
 def ok(body: BaseModel | dict, *, short: bool = False):
@@ -62,8 +67,7 @@ def card(account_id: str):
     """Just what widget.js draws (the card and compact scenes in ?lang= for ?topics=): the
     embedding page downloads this, not the whole record with its explanations."""
     rec = services().scores.record(parse_account_id(account_id))
-    return ok(R.Card(id=rec.id, score=rec.score,
-                     card=card_json(rec, *card_params(request.args))))
+    return ok(R.Card(id=rec.id, score=rec.score, card=card_json(rec, *card_params(request.args))))
 
 
 @bp.get("/accounts/<account_id>/shields.json")
@@ -71,9 +75,15 @@ def shields(account_id: str):
     """A shields.io endpoint-badge document, for people who render badges on shields.io."""
     rec = services().scores.record(parse_account_id(account_id))
     message = str(rec.score) + (" (stale)" if rec.stale else "")
-    return ok(R.Shields(schemaVersion=1, label="influence", message=message,
-                        color=band_color(rec.score_exact).lstrip("#"),
-                        cacheSeconds=max(300, current_app.config["BADGE_MAX_AGE"])))
+    return ok(
+        R.Shields(
+            schemaVersion=1,
+            label="influence",
+            message=message,
+            color=band_color(rec.score_exact).lstrip("#"),
+            cacheSeconds=max(300, current_app.config["BADGE_MAX_AGE"]),
+        )
+    )
 
 
 @bp.get("/accounts")
@@ -82,31 +92,49 @@ def accounts():
     limit = _limit()
     cursor = request.args.get("cursor")
     if cursor == "":
-        raise InvalidParameter("cursor is empty; use the next_cursor of the previous page",
-                               param="cursor")
+        raise InvalidParameter(
+            "cursor is empty; use the next_cursor of the previous page", param="cursor"
+        )
     rows, nxt = services().scores.ranked(limit, cursor)
-    return ok(R.AccountList(accounts=[AccountSummary(
-        id=r.id, display_name=r.display_name, score=r.score,
-        score_exact=round(r.score_exact, 2), provisional=r.provisional, links=links(r.id))
-        for r in rows], next_cursor=nxt))
+    return ok(
+        R.AccountList(
+            accounts=[
+                AccountSummary(
+                    id=r.id,
+                    display_name=r.display_name,
+                    score=r.score,
+                    score_exact=round(r.score_exact, 2),
+                    provisional=r.provisional,
+                    links=links(r.id),
+                )
+                for r in rows
+            ],
+            next_cursor=nxt,
+        )
+    )
 
 
 @bp.get("/accounts/<account_id>/history")
 def history(account_id: str):
     aid = parse_account_id(account_id)
-    days = int_param(request.args, "days", HISTORY_DAYS, 1,
-                     current_app.config["HISTORY_DAYS_MAX"])
+    days = int_param(request.args, "days", HISTORY_DAYS, 1, current_app.config["HISTORY_DAYS_MAX"])
     rows = services().scores.history(aid, days)
-    return ok(R.History(id=str(aid), days=[R.HistoryDay(
-        day=d.isoformat(), score=s, score_exact=round(e, 2)) for d, e, s in rows]))
+    return ok(
+        R.History(
+            id=str(aid),
+            days=[
+                R.HistoryDay(day=d.isoformat(), score=s, score_exact=round(e, 2))
+                for d, e, s in rows
+            ],
+        )
+    )
 
 
 @bp.get("/accounts/<account_id>/statement")
 def statement(account_id: str):
     """The daily ledger behind the history (docs/scoring.md, "Activity statement")."""
     aid = parse_account_id(account_id)
-    days = int_param(request.args, "days", HISTORY_DAYS, 1,
-                     current_app.config["HISTORY_DAYS_MAX"])
+    days = int_param(request.args, "days", HISTORY_DAYS, 1, current_app.config["HISTORY_DAYS_MAX"])
     return ok(services().scores.statement(aid, days))
 
 
@@ -114,7 +142,18 @@ def statement(account_id: str):
 def topic_leaders(slug: str):
     limit = _limit()
     rows = services().scores.leaders(slug, limit)
-    return ok(R.Leaders(
-        topic=R.TopicRef(slug=slug, name=load_ontology().name(slug)),
-        leaders=[R.Leader(id=r.id, display_name=r.display_name, score=r.score,
-                          weight=r.weight, links=links(r.id)) for r in rows]))
+    return ok(
+        R.Leaders(
+            topic=R.TopicRef(slug=slug, name=load_ontology().name(slug)),
+            leaders=[
+                R.Leader(
+                    id=r.id,
+                    display_name=r.display_name,
+                    score=r.score,
+                    weight=r.weight,
+                    links=links(r.id),
+                )
+                for r in rows
+            ],
+        )
+    )

@@ -5,6 +5,7 @@ comes from the document the service serves, so the page cannot drift from it. Pu
 in, plain objects out; the template only lays them out. Text that holds a link to a schema is
 built here with ``Markup``, which escapes every value once.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,11 +21,21 @@ SECTIONS = (
     ("pages", "Pages", ("/",)),
 )
 METHODS = ("get", "put", "post", "delete", "patch")
-STATUS_TEXT = {"200": "OK", "201": "Created", "202": "Accepted", "303": "See Other",
-               "304": "Not Modified", "400": "Bad Request", "401": "Unauthorized",
-               "403": "Forbidden", "404": "Not Found", "409": "Conflict",
-               "429": "Too Many Requests", "501": "Not Implemented",
-               "503": "Service Unavailable"}
+STATUS_TEXT = {
+    "200": "OK",
+    "201": "Created",
+    "202": "Accepted",
+    "303": "See Other",
+    "304": "Not Modified",
+    "400": "Bad Request",
+    "401": "Unauthorized",
+    "403": "Forbidden",
+    "404": "Not Found",
+    "409": "Conflict",
+    "429": "Too Many Requests",
+    "501": "Not Implemented",
+    "503": "Service Unavailable",
+}
 
 
 @dataclass(frozen=True)
@@ -92,18 +103,25 @@ def reference(doc: dict) -> Reference:
     schemes = doc.get("components", {}).get("securitySchemes", {})
     sections = [Section(key, title) for key, title, _ in SECTIONS]
     for path, item in doc["paths"].items():
-        section = next(s for s, (_, _, prefixes) in zip(sections, SECTIONS)
-                       if path.startswith(prefixes))
+        section = next(
+            s for s, (_, _, prefixes) in zip(sections, SECTIONS) if path.startswith(prefixes)
+        )
         for method in METHODS:
             if method in item:
                 section.operations.append(_operation(path, method, item[method], schemes))
-    schemas = tuple(Schema(name, schema_anchor(name), tuple(fields(s)))
-                    for name, s in doc.get("components", {}).get("schemas", {}).items())
+    schemas = tuple(
+        Schema(name, schema_anchor(name), tuple(fields(s)))
+        for name, s in doc.get("components", {}).get("schemas", {}).items()
+    )
     info = doc["info"]
     return Reference(
-        title=info["title"], version=info["version"], description=info.get("description", ""),
-        sections=tuple(s for s in sections if s.operations), schemas=schemas,
-        auth=tuple((name, _auth_text(name, s)) for name, s in schemes.items()))
+        title=info["title"],
+        version=info["version"],
+        description=info.get("description", ""),
+        sections=tuple(s for s in sections if s.operations),
+        schemas=schemas,
+        auth=tuple((name, _auth_text(name, s)) for name, s in schemes.items()),
+    )
 
 
 def anchor(method: str, path: str) -> str:
@@ -135,11 +153,12 @@ def describe(schema: dict) -> Markup:
     if "array" in kinds and "items" in schema:
         words[0] += Markup(" of ") + describe(schema["items"])
     if "additionalProperties" in schema and isinstance(schema["additionalProperties"], dict):
-        words[0] += Markup(" of ") + describe(schema["additionalProperties"]) + \
-            Markup(" by name")
+        words[0] += Markup(" of ") + describe(schema["additionalProperties"]) + Markup(" by name")
     if "enum" in schema:
-        words.append(Markup("one of ") + Markup(", ").join(
-            Markup("<code>{}</code>").format(_value(v)) for v in schema["enum"]))
+        words.append(
+            Markup("one of ")
+            + Markup(", ").join(Markup("<code>{}</code>").format(_value(v)) for v in schema["enum"])
+        )
     lo, hi = schema.get("minimum"), schema.get("maximum")
     if lo is not None and hi is not None:
         words.append(Markup("{} to {}").format(_number(lo), _number(hi)))
@@ -163,8 +182,9 @@ def fields(schema: dict, prefix: str = "", where: str = "body") -> list[Field]:
     required = set(schema.get("required", ()))
     for name, prop in schema.get("properties", {}).items():
         full = prefix + name
-        out.append(Field(full, where, name in required, describe(prop),
-                         prop.get("description", "")))
+        out.append(
+            Field(full, where, name in required, describe(prop), prop.get("description", ""))
+        )
         out.extend(_nested(prop, full, where))
     return out
 
@@ -179,9 +199,16 @@ def _nested(prop: dict, name: str, where: str) -> list[Field]:
 
 
 def _operation(path: str, method: str, op: dict, schemes: dict) -> Operation:
-    params = tuple(Field(p["name"], p["in"], bool(p.get("required")),
-                         describe(p.get("schema", {})), p.get("description", ""))
-                   for p in op.get("parameters", ()))
+    params = tuple(
+        Field(
+            p["name"],
+            p["in"],
+            bool(p.get("required")),
+            describe(p.get("schema", {})),
+            p.get("description", ""),
+        )
+        for p in op.get("parameters", ())
+    )
     body_media, body = "", ()
     content = op.get("requestBody", {}).get("content", {})
     for media, spec in content.items():
@@ -196,10 +223,20 @@ def _operation(path: str, method: str, op: dict, schemes: dict) -> Operation:
             schema = describe(spec.get("schema", {}))
             rows = tuple(fields(spec.get("schema", {})))
         answers.append(Answer(status, resp.get("description", ""), media, schema, rows))
-    auth = ", ".join(_auth_text(name, schemes.get(name, {}))
-                     for need in op.get("security", ()) for name in need)
-    return Operation(method.upper(), path, op.get("summary", ""), anchor(method, path), auth,
-                     params, body_media, body, tuple(answers))
+    auth = ", ".join(
+        _auth_text(name, schemes.get(name, {})) for need in op.get("security", ()) for name in need
+    )
+    return Operation(
+        method.upper(),
+        path,
+        op.get("summary", ""),
+        anchor(method, path),
+        auth,
+        params,
+        body_media,
+        body,
+        tuple(answers),
+    )
 
 
 def _auth_text(name: str, scheme: dict) -> str:

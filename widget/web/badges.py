@@ -5,6 +5,7 @@ bytes up by (id, record version, parameters, format), answer 304 or the bytes. R
 happens on a miss, and a new snapshot changes the record version, so it is never served the
 old image.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -15,8 +16,14 @@ from flask import Blueprint, Response, current_app, request
 from ..cache.memory import Rendered
 from ..errors import WidgetError
 from ..ids import parse_account_id
-from ..render import (BadgeParams, parse_badge_params, render_error_png, render_error_svg,
-                      render_png, render_svg)
+from ..render import (
+    BadgeParams,
+    parse_badge_params,
+    render_error_png,
+    render_error_svg,
+    render_png,
+    render_svg,
+)
 from ..render.layout import error_text
 from ..render.params import parse_lenient
 from . import errors
@@ -69,8 +76,11 @@ def _badge(account_id: str, *, png: bool) -> Response:
     rendered = services.rendered.get_or_render(key, render)
     cfg = app.config
     extra = params.cache_seconds or 0  # may only lengthen caching
-    return respond(rendered, 200, cache_control(max(cfg["BADGE_MAX_AGE"], extra),
-                                                max(cfg["BADGE_S_MAXAGE"], extra)))
+    return respond(
+        rendered,
+        200,
+        cache_control(max(cfg["BADGE_MAX_AGE"], extra), max(cfg["BADGE_S_MAXAGE"], extra)),
+    )
 
 
 def error_badge(err: WidgetError) -> Response:
@@ -83,8 +93,11 @@ def error_badge(err: WidgetError) -> Response:
     subject = (request.view_args or {}).get("account_id")
     render = render_error_png if png else render_error_svg
     body = render(message, params, subject, state)
-    return respond(Rendered.of(body, PNG_TYPE if png else SVG_TYPE), err.status,
-                   error_cache_control(err.status))
+    return respond(
+        Rendered.of(body, PNG_TYPE if png else SVG_TYPE),
+        err.status,
+        error_cache_control(err.status),
+    )
 
 
 @bp.errorhandler(WidgetError)

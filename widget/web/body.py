@@ -1,6 +1,7 @@
 """Request bodies, parsed once at the edge: size-capped (MAX_CONTENT_LENGTH, a 413 before
 anything is read), nesting-capped (a body of 100,000 ``[`` is a 400, not a RecursionError),
 and only after the token when the route needs one (a bad body without a token is a 401)."""
+
 from __future__ import annotations
 
 import json
@@ -41,8 +42,9 @@ def json_object(token: str | None = None) -> dict:
     reminder that routes needing one read it first (see owners.bearer)."""
     raw = request.get_data(cache=True)  # raises 413 past MAX_CONTENT_LENGTH, unread
     if _depth(raw) > MAX_DEPTH:
-        raise InvalidParameter(f"the request body nests deeper than {MAX_DEPTH} levels",
-                               param="body")
+        raise InvalidParameter(
+            f"the request body nests deeper than {MAX_DEPTH} levels", param="body"
+        )
     try:
         data = json.loads(raw or b"null")
     except (ValueError, UnicodeDecodeError):

@@ -2,6 +2,7 @@
 
 The rules live in service.plusk, service.perks and service.search; these routes parse the
 request, make one call, and write the JSON."""
+
 from __future__ import annotations
 
 import json
@@ -33,27 +34,49 @@ def now() -> int:
 
 # -- +K ---------------------------------------------------------------------------------------
 
+
 @bp.post("/plusk")
 def give_plusk():
     data = body()
     giver_id, receiver_id, topic = data.get("from"), data.get("to"), data.get("topic")
     for name, value in (("from", giver_id), ("to", receiver_id), ("topic", topic)):
         if not isinstance(value, str) or not value:
-            raise InvalidParameter(f"{name} is required: {{\"from\": your account, \"to\": "
-                                   "theirs, \"topic\": a topic slug they have}", param=name)
-    given = services().plusk.give(parse_account_id(giver_id), parse_account_id(receiver_id),
-                                  topic, bearer_token(), now())
-    return no_store(jsonify({"from": given.giver, "to": given.receiver, "topic": given.topic,
-                             "note": "counted in the score at the next rescore"}), 201)
+            raise InvalidParameter(
+                f'{name} is required: {{"from": your account, "to": '
+                'theirs, "topic": a topic slug they have}',
+                param=name,
+            )
+    given = services().plusk.give(
+        parse_account_id(giver_id), parse_account_id(receiver_id), topic, bearer_token(), now()
+    )
+    return no_store(
+        jsonify(
+            {
+                "from": given.giver,
+                "to": given.receiver,
+                "topic": given.topic,
+                "note": "counted in the score at the next rescore",
+            }
+        ),
+        201,
+    )
 
 
 # -- perks --------------------------------------------------------------------------------
 
+
 def perk_json(p, *, claims_left=True) -> dict:
-    out = {"id": p.id, "brand": p.brand, "title": p.title, "description": p.description,
-           "topics": json.loads(p.topics), "min_score": p.min_score,
-           "max_claims": p.max_claims, "starts_at": iso(p.starts_at),
-           "ends_at": iso(p.ends_at)}
+    out = {
+        "id": p.id,
+        "brand": p.brand,
+        "title": p.title,
+        "description": p.description,
+        "topics": json.loads(p.topics),
+        "min_score": p.min_score,
+        "max_claims": p.max_claims,
+        "starts_at": iso(p.starts_at),
+        "ends_at": iso(p.ends_at),
+    }
     if claims_left:
         out["claims_left"] = p.max_claims - p.claims
     return out
@@ -97,19 +120,33 @@ def claim_perk(perk_id: int):
     raw = data.get("account")
     if not isinstance(raw, str):
         raise InvalidParameter("account is required", param="account")
-    rec = services().perks.claim(perk_id, parse_account_id(raw), bearer_token(), now(),
-                                 profile_url=lambda account: links(account)["profile"])
+    rec = services().perks.claim(
+        perk_id,
+        parse_account_id(raw),
+        bearer_token(),
+        now(),
+        profile_url=lambda account: links(account)["profile"],
+    )
     return no_store(jsonify({"perk": perk_id, "account": rec.id, "claimed": True}), 201)
 
 
 @bp.get("/perks/<int:perk_id>/claims")
 def perk_claimants(perk_id: int):
     rows = services().perks.claimants(perk_id, require_admin())
-    return no_store(jsonify({"perk": perk_id, "claims": [
-        {"account": a, "claimed_at": iso(t), "links": links(a)} for a, t in rows]}))
+    return no_store(
+        jsonify(
+            {
+                "perk": perk_id,
+                "claims": [
+                    {"account": a, "claimed_at": iso(t), "links": links(a)} for a, t in rows
+                ],
+            }
+        )
+    )
 
 
 # -- search -----------------------------------------------------------------------------------
+
 
 @bp.get("/search")
 def search():
@@ -123,9 +160,21 @@ def search():
         raise InvalidParameter("network must be local, mastodon or bsky", param="network")
     cfg = current_app.config
     limit = int_param(args, "limit", cfg["PAGE_LIMIT_DEFAULT"], 1, cfg["PAGE_LIMIT_MAX"])
-    rows, nxt = services().search.search(topic, min_score, network, limit,
-                                         args.get("cursor"))
-    return ok({"topic": topic, "results": [
-        {"id": r.id, "display_name": r.display_name, "score": r.score,
-         "weight": round(float(r.weight), 2), "links": links(r.id)} for r in rows],
-        "next_cursor": nxt}, short=True)
+    rows, nxt = services().search.search(topic, min_score, network, limit, args.get("cursor"))
+    return ok(
+        {
+            "topic": topic,
+            "results": [
+                {
+                    "id": r.id,
+                    "display_name": r.display_name,
+                    "score": r.score,
+                    "weight": round(float(r.weight), 2),
+                    "links": links(r.id),
+                }
+                for r in rows
+            ],
+            "next_cursor": nxt,
+        },
+        short=True,
+    )

@@ -1,4 +1,5 @@
 """What other sites load: /widget.js, the iframe card /embed/<id>, and oEmbed."""
+
 from __future__ import annotations
 
 import gzip
@@ -23,8 +24,10 @@ from .params import int_param
 bp = Blueprint("embeds", __name__)
 
 WIDGET_CACHE = "public, max-age=3600, stale-while-revalidate=86400"
-EMBED_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-             "base-uri 'none'; form-action 'none'")
+EMBED_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    "base-uri 'none'; form-action 'none'"
+)
 EMBED_SIZE = (WIDTH, card_height(TOPICS_DEFAULT))  # the iframe card's natural size, CSS px
 OEMBED_MAX = 10_000
 OEMBED_CACHE_AGE = 3600
@@ -56,9 +59,14 @@ def _card_args() -> dict:
 
 
 def _embed_page(svg: bytes, title: str, lang: str, href: str | None, status: int = 200):
-    html = render_template("embed.html",
-                           card=Markup(svg.decode("utf-8")), title=title, lang=lang,
-                           dir="rtl" if i18n.is_rtl(lang) else "ltr", href=href)
+    html = render_template(
+        "embed.html",
+        card=Markup(svg.decode("utf-8")),
+        title=title,
+        lang=lang,
+        dir="rtl" if i18n.is_rtl(lang) else "ltr",
+        href=href,
+    )
     resp = Response(html, status=status, mimetype="text/html")
     resp.headers["Content-Security-Policy"] = EMBED_CSP
     return resp
@@ -71,9 +79,12 @@ def embed(account_id: str):
     params = parse_badge_params(_card_args(), png=False)
     aid = parse_account_id(account_id)
     rec = current_app.extensions["widget"].scores.record(aid)
-    resp = _embed_page(render_svg(rec, params), f"{rec.display_name}: {params.label} "
-                       f"{i18n.number(params.lang, rec.score)}", params.lang,
-                       f"{base_url()}/u/{rec.id}")
+    resp = _embed_page(
+        render_svg(rec, params),
+        f"{rec.display_name}: {params.label} {i18n.number(params.lang, rec.score)}",
+        params.lang,
+        f"{base_url()}/u/{rec.id}",
+    )
     cfg = current_app.config
     return finish_cacheable(resp, cfg["BADGE_MAX_AGE"], cfg["BADGE_S_MAXAGE"])
 
@@ -82,8 +93,9 @@ def embed(account_id: str):
 def oembed():
     fmt = request.args.get("format", "json")
     if fmt != "json":
-        return errors.json_error(501, "not_implemented",
-                                 f"format {fmt!r} is not supported; use format=json")
+        return errors.json_error(
+            501, "not_implemented", f"format {fmt!r} is not supported; use format=json"
+        )
     aid = _account_from_url(request.args.get("url", ""))
     maxwidth = int_param(request.args, "maxwidth", EMBED_SIZE[0], 1, OEMBED_MAX)
     maxheight = int_param(request.args, "maxheight", EMBED_SIZE[1], 1, OEMBED_MAX)
@@ -91,17 +103,26 @@ def oembed():
     rec = current_app.extensions["widget"].scores.record(aid)
     width, height = min(EMBED_SIZE[0], maxwidth), min(EMBED_SIZE[1], maxheight)
     base = base_url()
-    title = (f"{rec.display_name}: {i18n.gettext(lang, 'influence')} "
-             f"{i18n.number(lang, rec.score)}")
+    title = f"{rec.display_name}: {i18n.gettext(lang, 'influence')} {i18n.number(lang, rec.score)}"
     src = f"{base}/embed/{rec.id}" + (f"?lang={lang}" if lang != i18n.DEFAULT else "")
-    html = render_template("oembed_iframe.html", src=src, width=width,
-                           height=height, title=title).strip()
-    resp = jsonify({
-        "type": "rich", "version": "1.0", "html": html, "width": width, "height": height,
-        "title": title, "author_name": rec.display_name, "author_url": f"{base}/u/{rec.id}",
-        "provider_name": "Influence Widget", "provider_url": base,
-        "cache_age": OEMBED_CACHE_AGE,
-    })
+    html = render_template(
+        "oembed_iframe.html", src=src, width=width, height=height, title=title
+    ).strip()
+    resp = jsonify(
+        {
+            "type": "rich",
+            "version": "1.0",
+            "html": html,
+            "width": width,
+            "height": height,
+            "title": title,
+            "author_name": rec.display_name,
+            "author_url": f"{base}/u/{rec.id}",
+            "provider_name": "Influence Widget",
+            "provider_url": base,
+            "cache_age": OEMBED_CACHE_AGE,
+        }
+    )
     cfg = current_app.config
     return finish_cacheable(resp, cfg["JSON_MAX_AGE"], cfg["JSON_S_MAXAGE"])
 
@@ -111,22 +132,29 @@ def _oembed_lang() -> str:
     try:
         return i18n.resolve(request.args.get("lang"))
     except ValueError:
-        raise InvalidParameter("lang must be a language tag such as ja or pt-BR",
-                               param="lang") from None
+        raise InvalidParameter(
+            "lang must be a language tag such as ja or pt-BR", param="lang"
+        ) from None
 
 
 def _account_from_url(url: str):
     """Only our own profile URLs (/u/<id> on this host) are embeddable."""
     if not url:
-        raise InvalidParameter("url is required: a profile URL of this service, like "
-                               f"{base_url()}/u/local:jessica", param="url")
+        raise InvalidParameter(
+            f"url is required: a profile URL of this service, like {base_url()}/u/local:jessica",
+            param="url",
+        )
     parts = urlsplit(url)
     ours = urlsplit(base_url())
-    if (parts.scheme not in ("http", "https") or parts.netloc.lower() != ours.netloc.lower()
-            or not parts.path.startswith("/u/")):
-        raise InvalidParameter(f"url must be a profile URL of this service "
-                               f"({base_url()}/u/<account id>)", param="url")
-    return parse_account_id(unquote(parts.path[len("/u/"):]))
+    if (
+        parts.scheme not in ("http", "https")
+        or parts.netloc.lower() != ours.netloc.lower()
+        or not parts.path.startswith("/u/")
+    ):
+        raise InvalidParameter(
+            f"url must be a profile URL of this service ({base_url()}/u/<account id>)", param="url"
+        )
+    return parse_account_id(unquote(parts.path[len("/u/") :]))
 
 
 def _embed_error(err: WidgetError) -> Response:

@@ -8,11 +8,12 @@ the API and for paths that match no route, HTML for pages) unless the client cle
 the other one; a browser (``text/html`` before ``*/*``) gets an HTML error page for an unknown
 path, a 405 or an unknown account, and ``curl`` or ``fetch`` (``*/*``) gets JSON. Negotiated
 responses say ``Vary: Accept`` so a shared cache keeps the two apart."""
+
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import partial
-from typing import Callable
 from urllib.parse import quote, urlencode
 
 import sqlalchemy as sa
@@ -20,7 +21,6 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from .. import logs
-
 from ..errors import Moved, WidgetError
 from ..schema.errors import ErrorBody
 from .http import finish_error
@@ -44,8 +44,15 @@ def prefers_html(own: str = JSON) -> bool:
     return request.accept_mimetypes.best_match([own, other], default=own) == HTML
 
 
-def negotiated(status: int, code: str, message: str, param: str | None = None,
-               extra: dict | None = None, *, own: str = JSON) -> Response:
+def negotiated(
+    status: int,
+    code: str,
+    message: str,
+    param: str | None = None,
+    extra: dict | None = None,
+    *,
+    own: str = JSON,
+) -> Response:
     """The error as an HTML page or as JSON, whichever the client prefers (see above)."""
     if prefers_html(own):
         resp = finish_error(html_page(status, message))
@@ -55,8 +62,9 @@ def negotiated(status: int, code: str, message: str, param: str | None = None,
     return resp
 
 
-def json_error(status: int, code: str, message: str, param: str | None = None,
-               extra: dict | None = None) -> Response:
+def json_error(
+    status: int, code: str, message: str, param: str | None = None, extra: dict | None = None
+) -> Response:
     body = ErrorBody(error=code, message=message, param=param or None, **(extra or {}))
     resp = jsonify(body.body())
     resp.status_code = status
@@ -69,15 +77,17 @@ def store_down(err: sa.exc.DBAPIError):
     return gate.failed(f"the database is unreachable ({type(err.orig).__name__})")
 
 
-def answer(err: WidgetError, render: Callable[[WidgetError], Response] | None = None
-           ) -> Response:
+def answer(err: WidgetError, render: Callable[[WidgetError], Response] | None = None) -> Response:
     """The one mapping from a typed error to a response: ``render`` (a route's own form) or
     negotiated JSON; another form of an account's id redirects on every route, and an answer
     that is only for now (pending, rate limited) says when to retry and is not cached."""
     if isinstance(err, Moved):
         return moved(err)
-    resp = render(err) if render is not None else negotiated(
-        err.status, err.code, err.message, err.param, err.extra)
+    resp = (
+        render(err)
+        if render is not None
+        else negotiated(err.status, err.code, err.message, err.param, err.extra)
+    )
     if getattr(err, "retry_after", None):  # pending, rate limited (ours or upstream's)
         resp.headers["Retry-After"] = str(max(1, int(err.retry_after)))
         resp.headers["Cache-Control"] = "no-store"
@@ -91,11 +101,14 @@ def moved(err: Moved) -> Response:
     """The same URL with the account's own id in place of the form asked for (302 for reads,
     307 for writes, so the method and body are kept)."""
     path = request.path.replace(err.asked, err.account_id, 1) if err.asked else request.path
-    args = [(k, v.replace(err.asked, err.account_id) if err.asked else v)
-            for k, v in request.args.items(multi=True)]
+    args = [
+        (k, v.replace(err.asked, err.account_id) if err.asked else v)
+        for k, v in request.args.items(multi=True)
+    ]
     location = quote(path, safe="/:@") + (f"?{urlencode(args)}" if args else "")
-    resp = json_error(302 if request.method in ("GET", "HEAD") else 307, err.code, err.message,
-                      extra=err.extra)
+    resp = json_error(
+        302 if request.method in ("GET", "HEAD") else 307, err.code, err.message, extra=err.extra
+    )
     resp.headers["Location"] = location
     resp.headers["Cache-Control"] = MOVED_CACHE
     return resp
@@ -117,12 +130,16 @@ def http_error(err: HTTPException, own: str = JSON) -> Response:
     code = (err.name or "error").lower().replace(" ", "_")
     message = err.description or err.name
     if isinstance(err, SecurityError):  # a Host outside TRUSTED_HOSTS: no page links
-        return json_error(400, "untrusted_host", (
-            "this host name is not one the service answers for; an operator sets "
-            "WIDGET_PUBLIC_URL (or WIDGET_TRUSTED_HOSTS)"))
+        return json_error(
+            400,
+            "untrusted_host",
+            (
+                "this host name is not one the service answers for; an operator sets "
+                "WIDGET_PUBLIC_URL (or WIDGET_TRUSTED_HOSTS)"
+            ),
+        )
     if err.code == 404 and request.url_rule is None:  # a path that matches no route
-        message = f"there is nothing at {request.path}; the pages and the API are listed " \
-                  "at /api"
+        message = f"there is nothing at {request.path}; the pages and the API are listed at /api"
     resp = negotiated(err.code or 500, code, message, own=own)
     if err.code == 405 and hasattr(err, "valid_methods") and err.valid_methods:
         resp.headers["Allow"] = ", ".join(err.valid_methods)
@@ -139,10 +156,20 @@ def unexpected(err: Exception, own: str = JSON) -> Response:
     """Anything unexpected: a typed 500 with the request id, and one log line (the traceback
     only at DEBUG), so a flood of failures cannot flood the log."""
     rid = logs.request_id()
-    log.error("unexpected %s on %s %s: %s", type(err).__name__, request.method,
-              request.path, err, exc_info=log.isEnabledFor(logging.DEBUG))
-    resp = negotiated(500, "internal_error", "something went wrong on our side; quote "
-                      f"request id {rid} when reporting it", extra={"request_id": rid},
-                      own=own)
+    log.error(
+        "unexpected %s on %s %s: %s",
+        type(err).__name__,
+        request.method,
+        request.path,
+        err,
+        exc_info=log.isEnabledFor(logging.DEBUG),
+    )
+    resp = negotiated(
+        500,
+        "internal_error",
+        f"something went wrong on our side; quote request id {rid} when reporting it",
+        extra={"request_id": rid},
+        own=own,
+    )
     resp.headers[logs.HEADER] = rid
     return resp

@@ -1,4 +1,5 @@
 """Liveness and readiness: the store answers a query; upstream hosts' circuit breakers."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -43,13 +44,15 @@ def metrics():
     """Counters for operators and benchmarks: renders (cache misses that rendered), cache
     sizes, upstream fetches, whether Redis is in use."""
     services = current_app.extensions["widget"]
-    resp = jsonify({
-        "renders": services.rendered.renders,
-        "rendered_cached": len(services.rendered),
-        "rendered_bytes": services.rendered.local.total_bytes,
-        "fetches": services.fetcher.fetches,
-        "redis": None if services.shared is None else services.shared.available,
-        "generation": services.scores.generation(),
-    })
+    resp = jsonify(
+        {
+            "renders": services.rendered.renders,
+            "rendered_cached": len(services.rendered),
+            "rendered_bytes": services.rendered.local.total_bytes,
+            "fetches": services.fetcher.fetches,
+            "redis": None if services.shared is None else services.shared.available,
+            "generation": services.scores.generation(),
+        }
+    )
     resp.headers["Cache-Control"] = "no-store"
     return resp

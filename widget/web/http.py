@@ -2,6 +2,7 @@
 route: ``respond`` for bytes whose ETag is known in advance (badges, error badges,
 widget.js), ``finish_cacheable`` for responses built per request (JSON, pages, embeds),
 ``finish_error`` for errors; ``secure`` adds what every response carries."""
+
 from __future__ import annotations
 
 import gzip
@@ -30,8 +31,7 @@ def secure(resp: Response) -> Response:
 
 def cache_control(max_age: int, s_maxage: int | None = None) -> str:
     cfg = current_app.config
-    return _cache_control(max_age, s_maxage, cfg["STALE_WHILE_REVALIDATE"],
-                          cfg["STALE_IF_ERROR"])
+    return _cache_control(max_age, s_maxage, cfg["STALE_WHILE_REVALIDATE"], cfg["STALE_IF_ERROR"])
 
 
 @lru_cache(maxsize=256)
@@ -54,24 +54,38 @@ def finish_cacheable(resp: Response, max_age: int, s_maxage: int | None) -> Resp
     return resp.make_conditional(request)
 
 
-def respond(rendered: Rendered, status: int, cache: str, *, vary: str | None = None,
-            encoding: str | None = None) -> Response:
+def respond(
+    rendered: Rendered,
+    status: int,
+    cache: str,
+    *,
+    vary: str | None = None,
+    encoding: str | None = None,
+) -> Response:
     """Bytes whose strong ETag is known (a cached rendering): the caching, CORS and security
     headers in one pass, from a list made once per (entry, caching) and reused, and a 304
     when If-None-Match names the ETag. ``encoding``: how the bytes are already compressed."""
     full, bare = _headers(rendered.content_type, rendered.etag, cache, vary, encoding)
-    if status == 200 and "HTTP_IF_NONE_MATCH" in request.environ \
-            and request.if_none_match.contains(rendered.etag):
+    if (
+        status == 200
+        and "HTTP_IF_NONE_MATCH" in request.environ
+        and request.if_none_match.contains(rendered.etag)
+    ):
         return Response(status=304, headers=bare)
     return Response(rendered.body, status=status, headers=full)
 
 
 @lru_cache(maxsize=4096)
-def _headers(content_type: str, etag: str, cache: str, vary: str | None,
-             encoding: str | None) -> tuple[list, list]:
+def _headers(
+    content_type: str, etag: str, cache: str, vary: str | None, encoding: str | None
+) -> tuple[list, list]:
     """The headers of a 200 and of a 304 (no Content-Type, no Content-Encoding) for an entry."""
-    bare = [("Cache-Control", cache), ("ETag", f'"{etag}"'),
-            ("Access-Control-Allow-Origin", "*"), *SECURE]
+    bare = [
+        ("Cache-Control", cache),
+        ("ETag", f'"{etag}"'),
+        ("Access-Control-Allow-Origin", "*"),
+        *SECURE,
+    ]
     if content_type == SVG_TYPE:
         bare.append(("Content-Security-Policy", SVG_CSP))
     if vary:
@@ -90,8 +104,12 @@ def compress(resp: Response) -> None:
     """gzip for clients that accept it (what the embedding page pays for), with its own
     strong ETag, since the bytes differ. Behind nginx or a CDN this is done once per entry."""
     resp.vary.add("Accept-Encoding")
-    if (not wants_gzip() or resp.direct_passthrough or resp.mimetype not in GZIP_TYPES
-            or (resp.content_length or 0) < GZIP_MIN_BYTES):
+    if (
+        not wants_gzip()
+        or resp.direct_passthrough
+        or resp.mimetype not in GZIP_TYPES
+        or (resp.content_length or 0) < GZIP_MIN_BYTES
+    ):
         return
     etag, _ = resp.get_etag()
     resp.set_data(gzip.compress(resp.get_data(), compresslevel=5, mtime=0))

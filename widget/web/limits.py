@@ -10,6 +10,7 @@ One ``limiter`` per process, as Flask-Limiter's app-factory recipe has it: decor
 when the blueprints are defined, and ``init_app`` points it at the app's storage. The limits
 themselves are callables that read the current app's configuration.
 """
+
 from __future__ import annotations
 
 import math
@@ -40,13 +41,14 @@ def _breached(limit: RequestLimit) -> Response:
     """A breach answers like any other RateLimited: the route's own error form (JSON, an
     error badge, a page), with ``Retry-After``."""
     retry = max(1, math.ceil(limit.reset_at - time.time()))
-    err = RateLimited(f"rate limit exceeded ({limit.limit}); retry in {retry} s",
-                      retry_after=retry)
+    err = RateLimited(f"rate limit exceeded ({limit.limit}); retry in {retry} s", retry_after=retry)
     return current_app.handle_user_exception(err)
 
 
 limiter = Limiter(
-    get_remote_address, strategy="moving-window", headers_enabled=True,
+    get_remote_address,
+    strategy="moving-window",
+    headers_enabled=True,
     swallow_errors=True,
     in_memory_fallback_enabled=True,  # Redis down: keep limiting, in memory, until it is back
     on_breach=_breached,
@@ -85,12 +87,14 @@ def rate_gates(cfg) -> RateGates:
     prefix = cfg["REDIS_NAMESPACE"] + "limits"
 
     def gate(name: str, scope: str, what: str) -> RateGate:
-        return RateGate(cfg[name], scope=scope, what=what, storage=storage, client=client,
-                        prefix=prefix)
+        return RateGate(
+            cfg[name], scope=scope, what=what, storage=storage, client=client, prefix=prefix
+        )
 
     return RateGates(
         cold_fetch=gate("RATE_LIMIT_COLD_FETCH", "cold-fetch", "new accounts requested"),
-        render=gate("RATE_LIMIT_RENDERS", "render", "new badge variants requested"))
+        render=gate("RATE_LIMIT_RENDERS", "render", "new badge variants requested"),
+    )
 
 
 def _client() -> str | None:

@@ -6,6 +6,7 @@ the service offers (``pt-BR`` reads Portuguese), else English. A negotiated page
 so a reader who picked a language stays in it. Numbers and dates are written by Babel's
 locale data (CLDR), from the filters registered here.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -71,7 +72,9 @@ def check_param() -> None:
         except ValueError:
             raise InvalidParameter(
                 f"lang must be a language tag such as ja or pt-BR; offered: "
-                f"{', '.join(i18n.LANGUAGES)}", param=PARAM) from None
+                f"{', '.join(i18n.LANGUAGES)}",
+                param=PARAM,
+            ) from None
 
 
 def vary(resp: Response) -> Response:
@@ -84,8 +87,12 @@ def vary(resp: Response) -> Response:
 def keep_lang(endpoint: str, values: dict) -> None:
     """Links to pages carry the reader's explicit ``?lang=`` along."""
     chosen = g.get("explicit_lang")
-    if chosen and endpoint and endpoint.split(".", 1)[0] in PAGE_BLUEPRINTS \
-            and endpoint not in _NO_LANG:
+    if (
+        chosen
+        and endpoint
+        and endpoint.split(".", 1)[0] in PAGE_BLUEPRINTS
+        and endpoint not in _NO_LANG
+    ):
         values.setdefault(PARAM, chosen)
 
 
@@ -95,6 +102,7 @@ def remember() -> None:
 
 
 # -- how templates write numbers and dates ---------------------------------------------------
+
 
 def number(value, digits: int | None = None) -> str:
     """``1,234`` / ``1.234,5``: grouping and decimal sign of the page's locale; ``digits``
@@ -117,12 +125,12 @@ def measure(component: str, value: float) -> str:
     """What a component's raw value counts, in words (the page's version of
     render.figures.measure, whose unit phrases it translates)."""
     if component == "true_reach":
-        return gettext("%(v)s people reached (each weighted by how selective they are)",
-                       v=number(round(value)))
+        return gettext(
+            "%(v)s people reached (each weighted by how selective they are)", v=number(round(value))
+        )
     if component == "amplification":
         return gettext("%(v)s weighted reactions per post", v=number(value, 1))
-    return gettext("%(v)s influence received from engagers (PageRank units)",
-                   v=number(value, 1))
+    return gettext("%(v)s influence received from engagers (PageRank units)", v=number(value, 1))
 
 
 def short_date(day: date | str) -> str:
@@ -173,14 +181,18 @@ def switch_url(code: str) -> str:
 def context() -> dict:
     code = lang()
     rtl = i18n.is_rtl(code)
-    return {"page_lang": code, "page_dir": "rtl" if rtl else "ltr",
-            # on a right-to-left page: ids and URLs left to right, names by their own script
-            "ltr_attr": Markup(' dir="ltr"') if rtl else "",
-            "auto_attr": Markup(' dir="auto"') if rtl else "",
-            # text that stays English (generated explanations, the OpenAPI descriptions)
-            "en_attr": Markup(' lang="en"') if code != i18n.DEFAULT else "",
-            "languages": languages, "switch_url": switch_url,
-            "explicit_lang": g.get("explicit_lang")}
+    return {
+        "page_lang": code,
+        "page_dir": "rtl" if rtl else "ltr",
+        # on a right-to-left page: ids and URLs left to right, names by their own script
+        "ltr_attr": Markup(' dir="ltr"') if rtl else "",
+        "auto_attr": Markup(' dir="auto"') if rtl else "",
+        # text that stays English (generated explanations, the OpenAPI descriptions)
+        "en_attr": Markup(' lang="en"') if code != i18n.DEFAULT else "",
+        "languages": languages,
+        "switch_url": switch_url,
+        "explicit_lang": g.get("explicit_lang"),
+    }
 
 
 def init(app: Flask) -> None:
@@ -192,7 +204,13 @@ def init(app: Flask) -> None:
     app.before_request(check_param)
     app.url_defaults(keep_lang)
     app.context_processor(context)
-    for name, fn in (("number", number), ("signed", signed), ("short_date", short_date),
-                     ("long_date", long_date), ("measure", measure), ("ltr", ltr),
-                     ("bidi", bidi)):
+    for name, fn in (
+        ("number", number),
+        ("signed", signed),
+        ("short_date", short_date),
+        ("long_date", long_date),
+        ("measure", measure),
+        ("ltr", ltr),
+        ("bidi", bidi),
+    ):
         app.add_template_filter(fn, name)

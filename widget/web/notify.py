@@ -5,6 +5,7 @@ A GET on a link only shows a button: mail scanners open links, and opening must 
 unsubscribe anything. The button POSTs to the same URL; so does a mail client's RFC 8058
 one-click unsubscribe (body ``List-Unsubscribe=One-Click``).
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -46,6 +47,7 @@ def delete_choices(account_id: str):
 
 # -- links from messages -------------------------------------------------------------------
 
+
 def _link_page(template: str, code: int = 200, **context) -> Response:
     resp = page(template, code, **context)
     resp.headers["Cache-Control"] = "no-store"
@@ -73,8 +75,16 @@ def unsubscribe_form(token: str):
 def unsubscribe(token: str):
     done = services().contacts.unsubscribe(token)
     if request.accept_mimetypes.best == "application/json":
-        return no_store(jsonify({"account": done.account, "channel": done.channel,
-                                 "unsubscribed": True, "note": done.note}))
+        return no_store(
+            jsonify(
+                {
+                    "account": done.account,
+                    "channel": done.channel,
+                    "unsubscribed": True,
+                    "note": done.note,
+                }
+            )
+        )
     return _link_page("notify_link.html", action="unsubscribed", note=done.note)
 
 

@@ -5,17 +5,18 @@ Writes (and exports) need the owner's token (``Authorization: Bearer <token>``);
 stored hashed and shown once. A token covers its account and every account linked into the
 same profile. Claiming is also how an owner who opted out opts in (service.privacy).
 """
+
 from __future__ import annotations
 
 import time
 
 from flask import Blueprint, current_app, jsonify, request
 
-from .body import json_object
-from .limits import WRITE_METHODS, claims, limiter, writes
 from ..errors import InvalidParameter, Unauthorized
 from ..ids import parse_account_id
 from ..service.owners import NEEDS_TOKEN
+from .body import json_object
+from .limits import WRITE_METHODS, claims, limiter, writes
 
 bp = Blueprint("owners", __name__, url_prefix="/api/v1")
 limiter.limit(writes, methods=WRITE_METHODS)(bp)
@@ -65,33 +66,44 @@ def owned(raw: str):
 def create_claim():
     raw = body(token=False).get("account")
     if not isinstance(raw, str):
-        raise InvalidParameter("account is required, e.g. mastodon:alice@example.social",
-                               param="account")
+        raise InvalidParameter(
+            "account is required, e.g. mastodon:alice@example.social", param="account"
+        )
     claim = services().claims.start(parse_account_id(raw))
     aid, code = claim.account, claim.code
-    where = ("your bio or a profile field" if aid.network == "mastodon"
-             else "your profile description")
-    return no_store(jsonify({
-        "account": str(aid), "code": code, "expires_at": claim.expires_at,
-        "instructions": f"Put {code} in {where}, then POST /api/v1/claims/{aid}/verify. "
-                        "You can remove it once verified.",
-    }), 201)
+    where = (
+        "your bio or a profile field" if aid.network == "mastodon" else "your profile description"
+    )
+    return no_store(
+        jsonify(
+            {
+                "account": str(aid),
+                "code": code,
+                "expires_at": claim.expires_at,
+                "instructions": f"Put {code} in {where}, then POST /api/v1/claims/{aid}/verify. "
+                "You can remove it once verified.",
+            }
+        ),
+        201,
+    )
 
 
 @bp.post("/claims/<account_id>/verify")
 def verify_claim(account_id: str):
     aid = parse_account_id(account_id)
     token = services().claims.verify(aid)
-    return no_store(jsonify({"account": str(aid), "token": token,
-                             "note": "Keep this token: it is shown only once."}))
+    return no_store(
+        jsonify(
+            {"account": str(aid), "token": token, "note": "Keep this token: it is shown only once."}
+        )
+    )
 
 
 @bp.get("/accounts/<account_id>/export")
 def export_account(account_id: str):
     """Everything stored about the account, for its owner."""
     acc = owned(account_id)
-    return no_store(jsonify({"exported_at": int(time.time()),
-                             **services().privacy.export(acc.pk)}))
+    return no_store(jsonify({"exported_at": int(time.time()), **services().privacy.export(acc.pk)}))
 
 
 @bp.delete("/accounts/<account_id>")
@@ -100,9 +112,17 @@ def forget_account(account_id: str):
     is treated as opted out until its owner claims it again."""
     acc = owned(account_id)
     deleted = services().privacy.forget(acc.id, acc.pk)
-    return no_store(jsonify({"account": acc.id, "forgotten": True, "deleted": deleted,
-                             "note": "Nothing about this account is stored or served any "
-                                     "more; claim it again (POST /api/v1/claims) to opt in."}))
+    return no_store(
+        jsonify(
+            {
+                "account": acc.id,
+                "forgotten": True,
+                "deleted": deleted,
+                "note": "Nothing about this account is stored or served any "
+                "more; claim it again (POST /api/v1/claims) to opt in.",
+            }
+        )
+    )
 
 
 @bp.post("/accounts/<account_id>/links")
@@ -112,8 +132,9 @@ def link_accounts(account_id: str):
     data = body()
     other_raw, other_token = data.get("account"), data.get("token")
     if not isinstance(other_raw, str) or not isinstance(other_token, str):
-        raise InvalidParameter("send {\"account\": id, \"token\": that account's owner "
-                               "token}", param="account")
+        raise InvalidParameter(
+            'send {"account": id, "token": that account\'s owner token}', param="account"
+        )
     pid, members = services().owners.link(acc, parse_account_id(other_raw), other_token)
     return no_store(jsonify({"profile": pid, "accounts": members}))
 

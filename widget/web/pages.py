@@ -4,22 +4,31 @@ builder, perks, the API reference, and the HTML error page.
 Useful with JavaScript off: forms are plain GETs, snippets are in the HTML. pages.js only adds
 copy buttons and the builder's live preview (widget.js draws the builder's widget preview).
 """
+
 from __future__ import annotations
 
 import json
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from flask import (Blueprint, Response, current_app, jsonify, redirect, render_template,
-                   request, url_for)
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from ..errors import InvalidAccountId, InvalidParameter, NotFound, Pending, WidgetError
 from ..ids import parse_account_id, parse_handle_input
 from ..records import COMPONENT_NAMES, COMPONENTS, HISTORY_DAYS
 from ..render import BadgeParams, i18n, parse_badge_params
-from ..render.params import DEFAULT_LABEL, STYLES, THEMES
 from ..render.history import history_chart
+from ..render.params import DEFAULT_LABEL, STYLES, THEMES
 from ..topics import load_ontology
 from . import apidoc, community, errors, locale, openapi, snippets
 from .api import base_url
@@ -28,8 +37,10 @@ from .params import choice_param
 
 bp = Blueprint("pages", __name__)
 
-PAGE_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "frame-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
+PAGE_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "frame-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+)
 PAGE_MAX_AGE = 60
 DEMO_ACCOUNT = "local:jessica"
 # The default badge label in every language: a builder label that is one of them follows the
@@ -77,17 +88,28 @@ def profile(account_id: str):
     rec = services().scores.record(aid)
     base = base_url()
     lang = locale.lang()  # the embed codes and the chart speak the page's language
-    codes = {layout: snippets.build(rec, base, snippets.params_for(layout, "auto", 3, lang=lang),
-                                    layout)
-             for layout in snippets.LAYOUTS}
+    codes = {
+        layout: snippets.build(rec, base, snippets.params_for(layout, "auto", 3, lang=lang), layout)
+        for layout in snippets.LAYOUTS
+    }
     components = [(c, COMPONENT_NAMES[c], rec.components[c]) for c in COMPONENTS]
     rows = services().scores.statement(aid, HISTORY_DAYS)["days"]  # oldest first
-    return finish_cacheable(page(
-        "profile.html", rec=rec, components=components, chart=history_chart(rows, lang),
-        ledger=rows[::-1], shown=STATEMENT_SHOWN,
-        compact=codes["compact"], card=codes["card"], base=base,
-        perks=[community.perk_json(p) for p in services().perks.for_record(rec, now())],
-    ), PAGE_MAX_AGE, None)
+    return finish_cacheable(
+        page(
+            "profile.html",
+            rec=rec,
+            components=components,
+            chart=history_chart(rows, lang),
+            ledger=rows[::-1],
+            shown=STATEMENT_SHOWN,
+            compact=codes["compact"],
+            card=codes["card"],
+            base=base,
+            perks=[community.perk_json(p) for p in services().perks.for_record(rec, now())],
+        ),
+        PAGE_MAX_AGE,
+        None,
+    )
 
 
 @bp.get("/t/<slug>")
@@ -105,21 +127,40 @@ def topic(slug: str):
         rows = services().search.strongest_under(slug, TOPIC_LEADERS)
         badge = BadgeParams(topic="top")
     base = base_url()
-    leaders = [(row, codes) for row in rows
-               if (codes := _badge_codes(row.id, base, badge)) is not None]
+    leaders = [
+        (row, codes) for row in rows if (codes := _badge_codes(row.id, base, badge)) is not None
+    ]
     held = dict(scores.top_topics(len(onto)))  # accounts per topic, for the sub-topics
-    subtopics = sorted(((c, onto.name(c), held.get(c, 0)) for c in onto.children(slug)),
-                       key=lambda t: (-t[2], t[1].casefold()))
+    subtopics = sorted(
+        ((c, onto.name(c), held.get(c, 0)) for c in onto.children(slug)),
+        key=lambda t: (-t[2], t[1].casefold()),
+    )
     parents = [(p, onto.name(p)) for p in onto.parents(slug)]
-    supers = [(s, onto.name(s)) for s in onto.super_topics(slug)
-              if s != slug and s not in onto.parents(slug)]
-    return finish_cacheable(page(
-        "topic.html", slug=slug, name=onto.name(slug), is_super=onto.get(slug).is_super,
-        leaders=leaders, under=under, parents=parents, supers=supers, subtopics=subtopics,
-        shown=SUBTOPICS_SHOWN, example=leaders[0][1] if leaders else None,
-        example_name=leaders[0][0].display_name if leaders else None, base=base,
-        perks=[community.perk_json(p) for p in services().perks.for_topic(slug, now())],
-    ), PAGE_MAX_AGE, None)
+    supers = [
+        (s, onto.name(s))
+        for s in onto.super_topics(slug)
+        if s != slug and s not in onto.parents(slug)
+    ]
+    return finish_cacheable(
+        page(
+            "topic.html",
+            slug=slug,
+            name=onto.name(slug),
+            is_super=onto.get(slug).is_super,
+            leaders=leaders,
+            under=under,
+            parents=parents,
+            supers=supers,
+            subtopics=subtopics,
+            shown=SUBTOPICS_SHOWN,
+            example=leaders[0][1] if leaders else None,
+            example_name=leaders[0][0].display_name if leaders else None,
+            base=base,
+            perks=[community.perk_json(p) for p in services().perks.for_topic(slug, now())],
+        ),
+        PAGE_MAX_AGE,
+        None,
+    )
 
 
 def _badge_codes(account_id: str, base: str, badge: BadgeParams):
@@ -145,8 +186,10 @@ def scoring_doc():
     try:
         text = SCORING_DOC.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise NotFound("docs/scoring.md is not part of this installation; it is in the "
-                       "project's source repository") from None
+        raise NotFound(
+            "docs/scoring.md is not part of this installation; it is in the "
+            "project's source repository"
+        ) from None
     resp = Response(text, mimetype="text/markdown")
     resp.headers["Content-Security-Policy"] = "default-src 'none'"
     return finish_cacheable(resp, PAGE_MAX_AGE, None)
@@ -157,10 +200,14 @@ def now() -> int:
 
 
 # The example campaign the perks page shows a brand (dates are filled in from today).
-EXAMPLE_PERK = {"title": "A case of our new Rioja for wine writers",
-                "description": "Six bottles of the 2021 Reserva, shipped free. Tell us what "
-                               "you think, if you like it.",
-                "topics": ["wine"], "min_score": 60, "max_claims": 25}
+EXAMPLE_PERK = {
+    "title": "A case of our new Rioja for wine writers",
+    "description": "Six bottles of the 2021 Reserva, shipped free. Tell us what "
+    "you think, if you like it.",
+    "topics": ["wine"],
+    "min_score": 60,
+    "max_claims": 25,
+}
 EXAMPLE_PERK_DAYS = 30
 
 
@@ -176,10 +223,10 @@ def perks_page():
     listed = [community.perk_json(p) for p in services().perks.open(now())]
     for perk in listed:
         perk["topic_names"] = [(t, onto.name(t)) for t in perk["topics"] if t in onto]
-    body = json.dumps(example_perk(datetime.now(timezone.utc).date()), indent=2,
-                      ensure_ascii=False)
-    return finish_cacheable(page("perks.html", perks=listed, example=body, base=base_url()),
-                            PAGE_MAX_AGE, None)
+    body = json.dumps(example_perk(datetime.now(UTC).date()), indent=2, ensure_ascii=False)
+    return finish_cacheable(
+        page("perks.html", perks=listed, example=body, base=base_url()), PAGE_MAX_AGE, None
+    )
 
 
 def _builder_form() -> dict[str, str]:
@@ -195,12 +242,18 @@ def _builder_form() -> dict[str, str]:
         pass  # kept as typed; _builder_state says what is wrong with it
     label = args.get("label")
     if label is None or label in DEFAULT_LABELS:  # a default label follows the language
-        label = i18n.gettext(embed_lang if embed_lang in i18n.LANGUAGES else i18n.DEFAULT,
-                             DEFAULT_LABEL)
-    return {"account": (args.get("account") or DEMO_ACCOUNT).strip(), "layout": layout,
-            "style": args.get("style") or ("card" if layout == "card" else "flat"),
-            "theme": args.get("theme") or "light", "label": label,
-            "topics": args.get("topics") or "3", "embed_lang": embed_lang}
+        label = i18n.gettext(
+            embed_lang if embed_lang in i18n.LANGUAGES else i18n.DEFAULT, DEFAULT_LABEL
+        )
+    return {
+        "account": (args.get("account") or DEMO_ACCOUNT).strip(),
+        "layout": layout,
+        "style": args.get("style") or ("card" if layout == "card" else "flat"),
+        "theme": args.get("theme") or "light",
+        "label": label,
+        "topics": args.get("topics") or "3",
+        "embed_lang": embed_lang,
+    }
 
 
 def _builder_state():
@@ -208,37 +261,56 @@ def _builder_state():
     aid = parse_account_id(form["account"])
     layout = choice_param(form, "layout", "compact", snippets.LAYOUTS)
     if form["embed_lang"] not in i18n.LANGUAGES:
-        raise InvalidParameter(f"embed_lang must be one of {', '.join(i18n.LANGUAGES)}",
-                               param="embed_lang")
-    params = parse_badge_params({**{k: form[k] for k in ("style", "theme", "label", "topics")},
-                                 "lang": form["embed_lang"]}, png=False)
+        raise InvalidParameter(
+            f"embed_lang must be one of {', '.join(i18n.LANGUAGES)}", param="embed_lang"
+        )
+    params = parse_badge_params(
+        {**{k: form[k] for k in ("style", "theme", "label", "topics")}, "lang": form["embed_lang"]},
+        png=False,
+    )
     rec = services().scores.record(aid)
     return rec, params, layout, snippets.build(rec, base_url(), params, layout)
 
 
 def _builder_page(code: int = 200, error: dict | None = None, **context) -> Response:
-    return page("builder.html", code, form=_builder_form(), error=error, styles=STYLES,
-                themes=THEMES, layouts=snippets.LAYOUTS, **context)
+    return page(
+        "builder.html",
+        code,
+        form=_builder_form(),
+        error=error,
+        styles=STYLES,
+        themes=THEMES,
+        layouts=snippets.LAYOUTS,
+        **context,
+    )
 
 
 @bp.get("/builder")
 def builder():
     rec, params, layout, codes = _builder_state()
-    return finish_cacheable(_builder_page(rec=rec, params=params, codes=codes),
-                            PAGE_MAX_AGE, None)
+    return finish_cacheable(_builder_page(rec=rec, params=params, codes=codes), PAGE_MAX_AGE, None)
 
 
 @bp.get("/builder/snippets.json")
 def builder_snippets():
     """What the builder's live preview asks for as the reader changes the form."""
     rec, params, layout, codes = _builder_state()
-    resp = jsonify({
-        "badge_url": codes.badge_url, "width": codes.width, "height": codes.height,
-        "image_html": codes.image_html, "markdown": codes.markdown,
-        "script_html": codes.script_html, "json_url": codes.json_url,
-        "oembed_url": codes.oembed_url, "score": rec.score, "alt": codes.alt,
-        "lang": params.lang, "label": params.label,
-    })
+    resp = jsonify(
+        {
+            "badge_url": codes.badge_url,
+            "width": codes.width,
+            "height": codes.height,
+            "image_html": codes.image_html,
+            "markdown": codes.markdown,
+            "script_html": codes.script_html,
+            "json_url": codes.json_url,
+            "oembed_url": codes.oembed_url,
+            "score": rec.score,
+            "alt": codes.alt,
+            "lang": params.lang,
+            "label": params.label,
+        }
+    )
     if "embed_lang" not in request.args:  # then the page's language, maybe negotiated
         locale.vary(resp)
     return finish_cacheable(resp, PAGE_MAX_AGE, None)
@@ -255,15 +327,18 @@ def _page_error(err: WidgetError) -> Response:
     """Errors of page routes: the builder keeps its form and says what is wrong next to it;
     other pages answer with the error page (JSON for a client that prefers it)."""
     if request.endpoint == "pages.builder_snippets":
-        return errors.json_error(err.status, err.code, err.message, err.param,
-                                 {**err.extra, "field": error_field(err)})
+        return errors.json_error(
+            err.status, err.code, err.message, err.param, {**err.extra, "field": error_field(err)}
+        )
     if request.endpoint == "pages.builder" and errors.prefers_html(errors.HTML):
-        resp = finish_error(_builder_page(err.status, {"message": err.message,
-                                                      "field": error_field(err)}))
+        resp = finish_error(
+            _builder_page(err.status, {"message": err.message, "field": error_field(err)})
+        )
         resp.vary.add("Accept")
         return resp
-    return errors.negotiated(err.status, err.code, err.message, err.param, err.extra,
-                             own=errors.HTML)
+    return errors.negotiated(
+        err.status, err.code, err.message, err.param, err.extra, own=errors.HTML
+    )
 
 
 def error_page(status: int, message: str) -> Response:

@@ -9,9 +9,17 @@ nothing else in the project calls ``requests`` directly. One module per concern:
   timeouts, size caps, same-host redirects and JSON;
 - ``errors``: the typed errors connectors and services tell apart.
 """
+
 from .client import DEFAULT_USER_AGENT, UpstreamClient
-from .errors import (UpstreamHTTPError, UpstreamInvalid, UpstreamNotFound, UpstreamRateLimited,
-                     UpstreamRequiresAuth, UpstreamUnavailable, UpstreamUnreachable)
+from .errors import (
+    UpstreamHTTPError,
+    UpstreamInvalid,
+    UpstreamNotFound,
+    UpstreamRateLimited,
+    UpstreamRequiresAuth,
+    UpstreamUnavailable,
+    UpstreamUnreachable,
+)
 
 __all__ = [
     "DEFAULT_USER_AGENT",

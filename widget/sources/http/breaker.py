@@ -8,6 +8,7 @@ Answers that show the host is up (404, other 4xx, 429, an unusable body) neither
 failures nor as successes of the host: they are about one request, and 429 has its own block
 (``budget``). Times come from the caller, so tests share one clock.
 """
+
 from __future__ import annotations
 
 import math
@@ -48,8 +49,11 @@ class HostBreaker:
                     wait = 1
                 else:
                     wait = max(1, math.ceil(self.open_until - now))
-                raise CircuitOpen(f"{key} failed {self.failures} times in a row; not asking it "
-                                  f"again for {wait} s", retry_after=wait)
+                raise CircuitOpen(
+                    f"{key} failed {self.failures} times in a row; not asking it "
+                    f"again for {wait} s",
+                    retry_after=wait,
+                )
             if self.open_until > 0:  # half-open: this request is the trial
                 self._trial = True
 
@@ -69,14 +73,16 @@ class HostBreaker:
             self.failures += 1
             self._trial = False
             if self.failures >= rules.threshold:
-                self.cooling = min(rules.max_cooling,
-                                   self.cooling * 2 if self.cooling else rules.cooling)
+                self.cooling = min(
+                    rules.max_cooling, self.cooling * 2 if self.cooling else rules.cooling
+                )
                 self.open_until = now + self.cooling
 
     def state(self, now: float) -> dict:
         with self._lock:
             is_open = self.open_until > now
-            return {"state": "open" if is_open else ("half-open" if self.open_until else
-                                                     "closed"),
-                    "failures_in_a_row": self.failures,
-                    "retry_in": max(0, math.ceil(self.open_until - now)) if is_open else 0}
+            return {
+                "state": "open" if is_open else ("half-open" if self.open_until else "closed"),
+                "failures_in_a_row": self.failures,
+                "retry_in": max(0, math.ceil(self.open_until - now)) if is_open else 0,
+            }

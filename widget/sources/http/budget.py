@@ -13,6 +13,7 @@ reset if that is close, else refuses at once. A 429 blocks the host until ``Retr
 Times come from the caller (``now``), and waits are returned, not slept, so the client keeps
 the one clock and sleep that tests inject.
 """
+
 from __future__ import annotations
 
 import email.utils
@@ -20,7 +21,7 @@ import math
 import re
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .errors import UpstreamRateLimited
 
@@ -97,10 +98,14 @@ def rate_limited(key: str, until: float, now: float) -> UpstreamRateLimited:
     after = max(1, math.ceil(until - now))
     return UpstreamRateLimited(
         f"{key} is rate-limiting requests; not asking again for {after} s",
-        host=key, retry_at=until, retry_after=after)
+        host=key,
+        retry_at=until,
+        retry_after=after,
+    )
 
 
 # -- headers -----------------------------------------------------------------------------------
+
 
 def parse_reset(raw: str, now: float) -> float | None:
     """Epoch seconds (Bluesky), seconds from now (IETF draft; any small number), an ISO 8601
@@ -115,7 +120,7 @@ def parse_reset(raw: str, now: float) -> float | None:
     except ValueError:
         return _http_date(raw)
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
     return dt.timestamp()
 
 
@@ -137,7 +142,7 @@ def _http_date(raw: str) -> float | None:
     if dt is None:
         return None
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
     return dt.timestamp()
 
 

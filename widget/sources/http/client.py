@@ -20,15 +20,17 @@ the budgets and the retries together around each request and reads the answer de
 
 ``clock`` and ``sleep`` are injectable so tests are fast and deterministic.
 """
+
 from __future__ import annotations
 
 import json
 import socket
 import threading
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Callable, Mapping
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -37,8 +39,14 @@ from urllib3.exceptions import NewConnectionError
 from ...errors import InvalidParameter, UpstreamUnavailable, WidgetError
 from .breaker import BreakerRules, CircuitOpen, HostBreaker
 from .budget import BudgetRules, HostBudget
-from .errors import (UpstreamHTTPError, UpstreamInvalid, UpstreamNotFound, UpstreamRateLimited,
-                     UpstreamRequiresAuth, UpstreamUnreachable)
+from .errors import (
+    UpstreamHTTPError,
+    UpstreamInvalid,
+    UpstreamNotFound,
+    UpstreamRateLimited,
+    UpstreamRequiresAuth,
+    UpstreamUnreachable,
+)
 from .guard import DEFAULT_PORTS, Guard, PinnedAdapter, Target, norm_host
 from .retry import UpstreamRetry
 
@@ -56,30 +64,53 @@ class HostState:
 
 
 class UpstreamClient:
-    def __init__(self, *, allow_loopback: bool = False, allow_hosts: frozenset | None = None,
-                 deny_hosts: frozenset = frozenset(), max_bytes: int = 2_000_000,
-                 connect_timeout: float = 3.0, read_timeout: float = 10.0,
-                 total_timeout: float = 30.0,
-                 resolver: Callable[..., list] = socket.getaddrinfo,
-                 user_agent: str = DEFAULT_USER_AGENT, retries: int = 2,
-                 backoff: float = 0.5, max_backoff: float = 4.0, max_redirects: int = 3,
-                 allow_ports: frozenset = frozenset({80, 443}),
-                 low_budget_fraction: float = 0.1, max_slowdown: float = 3.0,
-                 default_block: float = 60.0, max_block: float = 3600.0,
-                 breaker_threshold: int = 5, breaker_cooling: float = 60.0,
-                 breaker_max_cooling: float = 900.0,
-                 clock: Callable[[], float] = time.time,
-                 sleep: Callable[[float], Any] = time.sleep,
-                 routes: Mapping[str, str] | None = None):
-        self.guard = Guard(allow_loopback=allow_loopback, allow_hosts=allow_hosts,
-                           deny_hosts=deny_hosts, allow_ports=allow_ports, resolver=resolver,
-                           routes=routes)
-        self.rules = BudgetRules(low_budget_fraction=float(low_budget_fraction),
-                                 max_slowdown=float(max_slowdown),
-                                 default_block=float(default_block), max_block=float(max_block))
-        self.breaker_rules = BreakerRules(threshold=max(1, int(breaker_threshold)),
-                                          cooling=float(breaker_cooling),
-                                          max_cooling=float(breaker_max_cooling))
+    def __init__(
+        self,
+        *,
+        allow_loopback: bool = False,
+        allow_hosts: frozenset | None = None,
+        deny_hosts: frozenset = frozenset(),
+        max_bytes: int = 2_000_000,
+        connect_timeout: float = 3.0,
+        read_timeout: float = 10.0,
+        total_timeout: float = 30.0,
+        resolver: Callable[..., list] = socket.getaddrinfo,
+        user_agent: str = DEFAULT_USER_AGENT,
+        retries: int = 2,
+        backoff: float = 0.5,
+        max_backoff: float = 4.0,
+        max_redirects: int = 3,
+        allow_ports: frozenset = frozenset({80, 443}),
+        low_budget_fraction: float = 0.1,
+        max_slowdown: float = 3.0,
+        default_block: float = 60.0,
+        max_block: float = 3600.0,
+        breaker_threshold: int = 5,
+        breaker_cooling: float = 60.0,
+        breaker_max_cooling: float = 900.0,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], Any] = time.sleep,
+        routes: Mapping[str, str] | None = None,
+    ):
+        self.guard = Guard(
+            allow_loopback=allow_loopback,
+            allow_hosts=allow_hosts,
+            deny_hosts=deny_hosts,
+            allow_ports=allow_ports,
+            resolver=resolver,
+            routes=routes,
+        )
+        self.rules = BudgetRules(
+            low_budget_fraction=float(low_budget_fraction),
+            max_slowdown=float(max_slowdown),
+            default_block=float(default_block),
+            max_block=float(max_block),
+        )
+        self.breaker_rules = BreakerRules(
+            threshold=max(1, int(breaker_threshold)),
+            cooling=float(breaker_cooling),
+            max_cooling=float(breaker_max_cooling),
+        )
         self.max_bytes = int(max_bytes)
         self.connect_timeout = float(connect_timeout)
         self.read_timeout = float(read_timeout)
@@ -114,12 +145,18 @@ class UpstreamClient:
         session = self._session(target.key)
         self._count(target.key)
         try:
-            resp = session.post(url, data=body, allow_redirects=False, stream=True,
-                                headers={"Content-Type": "application/json"},
-                                timeout=(self.connect_timeout, self.read_timeout))
+            resp = session.post(
+                url,
+                data=body,
+                allow_redirects=False,
+                stream=True,
+                headers={"Content-Type": "application/json"},
+                timeout=(self.connect_timeout, self.read_timeout),
+            )
         except requests.exceptions.RequestException as e:
-            raise UpstreamUnavailable(f"could not deliver to {target.key}: "
-                                      f"{type(e).__name__}") from None
+            raise UpstreamUnavailable(
+                f"could not deliver to {target.key}: {type(e).__name__}"
+            ) from None
         try:
             if not 200 <= resp.status_code < 300:
                 raise UpstreamUnavailable(f"{target.key} answered {resp.status_code}")
@@ -127,8 +164,9 @@ class UpstreamClient:
         finally:
             resp.close()
 
-    def post_form(self, url: str, fields: Mapping[str, str],
-                  headers: Mapping[str, str] | None = None) -> tuple[Any, Mapping[str, str]]:
+    def post_form(
+        self, url: str, fields: Mapping[str, str], headers: Mapping[str, str] | None = None
+    ) -> tuple[Any, Mapping[str, str]]:
         """POST a form and read the JSON answer (a bot posting a status) under the rules of
         ``get_json``: the host's rate budget first (while a 429 blocks it, nothing is sent:
         UpstreamRateLimited), the SSRF guard, a pinned connection, timeouts, size caps, and
@@ -142,12 +180,18 @@ class UpstreamClient:
         session = self._session(target.key)
         self._count(target.key)
         try:
-            resp = session.post(url, data=dict(fields), headers=dict(headers or {}),
-                                allow_redirects=False, stream=True,
-                                timeout=(self.connect_timeout, self.read_timeout))
+            resp = session.post(
+                url,
+                data=dict(fields),
+                headers=dict(headers or {}),
+                allow_redirects=False,
+                stream=True,
+                timeout=(self.connect_timeout, self.read_timeout),
+            )
         except requests.exceptions.RequestException as e:
-            raise UpstreamUnavailable(f"could not post to {target.key}: "
-                                      f"{type(e).__name__}") from None
+            raise UpstreamUnavailable(
+                f"could not post to {target.key}: {type(e).__name__}"
+            ) from None
         try:
             self._state(target.key).budget.note(resp.headers, self.clock())
             if resp.status_code in REDIRECT_STATUSES:
@@ -160,8 +204,9 @@ class UpstreamClient:
         finally:
             resp.close()
 
-    def get_json(self, url: str, params=None, *,
-                 any_host: bool = False) -> tuple[Any, Mapping[str, str]]:
+    def get_json(
+        self, url: str, params=None, *, any_host: bool = False
+    ) -> tuple[Any, Mapping[str, str]]:
         """GET ``url`` (with ``params``: a dict or a list of pairs) and return the parsed JSON
         document and the response headers. Raises InvalidParameter (refused host),
         UpstreamNotFound, UpstreamRateLimited, UpstreamInvalid, UpstreamHTTPError,
@@ -190,8 +235,10 @@ class UpstreamClient:
             state.breaker.success()
             if isinstance(doc, _Redirect):
                 hops += 1
-                current, current_params = self._redirect_target(target, doc.response, hops,
-                                                                any_host), None
+                current, current_params = (
+                    self._redirect_target(target, doc.response, hops, any_host),
+                    None,
+                )
                 continue
             return doc
 
@@ -278,11 +325,19 @@ class UpstreamClient:
                 s = requests.Session()
                 s.trust_env = False  # no proxies or .netrc from the environment
                 s.headers.update({"User-Agent": self.user_agent, "Accept": "application/json"})
-                retry = UpstreamRetry.policy(self.retries, backoff=self.backoff,
-                                             max_backoff=self.max_backoff, pause=self.sleep,
-                                             on_retry=partial(self._count, key))
-                adapter = PinnedAdapter(self.guard.resolve_checked, max_retries=retry,
-                                        pool_connections=1, pool_maxsize=8)
+                retry = UpstreamRetry.policy(
+                    self.retries,
+                    backoff=self.backoff,
+                    max_backoff=self.max_backoff,
+                    pause=self.sleep,
+                    on_retry=partial(self._count, key),
+                )
+                adapter = PinnedAdapter(
+                    self.guard.resolve_checked,
+                    max_retries=retry,
+                    pool_connections=1,
+                    pool_maxsize=8,
+                )
                 s.mount("http://", adapter)
                 s.mount("https://", adapter)
                 st.session = s
@@ -296,35 +351,45 @@ class UpstreamClient:
         session = self._session(target.key)
         self._count(target.key)
         try:
-            return session.get(url, params=params, allow_redirects=False, stream=True,
-                               timeout=(self.connect_timeout, self.read_timeout))
+            return session.get(
+                url,
+                params=params,
+                allow_redirects=False,
+                stream=True,
+                timeout=(self.connect_timeout, self.read_timeout),
+            )
         except requests.exceptions.ReadTimeout:
             raise UpstreamUnavailable(
-                f"{target.key} did not answer within {self.read_timeout:g} s") from None
+                f"{target.key} did not answer within {self.read_timeout:g} s"
+            ) from None
         except requests.exceptions.SSLError:
             raise UpstreamUnavailable(f"TLS with {target.key} failed") from None
         except requests.exceptions.ConnectTimeout:
-            raise UpstreamUnreachable(f"could not connect to {target.key} within "
-                                      f"{self.connect_timeout:g} s") from None
+            raise UpstreamUnreachable(
+                f"could not connect to {target.key} within {self.connect_timeout:g} s"
+            ) from None
         except requests.exceptions.ConnectionError as e:
             if _refused(e):
-                raise UpstreamUnreachable(f"could not connect to {target.key}: "
-                                          "the connection was refused") from None
+                raise UpstreamUnreachable(
+                    f"could not connect to {target.key}: the connection was refused"
+                ) from None
             raise UpstreamUnavailable(f"could not connect to {target.key}") from None
         except requests.exceptions.RequestException as e:
-            raise UpstreamInvalid(f"request to {target.key} failed: "
-                                  f"{type(e).__name__}") from None
+            raise UpstreamInvalid(f"request to {target.key} failed: {type(e).__name__}") from None
 
     def _check_status(self, target: Target, resp: requests.Response) -> None:
         status = resp.status_code
         if status == 429:
-            raise self._state(target.key).budget.block(target.key, resp.headers, self.rules,
-                                                       self.clock())
+            raise self._state(target.key).budget.block(
+                target.key, resp.headers, self.rules, self.clock()
+            )
         if status in (404, 410):
             raise UpstreamNotFound(f"{target.key} says {_path_of(resp.url)} does not exist")
         if status == 401:
-            raise UpstreamRequiresAuth(f"{target.key} refuses API requests without signing in "
-                                       "(401); its accounts cannot be scored from here")
+            raise UpstreamRequiresAuth(
+                f"{target.key} refuses API requests without signing in "
+                "(401); its accounts cannot be scored from here"
+            )
         if status >= 500:
             raise UpstreamUnavailable(f"{target.key} answered {status}")
         if status >= 400:
@@ -332,8 +397,9 @@ class UpstreamClient:
         if not 200 <= status < 300:
             raise UpstreamInvalid(f"{target.key} answered an unexpected {status}")
 
-    def _redirect_target(self, target: Target, resp: requests.Response, hops: int,
-                         any_host: bool = False) -> str:
+    def _redirect_target(
+        self, target: Target, resp: requests.Response, hops: int, any_host: bool = False
+    ) -> str:
         location = resp.headers.get("Location")
         if not location:
             raise UpstreamInvalid(f"{target.key} redirected without a Location")
@@ -357,7 +423,8 @@ class UpstreamClient:
             return nxt  # the next hop passes the guard like the first one
         if scheme not in DEFAULT_PORTS or host != target.host:
             raise UpstreamInvalid(
-                f"{target.key} redirected to another host ({host or scheme!r}); refused")
+                f"{target.key} redirected to another host ({host or scheme!r}); refused"
+            )
         same = scheme == target.scheme and port == target.port
         upgrade = (target.scheme, target.port, scheme, port) == ("http", 80, "https", 443)
         if not (same or upgrade):
@@ -377,15 +444,14 @@ class UpstreamClient:
                     raise UpstreamInvalid(f"{target.key} sent more than {cap} bytes")
                 if time.monotonic() - start > self.total_timeout:
                     raise UpstreamUnavailable(
-                        f"{target.key} took longer than {self.total_timeout:g} s to answer")
-        except (requests.exceptions.ChunkedEncodingError,
-                requests.exceptions.ContentDecodingError):
+                        f"{target.key} took longer than {self.total_timeout:g} s to answer"
+                    )
+        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
             raise UpstreamInvalid(f"{target.key} sent a truncated or undecodable body") from None
         except requests.exceptions.ConnectionError:
             raise UpstreamUnavailable(f"{target.key} stopped answering mid-body") from None
         except requests.exceptions.RequestException as e:
-            raise UpstreamInvalid(f"reading from {target.key} failed: "
-                                  f"{type(e).__name__}") from None
+            raise UpstreamInvalid(f"reading from {target.key} failed: {type(e).__name__}") from None
         return bytes(buf)
 
     def _http_error(self, target: Target, resp: requests.Response) -> UpstreamHTTPError:
@@ -398,12 +464,16 @@ class UpstreamClient:
         except (WidgetError, ValueError, RecursionError):
             pass
         detail = f" ({error}: {message})" if error or message else ""
-        return UpstreamHTTPError(f"{target.key} answered {resp.status_code}{detail}",
-                                 upstream_status=resp.status_code, error=error,
-                                 error_message=message)
+        return UpstreamHTTPError(
+            f"{target.key} answered {resp.status_code}{detail}",
+            upstream_status=resp.status_code,
+            error=error,
+            error_message=message,
+        )
 
 
 # -- helpers -----------------------------------------------------------------------------------
+
 
 @dataclass
 class _Redirect:
@@ -418,8 +488,11 @@ def _refused(err: requests.exceptions.ConnectionError) -> bool:
         seen.add(id(cause))
         if isinstance(cause, NewConnectionError):
             return True
-        cause = getattr(cause, "reason", None) or cause.__context__ or (
-            cause.args[0] if cause.args and isinstance(cause.args[0], BaseException) else None)
+        cause = (
+            getattr(cause, "reason", None)
+            or cause.__context__
+            or (cause.args[0] if cause.args and isinstance(cause.args[0], BaseException) else None)
+        )
     return False
 
 

@@ -1,11 +1,19 @@
 """The typed errors of upstream calls: connectors and the fetch service tell "no such account",
 "unusable answer" and "rate-limited" apart by type, and each maps to one HTTP status."""
+
 from __future__ import annotations
 
 from ...errors import NotFound, UpstreamUnavailable
 
-__all__ = ["UpstreamHTTPError", "UpstreamInvalid", "UpstreamNotFound", "UpstreamRateLimited",
-           "UpstreamRequiresAuth", "UpstreamUnavailable", "UpstreamUnreachable"]
+__all__ = [
+    "UpstreamHTTPError",
+    "UpstreamInvalid",
+    "UpstreamNotFound",
+    "UpstreamRateLimited",
+    "UpstreamRequiresAuth",
+    "UpstreamUnavailable",
+    "UpstreamUnreachable",
+]
 
 
 class UpstreamNotFound(NotFound):
@@ -25,8 +33,14 @@ class UpstreamHTTPError(UpstreamInvalid):
     ``error_message``) are kept so connectors can map documented errors (e.g. Bluesky's
     400 ``InvalidRequest`` "Profile not found")."""
 
-    def __init__(self, message: str, *, upstream_status: int = 0, error: str | None = None,
-                 error_message: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        upstream_status: int = 0,
+        error: str | None = None,
+        error_message: str | None = None,
+    ):
         super().__init__(message)
         self.upstream_status = upstream_status
         self.error = error
@@ -40,8 +54,9 @@ class UpstreamRateLimited(UpstreamUnavailable):
     status = 503
     code = "upstream_rate_limited"
 
-    def __init__(self, message: str, *, host: str = "", retry_at: float = 0.0,
-                 retry_after: int = 1):
+    def __init__(
+        self, message: str, *, host: str = "", retry_at: float = 0.0, retry_after: int = 1
+    ):
         super().__init__(message)
         self.host = host
         self.retry_at = retry_at

@@ -12,14 +12,14 @@ and the connection (DNS rebinding) cannot slip through.
   global, including IPv4 embedded in IPv6 (mapped, 6to4, NAT64). Loopback is allowed only with
   ``allow_loopback`` (tests: the fake upstreams on 127.0.0.1).
 """
+
 from __future__ import annotations
 
 import ipaddress
 import re
 import socket
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from socket import timeout as SocketTimeout
-from typing import Callable, Mapping
 from urllib.parse import urlsplit
 
 from requests.adapters import HTTPAdapter
@@ -51,15 +51,21 @@ class Guard:
     """The rules for one client; ``routes`` (tests only, with ``allow_loopback``) sends an
     instance host to ``127.0.0.1:PORT`` of a fake."""
 
-    def __init__(self, *, allow_loopback: bool = False, allow_hosts: frozenset | None = None,
-                 deny_hosts: frozenset = frozenset(),
-                 allow_ports: frozenset = frozenset({80, 443}),
-                 resolver: Callable[..., list] = socket.getaddrinfo,
-                 routes: Mapping[str, str] | None = None):
+    def __init__(
+        self,
+        *,
+        allow_loopback: bool = False,
+        allow_hosts: frozenset | None = None,
+        deny_hosts: frozenset = frozenset(),
+        allow_ports: frozenset = frozenset({80, 443}),
+        resolver: Callable[..., list] = socket.getaddrinfo,
+        routes: Mapping[str, str] | None = None,
+    ):
         self.allow_loopback = bool(allow_loopback)
         self.routes = dict(routes or {}) if allow_loopback else {}
-        self.allow_hosts = (None if allow_hosts is None
-                            else frozenset(_norm_entry(h) for h in allow_hosts))
+        self.allow_hosts = (
+            None if allow_hosts is None else frozenset(_norm_entry(h) for h in allow_hosts)
+        )
         self.deny_hosts = frozenset(_norm_entry(h) for h in deny_hosts)
         self.allow_ports = frozenset(int(p) for p in allow_ports)
         self.resolver = resolver
@@ -88,8 +94,7 @@ class Guard:
         if _matches(host, self.deny_hosts):
             raise InvalidParameter(f"upstream host {host!r} is on the deny list", param="id")
         if self.allow_hosts is not None and not _matches(host, self.allow_hosts):
-            raise InvalidParameter(f"upstream host {host!r} is not on the allow list",
-                                   param="id")
+            raise InvalidParameter(f"upstream host {host!r} is not on the allow list", param="id")
 
     def check_target(self, url: str) -> Target:
         """Parse ``url`` and apply the scheme, port and host-list rules (no DNS yet)."""
@@ -100,20 +105,26 @@ class Guard:
             raise InvalidParameter(f"upstream URL {url!r} is malformed", param="id") from None
         scheme = (parts.scheme or "").lower()
         if scheme not in DEFAULT_PORTS:
-            raise InvalidParameter(f"upstream URL scheme {scheme!r} is not allowed; "
-                                   "only http and https", param="id")
+            raise InvalidParameter(
+                f"upstream URL scheme {scheme!r} is not allowed; only http and https", param="id"
+            )
         if parts.username is not None or parts.password is not None:
-            raise InvalidParameter("upstream URLs must not carry user names or passwords",
-                                   param="id")
+            raise InvalidParameter(
+                "upstream URLs must not carry user names or passwords", param="id"
+            )
         host = norm_host(parts.hostname or "")
         if not host:
             raise InvalidParameter(f"upstream URL {url!r} has no host", param="id")
         if port is None:
             port = DEFAULT_PORTS[scheme]
-        elif port != DEFAULT_PORTS[scheme] and port not in self.allow_ports \
-                and not self.allow_loopback:
-            raise InvalidParameter(f"upstream host {host!r}: port {port} is not allowed",
-                                   param="id")
+        elif (
+            port != DEFAULT_PORTS[scheme]
+            and port not in self.allow_ports
+            and not self.allow_loopback
+        ):
+            raise InvalidParameter(
+                f"upstream host {host!r}: port {port} is not allowed", param="id"
+            )
         self.check_host(host)
         shown = f"[{host}]" if ":" in host else host
         key = shown if port == DEFAULT_PORTS[scheme] else f"{shown}:{port}"
@@ -129,8 +140,9 @@ class Guard:
             # No such name is not "no such account": the host may be down or misspelt, or our
             # resolver may be failing; either way nobody could be asked.
             if e.errno in _NO_SUCH_NAME:
-                raise UpstreamUnreachable(f"upstream host {host!r} does not resolve "
-                                          "(no such name)") from None
+                raise UpstreamUnreachable(
+                    f"upstream host {host!r} does not resolve (no such name)"
+                ) from None
             raise UpstreamUnreachable(f"could not resolve upstream host {host!r}") from None
         except (OSError, UnicodeError):
             raise UpstreamUnreachable(f"could not resolve upstream host {host!r}") from None
@@ -141,8 +153,8 @@ class Guard:
             why = self.refusal(ip)
             if why:
                 raise InvalidParameter(
-                    f"upstream host {host!r} resolves to {ip}, a {why} address; refused",
-                    param="id")
+                    f"upstream host {host!r} resolves to {ip}, a {why} address; refused", param="id"
+                )
             if (family, ip) not in out:
                 out.append((family, ip))
         if not out:
@@ -191,6 +203,7 @@ class Guard:
 
 # -- pinned connections ------------------------------------------------------------------------
 
+
 class PinnedAdapter(HTTPAdapter):
     """An adapter whose connections resolve through the guard and connect only to the
     addresses it approved (no second, unchecked DNS lookup)."""
@@ -210,13 +223,16 @@ def _pool_classes(resolve_checked) -> dict[str, type]:
         last: OSError | None = None
         for _family, ip in addresses:
             try:
-                return create_connection((ip, self.port), self.timeout,
-                                         source_address=self.source_address,
-                                         socket_options=self.socket_options)
-            except SocketTimeout as e:
+                return create_connection(
+                    (ip, self.port),
+                    self.timeout,
+                    source_address=self.source_address,
+                    socket_options=self.socket_options,
+                )
+            except TimeoutError as e:
                 raise ConnectTimeoutError(
-                    self, f"Connection to {self.host} timed out. "
-                          f"(connect timeout={self.timeout})") from e
+                    self, f"Connection to {self.host} timed out. (connect timeout={self.timeout})"
+                ) from e
             except OSError as e:
                 last = e
         raise NewConnectionError(self, f"Failed to establish a new connection: {last}")
@@ -224,12 +240,12 @@ def _pool_classes(resolve_checked) -> dict[str, type]:
     conn = type("GuardedHTTPConnection", (HTTPConnection,), {"_new_conn": new_conn})
     sconn = type("GuardedHTTPSConnection", (HTTPSConnection,), {"_new_conn": new_conn})
     pool = type("GuardedHTTPConnectionPool", (HTTPConnectionPool,), {"ConnectionCls": conn})
-    spool = type("GuardedHTTPSConnectionPool", (HTTPSConnectionPool,),
-                 {"ConnectionCls": sconn})
+    spool = type("GuardedHTTPSConnectionPool", (HTTPSConnectionPool,), {"ConnectionCls": sconn})
     return {"http": pool, "https": spool}
 
 
 # -- host names --------------------------------------------------------------------------------
+
 
 def norm_host(host: str) -> str:
     """Lower case, no brackets or trailing dot, IDNA for non-ASCII names."""
@@ -238,8 +254,9 @@ def norm_host(host: str) -> str:
         try:
             host = host.encode("idna").decode("ascii")
         except UnicodeError:
-            raise InvalidParameter(f"upstream host {host!r} is not a valid host name",
-                                   param="id") from None
+            raise InvalidParameter(
+                f"upstream host {host!r} is not a valid host name", param="id"
+            ) from None
     return host
 
 

@@ -7,6 +7,7 @@ An upgrade runs in one transaction under a lock, so processes that start togethe
 into it: on SQLite the transaction takes the write lock first (``BEGIN IMMEDIATE``), on
 PostgreSQL an advisory lock keyed by the store's database and schema.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -42,8 +43,9 @@ class StoreNotReady(RuntimeError):
     """The store is not at the schema this code needs; the message says what to do."""
 
 
-def alembic_config(connection: sa.Connection | None = None,
-                   metadata: sa.MetaData | None = None) -> Config:
+def alembic_config(
+    connection: sa.Connection | None = None, metadata: sa.MetaData | None = None
+) -> Config:
     """Alembic's configuration, in code (no alembic.ini): env.py runs every command on
     ``connection``, inside its transaction; autogenerate compares head with ``metadata``
     (widget.store.schema unless given)."""
@@ -91,14 +93,21 @@ class State:
     def advice(self) -> str:
         """Why the app cannot use the store as it is, and the command that fixes it."""
         if not self.known:
-            return (f"the store is at schema revision {self.revision}, which this version does "
-                    f"not know (a newer version upgraded it): run that version, or restore the "
-                    f"store from a backup made before the upgrade")
-        where = (f"at schema revision {self.revision}" if self.revision else
-                 "from a release before schema migrations (no alembic_version table)")
-        return (f"the store is {where}; this version needs revision {head()}. Run "
-                f"`{UPGRADE_COMMAND}` once, from one machine, then start the app "
-                f"(docs/migrations.md)")
+            return (
+                f"the store is at schema revision {self.revision}, which this version does "
+                f"not know (a newer version upgraded it): run that version, or restore the "
+                f"store from a backup made before the upgrade"
+            )
+        where = (
+            f"at schema revision {self.revision}"
+            if self.revision
+            else "from a release before schema migrations (no alembic_version table)"
+        )
+        return (
+            f"the store is {where}; this version needs revision {head()}. Run "
+            f"`{UPGRADE_COMMAND}` once, from one machine, then start the app "
+            f"(docs/migrations.md)"
+        )
 
 
 def state(conn: sa.Connection) -> State:
@@ -131,8 +140,9 @@ def upgrade(engine: sa.Engine) -> tuple[str | None, str]:
     return before, head()
 
 
-def new_revision(message: str, directory: Path | None = None,
-                 metadata: sa.MetaData | None = None) -> Path:
+def new_revision(
+    message: str, directory: Path | None = None, metadata: sa.MetaData | None = None
+) -> Path:
     """Write the next revision (``versions/0003_<message>.py``, ...) with the operations that
     take a store at head to ``metadata`` (widget.store.schema unless given), found by comparing
     the two on a scratch SQLite store. Returns its path; review it before committing."""
@@ -144,9 +154,13 @@ def new_revision(message: str, directory: Path | None = None,
                 cfg.set_main_option("version_locations", f"{VERSIONS}{os.pathsep}{directory}")
             command.upgrade(cfg, "head")
             number = sum(1 for _ in ScriptDirectory.from_config(cfg).walk_revisions()) + 1
-            script = command.revision(cfg, message=message, autogenerate=True,
-                                      rev_id=f"{number:04d}",
-                                      version_path=str(directory) if directory else None)
+            script = command.revision(
+                cfg,
+                message=message,
+                autogenerate=True,
+                rev_id=f"{number:04d}",
+                version_path=str(directory) if directory else None,
+            )
     finally:
         engine.dispose()
     return Path(script.path)
@@ -156,8 +170,9 @@ def new_revision(message: str, directory: Path | None = None,
 def _locked(url: sa.URL):
     """One connection in one transaction that no other upgrade of the same store can enter."""
     sqlite = url.get_backend_name() == "sqlite"
-    engine = sa.create_engine(url, poolclass=sa.pool.NullPool,
-                              connect_args={"timeout": 30} if sqlite else {})
+    engine = sa.create_engine(
+        url, poolclass=sa.pool.NullPool, connect_args={"timeout": 30} if sqlite else {}
+    )
     if sqlite:
         # SQLAlchemy's recipe for transactional DDL on pysqlite: the driver leaves transactions
         # to us, and ours starts by taking the write lock.
@@ -166,8 +181,9 @@ def _locked(url: sa.URL):
     try:
         with engine.begin() as conn:
             if not sqlite:
-                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
-                             {"key": _lock_key(conn)})
+                conn.execute(
+                    sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(conn)}
+                )
             yield conn
     finally:
         engine.dispose()
@@ -187,8 +203,11 @@ def _lock_key(conn: sa.Connection) -> int:
 def _tables(conn: sa.Connection) -> dict[str, frozenset[str]]:
     """The store's tables (in its default schema) and their column names."""
     inspector = sa.inspect(conn)
-    return {name: frozenset(c["name"] for c in inspector.get_columns(name))
-            for name in inspector.get_table_names() if name != VERSION_TABLE}
+    return {
+        name: frozenset(c["name"] for c in inspector.get_columns(name))
+        for name in inspector.get_table_names()
+        if name != VERSION_TABLE
+    }
 
 
 def _legacy_revision(conn: sa.Connection) -> str:
@@ -203,7 +222,8 @@ def _legacy_revision(conn: sa.Connection) -> str:
     raise StoreNotReady(
         f"the store has tables but no {VERSION_TABLE} table, and they match no earlier "
         f"release's schema (these differ: {', '.join(differ)}); it was not made by this "
-        f"service, or by a version older than the last release: upgrade through that release")
+        f"service, or by a version older than the last release: upgrade through that release"
+    )
 
 
 @cache

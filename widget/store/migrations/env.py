@@ -1,12 +1,15 @@
 """Alembic runs this for every command. The store is opened by widget.store.migrations, which
 passes its connection in (already in a transaction, under its lock): this file only hands it
 to Alembic, never opens one of its own."""
+
 from alembic import context
 
 connection = context.config.attributes.get("connection")
 if context.is_offline_mode() or connection is None:
-    raise RuntimeError("run migrations through widget.store.migrations, e.g. "
-                       "`flask --app wsgi widget db upgrade` (docs/migrations.md)")
+    raise RuntimeError(
+        "run migrations through widget.store.migrations, e.g. "
+        "`flask --app wsgi widget db upgrade` (docs/migrations.md)"
+    )
 
 context.configure(
     connection=connection,

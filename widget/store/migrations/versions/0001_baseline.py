@@ -8,6 +8,7 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-11-26
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -16,9 +17,25 @@ down_revision = None
 branch_labels = None
 depends_on = None
 
-TABLES = ("profiles", "accounts", "posts", "reactions", "follower_snapshots", "score_snapshots",
-          "account_topics", "hidden_topics", "meta", "claims", "owner_tokens", "plusk",
-          "plusk_quota", "admin_tokens", "perks", "perk_claims", "webhook_outbox")
+TABLES = (
+    "profiles",
+    "accounts",
+    "posts",
+    "reactions",
+    "follower_snapshots",
+    "score_snapshots",
+    "account_topics",
+    "hidden_topics",
+    "meta",
+    "claims",
+    "owner_tokens",
+    "plusk",
+    "plusk_quota",
+    "admin_tokens",
+    "perks",
+    "perk_claims",
+    "webhook_outbox",
+)
 
 
 def upgrade() -> None:
@@ -220,8 +237,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["perk_id"], ["perks.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index("ix_outbox_due", "webhook_outbox",
-                    ["delivered_at", "failed_at", "next_attempt_at"])
+    op.create_index(
+        "ix_outbox_due", "webhook_outbox", ["delivered_at", "failed_at", "next_attempt_at"]
+    )
 
 
 def downgrade() -> None:

@@ -5,6 +5,7 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-26
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -16,8 +17,9 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column("score_snapshots", sa.Column("score_daily", sa.Float(), nullable=True))
-    op.add_column("score_snapshots",
-                  sa.Column("plusk_bonus", sa.Float(), server_default="0", nullable=False))
+    op.add_column(
+        "score_snapshots", sa.Column("plusk_bonus", sa.Float(), server_default="0", nullable=False)
+    )
     op.add_column("score_snapshots", sa.Column("drivers", sa.LargeBinary(), nullable=True))
 
 
