@@ -3,7 +3,7 @@
 import pytest
 
 from widget.errors import InvalidAccountId
-from widget.ids import is_did, parse_account_id, parse_handle_input
+from widget.ids import parse_account_id, parse_handle_input
 
 DID = "did:plc:ewvi7nxzyoun6zhxrhs64oiz"
 
@@ -53,8 +53,8 @@ def test_invalid_ids_say_what_is_wrong(raw, words):
 
 
 def test_dids_are_another_form_of_a_bluesky_id():
-    assert is_did(parse_account_id(f"bsky:{DID}"))
-    assert not is_did(parse_account_id("bsky:alice.bsky.social"))
+    assert parse_account_id(f"bsky:{DID}").handle == DID
+    assert str(parse_account_id(f"bsky:{DID}")) == f"bsky:{DID}"
 
 
 @pytest.mark.parametrize(

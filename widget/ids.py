@@ -93,11 +93,6 @@ def parse_account_id(raw: str) -> AccountId:
     return AccountId("bsky", handle)
 
 
-def is_did(aid: AccountId) -> bool:
-    """A Bluesky id given as a DID: another form of the account's handle id."""
-    return aid.network == "bsky" and aid.handle.startswith("did:")
-
-
 # -- what people paste into the search box ------------------------------------------------------
 
 BSKY_APP_HOSTS = frozenset({"bsky.app", "staging.bsky.app", "main.bsky.dev"})

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
-from urllib.parse import urlencode
+from dataclasses import dataclass
 
 from widget.errors import InvalidParameter
 from widget.render import i18n
@@ -74,15 +73,6 @@ class BadgeParams:
     cache_seconds: int | None = None
     lang: str = i18n.DEFAULT  # one of i18n.LANGUAGES
     logo: bool = False  # the account's network mark before the label (badge styles)
-
-    def cache_key(self) -> str:
-        """A stable string form (for Redis keys and ETags): ``style=flat&label=influence&...``."""
-        return urlencode(
-            [
-                (f.name, "" if getattr(self, f.name) is None else getattr(self, f.name))
-                for f in fields(self)
-            ]
-        )
 
 
 def _choice(args: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:

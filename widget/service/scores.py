@@ -1,7 +1,7 @@
-""" "The score record for this id": store rows -> ScoreRecord, plus the ranked lists.
+"""The score record of an id (store rows -> ScoreRecord, through the record cache, with a
+first fetch for an account not stored yet), its statement, and the ranked lists.
 
-Routes call this and nothing below it, so caching and (later) fetching from upstreams slot in
-here without touching them.
+Routes call this and nothing below it.
 """
 
 from __future__ import annotations
