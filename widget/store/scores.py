@@ -31,7 +31,9 @@ def replace_snapshots(conn: sa.Connection, first: date, last: date, columns: tup
     conn.execute(S.delete().where(S.c.day >= first, S.c.day <= last, only(S.c.account_pk)))
     executemany(conn, S.name, columns, rows)
     if topics is not None:
-        conn.execute(account_topics.delete().where(only(account_topics.c.account_pk)))
+        # Without a WHERE clause SQLite empties the table at once instead of row by row.
+        conn.execute(account_topics.delete() if accounts is None else
+                     account_topics.delete().where(only(account_topics.c.account_pk)))
         executemany(conn, account_topics.name, ("account_pk", "slug", "weight"),
                     [(t["account_pk"], t["slug"], t["weight"]) for t in topics])
     bump_generation(conn)
