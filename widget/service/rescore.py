@@ -15,7 +15,7 @@ from ..scoring.job import (HORIZONS, HistoryMismatch, day_end, lead_days, reads_
                            score_days)
 from ..scoring.model import Model, load_model
 from ..scoring.plusk import PlusK
-from ..scoring.topic_weights import account_topic_shares
+from ..scoring.topic_weights import TopicCodes, account_topic_shares
 from ..store import accounts as store_accounts
 from ..store import activity as store_activity
 from ..store import community as store_community
@@ -282,17 +282,17 @@ def _followers(followers: dict[int, int], pks: np.ndarray) -> np.ndarray:
     return fol
 
 
-def _window_topics(conn: sa.Connection, activity: Activity, end: int, model: Model) -> list:
-    """Topics of every post in the as-of day's window, in Activity's post order (texts shared
-    between posts with the same topics)."""
+def _window_topics(conn: sa.Connection, activity: Activity, end: int,
+                   model: Model) -> TopicCodes:
+    """Topics of every post in the as-of day's window, in Activity's post order (as codes
+    into the distinct texts; posts before the window get "{}")."""
     start = end - model.window_days * DAY
     keys, codes, texts = store_activity.post_topics(conn, start, end)
     lo, hi = np.searchsorted(activity.p_time, [start, end])
     at = _Index(keys)(activity.p_key[lo:hi])
-    picked = np.full(at.size, len(texts), dtype=np.int64)  # "{}" for a post deleted since
-    picked[at >= 0] = codes[at[at >= 0]]
-    texts = texts + ["{}"]
-    return [None] * lo + [texts[c] for c in picked.tolist()]
+    picked = np.full(hi, len(texts), dtype=np.int64)  # "{}" for a post deleted since
+    picked[lo:][at >= 0] = codes[at[at >= 0]]
+    return TopicCodes(picked, texts + ["{}"])
 
 
 def load_activity(engine: sa.Engine, first: date, as_of: date, model: Model,

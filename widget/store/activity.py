@@ -148,16 +148,19 @@ def post_topics(conn: sa.Connection, start: int, end: int,
     sets, so each text is held once."""
     where, params = _where("posts", start, end, authors)
     scan = " NOT INDEXED" if _scan(conn, "posts", start, end, authors) else ""
-    sql = f"SELECT pk, topics FROM posts{scan} WHERE {where}"
-    texts: dict[str, int] = {}
+    joined = ("group_concat(pk)" if conn.dialect.name == "sqlite"
+              else "string_agg(CAST(pk AS TEXT), ',')")
+    sql = f"SELECT topics, {joined} FROM posts{scan} WHERE {where} GROUP BY topics"
+    texts: list[str] = []
     pks, codes = [], []
     for rows in _row_blocks(conn, sql, params):
-        pks.append(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)))
-        codes.append(np.fromiter((texts.setdefault(r[1], len(texts)) for r in rows),
-                                 dtype=np.int32, count=len(rows)))
+        for text, keys in rows:  # one row per distinct topic set, with its posts' pks
+            pks.append(np.fromstring(keys, dtype=np.int64, sep=","))
+            codes.append(np.full(pks[-1].size, len(texts), dtype=np.int32))
+            texts.append(text)
     if not pks:
         return np.zeros(0, np.int64), np.zeros(0, np.int32), []
-    return np.concatenate(pks), np.concatenate(codes), list(texts)
+    return np.concatenate(pks), np.concatenate(codes), texts
 
 
 def reactions_by_author(conn: sa.Connection, start: int, end: int) -> np.ndarray:
