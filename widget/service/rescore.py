@@ -101,13 +101,9 @@ def rescore(engine: sa.Engine, as_of: date, days: int = 1, model: Model | None =
                        on_day=keep_record)
     del history
     results = [r for r in run.results if r.day >= first]
+    del run
     end = day_end(as_of)
-    computed = int(time.time())
-    keep = np.arange(win.pks.size)
-    rows = []
-    for res in results:
-        rows.extend(_snapshot_rows(res, win.pks, computed, detailed=res is results[-1],
-                                   keep=keep))
+    # Topics first, then the activity goes before the snapshot rows (Python objects) are made.
     with engine.connect() as conn:
         endorsed = store_community.plusk_topic_units(conn, end - model.window_days * DAY, end)
         topics = _topic_rows(activity, _window_topics(conn, activity, end, model),
@@ -116,6 +112,15 @@ def rescore(engine: sa.Engine, as_of: date, days: int = 1, model: Model | None =
         rescore_state.model_digest(model), as_of, reads_from(as_of, model) // DAY,
         (end // DAY), win.digests.within(reads_from(as_of, model) // DAY, end // DAY),
         win.pks, activity.prior)
+    n_reactions, n_posts = int(activity.r_time.size), int(activity.p_time.size)
+    del activity, win.activity
+    computed = int(time.time())
+    keep = np.arange(win.pks.size)
+    rows = []
+    for res in results:
+        rows.extend(_snapshot_rows(res, win.pks, computed, detailed=res is results[-1],
+                                   keep=keep))
+    del results
     lead = lead_days(model)
     with engine.begin() as conn:
         store_scores.replace_snapshots(conn, first, as_of, SNAPSHOT_COLUMNS, rows, topics)
@@ -123,8 +128,7 @@ def rescore(engine: sa.Engine, as_of: date, days: int = 1, model: Model | None =
             conn, state_rows, (as_of, manifest.pack()),
             (as_of - timedelta(days=lead), as_of) if plan.day else None,
             prune=rescore_state.prune_before(as_of, model))
-    return RescoreSummary(int(keep.size), int(activity.r_time.size),
-                          int(activity.p_time.size), days, first, as_of,
+    return RescoreSummary(int(keep.size), n_reactions, n_posts, days, first, as_of,
                           time.monotonic() - t0, plan.day, plan.reason)
 
 
