@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import chain
 
 import numpy as np
 import sqlalchemy as sa
@@ -116,11 +118,9 @@ def rescore(engine: sa.Engine, as_of: date, days: int = 1, model: Model | None =
     del activity, win.activity
     computed = int(time.time())
     keep = np.arange(win.pks.size)
-    rows = []
-    for res in results:
-        rows.extend(_snapshot_rows(res, win.pks, computed, detailed=res is results[-1],
-                                   keep=keep))
-    del results
+    rows = chain.from_iterable(
+        _snapshot_rows(res, win.pks, computed, detailed=res is results[-1], keep=keep)
+        for res in results)
     lead = lead_days(model)
     with engine.begin() as conn:
         store_scores.replace_snapshots(conn, first, as_of, SNAPSHOT_COLUMNS, rows, topics)
@@ -384,10 +384,6 @@ def _prior(local: np.ndarray, followers: np.ndarray, model: Model) -> np.ndarray
     return prior
 
 
-def _nan_to_none(x: float):
-    return None if np.isnan(x) else round(float(x), 3)
-
-
 # Which signals rest on the estimate for reactions whose engagers the upstream did not list.
 ESTIMATED = ["true_reach", "amplification", "engagers"]
 
@@ -399,24 +395,35 @@ SNAPSHOT_COLUMNS = (
 )
 
 
-def _snapshot_rows(res, pks, computed, detailed: bool, keep: np.ndarray) -> list[tuple]:
-    """Rows in SNAPSHOT_COLUMNS order. Explanations and signals are written for ``detailed``
-    days only (the as-of day): backfilled history needs scores and deltas, and writing prose
-    for every account on every past day would dominate the run."""
-    n = pks.size
+# Snapshot rows are made this many accounts at a time: a large community's rows as Python
+# objects would otherwise rival its activity arrays in memory.
+SNAPSHOT_CHUNK = 10_000
+
+
+def _snapshot_rows(res, pks, computed, detailed: bool, keep: np.ndarray) -> Iterator[tuple]:
+    """Rows in SNAPSHOT_COLUMNS order of the accounts at ``keep``, made as they are written.
+    Explanations and signals are written for ``detailed`` days only (the as-of day):
+    backfilled history needs scores and deltas, and writing prose for every account on every
+    past day would dominate the run."""
+    for lo in range(0, keep.size, SNAPSHOT_CHUNK):
+        yield from _snapshot_chunk(res, pks, computed, detailed, keep[lo:lo + SNAPSHOT_CHUNK])
+
+
+def _snapshot_chunk(res, pks, computed, detailed: bool, at: np.ndarray) -> list[tuple]:
+    n = at.size
     cols = [
-        pks.tolist(), [res.day] * n, res.score.tolist(),
-        np.round(res.score_exact, 4).tolist(), np.round(res.raw, 6).tolist(),
+        pks[at].tolist(), [res.day] * n, res.score[at].tolist(),
+        np.round(res.score_exact[at], 4).tolist(), np.round(res.raw[at], 6).tolist(),
     ]
     for c in COMPONENTS:
-        cols.append(res.component_scores[c].tolist())
-        cols.append(np.round(res.component_values[c], 6).tolist())
+        cols.append(res.component_scores[c][at].tolist())
+        cols.append(np.round(res.component_values[c][at], 6).tolist())
     for k in HORIZONS:
-        cols.append([_nan_to_none(x) for x in res.deltas[k]])
-    cols.append(res.provisional.tolist())
+        cols.append([None if x != x else round(x, 3) for x in res.deltas[k][at].tolist()])
+    cols.append(res.provisional[at].tolist())
     if detailed:
         cols.append(["[]"] * n)  # the words come from the drivers when a record is read
-        sig = res.signals
+        sig = {k: v[at] for k, v in res.signals.items()}
         posts, reactions, engagers = (sig[k].astype(int).tolist()
                                       for k in ("posts", "reactions", "engagers"))
         wpp = np.round(sig["weighted_per_post"], 3).tolist()
@@ -437,11 +444,10 @@ def _snapshot_rows(res, pks, computed, detailed: bool, keep: np.ndarray) -> list
         cols.append(["[]"] * n)
         cols.append(["{}"] * n)
     cols.append([computed] * n)
-    cols.append(np.round(res.score_daily, 4).tolist())
-    cols.append(np.round(res.plusk_bonus, 4).tolist())
-    cols.append([row.tobytes() for row in res.drivers] if detailed else [None] * n)
-    rows = list(zip(*cols))
-    return rows if keep.size == n else [rows[i] for i in keep.tolist()]
+    cols.append(np.round(res.score_daily[at], 4).tolist())
+    cols.append(np.round(res.plusk_bonus[at], 4).tolist())
+    cols.append([row.tobytes() for row in res.drivers[at]] if detailed else [None] * n)
+    return list(zip(*cols))
 
 
 def _topic_rows(activity: Activity, p_topics, last, pks, model: Model, end: int,

@@ -1,6 +1,7 @@
 """Score snapshots and account topics: written by the scoring job, read by the service."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 import sqlalchemy as sa
@@ -14,12 +15,13 @@ SNAPSHOT_LOCK = 0x1F1D6E7  # PostgreSQL advisory lock key for snapshot writes
 
 
 def replace_snapshots(conn: sa.Connection, first: date, last: date, columns: tuple[str, ...],
-                      rows: list[tuple], topics: list[dict] | None,
+                      rows: Iterable[tuple], topics: list[dict] | None,
                       accounts: list[int] | None = None) -> None:
     """Replace the snapshots in [first, last] and the account topics, for every account or
     only for ``accounts``, in the caller's transaction, so readers see either the old run or
-    the new one. ``rows`` are tuples in ``columns`` order, written with the driver's
-    executemany (hundreds of thousands of rows for a 90-day backfill)."""
+    the new one. ``rows`` are tuples in ``columns`` order (made as they are written, when an
+    iterator), written with the driver's executemany (hundreds of thousands of rows for a
+    90-day backfill)."""
     if conn.dialect.name == "postgresql":
         # Concurrent rescores (cron, a refresh, another instance) take turns: each replaces
         # the rows the previous one wrote instead of colliding on the primary key.
