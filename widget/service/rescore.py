@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -419,7 +420,7 @@ def _snapshot_chunk(res, pks, computed, detailed: bool, at: np.ndarray) -> list[
         cols.append(res.component_scores[c][at].tolist())
         cols.append(np.round(res.component_values[c][at], 6).tolist())
     for k in HORIZONS:
-        cols.append([None if x != x else round(x, 3) for x in res.deltas[k][at].tolist()])
+        cols.append([None if math.isnan(x) else round(x, 3) for x in res.deltas[k][at].tolist()])
     cols.append(res.provisional[at].tolist())
     if detailed:
         cols.append(["[]"] * n)  # the words come from the drivers when a record is read
