@@ -239,6 +239,8 @@ class _Index:
     def __call__(self, wanted: np.ndarray) -> np.ndarray:
         if self.table is not None:
             at = wanted - self.lo
+            if at.size and at.min() >= 0 and at.max() < self.table.size:
+                return self.table[at]  # every key in range: the common case, one pass
             ok = (at >= 0) & (at < self.table.size)
             return np.where(ok, self.table[np.where(ok, at, 0)] if self.table.size else -1,
                             -1).astype(np.int32)
