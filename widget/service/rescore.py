@@ -454,9 +454,10 @@ def _snapshot_chunk(res, pks, computed, detailed: bool, at: np.ndarray) -> list[
 
 
 def _topic_rows(activity: Activity, p_topics, last, pks, model: Model, end: int,
-                endorsed=()) -> list[dict]:
+                endorsed=()) -> list[tuple]:
     """Topic weight = the account's score x the topic's share of its strongest topic, so
-    weights compare across accounts (leaders, search) and never exceed the score."""
+    weights compare across accounts (leaders, search) and never exceed the score. Rows are
+    (account pk, slug, weight) tuples."""
     lo, hi = np.searchsorted(activity.p_time, [end - model.window_days * DAY, end])
     rlo, rhi = np.searchsorted(activity.r_time, [end - model.window_days * DAY, end])
     rp = activity.r_post[rlo:rhi]
@@ -474,6 +475,5 @@ def _topic_rows(activity: Activity, p_topics, last, pks, model: Model, end: int,
     for idx, ranked in shares.items():
         score = float(last.score_exact[idx])
         for slug, share in ranked:
-            rows.append({"account_pk": int(pks[idx]), "slug": slug,
-                         "weight": round(score * share, 2)})
+            rows.append((int(pks[idx]), slug, round(score * share, 2)))
     return rows

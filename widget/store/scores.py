@@ -15,13 +15,13 @@ SNAPSHOT_LOCK = 0x1F1D6E7  # PostgreSQL advisory lock key for snapshot writes
 
 
 def replace_snapshots(conn: sa.Connection, first: date, last: date, columns: tuple[str, ...],
-                      rows: Iterable[tuple], topics: list[dict] | None,
+                      rows: Iterable[tuple], topics: list[tuple] | None,
                       accounts: list[int] | None = None) -> None:
     """Replace the snapshots in [first, last] and the account topics, for every account or
     only for ``accounts``, in the caller's transaction, so readers see either the old run or
     the new one. ``rows`` are tuples in ``columns`` order (made as they are written, when an
     iterator), written with the driver's executemany (hundreds of thousands of rows for a
-    90-day backfill)."""
+    90-day backfill); ``topics`` are (account pk, slug, weight) tuples."""
     if conn.dialect.name == "postgresql":
         # Concurrent rescores (cron, a refresh, another instance) take turns: each replaces
         # the rows the previous one wrote instead of colliding on the primary key.
@@ -36,8 +36,7 @@ def replace_snapshots(conn: sa.Connection, first: date, last: date, columns: tup
         # Without a WHERE clause SQLite empties the table at once instead of row by row.
         conn.execute(account_topics.delete() if accounts is None else
                      account_topics.delete().where(only(account_topics.c.account_pk)))
-        executemany(conn, account_topics.name, ("account_pk", "slug", "weight"),
-                    [(t["account_pk"], t["slug"], t["weight"]) for t in topics])
+        executemany(conn, account_topics.name, ("account_pk", "slug", "weight"), topics)
     bump_generation(conn)
 
 
