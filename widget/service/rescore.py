@@ -124,7 +124,8 @@ def rescore(engine: sa.Engine, as_of: date, days: int = 1, model: Model | None =
         for res in results)
     lead = lead_days(model)
     with engine.begin() as conn:
-        store_scores.replace_snapshots(conn, first, as_of, SNAPSHOT_COLUMNS, rows, topics)
+        store_scores.replace_snapshots(conn, first, as_of, SNAPSHOT_COLUMNS, rows, topics,
+                                       cache_kib=int(WRITE_CACHE_KIB_PER_ACCOUNT * keep.size))
         store_state.replace(
             conn, state_rows, (as_of, manifest.pack()),
             (as_of - timedelta(days=lead), as_of) if plan.day else None,
@@ -398,6 +399,9 @@ SNAPSHOT_COLUMNS = (
 )
 
 
+# SQLite's page cache while a run writes its snapshots and topics, per account scored: about
+# what their rows and index entries take (the default 2 MB reads index pages again and again).
+WRITE_CACHE_KIB_PER_ACCOUNT = 0.64
 # Snapshot rows are made this many accounts at a time: a large community's rows as Python
 # objects would otherwise rival its activity arrays in memory.
 SNAPSHOT_CHUNK = 10_000
