@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from itertools import chain
 
@@ -220,17 +221,30 @@ def _int_blocks(conn: sa.Connection, table: str, columns: list[str], where: str,
                f"AND {where}")
         ranges = [(a, min(a + DAY, span[1])) for a in range(span[0], span[1], DAY)]
     cur = conn.connection.dbapi_connection.cursor()
-    try:
-        for a, b in ranges:
-            texts = cur.execute(sql, (a, b, *params)).fetchone()
-            if texts[0] is None:
-                continue
-            cols = [np.fromstring(t, dtype=np.int64, sep=",") for t in texts]
-            if any(c.size != cols[0].size for c in cols):
-                raise ValueError(f"a NULL in the integer columns of {table}")
-            yield np.stack(cols, axis=1)
-    finally:
-        cur.close()
+
+    def block(a: int, b: int) -> np.ndarray | None:
+        texts = cur.execute(sql, (a, b, *params)).fetchone()
+        if texts[0] is None:
+            return None
+        cols = [np.fromstring(t, dtype=np.int64, sep=",") for t in texts]
+        if any(c.size != cols[0].size for c in cols):
+            raise ValueError(f"a NULL in the integer columns of {table}")
+        return np.stack(cols, axis=1)
+
+    # SQLite (which lets go of the GIL) reads the next block while the caller works on this
+    # one; the connection is used by one thread at a time, and no block is left in flight.
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(block, *ranges[0]) if ranges else None
+        try:
+            for after in [*ranges[1:], None]:
+                got = pending.result()
+                pending = pool.submit(block, *after) if after else None
+                if got is not None:
+                    yield got
+        finally:
+            if pending is not None:
+                pending.cancel() or pending.exception()
+            cur.close()
 
 
 def _row_blocks(conn: sa.Connection, sql: str, params: tuple):
