@@ -48,3 +48,33 @@ def test_score_round_trip(engine):
     with engine.connect() as conn:
         n = conn.execute(sa.text("SELECT count(*) FROM score_snapshots")).scalar_one()
     assert n == 300 * 3
+
+
+def test_bulk_reads_give_the_table_rows_in_blocks(engine, monkeypatch):
+    """The scoring job's block reads return exactly the rows of a plain query, whether SQLite
+    scans the table (most of it wanted) or reads days through the time index (a few days)."""
+    from datetime import datetime, timezone
+
+    import numpy as np
+
+    from widget.store import activity as store_activity
+
+    build_demo(engine, accounts=200, reactions=4000, now=datetime(2026, 6, 1, tzinfo=timezone.utc))
+    monkeypatch.setattr(store_activity, "BLOCK", 700)  # many blocks, the last one partial
+    n_blocks = []
+    with engine.connect() as conn:
+        lo, hi = store_activity.activity_span(conn)
+        for start, end in ((lo, hi + 1), (hi - 3 * 86400, hi - 86400 + 17)):
+            blocks = list(store_activity.reaction_blocks(conn, start, end))
+            n_blocks.append(len(blocks))
+            got = np.concatenate(blocks)
+            plain = store_activity.load_reactions(conn, start, end)
+            plain = plain[plain[:, 0] != plain[:, 1]]
+            assert got.shape == plain.shape and got.shape[0] > 100
+            assert sorted(map(tuple, got.tolist())) == sorted(map(tuple, plain.tolist()))
+            posts = np.concatenate(list(store_activity.post_blocks(conn, start, end)))
+            pk, author, t, _, counts = store_activity.load_posts(conn, start, end)
+            assert sorted(map(tuple, posts.tolist())) == sorted(
+                (a, b, c, *d) for a, b, c, d in zip(pk.tolist(), author.tolist(), t.tolist(),
+                                                    counts.tolist()))
+    assert n_blocks[0] > 1

@@ -95,14 +95,15 @@ def canonical_order(time: np.ndarray, *ties: np.ndarray) -> np.ndarray | None:
     in it). Rows equal in all columns are interchangeable."""
     if time.size < 2:
         return None
-    cols = [time - time.min(), *(t.astype(np.int64) + 1 for t in ties)]  # all >= 0
-    bits = [max(int(c.max()), 1).bit_length() for c in cols]
+    cols, offsets = [time, *ties], [int(time.min()), *(-1 for _ in ties)]  # value - offset >= 0
+    bits = [max(int(c.max()) - o, 1).bit_length() for c, o in zip(cols, offsets)]
     packed = 0  # how many leading columns fit one int64 key
     while packed < len(cols) and sum(bits[:packed + 1]) <= 63:
         packed += 1
-    key = cols[0]
+    key = time.astype(np.int64) - offsets[0]  # built in place: one row-sized temporary at most
     for c, b in zip(cols[1:packed], bits[1:packed]):
-        key = (key << b) | c
+        key <<= b
+        key |= c.astype(np.int64) + 1
     if packed == len(cols) and bool((key[1:] > key[:-1]).all()):
         return None
     if packed == len(cols) or not ties:
@@ -113,6 +114,6 @@ def canonical_order(time: np.ndarray, *ties: np.ndarray) -> np.ndarray | None:
     if tied.size:  # runs of rows equal in the leading columns: order them by the rest
         at = np.unique(np.concatenate([tied, tied + 1]))
         rows = order[at]
-        rest = [c[rows] for c in reversed(cols[packed:])]
+        rest = [c[rows].astype(np.int64) for c in reversed(cols[packed:])]
         order[at] = rows[np.lexsort((*rest, sorted_key[at]))]
     return order

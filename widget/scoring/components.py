@@ -58,6 +58,26 @@ class DayState:
 WARM = object()
 
 
+def _pairs(engager: np.ndarray, author: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (engager, author) pairs as sorted keys engager * n + author, and each
+    reaction's pair index (int32): np.unique's result with fewer row-sized temporaries."""
+    key = engager.astype(np.int64)
+    key *= n
+    key += author
+    order = np.argsort(key)
+    key = key[order]
+    new = np.empty(key.size, dtype=bool)
+    new[:1] = True
+    np.not_equal(key[1:], key[:-1], out=new[1:])
+    pairs = key[new]
+    del key
+    index = np.cumsum(new, dtype=np.int32)
+    index -= 1
+    r_pair = np.empty(index.size, dtype=np.int32)
+    r_pair[order] = index
+    return pairs, r_pair
+
+
 class DailyComponents:
     """Precomputes what every day shares (engager/author pairs) so each day is a few bincounts.
 
@@ -70,11 +90,7 @@ class DailyComponents:
         self.m = model
         self.network = network or Local()
         n = activity.n_accounts
-        pair_key = activity.r_engager.astype(np.int64) * n + activity.r_author
-        self.pairs, r_pair = np.unique(pair_key, return_inverse=True)
-        del pair_key
-        self.r_pair = r_pair.astype(np.int32).reshape(-1)
-        del r_pair
+        self.pairs, self.r_pair = _pairs(activity.r_engager, activity.r_author, n)
         self.pair_engager = (self.pairs // n).astype(np.int32)
         self.pair_author = (self.pairs % n).astype(np.int32)
         self.kind_weight = model.kind_weight_table()

@@ -4,21 +4,43 @@ posted about. Returned as shares of the account's strongest topic (0-1]."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import numpy as np
 
 
+@dataclass
+class TopicCodes:
+    """Posts' topics as codes into their distinct JSON texts (posts repeat a few topic sets,
+    so a community's millions of posts need no Python object each)."""
+
+    codes: np.ndarray
+    texts: list[str]
+
+    def __len__(self) -> int:
+        return self.codes.size
+
+    def __getitem__(self, part: slice) -> TopicCodes:
+        return TopicCodes(self.codes[part], self.texts)
+
+
 def account_topic_shares(p_author: np.ndarray, p_weight: np.ndarray, p_topics: list,
                          per_account: int, extra=None) -> dict[int, list[tuple[str, float]]]:
-    """p_topics[i] is post i's {slug: mentions} (a dict or its JSON text); ``extra`` maps
+    """p_topics[i] is post i's {slug: mentions} (a dict or its JSON text), or p_topics is a
+    TopicCodes; ``extra`` maps
     (account, slug) to more weight (+K raise the receiver's weight in the topic).
 
     Vectorised over posts (a large community has millions in its window): each distinct topic
     set is parsed once, and each (account, topic) total is summed in post order after its
     ``extra``, as a plain loop over the posts would."""
     sets: dict = {}  # topic set (text, or a dict's items) -> its code
-    codes = np.fromiter((sets.setdefault(_set_key(t), len(sets)) for t in p_topics),
-                        dtype=np.int64, count=len(p_topics))
+    if isinstance(p_topics, TopicCodes):
+        same = np.array([sets.setdefault(t, len(sets)) for t in p_topics.texts] or [0],
+                        dtype=np.int64)
+        codes = same[p_topics.codes]
+    else:
+        codes = np.fromiter((sets.setdefault(_set_key(t), len(sets)) for t in p_topics),
+                            dtype=np.int64, count=len(p_topics))
     slugs: dict[str, int] = {}
     entries = []  # per set: (slug codes, capped mentions)
     for key in sets:

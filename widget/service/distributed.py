@@ -53,7 +53,7 @@ class BlockResult:
 
     rank: int
     results: list[DayResult]
-    topics: list[dict]
+    topics: list[tuple]  # (account pk, slug, weight)
     reactions: int
     posts: int
 

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import json
+import math
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import chain
 
 import numpy as np
 import sqlalchemy as sa
@@ -15,7 +18,7 @@ from ..scoring.job import (HORIZONS, HistoryMismatch, day_end, lead_days, reads_
                            score_days)
 from ..scoring.model import Model, load_model
 from ..scoring.plusk import PlusK
-from ..scoring.topic_weights import account_topic_shares
+from ..scoring.topic_weights import TopicCodes, account_topic_shares
 from ..store import accounts as store_accounts
 from ..store import activity as store_activity
 from ..store import community as store_community
@@ -101,13 +104,9 @@ def rescore(engine: sa.Engine, as_of: date, days: int = 1, model: Model | None =
                        on_day=keep_record)
     del history
     results = [r for r in run.results if r.day >= first]
+    del run
     end = day_end(as_of)
-    computed = int(time.time())
-    keep = np.arange(win.pks.size)
-    rows = []
-    for res in results:
-        rows.extend(_snapshot_rows(res, win.pks, computed, detailed=res is results[-1],
-                                   keep=keep))
+    # Topics first, then the activity goes before the snapshot rows (Python objects) are made.
     with engine.connect() as conn:
         endorsed = store_community.plusk_topic_units(conn, end - model.window_days * DAY, end)
         topics = _topic_rows(activity, _window_topics(conn, activity, end, model),
@@ -116,15 +115,22 @@ def rescore(engine: sa.Engine, as_of: date, days: int = 1, model: Model | None =
         rescore_state.model_digest(model), as_of, reads_from(as_of, model) // DAY,
         (end // DAY), win.digests.within(reads_from(as_of, model) // DAY, end // DAY),
         win.pks, activity.prior)
+    n_reactions, n_posts = int(activity.r_time.size), int(activity.p_time.size)
+    del activity, win.activity
+    computed = int(time.time())
+    keep = np.arange(win.pks.size)
+    rows = chain.from_iterable(
+        _snapshot_rows(res, win.pks, computed, detailed=res is results[-1], keep=keep)
+        for res in results)
     lead = lead_days(model)
     with engine.begin() as conn:
-        store_scores.replace_snapshots(conn, first, as_of, SNAPSHOT_COLUMNS, rows, topics)
+        store_scores.replace_snapshots(conn, first, as_of, SNAPSHOT_COLUMNS, rows, topics,
+                                       cache_kib=int(WRITE_CACHE_KIB_PER_ACCOUNT * keep.size))
         store_state.replace(
             conn, state_rows, (as_of, manifest.pack()),
             (as_of - timedelta(days=lead), as_of) if plan.day else None,
             prune=rescore_state.prune_before(as_of, model))
-    return RescoreSummary(int(keep.size), int(activity.r_time.size),
-                          int(activity.p_time.size), days, first, as_of,
+    return RescoreSummary(int(keep.size), n_reactions, n_posts, days, first, as_of,
                           time.monotonic() - t0, plan.day, plan.reason)
 
 
@@ -234,6 +240,8 @@ class _Index:
     def __call__(self, wanted: np.ndarray) -> np.ndarray:
         if self.table is not None:
             at = wanted - self.lo
+            if at.size and at.min() >= 0 and at.max() < self.table.size:
+                return self.table[at]  # every key in range: the common case, one pass
             ok = (at >= 0) & (at < self.table.size)
             return np.where(ok, self.table[np.where(ok, at, 0)] if self.table.size else -1,
                             -1).astype(np.int32)
@@ -282,17 +290,17 @@ def _followers(followers: dict[int, int], pks: np.ndarray) -> np.ndarray:
     return fol
 
 
-def _window_topics(conn: sa.Connection, activity: Activity, end: int, model: Model) -> list:
-    """Topics of every post in the as-of day's window, in Activity's post order (texts shared
-    between posts with the same topics)."""
+def _window_topics(conn: sa.Connection, activity: Activity, end: int,
+                   model: Model) -> TopicCodes:
+    """Topics of every post in the as-of day's window, in Activity's post order (as codes
+    into the distinct texts; posts before the window get "{}")."""
     start = end - model.window_days * DAY
     keys, codes, texts = store_activity.post_topics(conn, start, end)
     lo, hi = np.searchsorted(activity.p_time, [start, end])
     at = _Index(keys)(activity.p_key[lo:hi])
-    picked = np.full(at.size, len(texts), dtype=np.int64)  # "{}" for a post deleted since
-    picked[at >= 0] = codes[at[at >= 0]]
-    texts = texts + ["{}"]
-    return [None] * lo + [texts[c] for c in picked.tolist()]
+    picked = np.full(hi, len(texts), dtype=np.int64)  # "{}" for a post deleted since
+    picked[lo:][at >= 0] = codes[at[at >= 0]]
+    return TopicCodes(picked, texts + ["{}"])
 
 
 def load_activity(engine: sa.Engine, first: date, as_of: date, model: Model,
@@ -380,10 +388,6 @@ def _prior(local: np.ndarray, followers: np.ndarray, model: Model) -> np.ndarray
     return prior
 
 
-def _nan_to_none(x: float):
-    return None if np.isnan(x) else round(float(x), 3)
-
-
 # Which signals rest on the estimate for reactions whose engagers the upstream did not list.
 ESTIMATED = ["true_reach", "amplification", "engagers"]
 
@@ -395,24 +399,38 @@ SNAPSHOT_COLUMNS = (
 )
 
 
-def _snapshot_rows(res, pks, computed, detailed: bool, keep: np.ndarray) -> list[tuple]:
-    """Rows in SNAPSHOT_COLUMNS order. Explanations and signals are written for ``detailed``
-    days only (the as-of day): backfilled history needs scores and deltas, and writing prose
-    for every account on every past day would dominate the run."""
-    n = pks.size
+# SQLite's page cache while a run writes its snapshots and topics, per account scored: about
+# what their rows and index entries take (the default 2 MB reads index pages again and again).
+WRITE_CACHE_KIB_PER_ACCOUNT = 0.64
+# Snapshot rows are made this many accounts at a time: a large community's rows as Python
+# objects would otherwise rival its activity arrays in memory.
+SNAPSHOT_CHUNK = 10_000
+
+
+def _snapshot_rows(res, pks, computed, detailed: bool, keep: np.ndarray) -> Iterator[tuple]:
+    """Rows in SNAPSHOT_COLUMNS order of the accounts at ``keep``, made as they are written.
+    Explanations and signals are written for ``detailed`` days only (the as-of day):
+    backfilled history needs scores and deltas, and writing prose for every account on every
+    past day would dominate the run."""
+    for lo in range(0, keep.size, SNAPSHOT_CHUNK):
+        yield from _snapshot_chunk(res, pks, computed, detailed, keep[lo:lo + SNAPSHOT_CHUNK])
+
+
+def _snapshot_chunk(res, pks, computed, detailed: bool, at: np.ndarray) -> list[tuple]:
+    n = at.size
     cols = [
-        pks.tolist(), [res.day] * n, res.score.tolist(),
-        np.round(res.score_exact, 4).tolist(), np.round(res.raw, 6).tolist(),
+        pks[at].tolist(), [res.day] * n, res.score[at].tolist(),
+        np.round(res.score_exact[at], 4).tolist(), np.round(res.raw[at], 6).tolist(),
     ]
     for c in COMPONENTS:
-        cols.append(res.component_scores[c].tolist())
-        cols.append(np.round(res.component_values[c], 6).tolist())
+        cols.append(res.component_scores[c][at].tolist())
+        cols.append(np.round(res.component_values[c][at], 6).tolist())
     for k in HORIZONS:
-        cols.append([_nan_to_none(x) for x in res.deltas[k]])
-    cols.append(res.provisional.tolist())
+        cols.append([None if math.isnan(x) else round(x, 3) for x in res.deltas[k][at].tolist()])
+    cols.append(res.provisional[at].tolist())
     if detailed:
         cols.append(["[]"] * n)  # the words come from the drivers when a record is read
-        sig = res.signals
+        sig = {k: v[at] for k, v in res.signals.items()}
         posts, reactions, engagers = (sig[k].astype(int).tolist()
                                       for k in ("posts", "reactions", "engagers"))
         wpp = np.round(sig["weighted_per_post"], 3).tolist()
@@ -433,17 +451,17 @@ def _snapshot_rows(res, pks, computed, detailed: bool, keep: np.ndarray) -> list
         cols.append(["[]"] * n)
         cols.append(["{}"] * n)
     cols.append([computed] * n)
-    cols.append(np.round(res.score_daily, 4).tolist())
-    cols.append(np.round(res.plusk_bonus, 4).tolist())
-    cols.append([row.tobytes() for row in res.drivers] if detailed else [None] * n)
-    rows = list(zip(*cols))
-    return rows if keep.size == n else [rows[i] for i in keep.tolist()]
+    cols.append(np.round(res.score_daily[at], 4).tolist())
+    cols.append(np.round(res.plusk_bonus[at], 4).tolist())
+    cols.append([row.tobytes() for row in res.drivers[at]] if detailed else [None] * n)
+    return list(zip(*cols))
 
 
 def _topic_rows(activity: Activity, p_topics, last, pks, model: Model, end: int,
-                endorsed=()) -> list[dict]:
+                endorsed=()) -> list[tuple]:
     """Topic weight = the account's score x the topic's share of its strongest topic, so
-    weights compare across accounts (leaders, search) and never exceed the score."""
+    weights compare across accounts (leaders, search) and never exceed the score. Rows are
+    (account pk, slug, weight) tuples."""
     lo, hi = np.searchsorted(activity.p_time, [end - model.window_days * DAY, end])
     rlo, rhi = np.searchsorted(activity.r_time, [end - model.window_days * DAY, end])
     rp = activity.r_post[rlo:rhi]
@@ -461,6 +479,5 @@ def _topic_rows(activity: Activity, p_topics, last, pks, model: Model, end: int,
     for idx, ranked in shares.items():
         score = float(last.score_exact[idx])
         for slug, share in ranked:
-            rows.append({"account_pk": int(pks[idx]), "slug": slug,
-                         "weight": round(score * share, 2)})
+            rows.append((int(pks[idx]), slug, round(score * share, 2)))
     return rows

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from itertools import chain
 
@@ -84,12 +85,14 @@ def load_reactions(conn: sa.Connection, start: int, end: int,
 
 COUNT_KINDS = ("reshare", "like", "reply", "quote")
 
-# Bulk loads for the scoring job: one query streamed in blocks of BLOCK rows (a server-side
-# cursor on PostgreSQL), so no more than a block is ever held as Python objects. Rows come in
-# no particular order (the job sorts them: scoring.activity.canonical_order), which lets
-# SQLite scan the table in its own order when most rows are wanted: a scan of the time index
-# then visits the table at random, several times slower.
+# Bulk loads for the scoring job: blocks of up to BLOCK rows as int64 arrays (on SQLite,
+# text that numpy parses; on PostgreSQL, a server-side cursor), so no more than a block is
+# ever held as Python objects. Rows come in no particular order (the job sorts them:
+# scoring.activity.canonical_order), which lets SQLite scan the table in its own order when
+# most rows are wanted: a scan of the time index then visits the table at random, several
+# times slower.
 BLOCK = 100_000
+DAY = 86_400
 REACTION_COLUMNS = ("author_pk", "engager_pk", "kind", "post_pk", "created_at")
 POST_COLUMNS = ("pk", "account_pk", "created_at", *(f"{k}_count" for k in COUNT_KINDS))
 
@@ -115,20 +118,19 @@ def reaction_blocks(conn: sa.Connection, start: int, end: int,
     particular order, without self-reactions (engaging with yourself is not influence);
     optionally only reactions to accounts with pks in [authors[0], authors[1]).
 
-    Each row comes packed into two integers (Python builds one object per value, and that is
-    most of the cost of a read): (author << 32 | engager) and (time, kind, post + 1) in
-    62 bits, as long as post pks fit the bits left (else a third column)."""
+    Each row comes packed into two integers (fewer values to format and parse, or for
+    Python to build an object for on PostgreSQL): (author << 32 | engager) and (time, kind,
+    post + 1) in 62 bits, as long as post pks fit the bits left (else a third column)."""
     where, params = _where("reactions", start, end, authors)
     top = int(raw_rows(conn, "SELECT COALESCE(MAX(pk), 0) FROM posts")[0][0]) + 2
     bits = top.bit_length()
     packed = 34 + 3 + bits <= 62  # epoch seconds below 2 ** 34: the year 2514
     post = "COALESCE(post_pk, -1) + 1"
     time_kind = "(CAST(created_at AS BIGINT) * 8 + kind)"
-    sql = ("SELECT CAST(author_pk AS BIGINT) * 4294967296 + engager_pk, "
-           + (f"{time_kind} * {1 << bits} + {post}" if packed else f"{time_kind}, {post}")
-           + f" FROM {_scan(conn, 'reactions', start, end, authors)} "
-           f"WHERE {where} AND author_pk <> engager_pk")
-    for block in _blocks(conn, sql, params, 2 if packed else 3):
+    columns = ["CAST(author_pk AS BIGINT) * 4294967296 + engager_pk",
+               *([f"{time_kind} * {1 << bits} + {post}"] if packed else [time_kind, post])]
+    for block in _int_blocks(conn, "reactions", columns, f"{where} AND author_pk <> engager_pk",
+                             params, _scan(conn, "reactions", start, end, authors), (start, end)):
         out = np.empty((block.shape[0], 5), dtype=np.int64)
         out[:, 0], out[:, 1] = block[:, 0] >> 32, block[:, 0] & 0xFFFFFFFF
         rest, post_col = ((block[:, 1] >> bits, block[:, 1] & ((1 << bits) - 1)) if packed
@@ -142,10 +144,10 @@ def post_blocks(conn: sa.Connection, start: int, end: int,
     """(k, 7) int64 blocks of POST_COLUMNS (-1 for counts an upstream did not report) in
     [start, end), in no particular order; optionally only by accounts in ``authors``."""
     where, params = _where("posts", start, end, authors)
-    sql = ("SELECT pk, account_pk, created_at, COALESCE(reshare_count, -1), "
-           "COALESCE(like_count, -1), COALESCE(reply_count, -1), COALESCE(quote_count, -1) "
-           f"FROM {_scan(conn, 'posts', start, end, authors)} WHERE {where}")
-    yield from _blocks(conn, sql, params, 7)
+    columns = ["pk", "account_pk", "created_at",
+               *(f"COALESCE({k}_count, -1)" for k in COUNT_KINDS)]
+    yield from _int_blocks(conn, "posts", columns, where, params,
+                           _scan(conn, "posts", start, end, authors), (start, end))
 
 
 def post_topics(conn: sa.Connection, start: int, end: int,
@@ -154,16 +156,20 @@ def post_topics(conn: sa.Connection, start: int, end: int,
     particular order (optionally by accounts in ``authors`` only): posts repeat a few topic
     sets, so each text is held once."""
     where, params = _where("posts", start, end, authors)
-    sql = f"SELECT pk, topics FROM {_scan(conn, 'posts', start, end, authors)} WHERE {where}"
-    texts: dict[str, int] = {}
+    scan = " NOT INDEXED" if _scan(conn, "posts", start, end, authors) else ""
+    joined = ("group_concat(pk)" if conn.dialect.name == "sqlite"
+              else "string_agg(CAST(pk AS TEXT), ',')")
+    sql = f"SELECT topics, {joined} FROM posts{scan} WHERE {where} GROUP BY topics"
+    texts: list[str] = []
     pks, codes = [], []
     for rows in _row_blocks(conn, sql, params):
-        pks.append(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)))
-        codes.append(np.fromiter((texts.setdefault(r[1], len(texts)) for r in rows),
-                                 dtype=np.int32, count=len(rows)))
+        for text, keys in rows:  # one row per distinct topic set, with its posts' pks
+            pks.append(np.fromstring(keys, dtype=np.int64, sep=","))
+            codes.append(np.full(pks[-1].size, len(texts), dtype=np.int32))
+            texts.append(text)
     if not pks:
         return np.zeros(0, np.int64), np.zeros(0, np.int32), []
-    return np.concatenate(pks), np.concatenate(codes), list(texts)
+    return np.concatenate(pks), np.concatenate(codes), texts
 
 
 def reactions_by_author(conn: sa.Connection, start: int, end: int) -> np.ndarray:
@@ -185,20 +191,68 @@ def _where(table: str, start: int, end: int, authors: tuple[int, int] | None):
 
 
 def _scan(conn: sa.Connection, table: str, start: int, end: int,
-          authors: tuple[int, int] | None = None) -> str:
-    """The FROM clause: on SQLite, the table in its own order when the rows wanted are most
-    of it (PostgreSQL plans that for itself)."""
+          authors: tuple[int, int] | None = None) -> bool:
+    """Whether to read the table in its own order (SQLite, when the rows wanted are most of
+    it: a scan of the time index visits the table at random, several times slower)."""
     if conn.dialect.name != "sqlite":
-        return table
+        return False  # PostgreSQL plans that for itself
     total = int(raw_rows(conn, f"SELECT COUNT(*) FROM {table}")[0][0])
     wanted = count_rows(conn, table, start, end, authors)
-    return f"{table} NOT INDEXED" if wanted * 3 > total else table
+    return wanted * 3 > total
 
 
-def _blocks(conn: sa.Connection, sql: str, params: tuple, width: int):
-    for rows in _row_blocks(conn, sql, params):
-        yield np.fromiter(chain.from_iterable(rows), dtype=np.int64,
-                          count=len(rows) * width).reshape(-1, width)
+def _int_blocks(conn: sa.Connection, table: str, columns: list[str], where: str,
+                params: tuple, scan: bool, span: tuple[int, int]):
+    """(k, len(columns)) int64 blocks of integer ``columns`` of ``table``'s rows matching
+    ``where``, in no particular order.
+
+    On SQLite each block is one query whose rows never become Python objects: SQLite joins
+    each column's values into one text (``group_concat``) and numpy parses it, several times
+    faster than a cursor's tuples. Blocks are ranges of rowids when the table is scanned in
+    its own order (``scan``), else days of ``span`` (epoch seconds) through the time index.
+    PostgreSQL streams rows from a server-side cursor."""
+    width = len(columns)
+    if conn.dialect.name != "sqlite":
+        sql = f"SELECT {', '.join(columns)} FROM {table} WHERE {where}"
+        for rows in _row_blocks(conn, sql, params):
+            yield np.fromiter(chain.from_iterable(rows), dtype=np.int64,
+                              count=len(rows) * width).reshape(-1, width)
+        return
+    joined = ", ".join(f"group_concat({c})" for c in columns)
+    if scan:
+        lo, hi = raw_rows(conn, f"SELECT MIN(rowid), MAX(rowid) FROM {table}")[0]
+        sql = (f"SELECT {joined} FROM {table} NOT INDEXED WHERE rowid >= ? AND rowid < ? "
+               f"AND {where}")
+        ranges = [(a, a + BLOCK) for a in range(lo or 0, (hi or -1) + 1, BLOCK)]
+    else:
+        sql = (f"SELECT {joined} FROM {table} WHERE created_at >= ? AND created_at < ? "
+               f"AND {where}")
+        ranges = [(a, min(a + DAY, span[1])) for a in range(span[0], span[1], DAY)]
+    cur = conn.connection.dbapi_connection.cursor()
+
+    def block(a: int, b: int) -> np.ndarray | None:
+        texts = cur.execute(sql, (a, b, *params)).fetchone()
+        if texts[0] is None:
+            return None
+        cols = [np.fromstring(t, dtype=np.int64, sep=",") for t in texts]
+        if any(c.size != cols[0].size for c in cols):
+            raise ValueError(f"a NULL in the integer columns of {table}")
+        return np.stack(cols, axis=1)
+
+    # SQLite (which lets go of the GIL) reads the next block while the caller works on this
+    # one; the connection is used by one thread at a time, and no block is left in flight.
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(block, *ranges[0]) if ranges else None
+        try:
+            for after in [*ranges[1:], None]:
+                got = pending.result()
+                pending = pool.submit(block, *after) if after else None
+                if got is not None:
+                    yield got
+        finally:
+            if pending is not None:
+                pending.cancel() or pending.exception()
+            cur.close()
 
 
 def _row_blocks(conn: sa.Connection, sql: str, params: tuple):

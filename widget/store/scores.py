@@ -1,6 +1,7 @@
 """Score snapshots and account topics: written by the scoring job, read by the service."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 import sqlalchemy as sa
@@ -14,12 +15,27 @@ SNAPSHOT_LOCK = 0x1F1D6E7  # PostgreSQL advisory lock key for snapshot writes
 
 
 def replace_snapshots(conn: sa.Connection, first: date, last: date, columns: tuple[str, ...],
-                      rows: list[tuple], topics: list[dict] | None,
-                      accounts: list[int] | None = None) -> None:
+                      rows: Iterable[tuple], topics: list[tuple] | None,
+                      accounts: list[int] | None = None, cache_kib: int = 0) -> None:
     """Replace the snapshots in [first, last] and the account topics, for every account or
     only for ``accounts``, in the caller's transaction, so readers see either the old run or
-    the new one. ``rows`` are tuples in ``columns`` order, written with the driver's
-    executemany (hundreds of thousands of rows for a 90-day backfill)."""
+    the new one. ``rows`` are tuples in ``columns`` order (made as they are written, when an
+    iterator), written with the driver's executemany (hundreds of thousands of rows for a
+    90-day backfill); ``topics`` are (account pk, slug, weight) tuples. ``cache_kib``: on
+    SQLite, the page cache for this write (the inserts touch both tables' indexes all over,
+    and with SQLite's default 2 MB most index pages are read again and again)."""
+    if conn.dialect.name == "sqlite" and cache_kib > 0:
+        before = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
+        conn.exec_driver_sql(f"PRAGMA cache_size = {-int(cache_kib)}")
+        try:
+            _replace(conn, first, last, columns, rows, topics, accounts)
+        finally:
+            conn.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
+        return
+    _replace(conn, first, last, columns, rows, topics, accounts)
+
+
+def _replace(conn, first, last, columns, rows, topics, accounts) -> None:
     if conn.dialect.name == "postgresql":
         # Concurrent rescores (cron, a refresh, another instance) take turns: each replaces
         # the rows the previous one wrote instead of colliding on the primary key.
@@ -31,9 +47,10 @@ def replace_snapshots(conn: sa.Connection, first: date, last: date, columns: tup
     conn.execute(S.delete().where(S.c.day >= first, S.c.day <= last, only(S.c.account_pk)))
     executemany(conn, S.name, columns, rows)
     if topics is not None:
-        conn.execute(account_topics.delete().where(only(account_topics.c.account_pk)))
-        executemany(conn, account_topics.name, ("account_pk", "slug", "weight"),
-                    [(t["account_pk"], t["slug"], t["weight"]) for t in topics])
+        # No WHERE clause: SQLite then empties the table at once (unless foreign keys are on).
+        conn.execute(account_topics.delete() if accounts is None else
+                     account_topics.delete().where(only(account_topics.c.account_pk)))
+        executemany(conn, account_topics.name, ("account_pk", "slug", "weight"), topics)
     bump_generation(conn)
 
 

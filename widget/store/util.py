@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
+from itertools import islice
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -71,15 +73,17 @@ def raw_rows(conn: sa.Connection, sql: str, params: tuple = ()) -> list[tuple]:
 
 
 def executemany(conn: sa.Connection, table: str, columns: tuple[str, ...],
-                rows: list[tuple]) -> None:
+                rows: Iterable[tuple]) -> None:
     """A plain INSERT of many tuples through the driver, skipping SQLAlchemy's per-row
-    parameter processing (the bulk path of the scoring job)."""
+    parameter processing (the bulk path of the scoring job); ``rows`` may be made as they
+    are written, 20,000 at a time."""
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = (f"INSERT INTO {table} ({', '.join(columns)}) "
            f"VALUES ({', '.join([mark] * len(columns))})")
     cur = conn.connection.dbapi_connection.cursor()
+    rows = iter(rows)
     try:
-        for i in range(0, len(rows), 20000):
-            cur.executemany(sql, rows[i:i + 20000])
+        while chunk := list(islice(rows, 20000)):
+            cur.executemany(sql, chunk)
     finally:
         cur.close()
