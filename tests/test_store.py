@@ -1,5 +1,6 @@
 """The store on SQLite and PostgreSQL: schema, idempotent creation, a full scoring round trip."""
-from datetime import date
+
+from datetime import UTC, date
 
 import sqlalchemy as sa
 
@@ -28,16 +29,15 @@ def test_sqlite_uses_wal(sqlite_url):
 
 
 def test_score_round_trip(engine):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    build_demo(engine, accounts=300, reactions=6000, now=datetime(2026, 6, 1, tzinfo=timezone.utc))
+    build_demo(engine, accounts=300, reactions=6000, now=datetime(2026, 6, 1, tzinfo=UTC))
     summary = rescore(engine, date(2026, 5, 31), days=3)
     assert summary.accounts == 300 and summary.days == 3
     service = ScoreService(engine)
     rec = service.record(parse_account_id("local:jessica"))
     assert 1 <= rec.score <= 100 and rec.day == date(2026, 5, 31)
-    assert [d for d, _ in rec.history] == [date(2026, 5, 29), date(2026, 5, 30),
-                                           date(2026, 5, 31)]
+    assert [d for d, _ in rec.history] == [date(2026, 5, 29), date(2026, 5, 30), date(2026, 5, 31)]
     assert rec.topics and rec.topics[0].slug == "wine"
     rows, nxt = service.ranked(10, None)
     assert len(rows) == 10 and nxt
@@ -53,13 +53,13 @@ def test_score_round_trip(engine):
 def test_bulk_reads_give_the_table_rows_in_blocks(engine, monkeypatch):
     """The scoring job's block reads return exactly the rows of a plain query, whether SQLite
     scans the table (most of it wanted) or reads days through the time index (a few days)."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     import numpy as np
 
     from widget.store import activity as store_activity
 
-    build_demo(engine, accounts=200, reactions=4000, now=datetime(2026, 6, 1, tzinfo=timezone.utc))
+    build_demo(engine, accounts=200, reactions=4000, now=datetime(2026, 6, 1, tzinfo=UTC))
     monkeypatch.setattr(store_activity, "BLOCK", 700)  # many blocks, the last one partial
     n_blocks = []
     with engine.connect() as conn:
@@ -75,6 +75,7 @@ def test_bulk_reads_give_the_table_rows_in_blocks(engine, monkeypatch):
             posts = np.concatenate(list(store_activity.post_blocks(conn, start, end)))
             pk, author, t, _, counts = store_activity.load_posts(conn, start, end)
             assert sorted(map(tuple, posts.tolist())) == sorted(
-                (a, b, c, *d) for a, b, c, d in zip(pk.tolist(), author.tolist(), t.tolist(),
-                                                    counts.tolist()))
+                (a, b, c, *d)
+                for a, b, c, d in zip(pk.tolist(), author.tolist(), t.tolist(), counts.tolist())
+            )
     assert n_blocks[0] > 1

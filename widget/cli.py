@@ -13,6 +13,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from .errors import ImportFailed
 from .progress import rescore_progress
+from .service.distributed import ENGINES
 from .store import migrations
 
 
@@ -140,7 +141,7 @@ def demo_cmd(accounts: int, reactions: int, seed: int) -> None:
 @click.option(
     "--engine",
     "on",
-    type=click.Choice(["dask", "spark"]),
+    type=click.Choice(ENGINES),
     default=None,
     help="Run the full recompute on a distributed engine (see docs/scale.md).",
 )

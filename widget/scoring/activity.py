@@ -4,6 +4,7 @@ Accounts are dense indices 0..n-1. Reactions and posts are sorted by time so a d
 window is a contiguous slice. These arrays are exactly the tables the store holds, so the job
 could move to a distributed engine without changing its contract.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,8 +35,22 @@ class Activity:
     p_key: np.ndarray | None = None  # the store's key of each post (explanations name posts)
 
     @classmethod
-    def build(cls, n_accounts, r_author, r_engager, r_kind, r_post, r_time, p_author, p_time,
-              followers=None, created=None, unlisted=None, prior=None, post_keys=None):
+    def build(
+        cls,
+        n_accounts,
+        r_author,
+        r_engager,
+        r_kind,
+        r_post,
+        r_time,
+        p_author,
+        p_time,
+        followers=None,
+        created=None,
+        unlisted=None,
+        prior=None,
+        post_keys=None,
+    ):
         """Sort by time, drop self-reactions (engaging with yourself is not influence), and
         remap post indices to the sorted order. ``unlisted`` is (count, sqrt-weight, weight)
         per post in the caller's post order, and so is ``post_keys``.
@@ -56,8 +71,9 @@ class Activity:
                 a[keep] for a in (r_author, r_engager, r_kind, r_post, r_time)
             )
         del keep
-        porder = canonical_order(p_time, *(() if post_keys is None else (
-            np.asarray(post_keys, dtype=np.int64),)))
+        porder = canonical_order(
+            p_time, *(() if post_keys is None else (np.asarray(post_keys, dtype=np.int64),))
+        )
         if porder is not None:
             newpos = np.empty_like(porder)
             newpos[porder] = np.arange(porder.size)
@@ -81,13 +97,27 @@ class Activity:
             a = np.asarray(a, dtype=dtype)
             return a if porder is None else a[porder]
 
-        extra = [np.zeros(p_time.size) for _ in range(3)] if unlisted is None else [
-            in_order(u, float) for u in unlisted]
+        extra = (
+            [np.zeros(p_time.size) for _ in range(3)]
+            if unlisted is None
+            else [in_order(u, float) for u in unlisted]
+        )
         keys = None if post_keys is None else in_order(post_keys, np.int64)
-        return cls(n_accounts, r_author, r_engager, r_kind, r_post, r_time, p_author, p_time,
-                   np.asarray(followers, dtype=float), first, *extra,
-                   np.ones(n_accounts) if prior is None else np.asarray(prior, dtype=float),
-                   keys)
+        return cls(
+            n_accounts,
+            r_author,
+            r_engager,
+            r_kind,
+            r_post,
+            r_time,
+            p_author,
+            p_time,
+            np.asarray(followers, dtype=float),
+            first,
+            *extra,
+            np.ones(n_accounts) if prior is None else np.asarray(prior, dtype=float),
+            keys,
+        )
 
 
 def canonical_order(time: np.ndarray, *ties: np.ndarray) -> np.ndarray | None:
@@ -98,7 +128,7 @@ def canonical_order(time: np.ndarray, *ties: np.ndarray) -> np.ndarray | None:
     cols, offsets = [time, *ties], [int(time.min()), *(-1 for _ in ties)]  # value - offset >= 0
     bits = [max(int(c.max()) - o, 1).bit_length() for c, o in zip(cols, offsets)]
     packed = 0  # how many leading columns fit one int64 key
-    while packed < len(cols) and sum(bits[:packed + 1]) <= 63:
+    while packed < len(cols) and sum(bits[: packed + 1]) <= 63:
         packed += 1
     key = time.astype(np.int64) - offsets[0]  # built in place: one row-sized temporary at most
     for c, b in zip(cols[1:packed], bits[1:packed]):

@@ -9,6 +9,7 @@ The four rules Klout published live here:
 4. who engages matters: Network Influence is PageRank inflow, so an engagement from an
    influential account passes on more.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -108,8 +109,9 @@ class DailyComponents:
         """The last computed day's PageRank vector (the next day's warm start)."""
         return self._last_pr
 
-    def day(self, end: int, start=WARM, x: np.ndarray | None = None,
-            pagerank_only: bool = False) -> DayValues | None:
+    def day(
+        self, end: int, start=WARM, x: np.ndarray | None = None, pagerank_only: bool = False
+    ) -> DayValues | None:
         """Values for the window [end - window_days, end). ``x``: the day's PageRank vector,
         already known (a stored day recomputed); ``pagerank_only``: only advance PageRank."""
         a, m, n = self.a, self.m, self.a.n_accounts
@@ -125,9 +127,15 @@ class DailyComponents:
         effective = s * np.sqrt(pair_weight[live])
         if x is None:
             inflow, pr = pagerank_inflow(
-                n, pe, pa, effective, damping=m.damping, tolerance=m.tolerance,
+                n,
+                pe,
+                pa,
+                effective,
+                damping=m.damping,
+                tolerance=m.tolerance,
                 max_iterations=m.max_iterations,
-                start=self._last_pr if start is WARM else start, prior=a.prior,
+                start=self._last_pr if start is WARM else start,
+                prior=a.prior,
                 network=self.network,
             )
         else:
@@ -158,9 +166,18 @@ class DailyComponents:
         if self.keep_state:
             out = self.network.outgoing(pe, effective, n)
             flow = m.damping * effective / out[pe] * pr[pe]
-            self.state = DayState(start_t, end, selectivity, pr, out, pair_weight, tr_listed,
-                                  amp_listed, np.bincount(pa, weights=flow, minlength=n),
-                                  given)
+            self.state = DayState(
+                start_t,
+                end,
+                selectivity,
+                pr,
+                out,
+                pair_weight,
+                tr_listed,
+                amp_listed,
+                np.bincount(pa, weights=flow, minlength=n),
+                given,
+            )
         else:
             self.state = None
         return DayValues(

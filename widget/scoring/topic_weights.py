@@ -1,6 +1,7 @@
 """An account's topics: the topics of its posts in the window, each post weighted by
 1 + the weighted reactions it drew, so what people engage with counts more than what is merely
 posted about. Returned as shares of the account's strongest topic (0-1]."""
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,9 @@ class TopicCodes:
         return TopicCodes(self.codes[part], self.texts)
 
 
-def account_topic_shares(p_author: np.ndarray, p_weight: np.ndarray, p_topics: list,
-                         per_account: int, extra=None) -> dict[int, list[tuple[str, float]]]:
+def account_topic_shares(
+    p_author: np.ndarray, p_weight: np.ndarray, p_topics: list, per_account: int, extra=None
+) -> dict[int, list[tuple[str, float]]]:
     """p_topics[i] is post i's {slug: mentions} (a dict or its JSON text), or p_topics is a
     TopicCodes; ``extra`` maps
     (account, slug) to more weight (+K raise the receiver's weight in the topic).
@@ -35,20 +37,27 @@ def account_topic_shares(p_author: np.ndarray, p_weight: np.ndarray, p_topics: l
     ``extra``, as a plain loop over the posts would."""
     sets: dict = {}  # topic set (text, or a dict's items) -> its code
     if isinstance(p_topics, TopicCodes):
-        same = np.array([sets.setdefault(t, len(sets)) for t in p_topics.texts] or [0],
-                        dtype=np.int64)
+        same = np.array(
+            [sets.setdefault(t, len(sets)) for t in p_topics.texts] or [0], dtype=np.int64
+        )
         codes = same[p_topics.codes]
     else:
-        codes = np.fromiter((sets.setdefault(_set_key(t), len(sets)) for t in p_topics),
-                            dtype=np.int64, count=len(p_topics))
+        codes = np.fromiter(
+            (sets.setdefault(_set_key(t), len(sets)) for t in p_topics),
+            dtype=np.int64,
+            count=len(p_topics),
+        )
     slugs: dict[str, int] = {}
     entries = []  # per set: (slug codes, capped mentions)
     for key in sets:
         topics = json.loads(key) if isinstance(key, str) else dict(key)
-        entries.append((np.array([slugs.setdefault(s, len(slugs)) for s in topics],
-                                 dtype=np.int64),
-                        np.array([min(m, 3) for m in topics.values()], dtype=np.int64)))
-    for _, slug in (extra or {}):
+        entries.append(
+            (
+                np.array([slugs.setdefault(s, len(slugs)) for s in topics], dtype=np.int64),
+                np.array([min(m, 3) for m in topics.values()], dtype=np.int64),
+            )
+        )
+    for _, slug in extra or {}:
         slugs.setdefault(slug, len(slugs))
     sizes = np.array([e[0].size for e in entries], dtype=np.int64)
     per_post = sizes[codes] if codes.size else np.zeros(0, dtype=np.int64)
@@ -80,8 +89,9 @@ def account_topic_shares(p_author: np.ndarray, p_weight: np.ndarray, p_topics: l
     top = np.repeat(total[first], np.diff(np.r_[first, acct.size]))
     keep = place < per_account
     out: dict[int, list[tuple[str, float]]] = {}
-    for a, s, share in zip(acct[keep].tolist(), names[slug[keep]].tolist(),
-                           (total[keep] / top[keep]).tolist()):
+    for a, s, share in zip(
+        acct[keep].tolist(), names[slug[keep]].tolist(), (total[keep] / top[keep]).tolist()
+    ):
         out.setdefault(a, []).append((s, share))
     return out
 

@@ -12,6 +12,7 @@ published rows of its own accounts; the driver writes them to the store in one t
 as a single-machine run does, so readers see either the old run or the new one. The run is
 always a full recompute; the state a daily single-machine run continues from is left as is.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -83,7 +84,7 @@ class Partitioned:
         return np.minimum.reduce(self.comm.exchange(part))
 
     def owned(self, values: np.ndarray) -> np.ndarray:
-        return np.concatenate(self.comm.exchange(values[self.lo:self.hi]))
+        return np.concatenate(self.comm.exchange(values[self.lo : self.hi]))
 
     def graph(self, src, dst, weight):
         if not self.whole_graph:
@@ -100,8 +101,9 @@ class Partitioned:
         return out
 
 
-def plan_blocks(engine: sa.Engine, first: date, last: date, workers: int,
-                whole_graph: bool = False) -> list[Block]:
+def plan_blocks(
+    engine: sa.Engine, first: date, last: date, workers: int, whole_graph: bool = False
+) -> list[Block]:
     """``workers`` blocks of accounts with about as many reactions each to score."""
     model = load_model()
     start, end = reads_from(first, model), day_end(last)
@@ -111,11 +113,26 @@ def plan_blocks(engine: sa.Engine, first: date, last: date, workers: int,
     weight = np.ones(pks.size)  # every account costs a little, reacted to or not
     weight[np.searchsorted(pks, received[:, 0])] += received[:, 1]
     cut = np.searchsorted(np.cumsum(weight), weight.sum() * np.arange(1, workers) / workers)
-    edges = [0, *(int(pks[c]) if c < pks.size else int(pks[-1]) + 1 for c in cut),
-             int(pks[-1]) + 1 if pks.size else 1]
+    edges = [
+        0,
+        *(int(pks[c]) if c < pks.size else int(pks[-1]) + 1 for c in cut),
+        int(pks[-1]) + 1 if pks.size else 1,
+    ]
     url = engine.url.render_as_string(hide_password=False)
-    return [Block(k, workers, edges[k], max(edges[k], edges[k + 1]), edges[-1], url, first,
-                  last, whole_graph) for k in range(workers)]
+    return [
+        Block(
+            k,
+            workers,
+            edges[k],
+            max(edges[k], edges[k + 1]),
+            edges[-1],
+            url,
+            first,
+            last,
+            whole_graph,
+        )
+        for k in range(workers)
+    ]
 
 
 def score_block(block: Block, comm) -> BlockResult:
@@ -126,25 +143,48 @@ def score_block(block: Block, comm) -> BlockResult:
     model = load_model()
     engine = make_engine(block.url)
     try:
-        win = load_window(engine, block.first, block.last, model,
-                          authors=(block.lo_pk, block.hi_pk), pk_limit=block.pk_limit)
+        win = load_window(
+            engine,
+            block.first,
+            block.last,
+            model,
+            authors=(block.lo_pk, block.hi_pk),
+            pk_limit=block.pk_limit,
+        )
         lo, hi = np.searchsorted(win.pks, [block.lo_pk, block.hi_pk])
         network = Partitioned(comm, int(lo), int(hi), block.whole_graph)
         activity = win.activity
-        activity.first_seen = np.maximum(network.least(activity.first_seen),
-                                         reads_from(block.first, model))
-        results = run_days(activity, block.first, block.last, model, plusk=win.plusk,
-                           network=network).results
+        activity.first_seen = np.maximum(
+            network.least(activity.first_seen), reads_from(block.first, model)
+        )
+        results = run_days(
+            activity, block.first, block.last, model, plusk=win.plusk, network=network
+        ).results
         end = day_end(block.last)
         with engine.connect() as conn:
-            endorsed = [e for e in store_community.plusk_topic_units(
-                conn, end - model.window_days * DAY, end) if block.lo_pk <= e[0] < block.hi_pk]
-            topics = _topic_rows(activity, _window_topics(conn, activity, end, model),
-                                 results[-1], win.pks, model, end, endorsed)
+            endorsed = [
+                e
+                for e in store_community.plusk_topic_units(conn, end - model.window_days * DAY, end)
+                if block.lo_pk <= e[0] < block.hi_pk
+            ]
+            topics = _topic_rows(
+                activity,
+                _window_topics(conn, activity, end, model),
+                results[-1],
+                win.pks,
+                model,
+                end,
+                endorsed,
+            )
     finally:
         engine.dispose()
-    return BlockResult(block.rank, [_rows(r, int(lo), int(hi)) for r in results], topics,
-                       int(activity.r_time.size), int(activity.p_time.size))
+    return BlockResult(
+        block.rank,
+        [_rows(r, int(lo), int(hi)) for r in results],
+        topics,
+        int(activity.r_time.size),
+        int(activity.p_time.size),
+    )
 
 
 def _rows(result: DayResult, lo: int, hi: int) -> DayResult:
@@ -178,8 +218,9 @@ def _map(result: DayResult, fn) -> DayResult:
     return DayResult(**out)
 
 
-def rescore_distributed(engine: sa.Engine, as_of: date, days: int, engine_name: str,
-                        cluster: str | None, workers: int):
+def rescore_distributed(
+    engine: sa.Engine, as_of: date, days: int, engine_name: str, cluster: str | None, workers: int
+):
     """Score ``days`` days ending ``as_of`` on ``engine_name`` (a local cluster of ``workers``
     workers when ``cluster`` is None) and publish them. Returns a RescoreSummary."""
     from . import engines
@@ -201,10 +242,16 @@ def rescore_distributed(engine: sa.Engine, as_of: date, days: int, engine_name: 
     topics = [t for p in parts for t in p.topics]
     with engine.begin() as conn:
         store_scores.replace_snapshots(conn, first, as_of, SNAPSHOT_COLUMNS, rows, topics)
-    return RescoreSummary(int(pks.size), sum(p.reactions for p in parts),
-                          sum(p.posts for p in parts), days, first, as_of,
-                          time.monotonic() - t0,
-                          full_reason=f"on {engine_name}, {len(parts)} workers")
+    return RescoreSummary(
+        int(pks.size),
+        sum(p.reactions for p in parts),
+        sum(p.posts for p in parts),
+        days,
+        first,
+        as_of,
+        time.monotonic() - t0,
+        full_reason=f"on {engine_name}, {len(parts)} workers",
+    )
 
 
 def _all_pks(engine: sa.Engine):

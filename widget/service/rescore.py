@@ -1,4 +1,5 @@
 """A scoring run: load activity from the store, run the pure job, write snapshots back."""
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,15 @@ import sqlalchemy as sa
 
 from ..records import COMPONENTS
 from ..scoring.activity import DAY, Activity
-from ..scoring.job import (HORIZONS, HistoryMismatch, day_end, lead_days, reads_from, run_days,
-                           score_days)
+from ..scoring.job import (
+    HORIZONS,
+    HistoryMismatch,
+    day_end,
+    lead_days,
+    reads_from,
+    run_days,
+    score_days,
+)
 from ..scoring.model import Model, load_model
 from ..scoring.plusk import PlusK
 from ..scoring.topic_weights import TopicCodes, account_topic_shares
@@ -40,18 +48,33 @@ class RescoreSummary:
     full_reason: str = ""  # why it recomputed in full
 
     def line(self) -> str:
-        span = (f"{self.first}" if self.first == self.last else f"{self.first}..{self.last}")
-        how = (f"continued from the state of {self.continued_from}" if self.continued_from
-               else f"full recompute: {self.full_reason}" if self.full_reason else "")
-        return (f"rescored {self.accounts:,} accounts for {self.days} day(s) ({span}) from "
-                f"{self.reactions:,} reactions and {self.posts:,} posts in {self.seconds:.1f} s"
-                + (f" ({how})" if how else ""))
+        span = f"{self.first}" if self.first == self.last else f"{self.first}..{self.last}"
+        how = (
+            f"continued from the state of {self.continued_from}"
+            if self.continued_from
+            else f"full recompute: {self.full_reason}"
+            if self.full_reason
+            else ""
+        )
+        return (
+            f"rescored {self.accounts:,} accounts for {self.days} day(s) ({span}) from "
+            f"{self.reactions:,} reactions and {self.posts:,} posts in {self.seconds:.1f} s"
+            + (f" ({how})" if how else "")
+        )
 
 
-def rescore(engine: sa.Engine, as_of: date, days: int = 1, model: Model | None = None,
-            progress=None, targets: list[int] | None = None, full: bool = False,
-            on: str | None = None, cluster: str | None = None,
-            workers: int = 2) -> RescoreSummary:
+def rescore(
+    engine: sa.Engine,
+    as_of: date,
+    days: int = 1,
+    model: Model | None = None,
+    progress=None,
+    targets: list[int] | None = None,
+    full: bool = False,
+    on: str | None = None,
+    cluster: str | None = None,
+    workers: int = 2,
+) -> RescoreSummary:
     """Recompute snapshots for the ``days`` days ending ``as_of`` (inclusive) for every account,
     or only for ``targets`` (account pks, scored within their neighbourhood).
 
@@ -80,8 +103,7 @@ def rescore(engine: sa.Engine, as_of: date, days: int = 1, model: Model | None =
     activity.first_seen = np.maximum(activity.first_seen, reads_from(first, model))
     history = None
     if plan.day:
-        why = rescore_state.check_activity(plan, win.digests, win.start, win.pks,
-                                           activity.prior)
+        why = rescore_state.check_activity(plan, win.digests, win.start, win.pks, activity.prior)
         if why:
             plan = rescore_state.Plan(None, why)
         else:
@@ -95,13 +117,21 @@ def rescore(engine: sa.Engine, as_of: date, days: int = 1, model: Model | None =
             state_rows.extend(rescore_state.encode_record(day, record, win.pks, as_of, model))
 
     try:
-        run = run_days(activity, job_first if history else first, as_of, model,
-                       progress=progress, plusk=win.plusk, history=history,
-                       on_day=keep_record)
+        run = run_days(
+            activity,
+            job_first if history else first,
+            as_of,
+            model,
+            progress=progress,
+            plusk=win.plusk,
+            history=history,
+            on_day=keep_record,
+        )
     except HistoryMismatch as e:
         plan, state_rows = rescore_state.Plan(None, str(e)), []
-        run = run_days(activity, first, as_of, model, progress=progress, plusk=win.plusk,
-                       on_day=keep_record)
+        run = run_days(
+            activity, first, as_of, model, progress=progress, plusk=win.plusk, on_day=keep_record
+        )
     del history
     results = [r for r in run.results if r.day >= first]
     del run
@@ -109,29 +139,61 @@ def rescore(engine: sa.Engine, as_of: date, days: int = 1, model: Model | None =
     # Topics first, then the activity goes before the snapshot rows (Python objects) are made.
     with engine.connect() as conn:
         endorsed = store_community.plusk_topic_units(conn, end - model.window_days * DAY, end)
-        topics = _topic_rows(activity, _window_topics(conn, activity, end, model),
-                             results[-1], win.pks, model, end, endorsed)
+        topics = _topic_rows(
+            activity,
+            _window_topics(conn, activity, end, model),
+            results[-1],
+            win.pks,
+            model,
+            end,
+            endorsed,
+        )
     manifest = rescore_state.Manifest(
-        rescore_state.model_digest(model), as_of, reads_from(as_of, model) // DAY,
-        (end // DAY), win.digests.within(reads_from(as_of, model) // DAY, end // DAY),
-        win.pks, activity.prior)
+        rescore_state.model_digest(model),
+        as_of,
+        reads_from(as_of, model) // DAY,
+        (end // DAY),
+        win.digests.within(reads_from(as_of, model) // DAY, end // DAY),
+        win.pks,
+        activity.prior,
+    )
     n_reactions, n_posts = int(activity.r_time.size), int(activity.p_time.size)
     del activity, win.activity
     computed = int(time.time())
     keep = np.arange(win.pks.size)
     rows = chain.from_iterable(
         _snapshot_rows(res, win.pks, computed, detailed=res is results[-1], keep=keep)
-        for res in results)
+        for res in results
+    )
     lead = lead_days(model)
     with engine.begin() as conn:
-        store_scores.replace_snapshots(conn, first, as_of, SNAPSHOT_COLUMNS, rows, topics,
-                                       cache_kib=int(WRITE_CACHE_KIB_PER_ACCOUNT * keep.size))
+        store_scores.replace_snapshots(
+            conn,
+            first,
+            as_of,
+            SNAPSHOT_COLUMNS,
+            rows,
+            topics,
+            cache_kib=int(WRITE_CACHE_KIB_PER_ACCOUNT * keep.size),
+        )
         store_state.replace(
-            conn, state_rows, (as_of, manifest.pack()),
+            conn,
+            state_rows,
+            (as_of, manifest.pack()),
             (as_of - timedelta(days=lead), as_of) if plan.day else None,
-            prune=rescore_state.prune_before(as_of, model))
-    return RescoreSummary(int(keep.size), n_reactions, n_posts, days, first, as_of,
-                          time.monotonic() - t0, plan.day, plan.reason)
+            prune=rescore_state.prune_before(as_of, model),
+        )
+    return RescoreSummary(
+        int(keep.size),
+        n_reactions,
+        n_posts,
+        days,
+        first,
+        as_of,
+        time.monotonic() - t0,
+        plan.day,
+        plan.reason,
+    )
 
 
 def _rescore_targets(engine, first, as_of, model, progress, targets, t0) -> RescoreSummary:
@@ -149,11 +211,18 @@ def _rescore_targets(engine, first, as_of, model, progress, targets, t0) -> Resc
         rows.extend(_snapshot_rows(res, pks, computed, detailed=res is results[-1], keep=keep))
     topics = _topic_rows(activity, p_topics, results[-1], pks, model, end, endorsed)
     with engine.begin() as conn:
-        store_scores.replace_snapshots(conn, first, as_of, SNAPSHOT_COLUMNS, rows, topics,
-                                       accounts=sorted(targets))
-    return RescoreSummary(int(keep.size), int(activity.r_time.size),
-                          int(activity.p_time.size), (as_of - first).days + 1, first, as_of,
-                          time.monotonic() - t0)
+        store_scores.replace_snapshots(
+            conn, first, as_of, SNAPSHOT_COLUMNS, rows, topics, accounts=sorted(targets)
+        )
+    return RescoreSummary(
+        int(keep.size),
+        int(activity.r_time.size),
+        int(activity.p_time.size),
+        (as_of - first).days + 1,
+        first,
+        as_of,
+        time.monotonic() - t0,
+    )
 
 
 @dataclass
@@ -167,8 +236,14 @@ class Window:
     start: int  # epoch seconds of the earliest activity read
 
 
-def load_window(engine: sa.Engine, first: date, as_of: date, model: Model,
-                authors: tuple[int, int] | None = None, pk_limit: int | None = None) -> Window:
+def load_window(
+    engine: sa.Engine,
+    first: date,
+    as_of: date,
+    model: Model,
+    authors: tuple[int, int] | None = None,
+    pk_limit: int | None = None,
+) -> Window:
     """Every account's activity a run scoring ``first``..``as_of`` reads, as compact columns
     (int32 account and post indices, int8 kinds), read in blocks: posts first, so each
     block of reactions finds its posts' indices at once. With ``authors`` (a pk range: a
@@ -186,9 +261,10 @@ def load_window(engine: sa.Engine, first: date, as_of: date, model: Model,
         account_index = _Index(pks)
         fol = _followers(store_activity.latest_followers(conn, as_of), pks)
         prior = _prior(local, fol, model)
-        posts = _Columns(store_activity.count_rows(conn, "posts", start, end, authors),
-                         {"key": np.int64, "author": np.int32, "time": np.int64,
-                          "counts": (np.int32, 4)})
+        posts = _Columns(
+            store_activity.count_rows(conn, "posts", start, end, authors),
+            {"key": np.int64, "author": np.int32, "time": np.int64, "counts": (np.int32, 4)},
+        )
         for block in store_activity.post_blocks(conn, start, end, authors):
             digests.add(1, block, 2)
             author = account_index(block[:, 1])
@@ -196,16 +272,28 @@ def load_window(engine: sa.Engine, first: date, as_of: date, model: Model,
             posts.append(key=block[:, 0], author=author, time=block[:, 2], counts=block[:, 3:])
         posts = posts.done()
         post_index = _Index(posts["key"])
-        r = _Columns(store_activity.count_rows(conn, "reactions", start, end, authors),
-                     {"author": np.int32, "engager": np.int32, "kind": np.int8,
-                      "post": np.int32, "time": np.int64})
+        r = _Columns(
+            store_activity.count_rows(conn, "reactions", start, end, authors),
+            {
+                "author": np.int32,
+                "engager": np.int32,
+                "kind": np.int8,
+                "post": np.int32,
+                "time": np.int64,
+            },
+        )
         for block in store_activity.reaction_blocks(conn, start, end, authors):
             digests.add(0, block, 4)
             author, engager = account_index(block[:, 0]), account_index(block[:, 1])
             ok = (author >= 0) & (engager >= 0)
             block, author, engager = block[ok], author[ok], engager[ok]
-            r.append(author=author, engager=engager, kind=block[:, 2],
-                     post=post_index(block[:, 3]), time=block[:, 4])
+            r.append(
+                author=author,
+                engager=engager,
+                kind=block[:, 2],
+                post=post_index(block[:, 3]),
+                time=block[:, 4],
+            )
         r = r.done()
         pk_rows = store_community.load_plusk(conn, start, end)
     digests.add(2, pk_rows, 2)
@@ -216,8 +304,17 @@ def load_window(engine: sa.Engine, first: date, as_of: date, model: Model,
     plusk = PlusK(account_index(pk_rows[:, 0]), account_index(pk_rows[:, 1]), pk_rows[:, 2])
     unlisted = _unlisted(posts["counts"], r["post"], r["kind"], model)
     activity = Activity.build(
-        n, r["author"], r["engager"], r["kind"], r["post"], r["time"],
-        posts["author"], posts["time"], followers=fol, unlisted=unlisted, prior=prior,
+        n,
+        r["author"],
+        r["engager"],
+        r["kind"],
+        r["post"],
+        r["time"],
+        posts["author"],
+        posts["time"],
+        followers=fol,
+        unlisted=unlisted,
+        prior=prior,
         post_keys=posts["key"],
     )
     return Window(activity, pks, plusk, digests, start)
@@ -243,12 +340,12 @@ class _Index:
             if at.size and at.min() >= 0 and at.max() < self.table.size:
                 return self.table[at]  # every key in range: the common case, one pass
             ok = (at >= 0) & (at < self.table.size)
-            return np.where(ok, self.table[np.where(ok, at, 0)] if self.table.size else -1,
-                            -1).astype(np.int32)
+            return np.where(
+                ok, self.table[np.where(ok, at, 0)] if self.table.size else -1, -1
+            ).astype(np.int32)
         if self.keys.size == 0:
             return np.full(wanted.size, -1, dtype=np.int32)
-        pos = np.clip(np.searchsorted(self.keys, wanted, sorter=self.order), 0,
-                      self.keys.size - 1)
+        pos = np.clip(np.searchsorted(self.keys, wanted, sorter=self.order), 0, self.keys.size - 1)
         found = self.keys[self.order[pos]] == wanted
         return np.where(found, self.order[pos], -1).astype(np.int32)
 
@@ -268,13 +365,17 @@ class _Columns:
         for name, values in blocks.items():
             col = self.cols[name]
             if self.size + k > len(col):  # rows were added since they were counted
-                col = self.cols[name] = np.concatenate([col[:self.size], np.empty(
-                    (self.size + k - self.size, *col.shape[1:]), dtype=col.dtype)])
-            col[self.size:self.size + k] = values
+                col = self.cols[name] = np.concatenate(
+                    [
+                        col[: self.size],
+                        np.empty((self.size + k - self.size, *col.shape[1:]), dtype=col.dtype),
+                    ]
+                )
+            col[self.size : self.size + k] = values
         self.size += k
 
     def done(self) -> dict[str, np.ndarray]:
-        return {name: col[:self.size] for name, col in self.cols.items()}
+        return {name: col[: self.size] for name, col in self.cols.items()}
 
 
 def _followers(followers: dict[int, int], pks: np.ndarray) -> np.ndarray:
@@ -290,8 +391,7 @@ def _followers(followers: dict[int, int], pks: np.ndarray) -> np.ndarray:
     return fol
 
 
-def _window_topics(conn: sa.Connection, activity: Activity, end: int,
-                   model: Model) -> TopicCodes:
+def _window_topics(conn: sa.Connection, activity: Activity, end: int, model: Model) -> TopicCodes:
     """Topics of every post in the as-of day's window, in Activity's post order (as codes
     into the distinct texts; posts before the window get "{}")."""
     start = end - model.window_days * DAY
@@ -303,8 +403,9 @@ def _window_topics(conn: sa.Connection, activity: Activity, end: int,
     return TopicCodes(picked, texts + ["{}"])
 
 
-def load_activity(engine: sa.Engine, first: date, as_of: date, model: Model,
-                  targets: list[int] | None = None):
+def load_activity(
+    engine: sa.Engine, first: date, as_of: date, model: Model, targets: list[int] | None = None
+):
     """Everything the job needs to score days ``first``..``as_of``: (Activity, account pks in
     index order, post topics in Activity's post order, +K).
 
@@ -326,10 +427,12 @@ def load_activity(engine: sa.Engine, first: date, as_of: date, model: Model,
         hood = sorted(set(targets) | set(near[:, 0].tolist()) | set(near[:, 1].tolist()))
         r = store_activity.load_reactions(conn, start, end, touching=hood)
         p_pk, p_author_pk, p_time, p_topics, p_counts = store_activity.load_posts(
-            conn, start, end, authors=targets)
+            conn, start, end, authors=targets
+        )
         pk_rows = pk_rows[np.isin(pk_rows[:, 1], targets)]  # +K the targets received
-        everyone = (set(hood) | set(r[:, 0].tolist()) | set(r[:, 1].tolist())
-                    | set(pk_rows[:, 0].tolist()))
+        everyone = (
+            set(hood) | set(r[:, 0].tolist()) | set(r[:, 1].tolist()) | set(pk_rows[:, 0].tolist())
+        )
         account_rows = store_accounts.accounts_by_pk(conn, sorted(everyone))
         followers = store_activity.latest_followers(conn, as_of)
     pks = np.array([pk for pk, _ in account_rows], dtype=np.int64)
@@ -341,11 +444,20 @@ def load_activity(engine: sa.Engine, first: date, as_of: date, model: Model,
     fol = _followers(followers, pks)
     post_index = _Index(p_pk)(r[:, 3])
     activity = Activity.build(
-        n, index(r[:, 0]), index(r[:, 1]), r[:, 2], post_index, r[:, 4],
-        index(p_author_pk), p_time, followers=fol,
+        n,
+        index(r[:, 0]),
+        index(r[:, 1]),
+        r[:, 2],
+        post_index,
+        r[:, 4],
+        index(p_author_pk),
+        p_time,
+        followers=fol,
         unlisted=_unlisted(p_counts, post_index, r[:, 2], model),
-        prior=_prior(np.array([aid.startswith("local:") for _, aid in account_rows], dtype=bool),
-                     fol, model), post_keys=p_pk,
+        prior=_prior(
+            np.array([aid.startswith("local:") for _, aid in account_rows], dtype=bool), fol, model
+        ),
+        post_keys=p_pk,
     )
     known_pk = np.isin(pk_rows[:, 0], pks) & np.isin(pk_rows[:, 1], pks)
     pk_rows = pk_rows[known_pk]
@@ -368,8 +480,9 @@ def _unlisted(counts: np.ndarray, post_index: np.ndarray, kinds: np.ndarray, mod
     on_post = post_index >= 0
     r_slot = slot[post_index[on_post]]
     mine = r_slot >= 0
-    listed = np.bincount(r_slot[mine] * n_codes + kinds[on_post][mine],
-                         minlength=fetched.size * n_codes).reshape(fetched.size, n_codes)
+    listed = np.bincount(
+        r_slot[mine] * n_codes + kinds[on_post][mine], minlength=fetched.size * n_codes
+    ).reshape(fetched.size, n_codes)
     c = counts[fetched].astype(np.int64)
     extra = np.where(c >= 0, np.maximum(c - listed[:, codes], 0), 0).astype(float)
     weights = np.array([model.reaction_weights[k] for k in store_activity.COUNT_KINDS])
@@ -392,10 +505,22 @@ def _prior(local: np.ndarray, followers: np.ndarray, model: Model) -> np.ndarray
 ESTIMATED = ["true_reach", "amplification", "engagers"]
 
 SNAPSHOT_COLUMNS = (
-    "account_pk", "day", "score", "score_exact", "raw",
+    "account_pk",
+    "day",
+    "score",
+    "score_exact",
+    "raw",
     *(f"{c}_{kind}" for c in COMPONENTS for kind in ("score", "value")),
-    "delta_day", "delta_week", "delta_month", "provisional", "explanation", "signals",
-    "computed_at", "score_daily", "plusk_bonus", "drivers",
+    "delta_day",
+    "delta_week",
+    "delta_month",
+    "provisional",
+    "explanation",
+    "signals",
+    "computed_at",
+    "score_daily",
+    "plusk_bonus",
+    "drivers",
 )
 
 
@@ -413,14 +538,17 @@ def _snapshot_rows(res, pks, computed, detailed: bool, keep: np.ndarray) -> Iter
     backfilled history needs scores and deltas, and writing prose for every account on every
     past day would dominate the run."""
     for lo in range(0, keep.size, SNAPSHOT_CHUNK):
-        yield from _snapshot_chunk(res, pks, computed, detailed, keep[lo:lo + SNAPSHOT_CHUNK])
+        yield from _snapshot_chunk(res, pks, computed, detailed, keep[lo : lo + SNAPSHOT_CHUNK])
 
 
 def _snapshot_chunk(res, pks, computed, detailed: bool, at: np.ndarray) -> list[tuple]:
     n = at.size
     cols = [
-        pks[at].tolist(), [res.day] * n, res.score[at].tolist(),
-        np.round(res.score_exact[at], 4).tolist(), np.round(res.raw[at], 6).tolist(),
+        pks[at].tolist(),
+        [res.day] * n,
+        res.score[at].tolist(),
+        np.round(res.score_exact[at], 4).tolist(),
+        np.round(res.raw[at], 6).tolist(),
     ]
     for c in COMPONENTS:
         cols.append(res.component_scores[c][at].tolist())
@@ -431,22 +559,35 @@ def _snapshot_chunk(res, pks, computed, detailed: bool, at: np.ndarray) -> list[
     if detailed:
         cols.append(["[]"] * n)  # the words come from the drivers when a record is read
         sig = {k: v[at] for k, v in res.signals.items()}
-        posts, reactions, engagers = (sig[k].astype(int).tolist()
-                                      for k in ("posts", "reactions", "engagers"))
+        posts, reactions, engagers = (
+            sig[k].astype(int).tolist() for k in ("posts", "reactions", "engagers")
+        )
         wpp = np.round(sig["weighted_per_post"], 3).tolist()
         fol = sig["followers"].tolist()
         estimated = (sig["unlisted"] > 0).tolist()
         pk_bonus = np.round(sig["plusk_bonus"], 3).tolist()
         pk_received = sig["plusk_received"].astype(int).tolist()
         pk_givers = sig["plusk_givers"].astype(int).tolist()
-        cols.append([json.dumps({
-            "posts": posts[i], "reactions": reactions[i], "engagers": engagers[i],
-            "weighted_reactions_per_post": wpp[i],
-            "followers": None if fol[i] != fol[i] else int(fol[i]),
-            "estimated": ESTIMATED if estimated[i] else [],
-            "plusk": {"received_90d": pk_received[i], "givers_90d": pk_givers[i],
-                      "bonus": pk_bonus[i]}})
-            for i in range(n)])
+        cols.append(
+            [
+                json.dumps(
+                    {
+                        "posts": posts[i],
+                        "reactions": reactions[i],
+                        "engagers": engagers[i],
+                        "weighted_reactions_per_post": wpp[i],
+                        "followers": None if fol[i] != fol[i] else int(fol[i]),
+                        "estimated": ESTIMATED if estimated[i] else [],
+                        "plusk": {
+                            "received_90d": pk_received[i],
+                            "givers_90d": pk_givers[i],
+                            "bonus": pk_bonus[i],
+                        },
+                    }
+                )
+                for i in range(n)
+            ]
+        )
     else:
         cols.append(["[]"] * n)
         cols.append(["{}"] * n)
@@ -457,8 +598,9 @@ def _snapshot_chunk(res, pks, computed, detailed: bool, at: np.ndarray) -> list[
     return list(zip(*cols))
 
 
-def _topic_rows(activity: Activity, p_topics, last, pks, model: Model, end: int,
-                endorsed=()) -> list[tuple]:
+def _topic_rows(
+    activity: Activity, p_topics, last, pks, model: Model, end: int, endorsed=()
+) -> list[tuple]:
     """Topic weight = the account's score x the topic's share of its strongest topic, so
     weights compare across accounts (leaders, search) and never exceed the score. Rows are
     (account pk, slug, weight) tuples."""
@@ -467,14 +609,21 @@ def _topic_rows(activity: Activity, p_topics, last, pks, model: Model, end: int,
     rp = activity.r_post[rlo:rhi]
     has_post = rp >= 0
     weights = model.kind_weight_table()[activity.r_kind[rlo:rhi]]
-    per_post = np.bincount(rp[has_post], weights=weights[has_post],
-                           minlength=activity.p_time.size)
+    per_post = np.bincount(rp[has_post], weights=weights[has_post], minlength=activity.p_time.size)
     # Posts come from the store ordered by time, which Activity.build's stable sort keeps.
     pk_index = {int(pk): i for i, pk in enumerate(pks.tolist())}
-    extra = {(pk_index[r], slug): model.plusk_topic_units * count
-             for r, slug, count in endorsed if r in pk_index}
-    shares = account_topic_shares(activity.p_author[lo:hi], 1.0 + per_post[lo:hi],
-                                  p_topics[lo:hi], model.topics_per_account, extra)
+    extra = {
+        (pk_index[r], slug): model.plusk_topic_units * count
+        for r, slug, count in endorsed
+        if r in pk_index
+    }
+    shares = account_topic_shares(
+        activity.p_author[lo:hi],
+        1.0 + per_post[lo:hi],
+        p_topics[lo:hi],
+        model.topics_per_account,
+        extra,
+    )
     rows = []
     for idx, ranked in shares.items():
         score = float(last.score_exact[idx])

@@ -13,6 +13,7 @@ manifest's digests: nothing was imported late, refreshed, or deleted since. It t
 only its own days and publishes exactly what a full recompute would. Otherwise (or with
 ``--full``) it recomputes in full and says why.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -41,8 +42,9 @@ DIGESTS = ("reactions", "reaction_hash", "posts", "post_hash", "plusk", "plusk_h
 def model_digest(model: Model) -> str:
     """The model (as loaded from widget/data/model.json), the PageRank anchor and the state's
     version: if any of them changes, stored records no longer say what the job computes."""
-    return hashlib.sha256(f"{model!r};anchor={ANCHOR_DAYS};state={STATE_VERSION}".encode()
-                          ).hexdigest()
+    return hashlib.sha256(
+        f"{model!r};anchor={ANCHOR_DAYS};state={STATE_VERSION}".encode()
+    ).hexdigest()
 
 
 def _number(day: date) -> int:
@@ -54,6 +56,7 @@ def _date(number: int) -> date:
 
 
 # -- digests of the activity -------------------------------------------------------------------
+
 
 def _mix(cols: np.ndarray) -> np.ndarray:
     """A 64-bit hash of each row of an int64 matrix (splitmix64 steps, column by column)."""
@@ -101,14 +104,16 @@ class Digests:
     def first_difference(self, other: Digests, lo: int, hi: int) -> int | None:
         """The first day in [lo, hi) whose digests differ from ``other``'s, if any."""
         zero = np.zeros(len(DIGESTS), dtype=np.uint64)
-        for d in sorted((set(self.by_day) | set(other.by_day))):
-            if lo <= d < hi and not np.array_equal(self.by_day.get(d, zero),
-                                                   other.by_day.get(d, zero)):
+        for d in sorted(set(self.by_day) | set(other.by_day)):
+            if lo <= d < hi and not np.array_equal(
+                self.by_day.get(d, zero), other.by_day.get(d, zero)
+            ):
                 return d
         return None
 
 
 # -- packing -----------------------------------------------------------------------------------
+
 
 def _pack(*arrays: np.ndarray) -> bytes:
     buf = io.BytesIO()
@@ -134,8 +139,11 @@ class Manifest:
 
     def pack(self) -> bytes:
         days = np.array(sorted(self.digests.by_day), dtype=np.int64)
-        table = (np.stack([self.digests.by_day[d] for d in days.tolist()]) if days.size
-                 else np.zeros((0, len(DIGESTS)), dtype=np.uint64))
+        table = (
+            np.stack([self.digests.by_day[d] for d in days.tolist()])
+            if days.size
+            else np.zeros((0, len(DIGESTS)), dtype=np.uint64)
+        )
         head = np.frombuffer(self.model.encode(), dtype=np.uint8)
         span = np.array([_number(self.day), self.first_day, self.last_day], dtype=np.int64)
         return _pack(head, span, days, table, self.prior_pks, self.prior)
@@ -144,12 +152,14 @@ class Manifest:
     def unpack(cls, data: bytes) -> Manifest:
         head, span, days, table, pks, prior = _unpack(data, 6)
         digests = Digests({d: row for d, row in zip(days.tolist(), table)})
-        return cls(head.tobytes().decode(), _date(span[0]), int(span[1]), int(span[2]),
-                   digests, pks, prior)
+        return cls(
+            head.tobytes().decode(), _date(span[0]), int(span[1]), int(span[2]), digests, pks, prior
+        )
 
 
-def encode_record(day: date, record: DayRecord, pks: np.ndarray, as_of: date,
-                  model: Model) -> list[tuple[date, str, bytes]]:
+def encode_record(
+    day: date, record: DayRecord, pks: np.ndarray, as_of: date, model: Model
+) -> list[tuple[date, str, bytes]]:
     """The stored rows of one day's record: each part only while a later run can need it
     (a run continues from the day before its first, at most one day before ``as_of``)."""
     age = (as_of - day).days
@@ -162,23 +172,37 @@ def encode_record(day: date, record: DayRecord, pks: np.ndarray, as_of: date,
         rows.append((day, "levels", _pack(record.levels)))
     if record.parts is not None and age < max(HORIZONS.values()):
         p = record.parts
-        moved = np.flatnonzero((p.contrib != 0).any(axis=0) | (p.counts != 0).any(axis=0)
-                               | (p.dominant != 0))
-        rows.append((day, "parts", _pack(moved.astype(np.int32), p.contrib[:, moved],
-                                         p.counts[:, moved], p.dominant[moved])))
+        moved = np.flatnonzero(
+            (p.contrib != 0).any(axis=0) | (p.counts != 0).any(axis=0) | (p.dominant != 0)
+        )
+        rows.append(
+            (
+                day,
+                "parts",
+                _pack(
+                    moved.astype(np.int32),
+                    p.contrib[:, moved],
+                    p.counts[:, moved],
+                    p.dominant[moved],
+                ),
+            )
+        )
     return rows
 
 
 def prune_before(as_of: date, model: Model) -> dict[str, date]:
     """Per part, the first day a run after one as of ``as_of`` can still read it on."""
     horizon = max(HORIZONS.values())
-    return {"components": as_of - timedelta(days=model.smoothing_days - 1),
-            "pagerank": as_of - timedelta(days=1),
-            "levels": as_of - timedelta(days=horizon),
-            "parts": as_of - timedelta(days=horizon - 1)}
+    return {
+        "components": as_of - timedelta(days=model.smoothing_days - 1),
+        "pagerank": as_of - timedelta(days=1),
+        "levels": as_of - timedelta(days=horizon),
+        "parts": as_of - timedelta(days=horizon - 1),
+    }
 
 
 # -- deciding, and reading the history ---------------------------------------------------------
+
 
 @dataclass
 class Plan:
@@ -202,8 +226,7 @@ def plan(conn: sa.Connection, first: date, as_of: date, model: Model, full: bool
     lead = lead_days(model)
     s = min(first - timedelta(days=1), m.day)
     if (first - s).days > lead:
-        return Plan(None, f"the stored state ends {m.day}, more than {lead} days before "
-                          f"{first}")
+        return Plan(None, f"the stored state ends {m.day}, more than {lead} days before {first}")
     have = store_state.parts_by_day(conn)
     for day, parts in _needed(s, as_of, model).items():
         if not parts <= have.get(day, set()):
@@ -236,25 +259,30 @@ def _needed(s: date, as_of: date, model: Model) -> dict[date, set[str]]:
     return out
 
 
-def check_activity(p: Plan, digests: Digests, read_from: int, prior_pks: np.ndarray,
-                   prior: np.ndarray) -> str:
+def check_activity(
+    p: Plan, digests: Digests, read_from: int, prior_pks: np.ndarray, prior: np.ndarray
+) -> str:
     """Why the loaded activity no longer matches the state's (empty when it does)."""
     m = p.manifest
     changed = digests.first_difference(m.digests, read_from // DAY, _number(p.day) + 1)
     if changed is not None:
-        return (f"stored activity of {_date(changed)} changed since the state was stored "
-                f"(imported late, refreshed or deleted)")
+        return (
+            f"stored activity of {_date(changed)} changed since the state was stored "
+            f"(imported late, refreshed or deleted)"
+        )
     pos = np.searchsorted(prior_pks, m.prior_pks)
-    if m.prior_pks.size and (pos.max() >= prior_pks.size
-                             or not np.array_equal(prior_pks[pos], m.prior_pks)):
+    if m.prior_pks.size and (
+        pos.max() >= prior_pks.size or not np.array_equal(prior_pks[pos], m.prior_pks)
+    ):
         return "accounts were deleted since the state was stored"
     if not np.array_equal(prior[pos], m.prior):
         return "follower counts changed since the state was stored"
     return ""
 
 
-def read_history(conn: sa.Connection, p: Plan, as_of: date, model: Model, pks: np.ndarray,
-                 base: np.ndarray) -> History:
+def read_history(
+    conn: sa.Connection, p: Plan, as_of: date, model: Model, pks: np.ndarray, base: np.ndarray
+) -> History:
     """The stored days a run continuing from ``p.day`` needs, on the current accounts
     (accounts added since a day was stored had no activity then: the values of no
     activity). ``base`` is each account's PageRank with no engagement."""
@@ -284,13 +312,18 @@ def read_history(conn: sa.Connection, p: Plan, as_of: date, model: Model, pks: n
     def parts(day: date) -> DayParts:
         moved, contrib, counts, dominant = _unpack(stored_parts.pop(day), 4)
         idx = np.searchsorted(pks, accounts[day])[moved]
-        out = DayParts(np.zeros((len(PART_KINDS), n)), np.zeros((len(COUNTS), n)),
-                       np.zeros(n, dtype=np.int8))
+        out = DayParts(
+            np.zeros((len(PART_KINDS), n)), np.zeros((len(COUNTS), n)), np.zeros(n, dtype=np.int8)
+        )
         out.contrib[:, idx], out.counts[:, idx], out.dominant[idx] = contrib, counts, dominant
         return out
 
-    comp_days = days[-(model.smoothing_days - 1):]
-    return History(p.day, np.stack([scores[d] for d in days]),
-                   np.stack([comps[d] for d in comp_days]).reshape(
-                       len(comp_days), len(COMPONENTS), n),
-                   x, levels, parts)
+    comp_days = days[-(model.smoothing_days - 1) :]
+    return History(
+        p.day,
+        np.stack([scores[d] for d in days]),
+        np.stack([comps[d] for d in comp_days]).reshape(len(comp_days), len(COMPONENTS), n),
+        x,
+        levels,
+        parts,
+    )

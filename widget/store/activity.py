@@ -1,4 +1,5 @@
 """Posts, reactions and follower counts: bulk writes for import/demo, bulk loads for scoring."""
+
 from __future__ import annotations
 
 import hashlib
@@ -23,16 +24,20 @@ def reaction_key(engager: str, kind: str, target: str, at: int) -> str:
 
 def insert_posts(conn: sa.Connection, rows: list[dict]) -> dict[str, int]:
     """rows: {id, account_pk, created_at, text, topics(dict)}; returns post id -> pk."""
-    insert_ignore(conn, posts, [{**r, "topics": json.dumps(r["topics"], sort_keys=True)}
-                                for r in rows])
+    insert_ignore(
+        conn, posts, [{**r, "topics": json.dumps(r["topics"], sort_keys=True)} for r in rows]
+    )
     return post_pks(conn, [r["id"] for r in rows])
 
 
 def post_pks(conn: sa.Connection, ids: list[str]) -> dict[str, int]:
     out: dict[str, int] = {}
     for i in range(0, len(ids), 900):
-        out.update(conn.execute(sa.select(posts.c.id, posts.c.pk)
-                                .where(posts.c.id.in_(ids[i:i + 900]))).all())
+        out.update(
+            conn.execute(
+                sa.select(posts.c.id, posts.c.pk).where(posts.c.id.in_(ids[i : i + 900]))
+            ).all()
+        )
     return out
 
 
@@ -40,9 +45,11 @@ def post_authors(conn: sa.Connection, ids: list[str]) -> dict[str, tuple[int, in
     """post id -> (post pk, author pk, author id) for posts already stored."""
     out = {}
     for i in range(0, len(ids), 900):
-        q = (sa.select(posts.c.id, posts.c.pk, posts.c.account_pk, accounts.c.id)
-             .join(accounts, accounts.c.pk == posts.c.account_pk)
-             .where(posts.c.id.in_(ids[i:i + 900])))
+        q = (
+            sa.select(posts.c.id, posts.c.pk, posts.c.account_pk, accounts.c.id)
+            .join(accounts, accounts.c.pk == posts.c.account_pk)
+            .where(posts.c.id.in_(ids[i : i + 900]))
+        )
         out.update({r[0]: (r[1], r[2], r[3]) for r in conn.execute(q)})
     return out
 
@@ -58,21 +65,29 @@ def upsert_followers(conn: sa.Connection, rows: list[dict]) -> None:
 
 
 def counts(conn: sa.Connection) -> dict[str, int]:
-    return {t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
-            for t in (accounts, posts, reactions, follower_snapshots)}
+    return {
+        t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
+        for t in (accounts, posts, reactions, follower_snapshots)
+    }
 
 
 def activity_span(conn: sa.Connection) -> tuple[int | None, int | None]:
-    return tuple(conn.execute(sa.select(sa.func.min(reactions.c.created_at),
-                                        sa.func.max(reactions.c.created_at))).one())
+    return tuple(
+        conn.execute(
+            sa.select(sa.func.min(reactions.c.created_at), sa.func.max(reactions.c.created_at))
+        ).one()
+    )
 
 
-def load_reactions(conn: sa.Connection, start: int, end: int,
-                   touching: list[int] | None = None) -> np.ndarray:
+def load_reactions(
+    conn: sa.Connection, start: int, end: int, touching: list[int] | None = None
+) -> np.ndarray:
     """(n, 5) int64: author_pk, engager_pk, kind, post_pk (-1 none), created_at; optionally
     only reactions whose author or engager is in ``touching``."""
-    sql = ("SELECT author_pk, engager_pk, kind, COALESCE(post_pk, -1), created_at "
-           "FROM reactions WHERE created_at >= ? AND created_at < ?")
+    sql = (
+        "SELECT author_pk, engager_pk, kind, COALESCE(post_pk, -1), created_at "
+        "FROM reactions WHERE created_at >= ? AND created_at < ?"
+    )
     params: tuple = (start, end)
     if touching is not None:
         if not touching:
@@ -100,20 +115,24 @@ POST_COLUMNS = ("pk", "account_pk", "created_at", *(f"{k}_count" for k in COUNT_
 def account_networks(conn: sa.Connection) -> tuple[np.ndarray, np.ndarray]:
     """(every account's pk, ascending; whether it is a ``local`` one)."""
     rows = raw_rows(conn, "SELECT pk, network FROM accounts ORDER BY pk")
-    return (np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)),
-            np.fromiter((r[1] == "local" for r in rows), dtype=bool, count=len(rows)))
+    return (
+        np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)),
+        np.fromiter((r[1] == "local" for r in rows), dtype=bool, count=len(rows)),
+    )
 
 
-def count_rows(conn: sa.Connection, table: str, start: int, end: int,
-               authors: tuple[int, int] | None = None) -> int:
+def count_rows(
+    conn: sa.Connection, table: str, start: int, end: int, authors: tuple[int, int] | None = None
+) -> int:
     """Rows of ``reactions`` or ``posts`` in [start, end) (from an index alone), optionally
     only those to (by) accounts with pks in [authors[0], authors[1])."""
     where, params = _where(table, start, end, authors)
     return int(raw_rows(conn, f"SELECT COUNT(*) FROM {table} WHERE {where}", params)[0][0])
 
 
-def reaction_blocks(conn: sa.Connection, start: int, end: int,
-                    authors: tuple[int, int] | None = None):
+def reaction_blocks(
+    conn: sa.Connection, start: int, end: int, authors: tuple[int, int] | None = None
+):
     """(k, 5) int64 blocks of REACTION_COLUMNS (post_pk -1 for none) in [start, end), in no
     particular order, without self-reactions (engaging with yourself is not influence);
     optionally only reactions to accounts with pks in [authors[0], authors[1]).
@@ -127,38 +146,55 @@ def reaction_blocks(conn: sa.Connection, start: int, end: int,
     packed = 34 + 3 + bits <= 62  # epoch seconds below 2 ** 34: the year 2514
     post = "COALESCE(post_pk, -1) + 1"
     time_kind = "(CAST(created_at AS BIGINT) * 8 + kind)"
-    columns = ["CAST(author_pk AS BIGINT) * 4294967296 + engager_pk",
-               *([f"{time_kind} * {1 << bits} + {post}"] if packed else [time_kind, post])]
-    for block in _int_blocks(conn, "reactions", columns, f"{where} AND author_pk <> engager_pk",
-                             params, _scan(conn, "reactions", start, end, authors), (start, end)):
+    columns = [
+        "CAST(author_pk AS BIGINT) * 4294967296 + engager_pk",
+        *([f"{time_kind} * {1 << bits} + {post}"] if packed else [time_kind, post]),
+    ]
+    for block in _int_blocks(
+        conn,
+        "reactions",
+        columns,
+        f"{where} AND author_pk <> engager_pk",
+        params,
+        _scan(conn, "reactions", start, end, authors),
+        (start, end),
+    ):
         out = np.empty((block.shape[0], 5), dtype=np.int64)
         out[:, 0], out[:, 1] = block[:, 0] >> 32, block[:, 0] & 0xFFFFFFFF
-        rest, post_col = ((block[:, 1] >> bits, block[:, 1] & ((1 << bits) - 1)) if packed
-                          else (block[:, 1], block[:, 2]))
+        rest, post_col = (
+            (block[:, 1] >> bits, block[:, 1] & ((1 << bits) - 1))
+            if packed
+            else (block[:, 1], block[:, 2])
+        )
         out[:, 2], out[:, 3], out[:, 4] = rest & 7, post_col - 1, rest >> 3
         yield out
 
 
-def post_blocks(conn: sa.Connection, start: int, end: int,
-                authors: tuple[int, int] | None = None):
+def post_blocks(conn: sa.Connection, start: int, end: int, authors: tuple[int, int] | None = None):
     """(k, 7) int64 blocks of POST_COLUMNS (-1 for counts an upstream did not report) in
     [start, end), in no particular order; optionally only by accounts in ``authors``."""
     where, params = _where("posts", start, end, authors)
-    columns = ["pk", "account_pk", "created_at",
-               *(f"COALESCE({k}_count, -1)" for k in COUNT_KINDS)]
-    yield from _int_blocks(conn, "posts", columns, where, params,
-                           _scan(conn, "posts", start, end, authors), (start, end))
+    columns = ["pk", "account_pk", "created_at", *(f"COALESCE({k}_count, -1)" for k in COUNT_KINDS)]
+    yield from _int_blocks(
+        conn,
+        "posts",
+        columns,
+        where,
+        params,
+        _scan(conn, "posts", start, end, authors),
+        (start, end),
+    )
 
 
-def post_topics(conn: sa.Connection, start: int, end: int,
-                authors: tuple[int, int] | None = None):
+def post_topics(conn: sa.Connection, start: int, end: int, authors: tuple[int, int] | None = None):
     """(post pks, int32 codes, distinct topics JSON texts) for posts in [start, end), in no
     particular order (optionally by accounts in ``authors`` only): posts repeat a few topic
     sets, so each text is held once."""
     where, params = _where("posts", start, end, authors)
     scan = " NOT INDEXED" if _scan(conn, "posts", start, end, authors) else ""
-    joined = ("group_concat(pk)" if conn.dialect.name == "sqlite"
-              else "string_agg(CAST(pk AS TEXT), ',')")
+    joined = (
+        "group_concat(pk)" if conn.dialect.name == "sqlite" else "string_agg(CAST(pk AS TEXT), ',')"
+    )
     sql = f"SELECT topics, {joined} FROM posts{scan} WHERE {where} GROUP BY topics"
     texts: list[str] = []
     pks, codes = [], []
@@ -175,9 +211,12 @@ def post_topics(conn: sa.Connection, start: int, end: int,
 def reactions_by_author(conn: sa.Connection, start: int, end: int) -> np.ndarray:
     """(k, 2) int64: author pk and reactions received in [start, end), by pk (what a
     distributed run balances its blocks of accounts on)."""
-    rows = raw_rows(conn, "SELECT author_pk, COUNT(*) FROM reactions WHERE created_at >= ? "
-                          "AND created_at < ? GROUP BY author_pk ORDER BY author_pk",
-                    (start, end))
+    rows = raw_rows(
+        conn,
+        "SELECT author_pk, COUNT(*) FROM reactions WHERE created_at >= ? "
+        "AND created_at < ? GROUP BY author_pk ORDER BY author_pk",
+        (start, end),
+    )
     return np.array(rows, dtype=np.int64).reshape(-1, 2)
 
 
@@ -190,8 +229,9 @@ def _where(table: str, start: int, end: int, authors: tuple[int, int] | None):
     return where, params
 
 
-def _scan(conn: sa.Connection, table: str, start: int, end: int,
-          authors: tuple[int, int] | None = None) -> bool:
+def _scan(
+    conn: sa.Connection, table: str, start: int, end: int, authors: tuple[int, int] | None = None
+) -> bool:
     """Whether to read the table in its own order (SQLite, when the rows wanted are most of
     it: a scan of the time index visits the table at random, several times slower)."""
     if conn.dialect.name != "sqlite":
@@ -201,8 +241,15 @@ def _scan(conn: sa.Connection, table: str, start: int, end: int,
     return wanted * 3 > total
 
 
-def _int_blocks(conn: sa.Connection, table: str, columns: list[str], where: str,
-                params: tuple, scan: bool, span: tuple[int, int]):
+def _int_blocks(
+    conn: sa.Connection,
+    table: str,
+    columns: list[str],
+    where: str,
+    params: tuple,
+    scan: bool,
+    span: tuple[int, int],
+):
     """(k, len(columns)) int64 blocks of integer ``columns`` of ``table``'s rows matching
     ``where``, in no particular order.
 
@@ -215,18 +262,17 @@ def _int_blocks(conn: sa.Connection, table: str, columns: list[str], where: str,
     if conn.dialect.name != "sqlite":
         sql = f"SELECT {', '.join(columns)} FROM {table} WHERE {where}"
         for rows in _row_blocks(conn, sql, params):
-            yield np.fromiter(chain.from_iterable(rows), dtype=np.int64,
-                              count=len(rows) * width).reshape(-1, width)
+            yield np.fromiter(
+                chain.from_iterable(rows), dtype=np.int64, count=len(rows) * width
+            ).reshape(-1, width)
         return
     joined = ", ".join(f"group_concat({c})" for c in columns)
     if scan:
         lo, hi = raw_rows(conn, f"SELECT MIN(rowid), MAX(rowid) FROM {table}")[0]
-        sql = (f"SELECT {joined} FROM {table} NOT INDEXED WHERE rowid >= ? AND rowid < ? "
-               f"AND {where}")
+        sql = f"SELECT {joined} FROM {table} NOT INDEXED WHERE rowid >= ? AND rowid < ? AND {where}"
         ranges = [(a, a + BLOCK) for a in range(lo or 0, (hi or -1) + 1, BLOCK)]
     else:
-        sql = (f"SELECT {joined} FROM {table} WHERE created_at >= ? AND created_at < ? "
-               f"AND {where}")
+        sql = f"SELECT {joined} FROM {table} WHERE created_at >= ? AND created_at < ? AND {where}"
         ranges = [(a, min(a + DAY, span[1])) for a in range(span[0], span[1], DAY)]
     cur = conn.connection.dbapi_connection.cursor()
 
@@ -274,9 +320,11 @@ def load_posts(conn: sa.Connection, start: int, end: int, authors: list[int] | N
     """(pks, author pks, times, topics json strings, upstream counts (n, 4) with -1 for
     none, in COUNT_KINDS order) for posts in [start, end), by time; optionally only by
     ``authors``."""
-    sql = ("SELECT pk, account_pk, created_at, topics, COALESCE(reshare_count, -1), "
-           "COALESCE(like_count, -1), COALESCE(reply_count, -1), COALESCE(quote_count, -1) "
-           "FROM posts WHERE created_at >= ? AND created_at < ?")
+    sql = (
+        "SELECT pk, account_pk, created_at, topics, COALESCE(reshare_count, -1), "
+        "COALESCE(like_count, -1), COALESCE(reply_count, -1), COALESCE(quote_count, -1) "
+        "FROM posts WHERE created_at >= ? AND created_at < ?"
+    )
     params: tuple = (start, end)
     if authors is not None:
         sql += f" AND account_pk IN ({', '.join('?' * len(authors)) or 'NULL'})"
@@ -286,18 +334,27 @@ def load_posts(conn: sa.Connection, start: int, end: int, authors: list[int] | N
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty, [], np.zeros((0, 4), dtype=np.int64)
     pk, author, t, topics, *counts = zip(*rows)
-    return (np.array(pk, dtype=np.int64), np.array(author, dtype=np.int64),
-            np.array(t, dtype=np.int64), list(topics),
-            np.array(counts, dtype=np.int64).T.reshape(-1, 4))
+    return (
+        np.array(pk, dtype=np.int64),
+        np.array(author, dtype=np.int64),
+        np.array(t, dtype=np.int64),
+        list(topics),
+        np.array(counts, dtype=np.int64).T.reshape(-1, 4),
+    )
 
 
 def latest_followers(conn: sa.Connection, as_of: date) -> dict[int, int]:
     """account pk -> the latest follower count recorded on or before ``as_of``."""
     fs = follower_snapshots
-    latest = (sa.select(fs.c.account_pk, sa.func.max(fs.c.day).label("day"))
-              .where(fs.c.day <= as_of).group_by(fs.c.account_pk).subquery())
+    latest = (
+        sa.select(fs.c.account_pk, sa.func.max(fs.c.day).label("day"))
+        .where(fs.c.day <= as_of)
+        .group_by(fs.c.account_pk)
+        .subquery()
+    )
     q = sa.select(fs.c.account_pk, fs.c.followers).join(
-        latest, (latest.c.account_pk == fs.c.account_pk) & (latest.c.day == fs.c.day))
+        latest, (latest.c.account_pk == fs.c.account_pk) & (latest.c.day == fs.c.day)
+    )
     return dict(conn.execute(q).all())
 
 
@@ -306,7 +363,8 @@ def posts_by_pk(conn: sa.Connection, pks: list[int]) -> dict[int, tuple[str, int
     if not pks:
         return {}
     q = sa.select(posts.c.pk, posts.c.id, posts.c.created_at).where(
-        posts.c.pk.in_(sorted(set(pks))))
+        posts.c.pk.in_(sorted(set(pks)))
+    )
     return {int(pk): (pid, int(t)) for pk, pid, t in conn.execute(q)}
 
 
@@ -314,21 +372,33 @@ def account_activity(conn: sa.Connection, account_pk: int, start: int, end: int)
     """One account's posts (ids, times) and the reactions it received (engager pk, kind,
     index into those posts or -1, time) in [start, end), each by time: an activity
     statement's input."""
-    p = conn.execute(sa.select(posts.c.pk, posts.c.id, posts.c.created_at)
-                     .where(posts.c.account_pk == account_pk, posts.c.created_at >= start,
-                            posts.c.created_at < end)
-                     .order_by(posts.c.created_at, posts.c.pk)).all()
+    p = conn.execute(
+        sa.select(posts.c.pk, posts.c.id, posts.c.created_at)
+        .where(
+            posts.c.account_pk == account_pk, posts.c.created_at >= start, posts.c.created_at < end
+        )
+        .order_by(posts.c.created_at, posts.c.pk)
+    ).all()
     index = {pk: i for i, (pk, _, _) in enumerate(p)}
     r = reactions
-    rows = conn.execute(sa.select(r.c.engager_pk, r.c.kind, r.c.post_pk, r.c.created_at)
-                        .where(r.c.author_pk == account_pk, r.c.engager_pk != account_pk,
-                               r.c.created_at >= start, r.c.created_at < end)
-                        .order_by(r.c.created_at)).all()
-    return ([pid for _, pid, _ in p], np.array([t for _, _, t in p], dtype=np.int64),
-            np.array([e for e, _, _, _ in rows], dtype=np.int64),
-            np.array([k for _, k, _, _ in rows], dtype=np.int64),
-            np.array([index.get(pp, -1) for _, _, pp, _ in rows], dtype=np.int64),
-            np.array([t for _, _, _, t in rows], dtype=np.int64))
+    rows = conn.execute(
+        sa.select(r.c.engager_pk, r.c.kind, r.c.post_pk, r.c.created_at)
+        .where(
+            r.c.author_pk == account_pk,
+            r.c.engager_pk != account_pk,
+            r.c.created_at >= start,
+            r.c.created_at < end,
+        )
+        .order_by(r.c.created_at)
+    ).all()
+    return (
+        [pid for _, pid, _ in p],
+        np.array([t for _, _, t in p], dtype=np.int64),
+        np.array([e for e, _, _, _ in rows], dtype=np.int64),
+        np.array([k for _, k, _, _ in rows], dtype=np.int64),
+        np.array([index.get(pp, -1) for _, _, pp, _ in rows], dtype=np.int64),
+        np.array([t for _, _, _, t in rows], dtype=np.int64),
+    )
 
 
 def first_activity(conn: sa.Connection, account_pk: int) -> int | None:
@@ -337,10 +407,12 @@ def first_activity(conn: sa.Connection, account_pk: int) -> int | None:
     r = reactions
     firsts = [
         sa.select(sa.func.min(posts.c.created_at)).where(posts.c.account_pk == account_pk),
-        sa.select(sa.func.min(r.c.created_at)).where(r.c.author_pk == account_pk,
-                                                     r.c.engager_pk != account_pk),
-        sa.select(sa.func.min(r.c.created_at)).where(r.c.engager_pk == account_pk,
-                                                     r.c.author_pk != account_pk),
+        sa.select(sa.func.min(r.c.created_at)).where(
+            r.c.author_pk == account_pk, r.c.engager_pk != account_pk
+        ),
+        sa.select(sa.func.min(r.c.created_at)).where(
+            r.c.engager_pk == account_pk, r.c.author_pk != account_pk
+        ),
     ]
     found = [conn.execute(q).scalar_one() for q in firsts]
     found = [f for f in found if f is not None]

@@ -1,4 +1,5 @@
 """Score snapshots and account topics: written by the scoring job, read by the service."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -6,17 +7,24 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from .schema import account_topics, accounts, hidden_topics, score_snapshots
 from .meta import bump_generation
+from .schema import account_topics, accounts, hidden_topics, score_snapshots
 from .util import executemany
 
 S = score_snapshots
 SNAPSHOT_LOCK = 0x1F1D6E7  # PostgreSQL advisory lock key for snapshot writes
 
 
-def replace_snapshots(conn: sa.Connection, first: date, last: date, columns: tuple[str, ...],
-                      rows: Iterable[tuple], topics: list[tuple] | None,
-                      accounts: list[int] | None = None, cache_kib: int = 0) -> None:
+def replace_snapshots(
+    conn: sa.Connection,
+    first: date,
+    last: date,
+    columns: tuple[str, ...],
+    rows: Iterable[tuple],
+    topics: list[tuple] | None,
+    accounts: list[int] | None = None,
+    cache_kib: int = 0,
+) -> None:
     """Replace the snapshots in [first, last] and the account topics, for every account or
     only for ``accounts``, in the caller's transaction, so readers see either the old run or
     the new one. ``rows`` are tuples in ``columns`` order (made as they are written, when an
@@ -48,8 +56,11 @@ def _replace(conn, first, last, columns, rows, topics, accounts) -> None:
     executemany(conn, S.name, columns, rows)
     if topics is not None:
         # No WHERE clause: SQLite then empties the table at once (unless foreign keys are on).
-        conn.execute(account_topics.delete() if accounts is None else
-                     account_topics.delete().where(only(account_topics.c.account_pk)))
+        conn.execute(
+            account_topics.delete()
+            if accounts is None
+            else account_topics.delete().where(only(account_topics.c.account_pk))
+        )
         executemany(conn, account_topics.name, ("account_pk", "slug", "weight"), topics)
     bump_generation(conn)
 
@@ -59,35 +70,43 @@ def latest_day(conn: sa.Connection) -> date | None:
 
 
 def latest_snapshot(conn: sa.Connection, account_pk: int):
-    return conn.execute(sa.select(S).where(S.c.account_pk == account_pk)
-                        .order_by(S.c.day.desc()).limit(1)).first()
+    return conn.execute(
+        sa.select(S).where(S.c.account_pk == account_pk).order_by(S.c.day.desc()).limit(1)
+    ).first()
 
 
 def history(conn: sa.Connection, account_pk: int, since: date) -> list[tuple[date, float, int]]:
-    q = (sa.select(S.c.day, S.c.score_exact, S.c.score)
-         .where(S.c.account_pk == account_pk, S.c.day >= since).order_by(S.c.day))
+    q = (
+        sa.select(S.c.day, S.c.score_exact, S.c.score)
+        .where(S.c.account_pk == account_pk, S.c.day >= since)
+        .order_by(S.c.day)
+    )
     return [tuple(r) for r in conn.execute(q)]
 
 
 def visible_topics(conn: sa.Connection, account_pk: int) -> list[tuple[str, float]]:
     """The account's topics minus the ones its owner hid, strongest first."""
     hidden = sa.select(hidden_topics.c.slug).where(hidden_topics.c.account_pk == account_pk)
-    q = (sa.select(account_topics.c.slug, account_topics.c.weight)
-         .where(account_topics.c.account_pk == account_pk,
-                account_topics.c.slug.not_in(hidden))
-         .order_by(account_topics.c.weight.desc(), account_topics.c.slug))
+    q = (
+        sa.select(account_topics.c.slug, account_topics.c.weight)
+        .where(account_topics.c.account_pk == account_pk, account_topics.c.slug.not_in(hidden))
+        .order_by(account_topics.c.weight.desc(), account_topics.c.slug)
+    )
     return [tuple(r) for r in conn.execute(q)]
 
 
-def ranked_page(conn: sa.Connection, day: date, limit: int,
-                after: tuple[float, int] | None):
+def ranked_page(conn: sa.Connection, day: date, limit: int, after: tuple[float, int] | None):
     """Accounts scored on ``day``, highest first; keyset pagination on (score_exact, pk)."""
-    q = (sa.select(accounts.c.id, accounts.c.display_name, S)
-         .join(accounts, accounts.c.pk == S.c.account_pk).where(S.c.day == day))
+    q = (
+        sa.select(accounts.c.id, accounts.c.display_name, S)
+        .join(accounts, accounts.c.pk == S.c.account_pk)
+        .where(S.c.day == day)
+    )
     if after is not None:
         score, pk = after
-        q = q.where((S.c.score_exact < score)
-                    | ((S.c.score_exact == score) & (S.c.account_pk > pk)))
+        q = q.where(
+            (S.c.score_exact < score) | ((S.c.score_exact == score) & (S.c.account_pk > pk))
+        )
     q = q.order_by(S.c.score_exact.desc(), S.c.account_pk).limit(limit)
     return conn.execute(q).all()
 
@@ -95,31 +114,53 @@ def ranked_page(conn: sa.Connection, day: date, limit: int,
 def topic_leaders(conn: sa.Connection, day: date, slugs: list[str], limit: int):
     """Accounts strongest in any of ``slugs`` (hidden topics excluded), by weight then score."""
     at = account_topics
-    hidden = sa.exists().where(hidden_topics.c.account_pk == at.c.account_pk,
-                               hidden_topics.c.slug == at.c.slug)
+    hidden = sa.exists().where(
+        hidden_topics.c.account_pk == at.c.account_pk, hidden_topics.c.slug == at.c.slug
+    )
     weight = sa.func.max(at.c.weight).label("weight")
-    q = (sa.select(accounts.c.id, accounts.c.display_name, S.c.score, S.c.score_exact, weight)
-         .join(accounts, accounts.c.pk == at.c.account_pk)
-         .join(S, (S.c.account_pk == at.c.account_pk) & (S.c.day == day))
-         .where(at.c.slug.in_(slugs), ~hidden)
-         .group_by(accounts.c.id, accounts.c.display_name, S.c.score, S.c.score_exact)
-         .order_by(weight.desc(), S.c.score_exact.desc(), accounts.c.id).limit(limit))
+    q = (
+        sa.select(accounts.c.id, accounts.c.display_name, S.c.score, S.c.score_exact, weight)
+        .join(accounts, accounts.c.pk == at.c.account_pk)
+        .join(S, (S.c.account_pk == at.c.account_pk) & (S.c.day == day))
+        .where(at.c.slug.in_(slugs), ~hidden)
+        .group_by(accounts.c.id, accounts.c.display_name, S.c.score, S.c.score_exact)
+        .order_by(weight.desc(), S.c.score_exact.desc(), accounts.c.id)
+        .limit(limit)
+    )
     return conn.execute(q).all()
 
 
 def top_topics(conn: sa.Connection, limit: int) -> list[tuple[str, int]]:
     """Topics held by the most accounts (for the front page)."""
     n = sa.func.count().label("n")
-    hidden = sa.exists().where(hidden_topics.c.account_pk == account_topics.c.account_pk,
-                               hidden_topics.c.slug == account_topics.c.slug)
-    q = (sa.select(account_topics.c.slug, n).where(~hidden).group_by(account_topics.c.slug)
-         .order_by(n.desc(), account_topics.c.slug).limit(limit))
+    hidden = sa.exists().where(
+        hidden_topics.c.account_pk == account_topics.c.account_pk,
+        hidden_topics.c.slug == account_topics.c.slug,
+    )
+    q = (
+        sa.select(account_topics.c.slug, n)
+        .where(~hidden)
+        .group_by(account_topics.c.slug)
+        .order_by(n.desc(), account_topics.c.slug)
+        .limit(limit)
+    )
     return [tuple(r) for r in conn.execute(q)]
 
 
 def ledger_rows(conn: sa.Connection, account_pk: int, since: date):
     """The snapshot columns an activity statement shows, from ``since`` on, oldest first."""
-    q = (sa.select(S.c.day, S.c.score_exact, S.c.score_daily, S.c.plusk_bonus, S.c.raw,
-                   S.c.true_reach_value, S.c.amplification_value, S.c.network_influence_value)
-         .where(S.c.account_pk == account_pk, S.c.day >= since).order_by(S.c.day))
+    q = (
+        sa.select(
+            S.c.day,
+            S.c.score_exact,
+            S.c.score_daily,
+            S.c.plusk_bonus,
+            S.c.raw,
+            S.c.true_reach_value,
+            S.c.amplification_value,
+            S.c.network_influence_value,
+        )
+        .where(S.c.account_pk == account_pk, S.c.day >= since)
+        .order_by(S.c.day)
+    )
     return conn.execute(q).all()

@@ -1,4 +1,5 @@
 """Small SQL helpers shared by the store modules (dialect differences live here)."""
+
 from __future__ import annotations
 
 import time
@@ -40,23 +41,27 @@ def insert_ignore(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> Non
     ins = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
     stmt = ins.on_conflict_do_nothing()
     for i in range(0, len(rows), CHUNK):
-        conn.execute(stmt, rows[i:i + CHUNK])
+        conn.execute(stmt, rows[i : i + CHUNK])
 
 
-def upsert(conn: sa.Connection, table: sa.Table, rows: list[dict], keys: list[str],
-           update: list[str]) -> None:
+def upsert(
+    conn: sa.Connection, table: sa.Table, rows: list[dict], keys: list[str], update: list[str]
+) -> None:
     """Insert rows, or update ``update`` columns of the row with the same ``keys``."""
     if not rows:
         return
     # One statement may not touch a row twice (PostgreSQL refuses): the last row per key wins.
-    rows = sorted({tuple(r[k] for k in keys): r for r in rows}.items(),
-                  key=lambda kv: tuple(str(x) for x in kv[0]))
+    rows = sorted(
+        {tuple(r[k] for k in keys): r for r in rows}.items(),
+        key=lambda kv: tuple(str(x) for x in kv[0]),
+    )
     rows = [r for _, r in rows]
     ins = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
-    stmt = ins.on_conflict_do_update(index_elements=keys,
-                                     set_={c: getattr(ins.excluded, c) for c in update})
+    stmt = ins.on_conflict_do_update(
+        index_elements=keys, set_={c: getattr(ins.excluded, c) for c in update}
+    )
     for i in range(0, len(rows), CHUNK):
-        conn.execute(stmt, rows[i:i + CHUNK])
+        conn.execute(stmt, rows[i : i + CHUNK])
 
 
 def raw_rows(conn: sa.Connection, sql: str, params: tuple = ()) -> list[tuple]:
@@ -72,14 +77,14 @@ def raw_rows(conn: sa.Connection, sql: str, params: tuple = ()) -> list[tuple]:
         cur.close()
 
 
-def executemany(conn: sa.Connection, table: str, columns: tuple[str, ...],
-                rows: Iterable[tuple]) -> None:
+def executemany(
+    conn: sa.Connection, table: str, columns: tuple[str, ...], rows: Iterable[tuple]
+) -> None:
     """A plain INSERT of many tuples through the driver, skipping SQLAlchemy's per-row
     parameter processing (the bulk path of the scoring job); ``rows`` may be made as they
     are written, 20,000 at a time."""
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = (f"INSERT INTO {table} ({', '.join(columns)}) "
-           f"VALUES ({', '.join([mark] * len(columns))})")
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
     cur = conn.connection.dbapi_connection.cursor()
     rows = iter(rows)
     try:
