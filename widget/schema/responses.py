@@ -1,5 +1,5 @@
-"""The JSON bodies of every route, one model each (``widget.web.openapi`` documents them;
-the routes of ``widget.web.api`` serialise through them)."""
+"""The JSON bodies of every route, one model each: ``widget.web.openapi`` documents them,
+and the routes write their bodies only through them (``widget.web.http.json_response``)."""
 
 from __future__ import annotations
 
@@ -140,8 +140,21 @@ class Search(BaseModel):
     next_cursor: str | None
 
 
-class Snippets(Open):
+class Snippets(BaseModel):
     """The builder's snippets for the options given."""
+
+    badge_url: str
+    width: int = Field(ge=1)
+    height: int = Field(ge=1)
+    image_html: str
+    markdown: str
+    script_html: str
+    json_url: str
+    oembed_url: str
+    score: int = Field(ge=1, le=100)
+    alt: str = Field(description="the image's alt text, in the badge's language")
+    lang: str
+    label: str
 
 
 # -- ownership ---------------------------------------------------------------------------------
@@ -188,6 +201,8 @@ class HiddenTopic(BaseModel):
 
 
 class PlusKGiven(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
     from_: str = Field(alias="from")
     to: str
     topic: str

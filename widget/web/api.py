@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, request
 from pydantic import BaseModel
 
 from ..errors import InvalidParameter
@@ -13,7 +13,7 @@ from ..render.scenejson import card_json
 from ..schema import responses as R
 from ..schema.records import Account, AccountSummary, Links
 from ..topics import load_ontology
-from .http import finish_cacheable
+from .http import finish_cacheable, json_response
 from .params import card_params, choice_param, int_param
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -37,17 +37,19 @@ def links(account_id: str) -> dict:
     ).model_dump()
 
 
-def record_json(rec: ScoreRecord) -> dict:
+def record_model(rec: ScoreRecord) -> Account:
     # widget.js draws "card" (the card and compact badge scenes, in ?lang= for ?topics=).
-    return Account.of(rec, links(rec.id), card_json(rec, *card_params(request.args))).model_dump(
-        mode="json"
-    )
+    return Account.of(rec, links(rec.id), card_json(rec, *card_params(request.args)))
 
 
-def ok(body: BaseModel | dict, *, short: bool = False):
-    """A cacheable JSON answer; a model is serialised as the document describes it."""
+def record_json(rec: ScoreRecord) -> dict:
+    return record_model(rec).model_dump(mode="json")
+
+
+def ok(body: BaseModel, *, short: bool = False):
+    """A cacheable JSON answer, written from its response model."""
     cfg = current_app.config
-    resp = jsonify(body.model_dump(mode="json") if isinstance(body, BaseModel) else body)
+    resp = json_response(body)
     return finish_cacheable(resp, cfg["JSON_MAX_AGE"], None if short else cfg["JSON_S_MAXAGE"])
 
 
@@ -59,7 +61,7 @@ def _limit():
 @bp.get("/accounts/<account_id>")
 def account(account_id: str):
     rec = services().scores.record(parse_account_id(account_id))
-    return ok(record_json(rec))
+    return ok(record_model(rec))
 
 
 @bp.get("/accounts/<account_id>/card")
@@ -135,7 +137,7 @@ def statement(account_id: str):
     """The daily ledger behind the history (docs/scoring.md, "Activity statement")."""
     aid = parse_account_id(account_id)
     days = int_param(request.args, "days", HISTORY_DAYS, 1, current_app.config["HISTORY_DAYS_MAX"])
-    return ok(services().scores.statement(aid, days))
+    return ok(R.Statement.model_validate(services().scores.statement(aid, days)))
 
 
 @bp.get("/topics/<slug>/leaders")

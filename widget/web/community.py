@@ -8,16 +8,18 @@ from __future__ import annotations
 import json
 import time
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, request
 
 from ..errors import InvalidParameter
 from ..ids import parse_account_id
 from ..records import iso
+from ..schema import responses as R
 from ..service.perks import known_perk_id
 from ..topics import load_ontology
 from .api import links, ok
+from .http import no_store
 from .limits import WRITE_METHODS, limiter, writes
-from .owners import bearer, bearer_token, body, no_store
+from .owners import bearer, bearer_token, body
 from .params import int_param
 
 bp = Blueprint("community", __name__, url_prefix="/api/v1")
@@ -50,13 +52,11 @@ def give_plusk():
         parse_account_id(giver_id), parse_account_id(receiver_id), topic, bearer_token(), now()
     )
     return no_store(
-        jsonify(
-            {
-                "from": given.giver,
-                "to": given.receiver,
-                "topic": given.topic,
-                "note": "counted in the score at the next rescore",
-            }
+        R.PlusKGiven(
+            from_=given.giver,
+            to=given.receiver,
+            topic=given.topic,
+            note="counted in the score at the next rescore",
         ),
         201,
     )
@@ -65,21 +65,25 @@ def give_plusk():
 # -- perks --------------------------------------------------------------------------------
 
 
-def perk_json(p, *, claims_left=True) -> dict:
-    out = {
-        "id": p.id,
-        "brand": p.brand,
-        "title": p.title,
-        "description": p.description,
-        "topics": json.loads(p.topics),
-        "min_score": p.min_score,
-        "max_claims": p.max_claims,
-        "starts_at": iso(p.starts_at),
-        "ends_at": iso(p.ends_at),
-    }
-    if claims_left:
-        out["claims_left"] = p.max_claims - p.claims
-    return out
+def perk_model(p, model: type[R.Perk] = R.Perk, **more) -> R.Perk:
+    return model(
+        id=p.id,
+        brand=p.brand,
+        title=p.title,
+        description=p.description,
+        topics=json.loads(p.topics),
+        min_score=p.min_score,
+        max_claims=p.max_claims,
+        starts_at=iso(p.starts_at),
+        ends_at=iso(p.ends_at),
+        claims_left=p.max_claims - p.claims,
+        **more,
+    )
+
+
+def perk_json(p) -> dict:
+    """A perk as the pages show it: the JSON the API answers."""
+    return perk_model(p).model_dump(mode="json")
 
 
 def require_admin():
@@ -90,7 +94,7 @@ def require_admin():
 def create_perk():
     brand = require_admin()
     perk, delivery = services().perks.create(brand, body(), now())
-    return no_store(jsonify({**perk_json(perk), "delivery": delivery}), 201)
+    return no_store(perk_model(perk, R.PerkWithDelivery, delivery=delivery), 201)
 
 
 @bp.get("/perks/<int:perk_id>")
@@ -98,19 +102,19 @@ def brand_perk(perk_id: int):
     """The campaign with its notification figures (queued, sent, failed, cancelled, and
     claimed: notified owners who claimed it)."""
     perk, delivery = services().perks.with_figures(perk_id, require_admin())
-    return no_store(jsonify({**perk_json(perk), "delivery": delivery}))
+    return no_store(perk_model(perk, R.PerkWithDelivery, delivery=delivery))
 
 
 @bp.get("/perks")
 def list_perks():
-    return ok({"perks": [perk_json(p) for p in services().perks.open(now())]}, short=True)
+    return ok(R.PerkList(perks=[perk_model(p) for p in services().perks.open(now())]), short=True)
 
 
 @bp.get("/accounts/<account_id>/perks")
 def account_perks(account_id: str):
     rec = services().scores.record(parse_account_id(account_id))
     perks = services().perks.for_record(rec, now())
-    return ok({"id": rec.id, "perks": [perk_json(p) for p in perks]}, short=True)
+    return ok(R.AccountPerks(id=rec.id, perks=[perk_model(p) for p in perks]), short=True)
 
 
 @bp.post("/perks/<int:perk_id>/claims")
@@ -127,20 +131,16 @@ def claim_perk(perk_id: int):
         now(),
         profile_url=lambda account: links(account)["profile"],
     )
-    return no_store(jsonify({"perk": perk_id, "account": rec.id, "claimed": True}), 201)
+    return no_store(R.PerkClaimed(perk=perk_id, account=rec.id, claimed=True), 201)
 
 
 @bp.get("/perks/<int:perk_id>/claims")
 def perk_claimants(perk_id: int):
     rows = services().perks.claimants(perk_id, require_admin())
     return no_store(
-        jsonify(
-            {
-                "perk": perk_id,
-                "claims": [
-                    {"account": a, "claimed_at": iso(t), "links": links(a)} for a, t in rows
-                ],
-            }
+        R.Claimants(
+            perk=perk_id,
+            claims=[R.Claimant(account=a, claimed_at=iso(t), links=links(a)) for a, t in rows],
         )
     )
 
@@ -162,19 +162,19 @@ def search():
     limit = int_param(args, "limit", cfg["PAGE_LIMIT_DEFAULT"], 1, cfg["PAGE_LIMIT_MAX"])
     rows, nxt = services().search.search(topic, min_score, network, limit, args.get("cursor"))
     return ok(
-        {
-            "topic": topic,
-            "results": [
-                {
-                    "id": r.id,
-                    "display_name": r.display_name,
-                    "score": r.score,
-                    "weight": round(float(r.weight), 2),
-                    "links": links(r.id),
-                }
+        R.Search(
+            topic=topic,
+            results=[
+                R.SearchResult(
+                    id=r.id,
+                    display_name=r.display_name,
+                    score=r.score,
+                    weight=round(float(r.weight), 2),
+                    links=links(r.id),
+                )
                 for r in rows
             ],
-            "next_cursor": nxt,
-        },
+            next_cursor=nxt,
+        ),
         short=True,
     )

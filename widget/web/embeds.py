@@ -6,7 +6,7 @@ import gzip
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from markupsafe import Markup
 
 from ..cache.memory import Rendered
@@ -16,8 +16,9 @@ from ..render import i18n, parse_badge_params, render_error_svg, render_svg
 from ..render.card import WIDTH, card_height
 from ..render.layout import error_text
 from ..render.params import TOPICS_DEFAULT, parse_lenient
+from ..schema import responses as R
 from . import errors
-from .api import base_url
+from .api import base_url, ok
 from .http import finish_cacheable, finish_error, respond, wants_gzip
 from .params import int_param
 
@@ -108,23 +109,21 @@ def oembed():
     html = render_template(
         "oembed_iframe.html", src=src, width=width, height=height, title=title
     ).strip()
-    resp = jsonify(
-        {
-            "type": "rich",
-            "version": "1.0",
-            "html": html,
-            "width": width,
-            "height": height,
-            "title": title,
-            "author_name": rec.display_name,
-            "author_url": f"{base}/u/{rec.id}",
-            "provider_name": "Influence Widget",
-            "provider_url": base,
-            "cache_age": OEMBED_CACHE_AGE,
-        }
+    return ok(
+        R.OEmbed(
+            type="rich",
+            version="1.0",
+            html=html,
+            width=width,
+            height=height,
+            title=title,
+            author_name=rec.display_name,
+            author_url=f"{base}/u/{rec.id}",
+            provider_name="Influence Widget",
+            provider_url=base,
+            cache_age=OEMBED_CACHE_AGE,
+        )
     )
-    cfg = current_app.config
-    return finish_cacheable(resp, cfg["JSON_MAX_AGE"], cfg["JSON_S_MAXAGE"])
 
 
 def _oembed_lang() -> str:

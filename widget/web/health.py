@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app
+
+from ..schema import responses as R
+from .http import no_store
 
 bp = Blueprint("health", __name__)
 
@@ -24,19 +27,15 @@ def healthz():
     breaker is open or counting failures: they are left alone for a while, which does not
     make this instance unhealthy."""
     services = current_app.extensions["widget"]
-    upstreams = {"hosts": services.fetcher.upstream_health()}
-    upstreams["open"] = sum(h["state"] == "open" for h in upstreams["hosts"].values())
+    hosts = services.fetcher.upstream_health()
+    upstreams = R.Upstreams(open=sum(h["state"] == "open" for h in hosts.values()), hosts=hosts)
     try:
         with services.engine.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError:
         current_app.logger.exception("health check: store unavailable")
-        resp = jsonify({"status": "unavailable", "store": "error", "upstreams": upstreams})
-        resp.status_code = 503
-    else:
-        resp = jsonify({"status": "ok", "store": "ok", "upstreams": upstreams})
-    resp.headers["Cache-Control"] = "no-store"
-    return resp
+        return no_store(R.Health(status="unavailable", store="error", upstreams=upstreams), 503)
+    return no_store(R.Health(status="ok", store="ok", upstreams=upstreams))
 
 
 @bp.get("/metrics")
@@ -44,15 +43,13 @@ def metrics():
     """Counters for operators and benchmarks: renders (cache misses that rendered), cache
     sizes, upstream fetches, whether Redis is in use."""
     services = current_app.extensions["widget"]
-    resp = jsonify(
-        {
-            "renders": services.rendered.renders,
-            "rendered_cached": len(services.rendered),
-            "rendered_bytes": services.rendered.local.total_bytes,
-            "fetches": services.fetcher.fetches,
-            "redis": None if services.shared is None else services.shared.available,
-            "generation": services.scores.generation(),
-        }
+    return no_store(
+        R.Metrics(
+            renders=services.rendered.renders,
+            rendered_cached=len(services.rendered),
+            rendered_bytes=services.rendered.local.total_bytes,
+            fetches=services.fetcher.fetches,
+            redis=None if services.shared is None else services.shared.available,
+            generation=services.scores.generation(),
+        )
     )
-    resp.headers["Cache-Control"] = "no-store"
-    return resp

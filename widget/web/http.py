@@ -1,14 +1,17 @@
 """HTTP caching and CORS headers and conditional answers (ETag, 304), in one place for every
 route: ``respond`` for bytes whose ETag is known in advance (badges, error badges,
 widget.js), ``finish_cacheable`` for responses built per request (JSON, pages, embeds),
-``finish_error`` for errors; ``secure`` adds what every response carries."""
+``finish_error`` for errors; ``secure`` adds what every response carries. JSON bodies are
+written from their response model only (``json_response``, ``no_store``): a route cannot
+answer a shape the OpenAPI document does not describe."""
 
 from __future__ import annotations
 
 import gzip
 from functools import lru_cache
 
-from flask import Response, current_app, request
+from flask import Response, current_app, jsonify, request
+from pydantic import BaseModel
 
 from ..cache.memory import Rendered
 
@@ -26,6 +29,21 @@ def secure(resp: Response) -> Response:
     """Every response: no MIME sniffing, and no full URLs leaked to other origins."""
     for name, value in SECURE:
         resp.headers.setdefault(name, value)
+    return resp
+
+
+def json_response(body: BaseModel, status: int = 200, *, only_set: bool = False) -> Response:
+    """A response model as JSON, as the document describes it (names by alias); ``only_set``
+    leaves out the optional fields the route did not set."""
+    resp = jsonify(body.model_dump(mode="json", by_alias=True, exclude_unset=only_set))
+    resp.status_code = status
+    return resp
+
+
+def no_store(body: BaseModel, status: int = 200, *, only_set: bool = False) -> Response:
+    """A private JSON answer (about a token or an owner's data): cached nowhere."""
+    resp = json_response(body, status, only_set=only_set)
+    resp.headers["Cache-Control"] = "no-store"
     return resp
 
 

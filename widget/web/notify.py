@@ -8,13 +8,14 @@ one-click unsubscribe (body ``List-Unsubscribe=One-Click``).
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, request
 
 from ..errors import WidgetError
+from ..schema import responses as R
 from . import errors
-from .http import finish_error
+from .http import finish_error, no_store
 from .limits import WRITE_METHODS, limiter, writes
-from .owners import body, no_store, owned
+from .owners import body, owned
 from .pages import page
 
 bp = Blueprint("notify", __name__, url_prefix="/api/v1")
@@ -29,20 +30,20 @@ def services():
 
 @bp.get("/accounts/<account_id>/notifications")
 def get_choices(account_id: str):
-    return no_store(jsonify(services().contacts.get(owned(account_id))))
+    return no_store(R.Contact(**services().contacts.get(owned(account_id))))
 
 
 @bp.put("/accounts/<account_id>/notifications")
 def put_choices(account_id: str):
     acc = owned(account_id)
-    return no_store(jsonify(services().contacts.update(acc, body())))
+    return no_store(R.Contact(**services().contacts.update(acc, body())))
 
 
 @bp.delete("/accounts/<account_id>/notifications")
 def delete_choices(account_id: str):
     acc = owned(account_id)
     services().contacts.delete(acc)
-    return no_store(jsonify({"account": acc.id, "stored": False}))
+    return no_store(R.Contact(account=acc.id, stored=False), only_set=True)
 
 
 # -- links from messages -------------------------------------------------------------------
@@ -76,13 +77,8 @@ def unsubscribe(token: str):
     done = services().contacts.unsubscribe(token)
     if request.accept_mimetypes.best == "application/json":
         return no_store(
-            jsonify(
-                {
-                    "account": done.account,
-                    "channel": done.channel,
-                    "unsubscribed": True,
-                    "note": done.note,
-                }
+            R.Unsubscribed(
+                account=done.account, channel=done.channel, unsubscribed=True, note=done.note
             )
         )
     return _link_page("notify_link.html", action="unsubscribed", note=done.note)

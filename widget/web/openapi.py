@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from flask import Blueprint, current_app, has_app_context, jsonify
+from flask import Blueprint, current_app, has_app_context
 from pydantic import BaseModel
 
 from .. import config
@@ -30,7 +30,7 @@ from ..schema.requests import (
     PlusKBody,
     UnsubscribeForm,
 )
-from .http import finish_cacheable
+from .http import finish_cacheable, json_response
 
 bp = Blueprint("openapi", __name__)
 
@@ -715,4 +715,5 @@ def _document(values: tuple) -> dict:
 
 @bp.get("/api/v1/openapi.json")
 def openapi():
-    return finish_cacheable(jsonify(document()), current_app.config["JSON_MAX_AGE"], None)
+    body = json_response(R.Document.model_validate(document()))
+    return finish_cacheable(body, current_app.config["JSON_MAX_AGE"], None)

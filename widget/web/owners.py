@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, request
 
 from ..errors import InvalidParameter, Unauthorized
 from ..ids import parse_account_id
+from ..schema import responses as R
 from ..service.owners import NEEDS_TOKEN
 from .body import json_object
+from .http import no_store
 from .limits import WRITE_METHODS, claims, limiter, writes
 
 bp = Blueprint("owners", __name__, url_prefix="/api/v1")
@@ -30,12 +32,6 @@ def body(*, token: bool = True) -> dict:
     """The JSON body; for routes that need a token, the token is checked first (present and
     well formed), so a bad body without one is a 401, and nothing is parsed for nothing."""
     return json_object(bearer() if token else None)
-
-
-def no_store(resp, status=200):
-    resp.status_code = status
-    resp.headers["Cache-Control"] = "no-store"
-    return resp
 
 
 def bearer_token() -> str | None:
@@ -75,14 +71,12 @@ def create_claim():
         "your bio or a profile field" if aid.network == "mastodon" else "your profile description"
     )
     return no_store(
-        jsonify(
-            {
-                "account": str(aid),
-                "code": code,
-                "expires_at": claim.expires_at,
-                "instructions": f"Put {code} in {where}, then POST /api/v1/claims/{aid}/verify. "
-                "You can remove it once verified.",
-            }
+        R.ClaimStarted(
+            account=str(aid),
+            code=code,
+            expires_at=claim.expires_at,
+            instructions=f"Put {code} in {where}, then POST /api/v1/claims/{aid}/verify. "
+            "You can remove it once verified.",
         ),
         201,
     )
@@ -93,8 +87,8 @@ def verify_claim(account_id: str):
     aid = parse_account_id(account_id)
     token = services().claims.verify(aid)
     return no_store(
-        jsonify(
-            {"account": str(aid), "token": token, "note": "Keep this token: it is shown only once."}
+        R.ClaimVerified(
+            account=str(aid), token=token, note="Keep this token: it is shown only once."
         )
     )
 
@@ -103,7 +97,7 @@ def verify_claim(account_id: str):
 def export_account(account_id: str):
     """Everything stored about the account, for its owner."""
     acc = owned(account_id)
-    return no_store(jsonify({"exported_at": int(time.time()), **services().privacy.export(acc.pk)}))
+    return no_store(R.Export(exported_at=int(time.time()), **services().privacy.export(acc.pk)))
 
 
 @bp.delete("/accounts/<account_id>")
@@ -113,14 +107,12 @@ def forget_account(account_id: str):
     acc = owned(account_id)
     deleted = services().privacy.forget(acc.id, acc.pk)
     return no_store(
-        jsonify(
-            {
-                "account": acc.id,
-                "forgotten": True,
-                "deleted": deleted,
-                "note": "Nothing about this account is stored or served any "
-                "more; claim it again (POST /api/v1/claims) to opt in.",
-            }
+        R.Forgotten(
+            account=acc.id,
+            forgotten=True,
+            deleted=deleted,
+            note="Nothing about this account is stored or served any "
+            "more; claim it again (POST /api/v1/claims) to opt in.",
         )
     )
 
@@ -136,7 +128,7 @@ def link_accounts(account_id: str):
             'send {"account": id, "token": that account\'s owner token}', param="account"
         )
     pid, members = services().owners.link(acc, parse_account_id(other_raw), other_token)
-    return no_store(jsonify({"profile": pid, "accounts": members}))
+    return no_store(R.Linked(profile=pid, accounts=members))
 
 
 @bp.put("/accounts/<account_id>/hidden-topics/<slug>")
@@ -152,4 +144,4 @@ def show_topic(account_id: str, slug: str):
 def _set_hidden(account_id: str, slug: str, hidden: bool):
     aid = parse_account_id(account_id)
     services().owners.set_hidden(aid, slug, hidden, bearer())
-    return no_store(jsonify({"account": str(aid), "topic": slug, "hidden": hidden}))
+    return no_store(R.HiddenTopic(account=str(aid), topic=slug, hidden=hidden))

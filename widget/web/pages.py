@@ -16,7 +16,6 @@ from flask import (
     Blueprint,
     Response,
     current_app,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -29,10 +28,11 @@ from ..records import COMPONENT_NAMES, COMPONENTS, HISTORY_DAYS
 from ..render import BadgeParams, i18n, parse_badge_params
 from ..render.history import history_chart
 from ..render.params import DEFAULT_LABEL, STYLES, THEMES
+from ..schema import responses as R
 from ..topics import load_ontology
 from . import apidoc, community, errors, locale, openapi, snippets
 from .api import base_url
-from .http import finish_cacheable, finish_error
+from .http import finish_cacheable, finish_error, json_response
 from .params import choice_param
 
 bp = Blueprint("pages", __name__)
@@ -295,21 +295,21 @@ def builder():
 def builder_snippets():
     """What the builder's live preview asks for as the reader changes the form."""
     rec, params, layout, codes = _builder_state()
-    resp = jsonify(
-        {
-            "badge_url": codes.badge_url,
-            "width": codes.width,
-            "height": codes.height,
-            "image_html": codes.image_html,
-            "markdown": codes.markdown,
-            "script_html": codes.script_html,
-            "json_url": codes.json_url,
-            "oembed_url": codes.oembed_url,
-            "score": rec.score,
-            "alt": codes.alt,
-            "lang": params.lang,
-            "label": params.label,
-        }
+    resp = json_response(
+        R.Snippets(
+            badge_url=codes.badge_url,
+            width=codes.width,
+            height=codes.height,
+            image_html=codes.image_html,
+            markdown=codes.markdown,
+            script_html=codes.script_html,
+            json_url=codes.json_url,
+            oembed_url=codes.oembed_url,
+            score=rec.score,
+            alt=codes.alt,
+            lang=params.lang,
+            label=params.label,
+        )
     )
     if "embed_lang" not in request.args:  # then the page's language, maybe negotiated
         locale.vary(resp)
