@@ -287,7 +287,7 @@ def test_nothing_is_sent_or_stored_without_opt_in(env):
         pk = get_account(conn, "local:marco").pk
         assert store_notify.get_contact(conn, pk) is None
     r = env.client.delete("/api/v1/accounts/local:priya/notifications", headers=priya)
-    assert r.status_code == 200 and r.get_json()["stored"] is False
+    assert r.status_code == 200 and r.get_json() == {"account": "local:priya", "stored": False}
     with env.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM notify_contacts")).scalar_one() == 1
 
