@@ -16,7 +16,7 @@ from widget.scoring.explain import STEADY
 from widget.scoring.job import day_end, score_days
 from widget.scoring.model import load_model
 from widget.scoring.plusk import PlusK
-from widget.web.api import record_json
+from widget.web.api import record_model
 
 
 def test_steady_accounts_are_explained_as_steady():
@@ -81,7 +81,10 @@ def demo_bodies(app) -> dict[str, dict]:
     with svc.engine.connect() as conn:
         ids = [r[0] for r in conn.execute(sa.text("SELECT id FROM accounts"))]
     with app.test_request_context():
-        return {aid: record_json(svc.scores.record(parse_account_id(aid))) for aid in ids}
+        return {
+            aid: record_model(svc.scores.record(parse_account_id(aid))).model_dump(mode="json")
+            for aid in ids
+        }
 
 
 @pytest.fixture(scope="module")

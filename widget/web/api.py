@@ -42,10 +42,6 @@ def record_model(rec: ScoreRecord) -> Account:
     return Account.of(rec, links(rec.id), card_json(rec, *card_params(request.args)))
 
 
-def record_json(rec: ScoreRecord) -> dict:
-    return record_model(rec).model_dump(mode="json")
-
-
 def ok(body: BaseModel, *, short: bool = False):
     """A cacheable JSON answer, written from its response model."""
     cfg = current_app.config
