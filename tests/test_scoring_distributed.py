@@ -95,7 +95,7 @@ def dask_cluster():
         threads_per_worker=1,
         processes=True,
         host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address=":0",  # any free port: 8787 may be taken (None means 8787)
         env=_worker_env(),
     ) as cluster:
         yield cluster.scheduler_address

@@ -108,7 +108,7 @@ def _dask(cluster: str | None, workers: int):
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
-            dashboard_address=None,
+            dashboard_address=":0",  # any free port: 8787 may be taken (None means 8787)
             env=_worker_env(),
         )
     client = Client(cluster or local)
