@@ -94,14 +94,6 @@ def create_app(config_overrides: dict | None = None) -> Flask:
 
         hops = int(app.config["PROXY_HOPS"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-    url = app.config["DATABASE_URL"] or default_url(app.instance_path)
-    from .web.limits import rate_gates
-
-    # Per-client budgets the services charge (a first fetch, a render that missed every
-    # cache), kept where the rate limits are.
-    svc = services.build(app.config, url, gates=rate_gates(app.config))
-    svc.init_app(app)
-
     from .web import (
         api,
         badges,
@@ -117,6 +109,12 @@ def create_app(config_overrides: dict | None = None) -> Flask:
         owners,
         pages,
     )
+
+    url = app.config["DATABASE_URL"] or default_url(app.instance_path)
+    # Per-client budgets the services charge (a first fetch, a render that missed every
+    # cache) are kept where the rate limits are.
+    svc = services.build(app.config, url, gates=limits.rate_gates(app.config))
+    svc.init_app(app)
 
     errors.register(app)
     locale.init(app)
