@@ -6,7 +6,6 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 import pytest
@@ -382,63 +381,6 @@ def test_hidden_topics_never_match_search_or_perks(app):
     assert "local:jessica" in [
         r["id"] for r in client.get("/api/v1/search?topic=wine").get_json()["results"]
     ]
-
-
-class FlakyHook(BaseHTTPRequestHandler):
-    """A brand's webhook endpoint that fails twice, then succeeds."""
-
-    received: list = []
-    failures_left = 2
-
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        cls = type(self)
-        if cls.failures_left > 0:
-            cls.failures_left -= 1
-            self.send_response(503)
-        else:
-            cls.received.append(json.loads(body))
-            self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-def test_webhook_fails_twice_then_is_delivered_exactly_once(store_url, tmp_path):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FlakyHook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    FlakyHook.received, FlakyHook.failures_left = [], 2
-    app = small_demo_app(store_url, tmp_path, WEBHOOK_WORKER=False, UPSTREAM_ALLOW_LOOPBACK=True)
-    try:
-        brand = admin(app)
-        hook = f"http://127.0.0.1:{server.server_address[1]}/perk-claimed"
-        perk = new_perk(app, brand, webhook_url=hook)
-        r = app.test_client().post(
-            f"/api/v1/perks/{perk['id']}/claims",
-            json={"account": "local:jessica"},
-            headers=token_for(app, "local:jessica"),
-        )
-        assert r.status_code == 201
-        hooks = app.extensions["widget"].webhooks
-        t = int(time.time())
-        assert hooks.deliver_due(t) == (0, 1)
-        assert hooks.deliver_due(t) == (0, 0)  # not due again before its backoff
-        assert hooks.deliver_due(t + 30) == (0, 1)
-        assert hooks.deliver_due(t + 30 + 60) == (1, 0)
-        assert hooks.deliver_due(t + 10_000) == (0, 0)  # delivered once, never again
-        assert len(FlakyHook.received) == 1
-        notice = FlakyHook.received[0]
-        assert notice["event"] == "perk.claimed" and notice["account"] == "local:jessica"
-        with app.extensions["widget"].engine.connect() as conn:
-            row = conn.execute(sa.text("SELECT attempts, delivered_at FROM webhook_outbox")).one()
-        assert row.attempts == 3 and row.delivered_at is not None
-        result = app.test_cli_runner().invoke(args=["widget", "deliver-webhooks"])
-        assert result.exit_code == 0 and result.stdout.startswith("delivered 0 webhook")
-    finally:
-        server.shutdown()
-        server.server_close()
-        app.extensions["widget"].close()
 
 
 def test_admin_token_command(app):
