@@ -6,18 +6,6 @@ import sqlalchemy as sa
 from widget import create_app
 
 
-def test_environment_configures_the_app(monkeypatch, store_url, tmp_path):
-    monkeypatch.setenv("WIDGET_INSTANCE_PATH", str(tmp_path))
-    monkeypatch.setenv("WIDGET_DATABASE_URL", store_url)
-    monkeypatch.setenv("WIDGET_SEED_DEMO", "false")
-    monkeypatch.setenv("WIDGET_JSON_MAX_AGE", "120")
-    app = create_app()
-    assert app.config["SEED_DEMO"] is False
-    assert app.config["JSON_MAX_AGE"] == 120
-    assert str(app.extensions["widget"].engine.url) == store_url
-    app.extensions["widget"].close()
-
-
 def test_default_store_is_sqlite_in_the_instance_folder(monkeypatch, tmp_path):
     monkeypatch.delenv("WIDGET_DATABASE_URL", raising=False)
     app = create_app({"SEED_DEMO": False, "INSTANCE_PATH": str(tmp_path / "instance")})
