@@ -1,6 +1,7 @@
 """Helpers for the notification tests (test_notify.py, test_service_contacts.py,
 test_web_notify.py): an app with a real SMTP server on 127.0.0.1 and the fake Mastodon,
-owner and brand tokens, perks, and reading the messages received."""
+owner and brand tokens, perks, reading the messages received; a sample message (mail) for
+the channel tests."""
 
 import contextlib
 import re
@@ -14,6 +15,7 @@ from fake_upstreams import FakeMastodon
 from smtp_server import SmtpServer
 from web_helpers import small_demo_app
 
+from widget.notify import messages
 from widget.store import community as store_community
 from widget.store import owners as store_owners
 from widget.store.accounts import get_account
@@ -143,3 +145,24 @@ def fetched(env, account):
     r = env.client.get(f"/api/v1/accounts/{account}")
     assert r.status_code == 200, r.get_json()
     return r.get_json()
+
+
+CONTEXT = {
+    "display_name": "Jess",
+    "account_id": "local:jessica",
+    "hours": 48,
+    "verify_url": "https://w.test/notify/verify/abc",
+    "unsubscribe_url": "https://w.test/notify/unsubscribe/def",
+}
+
+
+def mail(to="jess@example.org"):
+    msg = messages.render("verify", "en", CONTEXT)
+    return messages.email(
+        msg,
+        sender="Influence Widget <widget@w.test>",
+        to=to,
+        lang="en",
+        unsubscribe_url=CONTEXT["unsubscribe_url"],
+        message_id="<notify-1-verify@w.test>",
+    )
