@@ -48,12 +48,17 @@ def test_the_bearer_scheme_is_case_insensitive_and_nothing_else_is_a_token(owner
         assert r.headers["Cache-Control"] == "no-store"
 
 
-def test_the_token_is_checked_before_the_account_id(client):
+def test_the_token_is_checked_before_the_account_id_and_the_topic(client):
     for method in (client.get, client.delete):
         path = "/api/v1/accounts/no-network-here" + ("/export" if method == client.get else "")
         assert method(path).status_code == 401
         r = method(path, headers=auth("some-token"))
         assert r.status_code == 400 and r.get_json()["error"] == "invalid_account_id"
+    for method in (client.put, client.delete):
+        for account in ("no-network-here", "local:nobody"):
+            path = f"/api/v1/accounts/{account}/hidden-topics/not-a-topic"
+            r = method(path)
+            assert r.status_code == 401 and r.headers["Cache-Control"] == "no-store", path
 
 
 def test_export_answers_what_is_stored_for_the_owner_only_uncached(owners_app):
