@@ -6,18 +6,6 @@ import sqlalchemy as sa
 from widget import create_app
 
 
-def test_environment_configures_the_app(monkeypatch, store_url, tmp_path):
-    monkeypatch.setenv("WIDGET_INSTANCE_PATH", str(tmp_path))
-    monkeypatch.setenv("WIDGET_DATABASE_URL", store_url)
-    monkeypatch.setenv("WIDGET_SEED_DEMO", "false")
-    monkeypatch.setenv("WIDGET_JSON_MAX_AGE", "120")
-    app = create_app()
-    assert app.config["SEED_DEMO"] is False
-    assert app.config["JSON_MAX_AGE"] == 120
-    assert str(app.extensions["widget"].engine.url) == store_url
-    app.extensions["widget"].close()
-
-
 def test_default_store_is_sqlite_in_the_instance_folder(monkeypatch, tmp_path):
     monkeypatch.delenv("WIDGET_DATABASE_URL", raising=False)
     app = create_app({"SEED_DEMO": False, "INSTANCE_PATH": str(tmp_path / "instance")})
@@ -100,41 +88,12 @@ def test_behind_a_proxy_links_use_the_public_url_and_limits_the_forwarded_client
     app.extensions["widget"].close()
 
 
-def test_token_errors_are_never_cached_and_unknown_ids_briefly(app):
-    r = app.test_client().put("/api/v1/accounts/local:x/hidden-topics/wine")
-    assert r.status_code in (401, 404)
-    plusk = {"from": "local:a", "to": "local:b", "topic": "wine"}
-    r = app.test_client().post("/api/v1/plusk", json=plusk)
-    assert r.status_code == 401 and r.headers["Cache-Control"] == "no-store"
-    r = app.test_client().post(
-        "/api/v1/plusk", json=plusk, headers={"Authorization": "Bearer some-token"}
-    )
-    assert r.status_code == 404 and r.headers["Cache-Control"] == "public, max-age=60"
-    r = app.test_client().post("/api/v1/perks", json={})
-    assert r.status_code == 401 and r.headers["Cache-Control"] == "no-store"
-
-
 def test_static_serves_built_files_only(client):
     r = client.get("/static/pages.css")
     assert r.status_code == 200 and r.headers["X-Content-Type-Options"] == "nosniff"
     r.close()
     for path in ("/static/src/main.js", "/static/src/package.json"):
         assert client.get(path).status_code == 404, path
-
-
-def test_every_response_has_referrer_policy_and_nosniff(client):
-    for path in (
-        "/ping",
-        "/api/v1/openapi.json",
-        "/badge/local:nobody.svg",
-        "/nowhere",
-        "/static/pages.css",
-        "/",
-    ):
-        r = client.get(path)
-        assert r.headers["Referrer-Policy"] == "strict-origin-when-cross-origin", path
-        assert r.headers["X-Content-Type-Options"] == "nosniff", path
-        r.close()
 
 
 def test_links_never_come_from_an_untrusted_host(client):
@@ -202,14 +161,6 @@ def test_unexpected_errors_are_a_typed_500_with_a_request_id_and_one_log_line(ap
     assert "ZeroDivisionError on GET /boom" in lines[0]
 
 
-def test_bodies_over_the_limit_are_refused(client):
-    r = client.post(
-        "/api/v1/claims", data=b"[" * 100_000, headers={"Content-Type": "application/json"}
-    )
-    assert r.status_code == 413
-    assert r.get_json()["error"] == "request_entity_too_large"
-
-
 @pytest.mark.parametrize(
     "path",
     [
@@ -221,29 +172,3 @@ def test_bodies_over_the_limit_are_refused(client):
 def test_cursors_out_of_range_are_400_not_500(client, path):
     r = client.get(path)
     assert r.status_code == 400 and r.get_json()["param"] == "cursor"
-
-
-def test_deep_bodies_and_huge_ids_are_clear_errors(client):
-    deep = b"[" * 20_000  # within the size cap, far beyond any JSON parser's recursion
-    for path in ("/api/v1/plusk", "/api/v1/claims"):
-        r = client.post(
-            path,
-            data=deep,
-            headers={"Content-Type": "application/json", "Authorization": "Bearer x"},
-        )
-        assert r.status_code == 400 and r.get_json()["param"] == "body", path
-    r = client.post(
-        "/api/v1/perks/99999999999999999999999/claims",
-        json={"account": "local:a"},
-        headers={"Authorization": "Bearer x"},
-    )
-    assert r.status_code == 404
-    r = client.get(
-        "/api/v1/perks/99999999999999999999999/claims", headers={"Authorization": "Bearer x"}
-    )
-    assert r.status_code in (401, 404)
-
-
-def test_the_token_is_checked_before_the_body(client):
-    r = client.post("/api/v1/plusk", data=b"not json", headers={"Content-Type": "application/json"})
-    assert r.status_code == 401

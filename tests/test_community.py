@@ -2,16 +2,23 @@
 and influencer search."""
 
 import json
-import secrets
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 import pytest
 import sqlalchemy as sa
+from community_helpers import (
+    admin,
+    community_demo_app,
+    endorsable,
+    iso,
+    new_perk,
+    token_for,
+    topics_of,
+)
 from web_helpers import small_demo_app
 
 from widget.scoring.model import load_model
@@ -23,96 +30,14 @@ from widget.store import owners as store_owners
 from widget.store.accounts import get_account
 
 
-def token_for(app, account_id):
-    token = secrets.token_urlsafe(16)
-    with app.extensions["widget"].engine.begin() as conn:
-        store_owners.add_token(conn, get_account(conn, account_id).pk, token)
-    return {"Authorization": f"Bearer {token}"}
-
-
-def admin(app, name="Vineyard Co"):
-    token = secrets.token_urlsafe(16)
-    with app.extensions["widget"].engine.begin() as conn:
-        store_community.add_admin_token(conn, name, token, int(time.time()))
-    return {"Authorization": f"Bearer {token}"}
-
-
-def topics_of(app, account_id):
-    return [
-        t["slug"]
-        for t in app.test_client().get(f"/api/v1/accounts/{account_id}").get_json()["topics"]
-    ]
-
-
-def endorsable(app, exclude, count):
-    """(receiver, topic) pairs: accounts with a visible topic."""
-    with app.extensions["widget"].engine.connect() as conn:
-        rows = conn.execute(
-            sa.text(
-                "SELECT a.id, t.slug FROM account_topics t JOIN accounts a ON a.pk = t.account_pk "
-                "ORDER BY a.id, t.slug"
-            )
-        ).all()
-    return [(a, s) for a, s in rows if a not in exclude][:count]
-
-
 @pytest.fixture
 def app(store_url, tmp_path):
-    app = small_demo_app(
-        store_url, tmp_path, WEBHOOK_WORKER=False, RATE_LIMIT_WRITES="1000 per minute"
-    )
+    app = community_demo_app(store_url, tmp_path)
     yield app
     app.extensions["widget"].close()
 
 
 # -- +K limits ---------------------------------------------------------------------------
-
-
-def test_plusk_limits_and_errors(app):
-    client = app.test_client()
-    me = token_for(app, "local:marco")
-    pairs = endorsable(app, {"local:marco"}, 6)
-    for receiver, topic in pairs[:5]:
-        r = client.post(
-            "/api/v1/plusk",
-            headers=me,
-            json={"from": "local:marco", "to": receiver, "topic": topic},
-        )
-        assert r.status_code == 201, r.get_json()
-    r = client.post(
-        "/api/v1/plusk",
-        headers=me,
-        json={"from": "local:marco", "to": pairs[5][0], "topic": pairs[5][1]},
-    )
-    assert r.status_code == 429 and "per UTC day" in r.get_json()["message"]
-    assert r.get_json()["resets_at"].endswith("T00:00:00Z") and int(r.headers["Retry-After"]) > 0
-    # Wrong or missing token, self, unknown topic, malformed body.
-    body = {"from": "local:marco", "to": pairs[0][0], "topic": pairs[0][1]}
-    assert client.post("/api/v1/plusk", json=body).status_code == 401
-    assert (
-        client.post(
-            "/api/v1/plusk", json=body, headers={"Authorization": "Bearer nope"}
-        ).status_code
-        == 401
-    )
-    assert (
-        client.post("/api/v1/plusk", json={**body, "from": "local:priya"}, headers=me).status_code
-        == 403
-    )
-    own_topic = topics_of(app, "local:marco")[0]
-    r = client.post(
-        "/api/v1/plusk",
-        headers=me,
-        json={"from": "local:marco", "to": "local:marco", "topic": own_topic},
-    )
-    assert r.status_code == 400 and r.get_json()["param"] == "to"
-    r = client.post(
-        "/api/v1/plusk",
-        headers=me,
-        json={"from": "local:marco", "to": pairs[0][0], "topic": "zumba"},
-    )
-    assert r.status_code == 400 and r.get_json()["param"] == "topic"
-    assert client.post("/api/v1/plusk", headers=me, data="x").status_code == 400
 
 
 def test_same_plusk_once_per_7_days(app):
@@ -330,27 +255,6 @@ def test_the_ring_cannot_rig_scores(community_app):
 # -- perks --------------------------------------------------------------------------------
 
 
-def iso(ts):
-    return datetime.fromtimestamp(ts, UTC).isoformat()
-
-
-def new_perk(app, brand, **over):
-    now = int(time.time())
-    body = {
-        "title": "Taste our reserve",
-        "description": "A bottle for wine writers",
-        "topics": ["food-and-drink-super"],
-        "min_score": 1,
-        "max_claims": 3,
-        "starts_at": iso(now - 3600),
-        "ends_at": iso(now + 86400),
-        **over,
-    }
-    r = app.test_client().post("/api/v1/perks", headers=brand, json=body)
-    assert r.status_code == 201, r.get_json()
-    return r.get_json()
-
-
 def test_perk_eligibility_edges(app):
     client = app.test_client()
     brand = admin(app)
@@ -441,62 +345,7 @@ def test_concurrent_claims_never_exceed_max_claims(app):
         assert conn.execute(sa.text("SELECT claims FROM perks")).scalar_one() == 3
 
 
-@pytest.mark.parametrize(
-    "change, param",
-    [
-        ({"title": ""}, "title"),
-        ({"topics": ["not-a-topic"]}, "topics"),
-        ({"topics": []}, "topics"),
-        ({"min_score": 0}, "min_score"),
-        ({"max_claims": 0}, "max_claims"),
-        ({"starts_at": "soon"}, "starts_at"),
-        ({"ends_at": "2000-01-02"}, "ends_at"),
-        ({"webhook_url": "ftp://x"}, "webhook_url"),
-        ({"webhook_url": "http://169.254.169.254/latest"}, "id"),
-    ],
-)
-def test_perk_validation(app, change, param):
-    now = int(time.time())
-    body = {
-        "title": "t",
-        "topics": ["food-and-drink-super"],
-        "min_score": 1,
-        "max_claims": 3,
-        "starts_at": iso(now),
-        "ends_at": iso(now + 3600),
-        **change,
-    }
-    r = app.test_client().post("/api/v1/perks", headers=admin(app), json=body)
-    assert r.status_code == 400 and r.get_json()["param"] == param
-
-
-def test_perks_need_an_admin_token(app):
-    assert app.test_client().post("/api/v1/perks", json={}).status_code == 401
-    r = app.test_client().post("/api/v1/perks", json={}, headers=token_for(app, "local:jessica"))
-    assert r.status_code == 401
-
-
 # -- search and hidden topics -------------------------------------------------------------------
-
-
-def test_search_includes_sub_topics_and_ranks_by_weight(app):
-    client = app.test_client()
-    body = client.get("/api/v1/search?topic=food-and-drink-super&limit=5").get_json()
-    ids = [r["id"] for r in body["results"]]
-    assert "local:jessica" in ids  # a wine blogger, found through the super topic
-    weights = [r["weight"] for r in body["results"]]
-    assert weights == sorted(weights, reverse=True)
-    nxt = client.get(
-        f"/api/v1/search?topic=food-and-drink-super&limit=5&cursor={body['next_cursor']}"
-    ).get_json()
-    assert not set(ids) & {r["id"] for r in nxt["results"]}
-    high = client.get("/api/v1/search?topic=food-and-drink-super&min_score=60").get_json()
-    assert all(r["score"] >= 60 for r in high["results"])
-    assert client.get("/api/v1/search?topic=nope").status_code == 400
-    assert client.get("/api/v1/search?network=twitter").status_code == 400
-    assert client.get("/api/v1/search?cursor=zz!").status_code == 400
-    local = client.get("/api/v1/search?network=mastodon").get_json()
-    assert local["results"] == []
 
 
 def test_hidden_topics_never_match_search_or_perks(app):
@@ -532,63 +381,6 @@ def test_hidden_topics_never_match_search_or_perks(app):
     assert "local:jessica" in [
         r["id"] for r in client.get("/api/v1/search?topic=wine").get_json()["results"]
     ]
-
-
-class FlakyHook(BaseHTTPRequestHandler):
-    """A brand's webhook endpoint that fails twice, then succeeds."""
-
-    received: list = []
-    failures_left = 2
-
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        cls = type(self)
-        if cls.failures_left > 0:
-            cls.failures_left -= 1
-            self.send_response(503)
-        else:
-            cls.received.append(json.loads(body))
-            self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-def test_webhook_fails_twice_then_is_delivered_exactly_once(store_url, tmp_path):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FlakyHook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    FlakyHook.received, FlakyHook.failures_left = [], 2
-    app = small_demo_app(store_url, tmp_path, WEBHOOK_WORKER=False, UPSTREAM_ALLOW_LOOPBACK=True)
-    try:
-        brand = admin(app)
-        hook = f"http://127.0.0.1:{server.server_address[1]}/perk-claimed"
-        perk = new_perk(app, brand, webhook_url=hook)
-        r = app.test_client().post(
-            f"/api/v1/perks/{perk['id']}/claims",
-            json={"account": "local:jessica"},
-            headers=token_for(app, "local:jessica"),
-        )
-        assert r.status_code == 201
-        hooks = app.extensions["widget"].webhooks
-        t = int(time.time())
-        assert hooks.deliver_due(t) == (0, 1)
-        assert hooks.deliver_due(t) == (0, 0)  # not due again before its backoff
-        assert hooks.deliver_due(t + 30) == (0, 1)
-        assert hooks.deliver_due(t + 30 + 60) == (1, 0)
-        assert hooks.deliver_due(t + 10_000) == (0, 0)  # delivered once, never again
-        assert len(FlakyHook.received) == 1
-        notice = FlakyHook.received[0]
-        assert notice["event"] == "perk.claimed" and notice["account"] == "local:jessica"
-        with app.extensions["widget"].engine.connect() as conn:
-            row = conn.execute(sa.text("SELECT attempts, delivered_at FROM webhook_outbox")).one()
-        assert row.attempts == 3 and row.delivered_at is not None
-        result = app.test_cli_runner().invoke(args=["widget", "deliver-webhooks"])
-        assert result.exit_code == 0 and result.stdout.startswith("delivered 0 webhook")
-    finally:
-        server.shutdown()
-        server.server_close()
-        app.extensions["widget"].close()
 
 
 def test_admin_token_command(app):

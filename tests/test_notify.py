@@ -1,266 +1,53 @@
-"""Notifications end to end (widget.service.notify, widget.service.contacts, their routes and
-the notify command), against a real SMTP server on 127.0.0.1 (aiosmtpd) and the fake
-Mastodon instance: confirming an address, nothing without opt-in, one message per recipient
-per campaign under concurrent workers and retries, one-click unsubscribe, the digest's
-drivers, direct mentions and a bot's 401/422/429."""
+"""Notifications end to end (widget.service.notify, its routes and the notify command),
+against a real SMTP server on 127.0.0.1 (aiosmtpd) and the fake Mastodon instance: nothing
+without opt-in, one message per recipient per campaign under concurrent workers and retries,
+the digest's drivers, direct mentions and a bot's 401/422/429. Confirming addresses and
+unsubscribing (service/contacts.py) are in test_service_contacts.py."""
 
 import re
-import secrets
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import html5lib
 import pytest
 import sqlalchemy as sa
-from fake_upstreams import FakeMastodon
+from notify_helpers import (
+    ALICE,
+    BOB,
+    POSTS,
+    PUBLIC,
+    SUPERS,
+    brand,
+    choose,
+    deliver,
+    fetched,
+    link,
+    new_perk,
+    notify_env,
+    opt_in,
+    outbox,
+    owner,
+    perk_mails,
+    text_of,
+)
 from smtp_server import SmtpServer
 from web_helpers import go_viral, small_demo_app
 
 from widget.service.notify import iso_week, next_midnight
-from widget.store import community as store_community
 from widget.store import notify as store_notify
-from widget.store import owners as store_owners
 from widget.store.accounts import get_account
 from widget.topics import load_ontology
-
-PUBLIC = "https://widget.test"
-ALICE, BOB = "mastodon:alice@mastodon.test", "mastodon:bob@mastodon.test"
-SUPERS = list(load_ontology().supers[:10])
-POSTS = "*/api/v1/statuses"  # the bot's POSTs (a glob: not the timeline's .../statuses)
 
 
 @pytest.fixture
 def env(store_url, tmp_path):
-    with SmtpServer() as smtp, FakeMastodon() as masto:
-        masto.add_account("alice", posts=40, engagers=30, followers=900, seed=3)
-        masto.add_account("bob", posts=30, engagers=20, followers=500, seed=5)
-        masto.bot_tokens.add("bot-token")
-        app = small_demo_app(
-            store_url,
-            tmp_path,
-            SMTP_URL=smtp.url(),
-            SMTP_FROM="Influence Widget <widget@widget.test>",
-            PUBLIC_URL=PUBLIC,
-            NOTIFY_WORKER=False,
-            WEBHOOK_WORKER=False,
-            RATE_LIMIT_WRITES="1000 per minute",
-            UPSTREAM_ALLOW_LOOPBACK={"mastodon.test": masto.host},
-            FETCH_WAIT_SECONDS=10,
-            MASTODON_BOT={"instance": "mastodon.test", "token": "bot-token"},
-        )
-        try:
-            yield SimpleNamespace(
-                app=app,
-                smtp=smtp,
-                masto=masto,
-                client=app.test_client(),
-                notify=app.extensions["widget"].notify,
-                engine=app.extensions["widget"].engine,
-            )
-        finally:
-            app.extensions["widget"].notify.close()
-            app.extensions["widget"].close()
-
-
-def owner(env, account_id):
-    token = secrets.token_urlsafe(16)
-    with env.engine.begin() as conn:
-        store_owners.add_token(conn, get_account(conn, account_id).pk, token)
-    return {"Authorization": f"Bearer {token}"}
-
-
-def brand(env, name="Vineyard Co"):
-    token = secrets.token_urlsafe(16)
-    with env.engine.begin() as conn:
-        store_community.add_admin_token(conn, name, token, int(time.time()))
-    return {"Authorization": f"Bearer {token}"}
-
-
-def iso(ts):
-    return datetime.fromtimestamp(ts, UTC).isoformat()
-
-
-def new_perk(env, headers, **over):
-    now = int(time.time())
-    body = {
-        "title": "Taste our reserve",
-        "description": "A bottle for wine writers",
-        "topics": ["food-and-drink-super"],
-        "min_score": 1,
-        "max_claims": 50,
-        "starts_at": iso(now - 3600),
-        "ends_at": iso(now + 86400),
-        **over,
-    }
-    r = env.client.post("/api/v1/perks", headers=headers, json=body)
-    assert r.status_code == 201, r.get_json()
-    return r.get_json()
-
-
-def deliver(env, now=None):
-    env.notify.sweep(now)
-    return env.notify.deliver_due(now)
-
-
-def text_of(msg) -> str:
-    """The plain-text part, with the line ends of the wire (CRLF) made plain."""
-    return msg.get_body(("plain",)).get_content().replace("\r\n", "\n")
-
-
-def link(msg, kind: str) -> str:
-    """The path of the verify or unsubscribe link in a message's text part."""
-    return re.search(rf"{re.escape(PUBLIC)}(/notify/{kind}/[A-Za-z0-9_-]+)", text_of(msg)).group(1)
-
-
-def choose(env, account, headers, **prefs):
-    r = env.client.put(f"/api/v1/accounts/{account}/notifications", headers=headers, json=prefs)
-    assert r.status_code == 200, r.get_json()
-    return r.get_json()
-
-
-def opt_in(env, account, email, **prefs):
-    """An owner opts in by e-mail and confirms the address from the message received."""
-    headers = owner(env, account)
-    choose(env, account, headers, email=email, **{"perks": True, **prefs})
-    env.notify.deliver_due()
-    confirm = env.smtp.to(email)[-1]
-    assert confirm["Subject"].startswith("Confirm your address")
-    assert env.client.post(link(confirm, "verify")).status_code == 200
-    return headers
-
-
-def perk_mails(env, address, title="Taste our reserve"):
-    return [m for m in env.smtp.to(address) if m["Subject"] == f"You qualify for a perk: {title}"]
-
-
-def outbox(env):
-    with env.engine.connect() as conn:
-        return conn.execute(
-            sa.text(
-                "SELECT channel, ref, state, attempts, last_error FROM notify_outbox ORDER BY id"
-            )
-        ).all()
+    with notify_env(store_url, tmp_path) as env:
+        yield env
 
 
 # -- opt-in and confirmation ----------------------------------------------------------------
-
-
-def test_an_address_is_confirmed_by_a_single_use_link_before_anything_else(env):
-    me = owner(env, "local:jessica")
-    url = "/api/v1/accounts/local:jessica/notifications"
-    body = choose(env, "local:jessica", me, email="jessica@example.org", perks=True)
-    assert body["stored"] and body["email"] == "jessica@example.org"
-    assert not body["email_confirmed"] and "confirmation link" in body["note"]
-    perk = new_perk(env, brand(env))  # she qualifies, but her address is not confirmed
-    assert perk["delivery"]["queued"] == 0
-    assert deliver(env).counts["sent"] == 1
-    (confirm,) = env.smtp.to("jessica@example.org")
-    assert confirm["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert {p.get_content_type() for p in confirm.iter_parts()} == {"text/plain", "text/html"}
-    verify = link(confirm, "verify")
-    page = env.client.get(verify)  # opening the link (a mail scanner) confirms nothing
-    assert page.status_code == 200 and b'method="post"' in page.data
-    assert page.headers["Cache-Control"] == "no-store"
-    assert page.headers["Referrer-Policy"] == "no-referrer"  # the URL holds the token
-    html5lib.HTMLParser(strict=True).parse(page.data)
-    html5lib.HTMLParser(strict=True).parse(confirm.get_body(("html",)).get_content())
-    assert env.client.get(url, headers=me).get_json()["email_confirmed"] is False
-    r = env.client.post(verify)
-    assert r.status_code == 200 and b"jessica@example.org is confirmed" in r.data
-    html5lib.HTMLParser(strict=True).parse(r.data)
-    assert env.client.get(url, headers=me).get_json()["email_confirmed"] is True
-    r = env.client.post(verify)  # single use
-    assert r.status_code == 409 and b"already used" in r.data
-    # Confirming queued the open campaign's notice in the same transaction.
-    assert deliver(env).counts["sent"] == 1
-    assert len(perk_mails(env, "jessica@example.org")) == 1
-    brand_view = env.client.get(f"/api/v1/perks/{perk['id']}", headers=brand(env))
-    assert brand_view.status_code == 403  # another brand
-    assert env.client.get(f"/api/v1/perks/{perk['id']}").status_code == 401
-
-
-def test_expired_reused_unknown_and_stale_links_are_clear_errors(env):
-    me = owner(env, "local:jessica")
-    choose(env, "local:jessica", me, email="jessica@example.org", perks=True)
-    env.notify.deliver_due()
-    first = link(env.smtp.messages[-1], "verify")
-    choose(env, "local:jessica", me, email="jess@example.org")  # a new address: start over
-    env.notify.deliver_due()
-    second = link(env.smtp.to("jess@example.org")[-1], "verify")
-    r = env.client.post(first)
-    assert r.status_code == 410 and b"no longer on file" in r.data
-    with env.engine.begin() as conn:
-        conn.execute(sa.text("UPDATE notify_tokens SET expires_at = 0 WHERE purpose = 'verify'"))
-    r = env.client.post(second)
-    assert r.status_code == 410 and b"expired" in r.data
-    for bad in (
-        "/notify/verify/" + "x" * 32,
-        "/notify/verify/short",
-        "/notify/unsubscribe/" + "y" * 40,
-        "/notify/verify/%00%01" + "z" * 20,
-    ):
-        r = env.client.post(bad)
-        assert r.status_code == 404 and r.mimetype == "text/html", bad
-    with env.engine.connect() as conn:  # tokens are stored only as digests
-        stored = {h for (h,) in conn.execute(sa.text("SELECT token_hash FROM notify_tokens"))}
-    assert second.rsplit("/", 1)[1] not in stored and len(stored) >= 4
-
-
-@pytest.mark.parametrize(
-    "body, param",
-    [
-        ({"email": "not-an-address"}, "email"),
-        ({"email": "a@b"}, "email"),
-        ({"email": "Jess <j@example.org>"}, "email"),
-        ({"email": "j@exa mple.org"}, "email"),
-        ({"email": "j@-example.org"}, "email"),
-        ({"email": 42}, "email"),
-        ({"email": "x" * 250 + "@example.org"}, "email"),
-        ({"perks": "yes"}, "perks"),
-        ({"lang": "english please"}, "lang"),
-        ({"mastodon": True}, "mastodon"),
-        ({"phone": "123"}, "phone"),
-    ],
-)
-def test_bad_choices_are_a_clear_400(env, body, param):
-    r = env.client.put(
-        "/api/v1/accounts/local:jessica/notifications",
-        headers=owner(env, "local:jessica"),
-        json=body,
-    )
-    assert r.status_code == 400 and r.get_json()["param"] == param, r.get_json()
-
-
-def test_choices_need_the_owner_and_a_configured_channel(env):
-    url = "/api/v1/accounts/local:jessica/notifications"
-    assert env.client.put(url, json={"perks": True}).status_code == 401
-    assert (
-        env.client.put(url, json={"perks": True}, headers=owner(env, "local:priya")).status_code
-        == 403
-    )
-    assert env.client.get(url).status_code == 401
-    assert (
-        env.client.put(
-            "/api/v1/accounts/local:nobody-here/notifications",
-            json={},
-            headers=owner(env, "local:jessica"),
-        ).status_code
-        == 404
-    )
-    me = owner(env, "local:jessica")
-    for i in range(3):  # at most 3 confirmation mails an account a day
-        choose(env, "local:jessica", me, email=f"j{i}@example.org", perks=True)
-    r = env.client.put(url, headers=me, json={"email": "j9@example.org"})
-    assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
-    env.notify.smtp, smtp = None, env.notify.smtp  # an instance without WIDGET_SMTP_URL
-    try:
-        r = env.client.put(url, headers=me, json={"email": "new@example.org"})
-        assert r.status_code == 400 and "WIDGET_SMTP_URL" in r.get_json()["message"]
-    finally:
-        env.notify.smtp = smtp
 
 
 def test_nothing_is_sent_or_stored_without_opt_in(env):
@@ -405,36 +192,6 @@ def test_a_refused_recipient_is_a_recorded_failure_never_retried(env):
 # -- unsubscribe ------------------------------------------------------------------------------
 
 
-def test_one_click_unsubscribe_by_post_without_login(env):
-    me = opt_in(env, "local:jessica", "jessica@example.org")
-    new_perk(env, brand(env))
-    deliver(env)
-    (mail,) = perk_mails(env, "jessica@example.org")
-    header = mail["List-Unsubscribe"]
-    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    url = re.fullmatch(
-        r"<(https://widget\.test/notify/unsubscribe/[A-Za-z0-9_-]+)>", header.strip()
-    ).group(1)
-    assert url in text_of(mail) and url in mail.get_body(("html",)).get_content()
-    path = url[len(PUBLIC) :]
-    assert env.client.get(path).status_code == 200  # a page with a button; nothing changes
-    assert choose(env, "local:jessica", me)["email"] == "jessica@example.org"
-    r = env.client.post(
-        path, data="List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
-    )
-    assert r.status_code == 200 and b"No more e-mails about local:jessica" in r.data
-    body = env.client.get("/api/v1/accounts/local:jessica/notifications", headers=me).get_json()
-    assert body["stored"] is False and body["email"] is None  # the address is forgotten
-    r = env.client.post(
-        path, data="List-Unsubscribe=One-Click", headers={"Accept": "application/json"}
-    )
-    assert r.status_code == 200 and r.get_json()["note"] == "you were already unsubscribed"
-    before = len(env.smtp.messages)
-    new_perk(env, brand(env), title="Another")
-    deliver(env, int(time.time()) + 86400)
-    assert len(env.smtp.messages) == before
-
-
 # -- the digest ---------------------------------------------------------------------------------
 
 
@@ -469,12 +226,6 @@ def test_the_digest_drivers_match_the_account_json(env):
 
 
 # -- Mastodon mentions ----------------------------------------------------------------------------
-
-
-def fetched(env, account):
-    r = env.client.get(f"/api/v1/accounts/{account}")
-    assert r.status_code == 200, r.get_json()
-    return r.get_json()
 
 
 def test_mentions_are_direct_name_the_right_account_and_honour_a_429(env):
@@ -542,21 +293,6 @@ def test_a_bot_refused_401_is_retried_and_a_422_is_a_recorded_failure(env):
     assert row.state == "failed" and "422" in row.last_error
     assert env.client.get(f"/api/v1/perks/{second['id']}", headers=brand(env)).status_code == 403
     assert len(env.masto.posted) == 1
-
-
-def test_mentions_need_a_mastodon_account_and_a_bot(env):
-    fetched(env, ALICE)
-    me = owner(env, ALICE)
-    env.notify.bot, bot = None, env.notify.bot
-    try:
-        r = env.client.put(
-            f"/api/v1/accounts/{ALICE}/notifications",
-            headers=me,
-            json={"mastodon": True, "perks": True},
-        )
-        assert r.status_code == 400 and "WIDGET_MASTODON_BOT" in r.get_json()["message"]
-    finally:
-        env.notify.bot = bot
 
 
 # -- operator tools ---------------------------------------------------------------------------

@@ -219,20 +219,6 @@ def test_rendered_bytes_are_cached_and_a_new_snapshot_is_never_served_the_old_im
     assert second.headers["ETag"] != first.headers["ETag"]
 
 
-def test_render_cache_is_bounded_by_entries_and_bytes(store_url, tmp_path):
-    from widget.cache.memory import BytesCache, Rendered
-
-    cache = BytesCache(max_entries=10, max_bytes=5000)
-    for i in range(50):
-        cache.get_or_render(i, lambda: Rendered.of(b"x" * 100, "t"))
-    assert len(cache) == 10
-    for i in range(50, 60):
-        cache.get_or_render(i, lambda: Rendered.of(b"y" * 2000, "t"))
-    assert cache.total_bytes <= 5000
-    big = cache.get_or_render("huge", lambda: Rendered.of(b"z" * 10_000, "t"))
-    assert big.body and cache.get("huge") is None  # too big to keep, still served
-
-
 def test_badge_size_matches_the_svg(small_app):
     client = small_app.test_client()
     rec = small_app.extensions["widget"].scores.record(

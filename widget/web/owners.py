@@ -142,6 +142,7 @@ def show_topic(account_id: str, slug: str):
 
 
 def _set_hidden(account_id: str, slug: str, hidden: bool):
+    token = bearer()  # first, as on every owner's route: no token is a 401 whatever the id
     aid = parse_account_id(account_id)
-    services().owners.set_hidden(aid, slug, hidden, bearer())
+    services().owners.set_hidden(aid, slug, hidden, token)
     return no_store(R.HiddenTopic(account=str(aid), topic=slug, hidden=hidden))
