@@ -138,6 +138,16 @@ def module_store_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def scored_engine(module_store_url):
+    """An engine on a small demo community scored for three days, shared by a test module."""
+    from service_helpers import demo_engine
+
+    eng = demo_engine(module_store_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture(scope="module")
 def small_demo_client(tmp_path_factory, module_store_url):
     """A test client on a small demo community, shared by a module's tests."""
     from web_helpers import small_demo_app

@@ -1,7 +1,7 @@
 """service.owners: who owns an account, linking into a profile, hiding topics."""
 
 import pytest
-from service_helpers import demo_engine, owner_token, topics_held
+from service_helpers import owner_token, topics_held
 
 from widget.errors import Forbidden, InvalidParameter, NotFound, Unauthorized
 from widget.ids import parse_account_id
@@ -11,10 +11,8 @@ from widget.store import scores as store_scores
 
 
 @pytest.fixture(scope="module")
-def engine(module_store_url):
-    eng = demo_engine(module_store_url)
-    yield eng
-    eng.dispose()
+def engine(scored_engine):
+    return scored_engine
 
 
 @pytest.fixture

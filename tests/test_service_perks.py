@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from service_helpers import admin_token, demo_engine, owner_token
+from service_helpers import admin_token, owner_token
 
 from widget.errors import Conflict, Forbidden, InvalidParameter, NotFound, Unauthorized
 from widget.ids import parse_account_id
@@ -23,10 +23,8 @@ HOOK = "http://127.0.0.1:9/perk-claimed"  # checked, never called: nothing deliv
 
 
 @pytest.fixture(scope="module")
-def engine(module_store_url):
-    eng = demo_engine(module_store_url)
-    yield eng
-    eng.dispose()
+def engine(scored_engine):
+    return scored_engine
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 import time
 
 import pytest
-from service_helpers import demo_engine, owner_token, topics_held
+from service_helpers import owner_token, topics_held
 
 from widget.errors import Forbidden, InvalidParameter, NotFound, RateLimited, Unauthorized
 from widget.ids import parse_account_id
@@ -14,10 +14,8 @@ from widget.service.record_cache import RecordCache
 
 
 @pytest.fixture(scope="module")
-def engine(module_store_url):
-    eng = demo_engine(module_store_url)
-    yield eng
-    eng.dispose()
+def engine(scored_engine):
+    return scored_engine
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """service.search: topic search with sub-topics, ordering, filters and cursor paging."""
 
 import pytest
-from service_helpers import demo_engine
 
 from widget.errors import InvalidParameter
 from widget.service import paging
@@ -10,10 +9,8 @@ from widget.topics import load_ontology
 
 
 @pytest.fixture(scope="module")
-def search(module_store_url):
-    eng = demo_engine(module_store_url)
-    yield SearchService(eng)
-    eng.dispose()
+def search(scored_engine):
+    return SearchService(scored_engine)
 
 
 def sort_key(r):
