@@ -14,6 +14,7 @@ benchmark or an embedding program that is done with an app calls
 from __future__ import annotations
 
 import atexit
+import logging
 import threading
 from dataclasses import dataclass, field
 
@@ -38,6 +39,9 @@ from .service.store_gate import StoreGate
 from .service.upstream import Upstream
 from .service.webhooks import WebhookService
 from .store import make_engine
+from .store import meta as store_meta
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -67,6 +71,17 @@ class Services:
         """Make the services the app's, closed at interpreter exit at the latest."""
         app.extensions["widget"] = self
         atexit.register(self.close)
+
+    def health(self) -> tuple[bool, dict]:
+        """Whether the store answers a query, and the upstream hosts' circuit breakers."""
+        try:
+            with self.engine.connect() as conn:
+                store_meta.answers(conn)
+            store_ok = True
+        except sa.exc.SQLAlchemyError:
+            log.exception("health check: store unavailable")
+            store_ok = False
+        return store_ok, self.fetcher.upstream_health()
 
     def close(self) -> None:
         """Stop everything, in the reverse order of building; idempotent."""
