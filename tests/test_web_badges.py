@@ -32,6 +32,9 @@ def test_svg_headers(small_app):
     assert r.headers["Access-Control-Allow-Origin"] == "*"
     etag = r.headers["ETag"]
     assert re.fullmatch(r'"[0-9a-f]+"', etag)  # strong
+    assert r.headers["Content-Length"] == str(len(r.data))
+    names = [k.lower() for k, _ in r.headers.to_wsgi_list()]
+    assert len(names) == len(set(names)), names  # each header once
     root = ET.fromstring(r.data)
     assert root.get("role") == "img" and root.get("aria-label").startswith("influence: ")
 
@@ -42,6 +45,9 @@ def test_etag_304(small_app):
     r = client.get("/badge/local:jessica.svg", headers={"If-None-Match": etag})
     assert r.status_code == 304 and r.data == b"" and r.headers["ETag"] == etag
     assert r.headers["Cache-Control"] == GOOD_CACHE
+    assert "Content-Type" not in r.headers and "Content-Length" not in r.headers
+    head = client.head("/badge/local:jessica.svg")
+    assert head.data == b"" and head.headers["ETag"] == etag and int(head.headers["Content-Length"])
     r = client.get("/badge/local:jessica.svg?style=card", headers={"If-None-Match": etag})
     assert r.status_code == 200
 

@@ -6,7 +6,7 @@ private answers cached nowhere)."""
 from __future__ import annotations
 
 import pytest
-from flask import Flask
+from flask import Flask, request
 
 from widget.schema import responses as R
 from widget.web.http import json_response, no_store
@@ -111,3 +111,82 @@ def test_only_set_leaves_out_the_optional_fields_the_route_did_not_set():
         short = no_store(R.Contact(account="local:a", stored=False), only_set=True).get_json()
     assert full["email"] is None and full["note"] is None
     assert short == {"account": "local:a", "stored": False}
+
+
+def _bytes_app():
+    """A minimal app answering the same cached entry through ``respond``, as a lean route
+    does (``/lean``: the list goes out as made) and as any other route does (``/plain``),
+    with an after-request hook that adds a header only when asked to."""
+    from widget.cache.memory import Rendered
+    from widget.web.http import SVG_TYPE, respond
+
+    app = Flask(__name__)
+    entry = Rendered.of(b"<svg>badge</svg>", SVG_TYPE)
+
+    @app.get("/lean")
+    def lean():
+        return respond(entry, 200, "public, max-age=300", lean=True)
+
+    @app.get("/plain")
+    def plain():
+        return respond(entry, 200, "public, max-age=300")
+
+    @app.after_request
+    def tag(resp):
+        if request.args.get("tag"):
+            resp.headers["X-Tag"] = "added"
+        return resp
+
+    return app, entry
+
+
+def _wire(resp) -> list[tuple[str, str]]:
+    return sorted(resp.headers.to_wsgi_list())
+
+
+def test_a_lean_answer_sends_the_same_headers_once_each_for_get_head_and_304():
+    app, entry = _bytes_app()
+    client = app.test_client()
+    got = client.get("/lean")
+    assert got.data == entry.body
+    assert _wire(got) == _wire(client.get("/plain"))  # same bytes on the wire as before
+    names = [k.lower() for k, _ in got.headers.to_wsgi_list()]
+    assert len(names) == len(set(names))  # nothing twice
+    assert got.headers["Content-Length"] == str(len(entry.body))
+    assert got.headers["Content-Type"] == entry.content_type
+    assert got.headers["ETag"] == f'"{entry.etag}"'
+    assert got.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    head = client.head("/lean")
+    assert head.data == b"" and _wire(head) == _wire(got)
+    not_modified = client.get("/lean", headers={"If-None-Match": got.headers["ETag"]})
+    assert not_modified.status_code == 304 and not_modified.data == b""
+    assert "Content-Length" not in not_modified.headers
+    assert "Content-Type" not in not_modified.headers
+    assert not_modified.headers["ETag"] == got.headers["ETag"]
+    assert _wire(not_modified) == _wire(
+        client.get("/plain", headers={"If-None-Match": got.headers["ETag"]})
+    )
+
+
+def test_a_lean_answer_builds_no_headers_per_request_yet_sends_what_is_added():
+    """The prepared list is sent as made (no Headers object copied from it per request); a
+    header set on the response all the same still goes out, once."""
+    from widget.cache.memory import Rendered
+    from widget.web.http import SVG_TYPE, Prepared, respond
+
+    app, entry = _bytes_app()
+    with app.test_request_context("/lean"):
+        resp = respond(Rendered.of(b"x", SVG_TYPE), 200, "no-store", lean=True)
+    assert isinstance(resp, Prepared) and len(resp.headers) == 0
+    tagged = app.test_client().get("/lean?tag=1")
+    assert tagged.headers.getlist("X-Tag") == ["added"]
+    assert tagged.headers.getlist("Cache-Control") == ["public, max-age=300"]
+
+
+def test_the_prepared_list_is_checked_when_made():
+    from widget.cache.memory import Rendered
+    from widget.web.http import SVG_TYPE, respond
+
+    with Flask(__name__).test_request_context("/"):
+        with pytest.raises(ValueError):
+            respond(Rendered.of(b"x", SVG_TYPE), 200, "public\r\nX-Evil: 1", lean=True)

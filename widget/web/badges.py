@@ -80,6 +80,7 @@ def _badge(account_id: str, *, png: bool) -> Response:
         rendered,
         200,
         cache_control(max(cfg["BADGE_MAX_AGE"], extra), max(cfg["BADGE_S_MAXAGE"], extra)),
+        lean=True,
     )
 
 

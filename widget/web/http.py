@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from flask import Response, current_app, jsonify, request
 from pydantic import BaseModel
+from werkzeug.datastructures import Headers
 
 from ..cache.memory import Rendered
 
@@ -72,6 +73,27 @@ def finish_cacheable(resp: Response, max_age: int, s_maxage: int | None) -> Resp
     return resp.make_conditional(request)
 
 
+class Prepared(Response):
+    """A cached entry's answer on a lean route (app.py: no after-request hook runs): its
+    header list, Content-Type and Content-Length included, was made and checked once per entry
+    (``_headers``) and goes out as it is, followed by any header set on ``headers`` (none, on
+    the routes that use it). Building a ``Headers`` from that list for every request, which
+    checks every value again and is copied once more on the way out, was the largest cost of
+    a cached badge (bench/badge_path.py)."""
+
+    default_mimetype = None  # the Content-Type is in the list
+    automatically_set_content_length = False  # and so is the Content-Length
+
+    def __init__(self, body: bytes | None, status: int, wire: list[tuple[str, str]]):
+        super().__init__(None if body is None else [body], status)
+        self.wire = wire
+
+    def get_wsgi_response(self, environ):
+        """As Werkzeug's, without ``get_wsgi_headers``: the list already holds what it would
+        add (the length) and leaves out what it would take off a 304."""
+        return self.get_app_iter(environ), self.status, [*self.wire, *self.headers.to_wsgi_list()]
+
+
 def respond(
     rendered: Rendered,
     status: int,
@@ -79,25 +101,38 @@ def respond(
     *,
     vary: str | None = None,
     encoding: str | None = None,
+    lean: bool = False,
 ) -> Response:
     """Bytes whose strong ETag is known (a cached rendering): the caching, CORS and security
     headers in one pass, from a list made once per (entry, caching) and reused, and a 304
-    when If-None-Match names the ETag. ``encoding``: how the bytes are already compressed."""
-    full, bare = _headers(rendered.content_type, rendered.etag, cache, vary, encoding)
+    when If-None-Match names the ETag. ``encoding``: how the bytes are already compressed;
+    ``lean``: nothing will add to the headers (a lean route's own answer), so the list is sent
+    as it is (``Prepared``)."""
+    full, bare = _headers(
+        rendered.content_type, rendered.etag, len(rendered.body), cache, vary, encoding
+    )
     if (
         status == 200
         and "HTTP_IF_NONE_MATCH" in request.environ
         and request.if_none_match.contains(rendered.etag)
     ):
-        return Response(status=304, headers=bare)
-    return Response(rendered.body, status=status, headers=full)
+        return Prepared(None, 304, bare) if lean else Response(status=304, headers=bare)
+    if lean:
+        return Prepared(rendered.body, status, full)
+    return Response([rendered.body], status=status, headers=full)
 
 
 @lru_cache(maxsize=4096)
 def _headers(
-    content_type: str, etag: str, cache: str, vary: str | None, encoding: str | None
+    content_type: str,
+    etag: str,
+    length: int,
+    cache: str,
+    vary: str | None,
+    encoding: str | None,
 ) -> tuple[list, list]:
-    """The headers of a 200 and of a 304 (no Content-Type, no Content-Encoding) for an entry."""
+    """The headers of a 200 and of a 304 (no Content-Type, Content-Length or
+    Content-Encoding) for an entry."""
     bare = [
         ("Cache-Control", cache),
         ("ETag", f'"{etag}"'),
@@ -108,10 +143,11 @@ def _headers(
         bare.append(("Content-Security-Policy", SVG_CSP))
     if vary:
         bare.append(("Vary", vary))
-    full = [("Content-Type", content_type), *bare]
+    full = [("Content-Type", content_type), ("Content-Length", str(length)), *bare]
     if encoding:
         full.append(("Content-Encoding", encoding))
-    return full, bare
+    # Checked once here (Werkzeug refuses a value with a newline), not on every request.
+    return Headers(full).to_wsgi_list(), Headers(bare).to_wsgi_list()
 
 
 def wants_gzip() -> bool:
