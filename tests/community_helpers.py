@@ -57,7 +57,9 @@ def iso(ts):
     return datetime.fromtimestamp(ts, UTC).isoformat()
 
 
-def new_perk(app, brand, **over):
+def post_perk(client, headers, **over):
+    """A perk open from an hour ago until tomorrow (fields overridable), created through the
+    API; its JSON."""
     now = int(time.time())
     body = {
         "title": "Taste our reserve",
@@ -69,6 +71,10 @@ def new_perk(app, brand, **over):
         "ends_at": iso(now + 86400),
         **over,
     }
-    r = app.test_client().post("/api/v1/perks", headers=brand, json=body)
+    r = client.post("/api/v1/perks", headers=headers, json=body)
     assert r.status_code == 201, r.get_json()
     return r.get_json()
+
+
+def new_perk(app, brand, **over):
+    return post_perk(app.test_client(), brand, **over)

@@ -7,10 +7,10 @@ import contextlib
 import re
 import secrets
 import time
-from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import sqlalchemy as sa
+from community_helpers import post_perk
 from fake_upstreams import FakeMastodon
 from smtp_server import SmtpServer
 from web_helpers import small_demo_app
@@ -75,25 +75,8 @@ def brand(env, name="Vineyard Co"):
     return {"Authorization": f"Bearer {token}"}
 
 
-def iso(ts):
-    return datetime.fromtimestamp(ts, UTC).isoformat()
-
-
 def new_perk(env, headers, **over):
-    now = int(time.time())
-    body = {
-        "title": "Taste our reserve",
-        "description": "A bottle for wine writers",
-        "topics": ["food-and-drink-super"],
-        "min_score": 1,
-        "max_claims": 50,
-        "starts_at": iso(now - 3600),
-        "ends_at": iso(now + 86400),
-        **over,
-    }
-    r = env.client.post("/api/v1/perks", headers=headers, json=body)
-    assert r.status_code == 201, r.get_json()
-    return r.get_json()
+    return post_perk(env.client, headers, **{"max_claims": 50, **over})
 
 
 def deliver(env, now=None):
