@@ -177,7 +177,8 @@ def test_a_lean_answer_builds_no_headers_per_request_yet_sends_what_is_added():
     app, entry = _bytes_app()
     with app.test_request_context("/lean"):
         resp = respond(Rendered.of(b"x", SVG_TYPE), 200, "no-store", lean=True)
-    assert isinstance(resp, Prepared) and len(resp.headers) == 0
+    assert isinstance(resp, Prepared)
+    assert resp.headers.to_wsgi_list() == [("Content-Type", SVG_TYPE)]  # the rest: the list
     tagged = app.test_client().get("/lean?tag=1")
     assert tagged.headers.getlist("X-Tag") == ["added"]
     assert tagged.headers.getlist("Cache-Control") == ["public, max-age=300"]

@@ -75,23 +75,25 @@ def finish_cacheable(resp: Response, max_age: int, s_maxage: int | None) -> Resp
 
 class Prepared(Response):
     """A cached entry's answer on a lean route (app.py: no after-request hook runs): its
-    header list, Content-Type and Content-Length included, was made and checked once per entry
-    (``_headers``) and goes out as it is, followed by any header set on ``headers`` (none, on
+    header list, Content-Length included, was made and checked once per entry (``_headers``)
+    and goes out as it is, after the Content-Type and any header set on ``headers`` (none, on
     the routes that use it). Building a ``Headers`` from that list for every request, which
     checks every value again and is copied once more on the way out, was the largest cost of
     a cached badge (bench/badge_path.py)."""
 
-    default_mimetype = None  # the Content-Type is in the list
-    automatically_set_content_length = False  # and so is the Content-Length
+    default_mimetype = None  # a 304 has no Content-Type
+    automatically_set_content_length = False  # the length is in the list
 
-    def __init__(self, body: bytes | None, status: int, wire: list[tuple[str, str]]):
-        super().__init__(None if body is None else [body], status)
+    def __init__(self, body: bytes | None, status: int, wire: list, content_type: str | None):
+        # Given a type, Werkzeug sets it without first asking whether the (empty) headers hold
+        # one, which costs a KeyError built and caught on every request.
+        super().__init__(None if body is None else [body], status, content_type=content_type)
         self.wire = wire
 
     def get_wsgi_response(self, environ):
         """As Werkzeug's, without ``get_wsgi_headers``: the list already holds what it would
         add (the length) and leaves out what it would take off a 304."""
-        return self.get_app_iter(environ), self.status, [*self.wire, *self.headers.to_wsgi_list()]
+        return self.get_app_iter(environ), self.status, [*self.headers.to_wsgi_list(), *self.wire]
 
 
 def respond(
@@ -116,10 +118,12 @@ def respond(
         and "HTTP_IF_NONE_MATCH" in request.environ
         and request.if_none_match.contains(rendered.etag)
     ):
-        return Prepared(None, 304, bare) if lean else Response(status=304, headers=bare)
+        return Prepared(None, 304, bare, None) if lean else Response(status=304, headers=bare)
     if lean:
-        return Prepared(rendered.body, status, full)
-    return Response([rendered.body], status=status, headers=full)
+        return Prepared(rendered.body, status, full, rendered.content_type)
+    return Response(
+        [rendered.body], status=status, headers=full, content_type=rendered.content_type
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -131,8 +135,8 @@ def _headers(
     vary: str | None,
     encoding: str | None,
 ) -> tuple[list, list]:
-    """The headers of a 200 and of a 304 (no Content-Type, Content-Length or
-    Content-Encoding) for an entry."""
+    """The headers of a 200 (but its Content-Type, which the response sets) and of a 304 (no
+    Content-Length or Content-Encoding either) for an entry."""
     bare = [
         ("Cache-Control", cache),
         ("ETag", f'"{etag}"'),
@@ -143,7 +147,7 @@ def _headers(
         bare.append(("Content-Security-Policy", SVG_CSP))
     if vary:
         bare.append(("Vary", vary))
-    full = [("Content-Type", content_type), ("Content-Length", str(length)), *bare]
+    full = [("Content-Length", str(length)), *bare]
     if encoding:
         full.append(("Content-Encoding", encoding))
     # Checked once here (Werkzeug refuses a value with a newline), not on every request.
