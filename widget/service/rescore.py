@@ -261,19 +261,21 @@ def load_window(
         account_index = _Index(pks)
         fol = _followers(store_activity.latest_followers(conn, as_of), pks)
         prior = _prior(local, fol, model)
+        n_posts = store_activity.count_rows(conn, "posts", start, end, authors)
         posts = _Columns(
-            store_activity.count_rows(conn, "posts", start, end, authors),
+            n_posts,
             {"key": np.int64, "author": np.int32, "time": np.int64, "counts": (np.int32, 4)},
         )
-        for block in store_activity.post_blocks(conn, start, end, authors):
+        for block in store_activity.post_blocks(conn, start, end, authors, n_posts):
             digests.add(1, block, 2)
             author = account_index(block[:, 1])
             block, author = block[author >= 0], author[author >= 0]
             posts.append(key=block[:, 0], author=author, time=block[:, 2], counts=block[:, 3:])
         posts = posts.done()
         post_index = _Index(posts["key"])
+        n_reactions = store_activity.count_rows(conn, "reactions", start, end, authors)
         r = _Columns(
-            store_activity.count_rows(conn, "reactions", start, end, authors),
+            n_reactions,
             {
                 "author": np.int32,
                 "engager": np.int32,
@@ -282,7 +284,7 @@ def load_window(
                 "time": np.int64,
             },
         )
-        for block in store_activity.reaction_blocks(conn, start, end, authors):
+        for block in store_activity.reaction_blocks(conn, start, end, authors, n_reactions):
             digests.add(0, block, 4)
             author, engager = account_index(block[:, 0]), account_index(block[:, 1])
             ok = (author >= 0) & (engager >= 0)
@@ -558,36 +560,7 @@ def _snapshot_chunk(res, pks, computed, detailed: bool, at: np.ndarray) -> list[
     cols.append(res.provisional[at].tolist())
     if detailed:
         cols.append(["[]"] * n)  # the words come from the drivers when a record is read
-        sig = {k: v[at] for k, v in res.signals.items()}
-        posts, reactions, engagers = (
-            sig[k].astype(int).tolist() for k in ("posts", "reactions", "engagers")
-        )
-        wpp = np.round(sig["weighted_per_post"], 3).tolist()
-        fol = sig["followers"].tolist()
-        estimated = (sig["unlisted"] > 0).tolist()
-        pk_bonus = np.round(sig["plusk_bonus"], 3).tolist()
-        pk_received = sig["plusk_received"].astype(int).tolist()
-        pk_givers = sig["plusk_givers"].astype(int).tolist()
-        cols.append(
-            [
-                json.dumps(
-                    {
-                        "posts": posts[i],
-                        "reactions": reactions[i],
-                        "engagers": engagers[i],
-                        "weighted_reactions_per_post": wpp[i],
-                        "followers": None if fol[i] != fol[i] else int(fol[i]),
-                        "estimated": ESTIMATED if estimated[i] else [],
-                        "plusk": {
-                            "received_90d": pk_received[i],
-                            "givers_90d": pk_givers[i],
-                            "bonus": pk_bonus[i],
-                        },
-                    }
-                )
-                for i in range(n)
-            ]
-        )
+        cols.append(_signals_texts({k: v[at] for k, v in res.signals.items()}))
     else:
         cols.append(["[]"] * n)
         cols.append(["{}"] * n)
@@ -596,6 +569,62 @@ def _snapshot_chunk(res, pks, computed, detailed: bool, at: np.ndarray) -> list[
     cols.append(np.round(res.plusk_bonus[at], 4).tolist())
     cols.append([row.tobytes() for row in res.drivers[at]] if detailed else [None] * n)
     return list(zip(*cols))
+
+
+# The signals column as json.dumps writes it, filled in by % (repr for floats, as json.dumps
+# does for finite ones): three times faster, for the 200,000 rows of a large community.
+_SIGNALS = (
+    '{"posts": %d, "reactions": %d, "engagers": %d, "weighted_reactions_per_post": %r, '
+    '"followers": %s, "estimated": %s, "plusk": {"received_90d": %d, "givers_90d": %d, '
+    '"bonus": %r}}'
+)
+
+
+def _signals_texts(sig: dict[str, np.ndarray]) -> list[str]:
+    """Each account's signals as JSON text (the bytes json.dumps gives for the same dict)."""
+    posts, reactions, engagers = (
+        sig[k].astype(int).tolist() for k in ("posts", "reactions", "engagers")
+    )
+    wpp = np.round(sig["weighted_per_post"], 3)
+    pk_bonus = np.round(sig["plusk_bonus"], 3)
+    finite = (np.isfinite(wpp) & np.isfinite(pk_bonus)).tolist()
+    wpp, pk_bonus = wpp.tolist(), pk_bonus.tolist()
+    fol = ["null" if f != f else str(int(f)) for f in sig["followers"].tolist()]
+    listed = json.dumps(ESTIMATED)
+    estimated = [listed if e else "[]" for e in (sig["unlisted"] > 0).tolist()]
+    pk_received = sig["plusk_received"].astype(int).tolist()
+    pk_givers = sig["plusk_givers"].astype(int).tolist()
+    return [
+        _SIGNALS
+        % (
+            posts[i],
+            reactions[i],
+            engagers[i],
+            wpp[i],
+            fol[i],
+            estimated[i],
+            pk_received[i],
+            pk_givers[i],
+            pk_bonus[i],
+        )
+        if finite[i]
+        else json.dumps(  # NaN or infinity: json.dumps's own words for them
+            {
+                "posts": posts[i],
+                "reactions": reactions[i],
+                "engagers": engagers[i],
+                "weighted_reactions_per_post": wpp[i],
+                "followers": json.loads(fol[i]),
+                "estimated": json.loads(estimated[i]),
+                "plusk": {
+                    "received_90d": pk_received[i],
+                    "givers_90d": pk_givers[i],
+                    "bonus": pk_bonus[i],
+                },
+            }
+        )
+        for i in range(len(posts))
+    ]
 
 
 def _topic_rows(
@@ -624,9 +653,9 @@ def _topic_rows(
         model.topics_per_account,
         extra,
     )
-    rows = []
-    for idx, ranked in shares.items():
-        score = float(last.score_exact[idx])
-        for slug, share in ranked:
-            rows.append((int(pks[idx]), slug, round(score * share, 2)))
-    return rows
+    pk_of, score_of = pks.tolist(), last.score_exact.tolist()  # Python values, no scalars
+    return [
+        (pk_of[idx], slug, round(score_of[idx] * share, 2))
+        for idx, ranked in shares.items()
+        for slug, share in ranked
+    ]

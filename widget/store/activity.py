@@ -131,11 +131,17 @@ def count_rows(
 
 
 def reaction_blocks(
-    conn: sa.Connection, start: int, end: int, authors: tuple[int, int] | None = None
+    conn: sa.Connection,
+    start: int,
+    end: int,
+    authors: tuple[int, int] | None = None,
+    wanted: int | None = None,
 ):
     """(k, 5) int64 blocks of REACTION_COLUMNS (post_pk -1 for none) in [start, end), in no
     particular order, without self-reactions (engaging with yourself is not influence);
-    optionally only reactions to accounts with pks in [authors[0], authors[1]).
+    optionally only reactions to accounts with pks in [authors[0], authors[1]). ``wanted``:
+    count_rows of the same arguments, when the caller has it (counting takes a pass over
+    the time index).
 
     Each row comes packed into two integers (fewer values to format and parse, or for
     Python to build an object for on PostgreSQL): (author << 32 | engager) and (time, kind,
@@ -156,7 +162,7 @@ def reaction_blocks(
         columns,
         f"{where} AND author_pk <> engager_pk",
         params,
-        _scan(conn, "reactions", start, end, authors),
+        _scan(conn, "reactions", start, end, authors, wanted),
         (start, end),
     ):
         out = np.empty((block.shape[0], 5), dtype=np.int64)
@@ -170,9 +176,16 @@ def reaction_blocks(
         yield out
 
 
-def post_blocks(conn: sa.Connection, start: int, end: int, authors: tuple[int, int] | None = None):
+def post_blocks(
+    conn: sa.Connection,
+    start: int,
+    end: int,
+    authors: tuple[int, int] | None = None,
+    wanted: int | None = None,
+):
     """(k, 7) int64 blocks of POST_COLUMNS (-1 for counts an upstream did not report) in
-    [start, end), in no particular order; optionally only by accounts in ``authors``."""
+    [start, end), in no particular order; optionally only by accounts in ``authors``
+    (``wanted``: as for reaction_blocks)."""
     where, params = _where("posts", start, end, authors)
     columns = ["pk", "account_pk", "created_at", *(f"COALESCE({k}_count, -1)" for k in COUNT_KINDS)]
     yield from _int_blocks(
@@ -181,7 +194,7 @@ def post_blocks(conn: sa.Connection, start: int, end: int, authors: tuple[int, i
         columns,
         where,
         params,
-        _scan(conn, "posts", start, end, authors),
+        _scan(conn, "posts", start, end, authors, wanted),
         (start, end),
     )
 
@@ -230,14 +243,27 @@ def _where(table: str, start: int, end: int, authors: tuple[int, int] | None):
 
 
 def _scan(
-    conn: sa.Connection, table: str, start: int, end: int, authors: tuple[int, int] | None = None
+    conn: sa.Connection,
+    table: str,
+    start: int,
+    end: int,
+    authors: tuple[int, int] | None = None,
+    wanted: int | None = None,
 ) -> bool:
     """Whether to read the table in its own order (SQLite, when the rows wanted are most of
-    it: a scan of the time index visits the table at random, several times slower)."""
+    it: a scan of the time index visits the table at random, several times slower).
+    ``wanted``: count_rows of the same arguments, if known."""
     if conn.dialect.name != "sqlite":
         return False  # PostgreSQL plans that for itself
+    if wanted is None:
+        wanted = count_rows(conn, table, start, end, authors)
+    # The span of rowids bounds the table's rows from above, from the b-tree's two ends:
+    # when the rows wanted are most of that, they are most of the table (no count needed).
+    lo = raw_rows(conn, f"SELECT MIN(rowid) FROM {table}")[0][0]
+    hi = raw_rows(conn, f"SELECT MAX(rowid) FROM {table}")[0][0]
+    if lo is not None and wanted * 3 > hi - lo + 1:
+        return True
     total = int(raw_rows(conn, f"SELECT COUNT(*) FROM {table}")[0][0])
-    wanted = count_rows(conn, table, start, end, authors)
     return wanted * 3 > total
 
 
@@ -268,7 +294,10 @@ def _int_blocks(
         return
     joined = ", ".join(f"group_concat({c})" for c in columns)
     if scan:
-        lo, hi = raw_rows(conn, f"SELECT MIN(rowid), MAX(rowid) FROM {table}")[0]
+        # Two queries: SQLite answers MIN(rowid) or MAX(rowid) alone from the table's b-tree
+        # at once, but both in one query by scanning every row.
+        lo = raw_rows(conn, f"SELECT MIN(rowid) FROM {table}")[0][0]
+        hi = raw_rows(conn, f"SELECT MAX(rowid) FROM {table}")[0][0]
         sql = f"SELECT {joined} FROM {table} NOT INDEXED WHERE rowid >= ? AND rowid < ? AND {where}"
         ranges = [(a, a + BLOCK) for a in range(lo or 0, (hi or -1) + 1, BLOCK)]
     else:
