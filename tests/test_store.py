@@ -1,7 +1,8 @@
 """The store on SQLite and PostgreSQL: schema, idempotent creation, a full scoring round trip."""
 
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 
+import pytest
 import sqlalchemy as sa
 
 from widget.ids import parse_account_id
@@ -79,3 +80,45 @@ def test_bulk_reads_give_the_table_rows_in_blocks(engine, monkeypatch):
                 for a, b, c, d in zip(pk.tolist(), author.tolist(), t.tolist(), counts.tolist())
             )
     assert n_blocks[0] > 1
+
+
+def test_replacing_every_accounts_topics_keeps_the_tables_indexes(engine):
+    """A run for every account rewrites the whole topics table (on SQLite with its indexes
+    dropped and built again inside the transaction): readers then find exactly the new rows,
+    the indexes are as the schema made them, and a failed write leaves the old rows and the
+    indexes in place."""
+    from widget.store import scores as store_scores
+
+    build_demo(engine, accounts=60, reactions=600, now=datetime(2026, 6, 1, tzinfo=UTC))
+
+    def indexes():
+        return sorted(
+            (ix["name"], tuple(ix["column_names"]))
+            for ix in sa.inspect(engine).get_indexes("account_topics")
+        )
+
+    def topics():
+        with engine.connect() as conn:
+            return conn.execute(
+                sa.text("SELECT account_pk, slug, weight FROM account_topics ORDER BY 1, 2")
+            ).all()
+
+    before = indexes()
+    assert ("ix_account_topics_slug", ("slug", "weight")) in before
+    with engine.connect() as conn:
+        pks = sorted(conn.execute(sa.text("SELECT pk FROM accounts")).scalars())
+    day = date(2026, 5, 31)
+    for rows in ([(pk, "wine", 1.5) for pk in pks], [(pks[0], "jazz", 2.25), (pks[1], "x", 0.5)]):
+        with engine.begin() as conn:
+            store_scores.replace_snapshots(conn, day, day, ("account_pk", "day"), [], rows)
+        assert [tuple(r) for r in topics()] == sorted(rows)
+        assert indexes() == before
+    with engine.connect() as conn:  # the reads the service makes go through the index
+        assert store_scores.top_topics(conn, 5) == [("jazz", 1), ("x", 1)]
+    refused = (sa.exc.IntegrityError, engine.dialect.dbapi.IntegrityError)
+    with pytest.raises(refused), engine.begin() as conn:  # no account -5: the key refuses it
+        store_scores.replace_snapshots(
+            conn, day, day, ("account_pk", "day"), [], [(pks[0], "a", 1.0), (-5, "b", 1.0)]
+        )
+    assert [tuple(r) for r in topics()] == [(pks[0], "jazz", 2.25), (pks[1], "x", 0.5)]
+    assert indexes() == before
