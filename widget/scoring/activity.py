@@ -136,14 +136,42 @@ def canonical_order(time: np.ndarray, *ties: np.ndarray) -> np.ndarray | None:
         key |= c.astype(np.int64) + 1
     if packed == len(cols) and bool((key[1:] > key[:-1]).all()):
         return None
-    if packed == len(cols) or not ties:
-        return np.argsort(key, kind="stable")
-    order = np.argsort(key)
-    sorted_key = key[order]
-    tied = np.flatnonzero(sorted_key[1:] == sorted_key[:-1])
-    if tied.size:  # runs of rows equal in the leading columns: order them by the rest
+    # The key's lowest bits give way to the rows' positions when both do not fit.
+    shift = max(sum(bits[:packed]) + position_bits(key.size) - 63, 0)
+    order = position_sort(key, shift)  # key is now the (shifted) key in sorted order
+    if packed == len(cols) and not shift:
+        return order  # the key's stable order
+    tied = np.flatnonzero(key[1:] == key[:-1])
+    if tied.size:  # runs of rows equal in the sorted key: order them by the columns it lacks
         at = np.unique(np.concatenate([tied, tied + 1]))
         rows = order[at]
-        rest = [c[rows].astype(np.int64) for c in reversed(cols[packed:])]
-        order[at] = rows[np.lexsort((*rest, sorted_key[at]))]
+        rest = [c[rows].astype(np.int64) for c in reversed(cols if shift else cols[packed:])]
+        order[at] = rows[np.lexsort((*rest, key[at]))]
+    return order
+
+
+def position_bits(n: int) -> int:
+    """Bits a row position of ``n`` rows takes."""
+    return max(n - 1, 1).bit_length()
+
+
+_POSITIONS = 1 << 16  # positions are added to a key this many rows at a time
+
+
+def position_sort(key: np.ndarray, shift: int = 0) -> np.ndarray:
+    """np.argsort(key >> shift, kind="stable"), about three times faster: NumPy sorts values
+    much faster than it argsorts them, so each value carries its row's position in its low
+    bits and the values are sorted. ``key`` (non-negative int64, and key >> shift below
+    2 ** (63 - position_bits(key.size))) is overwritten with key >> shift in sorted order;
+    no row-sized temporary but the order returned."""
+    n, width = key.size, position_bits(key.size)
+    if shift:
+        key >>= shift
+    key <<= width
+    for lo in range(0, n, _POSITIONS):
+        hi = min(lo + _POSITIONS, n)
+        key[lo:hi] |= np.arange(lo, hi, dtype=np.int64)
+    key.sort()
+    order = key & ((1 << width) - 1)
+    key >>= width
     return order
