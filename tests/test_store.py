@@ -61,6 +61,14 @@ def test_bulk_reads_give_the_table_rows_in_blocks(engine, monkeypatch):
     from widget.store import activity as store_activity
 
     build_demo(engine, accounts=200, reactions=4000, now=datetime(2026, 6, 1, tzinfo=UTC))
+    with engine.begin() as conn:  # fetched posts: some counts reported, some not, some large
+        conn.execute(
+            sa.text(
+                "UPDATE posts SET reshare_count = pk % 7, like_count = CASE WHEN pk % 3 = 0 "
+                "THEN NULL ELSE pk * 100003 END, quote_count = 0 WHERE pk % 5 = 0"
+            )
+        )
+        conn.execute(sa.text("UPDATE posts SET reply_count = 2000000000 WHERE pk % 11 = 0"))
     monkeypatch.setattr(store_activity, "BLOCK", 700)  # many blocks, the last one partial
     n_blocks = []
     with engine.connect() as conn:
@@ -75,6 +83,7 @@ def test_bulk_reads_give_the_table_rows_in_blocks(engine, monkeypatch):
             assert sorted(map(tuple, got.tolist())) == sorted(map(tuple, plain.tolist()))
             posts = np.concatenate(list(store_activity.post_blocks(conn, start, end)))
             pk, author, t, _, counts = store_activity.load_posts(conn, start, end)
+            assert (counts >= 0).any(axis=1).any() and (counts < 0).all(axis=1).any()
             assert sorted(map(tuple, posts.tolist())) == sorted(
                 (a, b, c, *d)
                 for a, b, c, d in zip(pk.tolist(), author.tolist(), t.tolist(), counts.tolist())
