@@ -75,6 +75,10 @@ def test_bulk_reads_give_the_table_rows_in_blocks(engine, monkeypatch):
         lo, hi = store_activity.activity_span(conn)
         for start, end in ((lo, hi + 1), (hi - 3 * 86400, hi - 86400 + 17)):
             blocks = list(store_activity.reaction_blocks(conn, start, end))
+            for table in ("reactions", "posts"):  # a bound when the window holds every row
+                count = store_activity.count_rows(conn, table, start, end)
+                bound = store_activity.rows_at_most(conn, table, start, end)
+                assert bound == count if start > lo else bound >= count
             n_blocks.append(len(blocks))
             got = np.concatenate(blocks)
             plain = store_activity.load_reactions(conn, start, end)
@@ -131,3 +135,24 @@ def test_replacing_every_accounts_topics_keeps_the_tables_indexes(engine):
         )
     assert [tuple(r) for r in topics()] == [(pks[0], "jazz", 2.25), (pks[1], "x", 0.5)]
     assert indexes() == before
+
+
+def test_latest_followers_takes_each_accounts_last_count_up_to_the_day(engine):
+    from widget.store import activity as store_activity
+
+    build_demo(engine, accounts=30, reactions=300, now=datetime(2026, 6, 1, tzinfo=UTC))
+    with engine.begin() as conn:
+        pks = sorted(conn.execute(sa.text("SELECT pk FROM accounts")).scalars())[:3]
+        conn.execute(sa.text("DELETE FROM follower_snapshots"))
+        store_activity.upsert_followers(
+            conn,
+            [
+                {"account_pk": pks[0], "day": date(2026, 5, 1), "followers": 10},
+                {"account_pk": pks[0], "day": date(2026, 5, 20), "followers": 20},
+                {"account_pk": pks[0], "day": date(2026, 6, 2), "followers": 30},
+                {"account_pk": pks[1], "day": date(2026, 6, 3), "followers": 40},
+                {"account_pk": pks[2], "day": date(2026, 5, 31), "followers": 50},
+            ],
+        )
+        got = store_activity.latest_followers(conn, date(2026, 5, 31))
+    assert got == {pks[0]: 20, pks[2]: 50}

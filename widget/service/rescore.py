@@ -261,7 +261,7 @@ def load_window(
         account_index = _Index(pks)
         fol = _followers(store_activity.latest_followers(conn, as_of), pks)
         prior = _prior(local, fol, model)
-        n_posts = store_activity.count_rows(conn, "posts", start, end, authors)
+        n_posts = store_activity.rows_at_most(conn, "posts", start, end, authors)
         posts = _Columns(
             n_posts,
             {"key": np.int64, "author": np.int32, "time": np.int64, "counts": (np.int32, 4)},
@@ -273,7 +273,7 @@ def load_window(
             posts.append(key=block[:, 0], author=author, time=block[:, 2], counts=block[:, 3:])
         posts = posts.done()
         post_index = _Index(posts["key"])
-        n_reactions = store_activity.count_rows(conn, "reactions", start, end, authors)
+        n_reactions = store_activity.rows_at_most(conn, "reactions", start, end, authors)
         r = _Columns(
             n_reactions,
             {
