@@ -1,11 +1,12 @@
-"""The rows a rescore writes: the signals column is the bytes json.dumps gives, however the
-run makes them."""
+"""The rows a rescore writes: the signals column is the bytes json.dumps gives, and the
+rounded numbers the bits round() gives, however the run makes them."""
 
 import json
+import math
 
 import numpy as np
 
-from widget.service.rescore import ESTIMATED, _signals_texts
+from widget.service.rescore import ESTIMATED, _signals_texts, round_like_python
 
 
 def test_signals_texts_are_what_json_dumps_writes():
@@ -49,3 +50,25 @@ def test_signals_texts_are_what_json_dumps_writes():
     got = _signals_texts(sig)
     assert got == want
     assert "NaN" in got[0] and "Infinity" in got[1] and "-0.0" in got[3]
+
+
+def test_rounding_gives_pythons_round():
+    """Topic weights and deltas are rounded in bulk; every value must come out as
+    round(v, digits) would make it (ties of the binary value, both signs, NaN, infinities)."""
+    rng = np.random.default_rng(9)
+    ties = np.array([k / 1000 for k in range(-20000, 20000, 5)])  # x.xx5: decided by binary
+    values = np.concatenate(
+        [
+            rng.random(200_000) * 100,
+            rng.normal(0, 30, 200_000),
+            ties,
+            np.nextafter(ties, np.inf),
+            np.nextafter(ties, -np.inf),
+            [0.0, -0.0, 2.675, 1.005, 0.125, 0.375, 1e-9, -1e-9, 1e300, -1e300, 2.0**53],
+            [np.nan, np.inf, -np.inf],
+        ]
+    )
+    for digits in (2, 3):
+        got = round_like_python(values, digits)
+        want = [round(v, digits) if math.isfinite(v) else v for v in values.tolist()]
+        assert [repr(x) for x in got] == [repr(x) for x in want]

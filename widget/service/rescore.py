@@ -26,7 +26,7 @@ from ..scoring.job import (
 )
 from ..scoring.model import Model, load_model
 from ..scoring.plusk import PlusK
-from ..scoring.topic_weights import TopicCodes, account_topic_shares
+from ..scoring.topic_weights import TopicCodes, topic_table
 from ..store import accounts as store_accounts
 from ..store import activity as store_activity
 from ..store import community as store_community
@@ -556,7 +556,9 @@ def _snapshot_chunk(res, pks, computed, detailed: bool, at: np.ndarray) -> list[
         cols.append(res.component_scores[c][at].tolist())
         cols.append(np.round(res.component_values[c][at], 6).tolist())
     for k in HORIZONS:
-        cols.append([None if math.isnan(x) else round(x, 3) for x in res.deltas[k][at].tolist()])
+        cols.append(
+            [None if x != x else x for x in round_like_python(res.deltas[k][at], 3)]  # NaN: None
+        )
     cols.append(res.provisional[at].tolist())
     if detailed:
         cols.append(["[]"] * n)  # the words come from the drivers when a record is read
@@ -646,16 +648,29 @@ def _topic_rows(
         for r, slug, count in endorsed
         if r in pk_index
     }
-    shares = account_topic_shares(
+    idx, slugs, shares = topic_table(
         activity.p_author[lo:hi],
         1.0 + per_post[lo:hi],
         p_topics[lo:hi],
         model.topics_per_account,
         extra,
     )
-    pk_of, score_of = pks.tolist(), last.score_exact.tolist()  # Python values, no scalars
-    return [
-        (pk_of[idx], slug, round(score_of[idx] * share, 2))
-        for idx, ranked in shares.items()
-        for slug, share in ranked
-    ]
+    weights = round_like_python(last.score_exact[idx] * shares, 2)
+    return list(zip(pks[idx].tolist(), slugs.tolist(), weights))
+
+
+def round_like_python(values: np.ndarray, digits: int) -> list[float]:
+    """[round(v, digits) for v in values.tolist()], about ten times faster: NumPy's rounding
+    (rint(v * 10 ** digits) / 10 ** digits) gives Python's bits except where v * 10 ** digits
+    lies within rounding error of a tie, and those (and NaN, infinities) Python rounds.
+    Non-finite values come back as they are."""
+    scale = 10.0**digits
+    with np.errstate(invalid="ignore", over="ignore"):
+        scaled = values * scale
+        out = (np.rint(scaled) / scale).tolist()
+        near = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6 * np.maximum(1.0, np.abs(scaled))
+        python = near | ~np.isfinite(scaled) | (np.abs(scaled) >= 2.0**52)
+    for i in np.flatnonzero(python).tolist():
+        v = float(values[i])
+        out[i] = round(v, digits) if math.isfinite(v) else v
+    return out
