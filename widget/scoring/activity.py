@@ -75,10 +75,12 @@ class Activity:
             p_time, *(() if post_keys is None else (np.asarray(post_keys, dtype=np.int64),))
         )
         if porder is not None:
-            newpos = np.empty_like(porder)
-            newpos[porder] = np.arange(porder.size)
+            # Each post's new position, and -1 last, where r_post's -1 (no post) finds it.
+            newpos = np.empty(porder.size + 1, dtype=np.int32)
+            newpos[porder] = np.arange(porder.size, dtype=np.int32)
+            newpos[-1] = -1
             p_author, p_time = p_author[porder], p_time[porder]
-            r_post = np.where(r_post >= 0, newpos[np.maximum(r_post, 0)], -1).astype(np.int32)
+            r_post = newpos[r_post]
         rorder = canonical_order(r_time, r_author, r_engager, r_kind, r_post)
         if rorder is not None:
             r_author, r_engager, r_kind, r_post, r_time = (

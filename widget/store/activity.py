@@ -345,10 +345,10 @@ def _int_blocks(
         ranges = [(a, min(a + DAY, span[1])) for a in range(span[0], span[1], DAY)]
     cur = conn.connection.dbapi_connection.cursor()
 
-    def block(a: int, b: int) -> np.ndarray | None:
-        texts = cur.execute(sql, (a, b, *params)).fetchone()
-        if texts[0] is None:
-            return None
+    def block(a: int, b: int) -> tuple:
+        return cur.execute(sql, (a, b, *params)).fetchone()
+
+    def parse(texts: tuple) -> np.ndarray:
         cols = [np.fromstring(t, dtype=np.int64, sep=",") for t in texts]
         rows = cols[0].size // per_row[0]
         if any(c.size != rows * w for c, w in zip(cols, per_row)):
@@ -357,16 +357,18 @@ def _int_blocks(
             return np.stack(cols, axis=1)
         return np.concatenate([c.reshape(rows, w) for c, w in zip(cols, per_row)], axis=1)
 
-    # SQLite (which lets go of the GIL) reads the next block while the caller works on this
-    # one; the connection is used by one thread at a time, and no block is left in flight.
+    # SQLite (which lets go of the GIL) reads the next block while this thread parses this
+    # one and the caller works on it (SQLite is the slower of the two: the thread that
+    # waits on it does the parsing); the connection is used by one thread at a time, and no
+    # block is left in flight.
     with ThreadPoolExecutor(1) as pool:
         pending = pool.submit(block, *ranges[0]) if ranges else None
         try:
             for after in [*ranges[1:], None]:
-                got = pending.result()
+                texts = pending.result()
                 pending = pool.submit(block, *after) if after else None
-                if got is not None:
-                    yield got
+                if texts[0] is not None:
+                    yield parse(texts)
         finally:
             if pending is not None:
                 pending.cancel() or pending.exception()
