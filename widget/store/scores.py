@@ -21,7 +21,7 @@ def replace_snapshots(
     last: date,
     columns: tuple[str, ...],
     rows: Iterable[tuple],
-    topics: list[tuple] | None,
+    topics: Iterable[tuple] | None,
     accounts: list[int] | None = None,
     cache_kib: int = 0,
 ) -> None:
@@ -29,7 +29,8 @@ def replace_snapshots(
     only for ``accounts``, in the caller's transaction, so readers see either the old run or
     the new one. ``rows`` are tuples in ``columns`` order (made as they are written, when an
     iterator), written with the driver's executemany (hundreds of thousands of rows for a
-    90-day backfill); ``topics`` are (account pk, slug, weight) tuples. ``cache_kib``: on
+    90-day backfill); ``topics`` are (account pk, slug, weight) tuples (an iterable, as
+    ``rows``). ``cache_kib``: on
     SQLite, the page cache for this write (the inserts touch both tables' indexes all over,
     and with SQLite's default 2 MB most index pages are read again and again)."""
     if conn.dialect.name == "sqlite" and cache_kib > 0:
@@ -63,7 +64,7 @@ def _replace(conn, first, last, columns, rows, topics, accounts) -> None:
     bump_generation(conn)
 
 
-def _replace_all_topics(conn: sa.Connection, topics: list[tuple]) -> None:
+def _replace_all_topics(conn: sa.Connection, topics: Iterable[tuple]) -> None:
     """Every account's topics, replaced. On SQLite the table's own indexes go for the
     rewrite and are built again from the new rows (inside the transaction, so readers never
     see the table without them): one sort instead of a random b-tree insert per row, and a
