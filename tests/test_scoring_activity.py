@@ -4,7 +4,7 @@ and so every published number, come out the same bits (the daily run relies on i
 import numpy as np
 from scoring_helpers import AS_OF, Community, steady
 
-from widget.scoring.activity import Activity, canonical_order
+from widget.scoring.activity import Activity, canonical_order, position_sort
 from widget.scoring.job import score_days
 from widget.scoring.model import load_model
 
@@ -25,6 +25,37 @@ def test_canonical_order_sorts_by_time_then_every_column():
         got = np.stack([c[perm] for c in cols], axis=1)[order]
         assert (got == want).all()
     assert canonical_order(np.arange(10), np.zeros(10, int)) is None  # already in order
+
+
+def test_canonical_order_when_the_columns_leave_no_room_for_positions():
+    """Wide columns (a 40-bit time span, a million accounts): the sort key gives up its low
+    bits to the rows' positions, and ties in what is left are ordered by every column."""
+    rng = np.random.default_rng(3)
+    n = 20_000
+    cols = [
+        rng.integers(0, 2**40, n) // rng.choice([1, 2**30], n),  # many equal times too
+        rng.integers(0, 2**20, n),
+        rng.integers(0, 2**20, n) // rng.choice([1, 2**19], n),
+        rng.integers(0, 5, n),
+        rng.integers(-1, 2**22, n),
+    ]
+    want = np.stack(cols, axis=1)[np.lexsort(cols[::-1])]
+    for width in (1, 2, 3, 5):
+        got = np.stack(cols[:width], axis=1)[canonical_order(*cols[:width])]
+        assert (got == want[:, :width]).all()
+    # Time alone (posts without keys): equal times keep the order they were read in.
+    times = rng.integers(0, 50, n)
+    assert (canonical_order(times) == np.argsort(times, kind="stable")).all()
+
+
+def test_position_sort_is_argsorts_stable_order():
+    rng = np.random.default_rng(5)
+    for n, top, shift in ((2, 1, 0), (1000, 7, 0), (100_000, 2**40, 0), (100_000, 2**62, 20)):
+        key = rng.integers(0, top, n)
+        want = np.argsort(key >> shift, kind="stable")
+        got_key = key.copy()
+        assert (position_sort(got_key, shift) == want).all()
+        assert (got_key == (key >> shift)[want]).all()
 
 
 def test_the_job_gives_the_same_bits_whatever_order_rows_come_in():

@@ -1,6 +1,9 @@
 """Klout's four published rules, each its own test: each fails if the rule is broken."""
 
+import numpy as np
 from scoring_helpers import Community
+
+from widget.scoring.components import _pairs
 
 
 def test_rule1_reactions_relative_to_content():
@@ -91,3 +94,15 @@ def test_window_drops_old_activity():
     v, _ = c.values()
     assert v.posts[c.names["old-news"]] == 0
     assert v.true_reach[c.names["old-news"]] == 0
+
+
+def test_pairs_are_np_uniques_result():
+    """The distinct (engager, author) pairs and each reaction's pair, as np.unique gives them
+    (sorted by the packed key, however many accounts and reactions)."""
+    rng = np.random.default_rng(11)
+    for n_accounts, n in ((3, 10), (500, 20_000), (3_000_000, 5_000), (2**28, 5_000)):
+        engager = rng.integers(0, n_accounts, n)
+        author = rng.integers(0, n_accounts, n)
+        want, inverse = np.unique(engager * n_accounts + author, return_inverse=True)
+        pairs, r_pair = _pairs(engager, author, n_accounts)
+        assert (pairs == want).all() and (r_pair == inverse.reshape(-1)).all()

@@ -1,7 +1,8 @@
 """The store on SQLite and PostgreSQL: schema, idempotent creation, a full scoring round trip."""
 
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 
+import pytest
 import sqlalchemy as sa
 
 from widget.ids import parse_account_id
@@ -60,12 +61,24 @@ def test_bulk_reads_give_the_table_rows_in_blocks(engine, monkeypatch):
     from widget.store import activity as store_activity
 
     build_demo(engine, accounts=200, reactions=4000, now=datetime(2026, 6, 1, tzinfo=UTC))
+    with engine.begin() as conn:  # fetched posts: some counts reported, some not, some large
+        conn.execute(
+            sa.text(
+                "UPDATE posts SET reshare_count = pk % 7, like_count = CASE WHEN pk % 3 = 0 "
+                "THEN NULL ELSE pk * 100003 END, quote_count = 0 WHERE pk % 5 = 0"
+            )
+        )
+        conn.execute(sa.text("UPDATE posts SET reply_count = 2000000000 WHERE pk % 11 = 0"))
     monkeypatch.setattr(store_activity, "BLOCK", 700)  # many blocks, the last one partial
     n_blocks = []
     with engine.connect() as conn:
         lo, hi = store_activity.activity_span(conn)
         for start, end in ((lo, hi + 1), (hi - 3 * 86400, hi - 86400 + 17)):
             blocks = list(store_activity.reaction_blocks(conn, start, end))
+            for table in ("reactions", "posts"):  # a bound when the window holds every row
+                count = store_activity.count_rows(conn, table, start, end)
+                bound = store_activity.rows_at_most(conn, table, start, end)
+                assert bound == count if start > lo else bound >= count
             n_blocks.append(len(blocks))
             got = np.concatenate(blocks)
             plain = store_activity.load_reactions(conn, start, end)
@@ -74,8 +87,72 @@ def test_bulk_reads_give_the_table_rows_in_blocks(engine, monkeypatch):
             assert sorted(map(tuple, got.tolist())) == sorted(map(tuple, plain.tolist()))
             posts = np.concatenate(list(store_activity.post_blocks(conn, start, end)))
             pk, author, t, _, counts = store_activity.load_posts(conn, start, end)
+            assert (counts >= 0).any(axis=1).any() and (counts < 0).all(axis=1).any()
             assert sorted(map(tuple, posts.tolist())) == sorted(
                 (a, b, c, *d)
                 for a, b, c, d in zip(pk.tolist(), author.tolist(), t.tolist(), counts.tolist())
             )
     assert n_blocks[0] > 1
+
+
+def test_replacing_every_accounts_topics_keeps_the_tables_indexes(engine):
+    """A run for every account rewrites the whole topics table (on SQLite with its indexes
+    dropped and built again inside the transaction): readers then find exactly the new rows,
+    the indexes are as the schema made them, and a failed write leaves the old rows and the
+    indexes in place."""
+    from widget.store import scores as store_scores
+
+    build_demo(engine, accounts=60, reactions=600, now=datetime(2026, 6, 1, tzinfo=UTC))
+
+    def indexes():
+        return sorted(
+            (ix["name"], tuple(ix["column_names"]))
+            for ix in sa.inspect(engine).get_indexes("account_topics")
+        )
+
+    def topics():
+        with engine.connect() as conn:
+            return conn.execute(
+                sa.text("SELECT account_pk, slug, weight FROM account_topics ORDER BY 1, 2")
+            ).all()
+
+    before = indexes()
+    assert ("ix_account_topics_slug", ("slug", "weight")) in before
+    with engine.connect() as conn:
+        pks = sorted(conn.execute(sa.text("SELECT pk FROM accounts")).scalars())
+    day = date(2026, 5, 31)
+    for rows in ([(pk, "wine", 1.5) for pk in pks], [(pks[0], "jazz", 2.25), (pks[1], "x", 0.5)]):
+        with engine.begin() as conn:
+            store_scores.replace_snapshots(conn, day, day, ("account_pk", "day"), [], rows)
+        assert [tuple(r) for r in topics()] == sorted(rows)
+        assert indexes() == before
+    with engine.connect() as conn:  # the reads the service makes go through the index
+        assert store_scores.top_topics(conn, 5) == [("jazz", 1), ("x", 1)]
+    refused = (sa.exc.IntegrityError, engine.dialect.dbapi.IntegrityError)
+    with pytest.raises(refused), engine.begin() as conn:  # no account -5: the key refuses it
+        store_scores.replace_snapshots(
+            conn, day, day, ("account_pk", "day"), [], [(pks[0], "a", 1.0), (-5, "b", 1.0)]
+        )
+    assert [tuple(r) for r in topics()] == [(pks[0], "jazz", 2.25), (pks[1], "x", 0.5)]
+    assert indexes() == before
+
+
+def test_latest_followers_takes_each_accounts_last_count_up_to_the_day(engine):
+    from widget.store import activity as store_activity
+
+    build_demo(engine, accounts=30, reactions=300, now=datetime(2026, 6, 1, tzinfo=UTC))
+    with engine.begin() as conn:
+        pks = sorted(conn.execute(sa.text("SELECT pk FROM accounts")).scalars())[:3]
+        conn.execute(sa.text("DELETE FROM follower_snapshots"))
+        store_activity.upsert_followers(
+            conn,
+            [
+                {"account_pk": pks[0], "day": date(2026, 5, 1), "followers": 10},
+                {"account_pk": pks[0], "day": date(2026, 5, 20), "followers": 20},
+                {"account_pk": pks[0], "day": date(2026, 6, 2), "followers": 30},
+                {"account_pk": pks[1], "day": date(2026, 6, 3), "followers": 40},
+                {"account_pk": pks[2], "day": date(2026, 5, 31), "followers": 50},
+            ],
+        )
+        got = store_activity.latest_followers(conn, date(2026, 5, 31))
+    assert got == {pks[0]: 20, pks[2]: 50}

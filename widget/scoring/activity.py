@@ -75,10 +75,12 @@ class Activity:
             p_time, *(() if post_keys is None else (np.asarray(post_keys, dtype=np.int64),))
         )
         if porder is not None:
-            newpos = np.empty_like(porder)
-            newpos[porder] = np.arange(porder.size)
+            # Each post's new position, and -1 last, where r_post's -1 (no post) finds it.
+            newpos = np.empty(porder.size + 1, dtype=np.int32)
+            newpos[porder] = np.arange(porder.size, dtype=np.int32)
+            newpos[-1] = -1
             p_author, p_time = p_author[porder], p_time[porder]
-            r_post = np.where(r_post >= 0, newpos[np.maximum(r_post, 0)], -1).astype(np.int32)
+            r_post = newpos[r_post]
         rorder = canonical_order(r_time, r_author, r_engager, r_kind, r_post)
         if rorder is not None:
             r_author, r_engager, r_kind, r_post, r_time = (
@@ -136,14 +138,42 @@ def canonical_order(time: np.ndarray, *ties: np.ndarray) -> np.ndarray | None:
         key |= c.astype(np.int64) + 1
     if packed == len(cols) and bool((key[1:] > key[:-1]).all()):
         return None
-    if packed == len(cols) or not ties:
-        return np.argsort(key, kind="stable")
-    order = np.argsort(key)
-    sorted_key = key[order]
-    tied = np.flatnonzero(sorted_key[1:] == sorted_key[:-1])
-    if tied.size:  # runs of rows equal in the leading columns: order them by the rest
+    # The key's lowest bits give way to the rows' positions when both do not fit.
+    shift = max(sum(bits[:packed]) + position_bits(key.size) - 63, 0)
+    order = position_sort(key, shift)  # key is now the (shifted) key in sorted order
+    if packed == len(cols) and not shift:
+        return order  # the key's stable order
+    tied = np.flatnonzero(key[1:] == key[:-1])
+    if tied.size:  # runs of rows equal in the sorted key: order them by the columns it lacks
         at = np.unique(np.concatenate([tied, tied + 1]))
         rows = order[at]
-        rest = [c[rows].astype(np.int64) for c in reversed(cols[packed:])]
-        order[at] = rows[np.lexsort((*rest, sorted_key[at]))]
+        rest = [c[rows].astype(np.int64) for c in reversed(cols if shift else cols[packed:])]
+        order[at] = rows[np.lexsort((*rest, key[at]))]
+    return order
+
+
+def position_bits(n: int) -> int:
+    """Bits a row position of ``n`` rows takes."""
+    return max(n - 1, 1).bit_length()
+
+
+_POSITIONS = 1 << 16  # positions are added to a key this many rows at a time
+
+
+def position_sort(key: np.ndarray, shift: int = 0) -> np.ndarray:
+    """np.argsort(key >> shift, kind="stable"), about three times faster: NumPy sorts values
+    much faster than it argsorts them, so each value carries its row's position in its low
+    bits and the values are sorted. ``key`` (non-negative int64, and key >> shift below
+    2 ** (63 - position_bits(key.size))) is overwritten with key >> shift in sorted order;
+    no row-sized temporary but the order returned."""
+    n, width = key.size, position_bits(key.size)
+    if shift:
+        key >>= shift
+    key <<= width
+    for lo in range(0, n, _POSITIONS):
+        hi = min(lo + _POSITIONS, n)
+        key[lo:hi] |= np.arange(lo, hi, dtype=np.int64)
+    key.sort()
+    order = key & ((1 << width) - 1)
+    key >>= width
     return order

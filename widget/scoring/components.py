@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activity import DAY, Activity
+from .activity import DAY, Activity, position_bits, position_sort
 from .model import Model
 from .network import Local
 from .pagerank import inflow_of, pagerank_inflow
@@ -65,8 +65,11 @@ def _pairs(engager: np.ndarray, author: np.ndarray, n: int) -> tuple[np.ndarray,
     key = engager.astype(np.int64)
     key *= n
     key += author
-    order = np.argsort(key)
-    key = key[order]
+    if (max(n * n - 1, 1)).bit_length() + position_bits(key.size) <= 63:
+        order = position_sort(key)  # key is now sorted
+    else:
+        order = np.argsort(key)
+        key = key[order]
     new = np.empty(key.size, dtype=bool)
     new[:1] = True
     np.not_equal(key[1:], key[:-1], out=new[1:])

@@ -28,7 +28,21 @@ class TopicCodes:
 def account_topic_shares(
     p_author: np.ndarray, p_weight: np.ndarray, p_topics: list, per_account: int, extra=None
 ) -> dict[int, list[tuple[str, float]]]:
-    """p_topics[i] is post i's {slug: mentions} (a dict or its JSON text), or p_topics is a
+    """Each account's (slug, share) pairs, strongest first (see topic_table)."""
+    out: dict[int, list[tuple[str, float]]] = {}
+    accounts, slugs, shares = topic_table(p_author, p_weight, p_topics, per_account, extra)
+    for a, s, share in zip(accounts.tolist(), slugs.tolist(), shares.tolist()):
+        out.setdefault(a, []).append((s, share))
+    return out
+
+
+def topic_table(
+    p_author: np.ndarray, p_weight: np.ndarray, p_topics: list, per_account: int, extra=None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(account, slug, share) rows as three arrays: by account, each account's topics
+    strongest first (then by name), at most ``per_account`` of them.
+
+    p_topics[i] is post i's {slug: mentions} (a dict or its JSON text), or p_topics is a
     TopicCodes; ``extra`` maps
     (account, slug) to more weight (+K raise the receiver's weight in the topic).
 
@@ -75,7 +89,7 @@ def account_topic_shares(
     slug = np.concatenate([x_slug, flat_slug[at]])
     weight = np.concatenate([x_units, np.asarray(p_weight, dtype=float)[post] * flat_cap[at]])
     if author.size == 0:
-        return {}
+        return np.zeros(0, np.int64), np.zeros(0, dtype=object), np.zeros(0)
     pair, inv = np.unique(author * len(slugs) + slug, return_inverse=True)
     total = np.bincount(inv.reshape(-1), weights=weight, minlength=pair.size)
     acct, slug = pair // len(slugs), pair % len(slugs)
@@ -88,12 +102,7 @@ def account_topic_shares(
     place = np.arange(acct.size) - np.repeat(first, np.diff(np.r_[first, acct.size]))
     top = np.repeat(total[first], np.diff(np.r_[first, acct.size]))
     keep = place < per_account
-    out: dict[int, list[tuple[str, float]]] = {}
-    for a, s, share in zip(
-        acct[keep].tolist(), names[slug[keep]].tolist(), (total[keep] / top[keep]).tolist()
-    ):
-        out.setdefault(a, []).append((s, share))
-    return out
+    return acct[keep], names[slug[keep]], total[keep] / top[keep]
 
 
 def _set_key(topics):

@@ -26,7 +26,7 @@ from ..scoring.job import (
 )
 from ..scoring.model import Model, load_model
 from ..scoring.plusk import PlusK
-from ..scoring.topic_weights import TopicCodes, account_topic_shares
+from ..scoring.topic_weights import TopicCodes, topic_table
 from ..store import accounts as store_accounts
 from ..store import activity as store_activity
 from ..store import community as store_community
@@ -261,19 +261,21 @@ def load_window(
         account_index = _Index(pks)
         fol = _followers(store_activity.latest_followers(conn, as_of), pks)
         prior = _prior(local, fol, model)
+        n_posts = store_activity.rows_at_most(conn, "posts", start, end, authors)
         posts = _Columns(
-            store_activity.count_rows(conn, "posts", start, end, authors),
+            n_posts,
             {"key": np.int64, "author": np.int32, "time": np.int64, "counts": (np.int32, 4)},
         )
-        for block in store_activity.post_blocks(conn, start, end, authors):
+        for block in store_activity.post_blocks(conn, start, end, authors, n_posts):
             digests.add(1, block, 2)
             author = account_index(block[:, 1])
             block, author = block[author >= 0], author[author >= 0]
             posts.append(key=block[:, 0], author=author, time=block[:, 2], counts=block[:, 3:])
         posts = posts.done()
         post_index = _Index(posts["key"])
+        n_reactions = store_activity.rows_at_most(conn, "reactions", start, end, authors)
         r = _Columns(
-            store_activity.count_rows(conn, "reactions", start, end, authors),
+            n_reactions,
             {
                 "author": np.int32,
                 "engager": np.int32,
@@ -282,7 +284,7 @@ def load_window(
                 "time": np.int64,
             },
         )
-        for block in store_activity.reaction_blocks(conn, start, end, authors):
+        for block in store_activity.reaction_blocks(conn, start, end, authors, n_reactions):
             digests.add(0, block, 4)
             author, engager = account_index(block[:, 0]), account_index(block[:, 1])
             ok = (author >= 0) & (engager >= 0)
@@ -554,40 +556,13 @@ def _snapshot_chunk(res, pks, computed, detailed: bool, at: np.ndarray) -> list[
         cols.append(res.component_scores[c][at].tolist())
         cols.append(np.round(res.component_values[c][at], 6).tolist())
     for k in HORIZONS:
-        cols.append([None if math.isnan(x) else round(x, 3) for x in res.deltas[k][at].tolist()])
+        cols.append(
+            [None if x != x else x for x in round_like_python(res.deltas[k][at], 3)]  # NaN: None
+        )
     cols.append(res.provisional[at].tolist())
     if detailed:
         cols.append(["[]"] * n)  # the words come from the drivers when a record is read
-        sig = {k: v[at] for k, v in res.signals.items()}
-        posts, reactions, engagers = (
-            sig[k].astype(int).tolist() for k in ("posts", "reactions", "engagers")
-        )
-        wpp = np.round(sig["weighted_per_post"], 3).tolist()
-        fol = sig["followers"].tolist()
-        estimated = (sig["unlisted"] > 0).tolist()
-        pk_bonus = np.round(sig["plusk_bonus"], 3).tolist()
-        pk_received = sig["plusk_received"].astype(int).tolist()
-        pk_givers = sig["plusk_givers"].astype(int).tolist()
-        cols.append(
-            [
-                json.dumps(
-                    {
-                        "posts": posts[i],
-                        "reactions": reactions[i],
-                        "engagers": engagers[i],
-                        "weighted_reactions_per_post": wpp[i],
-                        "followers": None if fol[i] != fol[i] else int(fol[i]),
-                        "estimated": ESTIMATED if estimated[i] else [],
-                        "plusk": {
-                            "received_90d": pk_received[i],
-                            "givers_90d": pk_givers[i],
-                            "bonus": pk_bonus[i],
-                        },
-                    }
-                )
-                for i in range(n)
-            ]
-        )
+        cols.append(_signals_texts({k: v[at] for k, v in res.signals.items()}))
     else:
         cols.append(["[]"] * n)
         cols.append(["{}"] * n)
@@ -598,12 +573,68 @@ def _snapshot_chunk(res, pks, computed, detailed: bool, at: np.ndarray) -> list[
     return list(zip(*cols))
 
 
+# The signals column as json.dumps writes it, filled in by % (repr for floats, as json.dumps
+# does for finite ones): three times faster, for the 200,000 rows of a large community.
+_SIGNALS = (
+    '{"posts": %d, "reactions": %d, "engagers": %d, "weighted_reactions_per_post": %r, '
+    '"followers": %s, "estimated": %s, "plusk": {"received_90d": %d, "givers_90d": %d, '
+    '"bonus": %r}}'
+)
+
+
+def _signals_texts(sig: dict[str, np.ndarray]) -> list[str]:
+    """Each account's signals as JSON text (the bytes json.dumps gives for the same dict)."""
+    posts, reactions, engagers = (
+        sig[k].astype(int).tolist() for k in ("posts", "reactions", "engagers")
+    )
+    wpp = np.round(sig["weighted_per_post"], 3)
+    pk_bonus = np.round(sig["plusk_bonus"], 3)
+    finite = (np.isfinite(wpp) & np.isfinite(pk_bonus)).tolist()
+    wpp, pk_bonus = wpp.tolist(), pk_bonus.tolist()
+    fol = ["null" if f != f else str(int(f)) for f in sig["followers"].tolist()]
+    listed = json.dumps(ESTIMATED)
+    estimated = [listed if e else "[]" for e in (sig["unlisted"] > 0).tolist()]
+    pk_received = sig["plusk_received"].astype(int).tolist()
+    pk_givers = sig["plusk_givers"].astype(int).tolist()
+    return [
+        _SIGNALS
+        % (
+            posts[i],
+            reactions[i],
+            engagers[i],
+            wpp[i],
+            fol[i],
+            estimated[i],
+            pk_received[i],
+            pk_givers[i],
+            pk_bonus[i],
+        )
+        if finite[i]
+        else json.dumps(  # NaN or infinity: json.dumps's own words for them
+            {
+                "posts": posts[i],
+                "reactions": reactions[i],
+                "engagers": engagers[i],
+                "weighted_reactions_per_post": wpp[i],
+                "followers": json.loads(fol[i]),
+                "estimated": json.loads(estimated[i]),
+                "plusk": {
+                    "received_90d": pk_received[i],
+                    "givers_90d": pk_givers[i],
+                    "bonus": pk_bonus[i],
+                },
+            }
+        )
+        for i in range(len(posts))
+    ]
+
+
 def _topic_rows(
     activity: Activity, p_topics, last, pks, model: Model, end: int, endorsed=()
-) -> list[tuple]:
+) -> TopicRows:
     """Topic weight = the account's score x the topic's share of its strongest topic, so
     weights compare across accounts (leaders, search) and never exceed the score. Rows are
-    (account pk, slug, weight) tuples."""
+    (account pk, slug, weight), made as they are iterated."""
     lo, hi = np.searchsorted(activity.p_time, [end - model.window_days * DAY, end])
     rlo, rhi = np.searchsorted(activity.r_time, [end - model.window_days * DAY, end])
     rp = activity.r_post[rlo:rhi]
@@ -617,16 +648,46 @@ def _topic_rows(
         for r, slug, count in endorsed
         if r in pk_index
     }
-    shares = account_topic_shares(
+    idx, slugs, shares = topic_table(
         activity.p_author[lo:hi],
         1.0 + per_post[lo:hi],
         p_topics[lo:hi],
         model.topics_per_account,
         extra,
     )
-    rows = []
-    for idx, ranked in shares.items():
-        score = float(last.score_exact[idx])
-        for slug, share in ranked:
-            rows.append((int(pks[idx]), slug, round(score * share, 2)))
-    return rows
+    weights = np.array(round_like_python(last.score_exact[idx] * shares, 2))
+    return TopicRows(pks[idx], slugs, weights)
+
+
+@dataclass
+class TopicRows:
+    """Topic rows as arrays: (account pk, slug, weight) tuples are made as they are
+    written, 800,000 of them at 10 M reactions being about 100 MB of Python objects."""
+
+    pk: np.ndarray
+    slug: np.ndarray  # of str
+    weight: np.ndarray
+
+    def __iter__(self) -> Iterator[tuple]:
+        for lo in range(0, self.pk.size, SNAPSHOT_CHUNK):
+            part = slice(lo, lo + SNAPSHOT_CHUNK)
+            yield from zip(
+                self.pk[part].tolist(), self.slug[part].tolist(), self.weight[part].tolist()
+            )
+
+
+def round_like_python(values: np.ndarray, digits: int) -> list[float]:
+    """[round(v, digits) for v in values.tolist()], about ten times faster: NumPy's rounding
+    (rint(v * 10 ** digits) / 10 ** digits) gives Python's bits except where v * 10 ** digits
+    lies within rounding error of a tie, and those (and NaN, infinities) Python rounds.
+    Non-finite values come back as they are."""
+    scale = 10.0**digits
+    with np.errstate(invalid="ignore", over="ignore"):
+        scaled = values * scale
+        out = (np.rint(scaled) / scale).tolist()
+        near = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6 * np.maximum(1.0, np.abs(scaled))
+        python = near | ~np.isfinite(scaled) | (np.abs(scaled) >= 2.0**52)
+    for i in np.flatnonzero(python).tolist():
+        v = float(values[i])
+        out[i] = round(v, digits) if math.isfinite(v) else v
+    return out

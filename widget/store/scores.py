@@ -21,7 +21,7 @@ def replace_snapshots(
     last: date,
     columns: tuple[str, ...],
     rows: Iterable[tuple],
-    topics: list[tuple] | None,
+    topics: Iterable[tuple] | None,
     accounts: list[int] | None = None,
     cache_kib: int = 0,
 ) -> None:
@@ -29,7 +29,8 @@ def replace_snapshots(
     only for ``accounts``, in the caller's transaction, so readers see either the old run or
     the new one. ``rows`` are tuples in ``columns`` order (made as they are written, when an
     iterator), written with the driver's executemany (hundreds of thousands of rows for a
-    90-day backfill); ``topics`` are (account pk, slug, weight) tuples. ``cache_kib``: on
+    90-day backfill); ``topics`` are (account pk, slug, weight) tuples (an iterable, as
+    ``rows``). ``cache_kib``: on
     SQLite, the page cache for this write (the inserts touch both tables' indexes all over,
     and with SQLite's default 2 MB most index pages are read again and again)."""
     if conn.dialect.name == "sqlite" and cache_kib > 0:
@@ -55,14 +56,36 @@ def _replace(conn, first, last, columns, rows, topics, accounts) -> None:
     conn.execute(S.delete().where(S.c.day >= first, S.c.day <= last, only(S.c.account_pk)))
     executemany(conn, S.name, columns, rows)
     if topics is not None:
-        # No WHERE clause: SQLite then empties the table at once (unless foreign keys are on).
-        conn.execute(
-            account_topics.delete()
-            if accounts is None
-            else account_topics.delete().where(only(account_topics.c.account_pk))
-        )
-        executemany(conn, account_topics.name, ("account_pk", "slug", "weight"), topics)
+        if accounts is None:
+            _replace_all_topics(conn, topics)
+        else:
+            conn.execute(account_topics.delete().where(only(account_topics.c.account_pk)))
+            executemany(conn, account_topics.name, ("account_pk", "slug", "weight"), topics)
     bump_generation(conn)
+
+
+def _replace_all_topics(conn: sa.Connection, topics: Iterable[tuple]) -> None:
+    """Every account's topics, replaced. On SQLite the table's own indexes go for the
+    rewrite and are built again from the new rows (inside the transaction, so readers never
+    see the table without them): one sort instead of a random b-tree insert per row, and a
+    delete that touches only the table (with foreign keys on, SQLite deletes row by row)."""
+    rebuild: list[tuple[str, str]] = []
+    dbapi = conn.connection.dbapi_connection
+    # Only inside the transaction: the driver would run DDL outside one on its own.
+    if conn.dialect.name == "sqlite" and dbapi.in_transaction:
+        rebuild = [
+            (name, sql)
+            for name, sql in conn.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                f"AND tbl_name = '{account_topics.name}' AND sql IS NOT NULL"
+            )
+        ]
+        for name, _ in rebuild:
+            conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    conn.execute(account_topics.delete())
+    executemany(conn, account_topics.name, ("account_pk", "slug", "weight"), topics)
+    for _, sql in rebuild:
+        conn.exec_driver_sql(sql)
 
 
 def latest_day(conn: sa.Connection) -> date | None:
