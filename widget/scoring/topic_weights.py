@@ -25,17 +25,6 @@ class TopicCodes:
         return TopicCodes(self.codes[part], self.texts)
 
 
-def account_topic_shares(
-    p_author: np.ndarray, p_weight: np.ndarray, p_topics: list, per_account: int, extra=None
-) -> dict[int, list[tuple[str, float]]]:
-    """Each account's (slug, share) pairs, strongest first (see topic_table)."""
-    out: dict[int, list[tuple[str, float]]] = {}
-    accounts, slugs, shares = topic_table(p_author, p_weight, p_topics, per_account, extra)
-    for a, s, share in zip(accounts.tolist(), slugs.tolist(), shares.tolist()):
-        out.setdefault(a, []).append((s, share))
-    return out
-
-
 def topic_table(
     p_author: np.ndarray, p_weight: np.ndarray, p_topics: list, per_account: int, extra=None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
