@@ -7,12 +7,15 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import pytest
 import sqlalchemy as sa
 from fake_upstreams import FakeBluesky, FakeMastodon
+from flask import request_started
 
 from widget import create_app
+from widget.ids import parse_account_id
 
 ALICE = "mastodon:alice@mastodon.test"
 BOB = "bsky:bob.bsky.social"
@@ -436,6 +439,47 @@ def test_failed_refreshes_back_off(app, fakes):
         wait_for_refresh(app)
     assert r.get_json()["stale"] is True
     assert m.total == 3  # one refresh: a try and two retries; then it backs off
+
+
+def test_a_badge_answered_from_memory_is_still_refreshed_when_due(app, fakes):
+    """The cached badge answered before Flask (web/hot_badges.py) refreshes as the route does."""
+    m, _ = fakes
+    client = app.test_client()
+    assert client.get(f"/badge/{ALICE}.svg").status_code == 200  # first fetch, render
+    wait_for_refresh(app)
+    reached = []
+
+    def count(sender, **extra):
+        reached.append(1)
+
+    request_started.connect(count, app)
+    try:
+        assert client.get(f"/badge/{ALICE}.svg").status_code == 200
+        assert reached == []  # answered from memory
+        m.reset_counts()
+        app.extensions["widget"].fetcher.refresh_seconds = 0  # due now
+        assert client.get(f"/badge/{ALICE}.svg").status_code == 200
+        assert reached == []
+        wait_for_refresh(app)
+        assert m.total > 0  # the refresh ran
+    finally:
+        request_started.disconnect(count, app)
+
+
+def test_an_account_never_fetched_itself_is_not_answered_from_memory(app, fakes):
+    """Known only as someone's engager: a first fetch is due, which the route starts and
+    charges to the client asking; memory alone does not answer it."""
+    m, _ = fakes
+    scores = app.extensions["widget"].scores
+    aid = parse_account_id(ALICE)
+    rec = scores.record(aid)  # fetched
+    wait_for_refresh(app)
+    assert scores.cached_record(aid) is rec
+    scores.cache.purge(ALICE, shared=False)
+    scores.cache.get(aid, lambda: replace(rec, fetched_at=None))
+    sent = m.total
+    assert scores.cached_record(aid) is None
+    assert m.total == sent  # and nothing was fetched
 
 
 def test_the_refresh_command_skips_accounts_backing_off(app, fakes):

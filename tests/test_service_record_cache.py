@@ -79,3 +79,20 @@ def test_the_generation_is_reread_only_when_due(sqlite_url):
         assert cache.generation() > first
     finally:
         engine.dispose()
+
+
+def test_peek_answers_from_memory_only(cache):
+    """What the cached-badge fast path may use: a record held at the current generation;
+    never a load, never an unknown id's cached NotFound."""
+    rec, load = Rec("alice"), Loads(Rec("alice"))
+    assert cache.peek(ALICE) is None and load.calls == 0
+    load.result = rec
+    cache.get(ALICE, load)
+    assert cache.peek(ALICE) is rec and load.calls == 1
+    with cache.engine.begin() as conn:
+        store_meta.bump_generation(conn)
+    assert cache.peek(ALICE) is None and load.calls == 1
+    bob = parse_account_id("local:bob")
+    with pytest.raises(NotFound):
+        cache.get(bob, Loads(NotFound("no account local:bob here")))
+    assert cache.peek(bob) is None

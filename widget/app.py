@@ -87,6 +87,10 @@ def create_app(config_overrides: dict | None = None) -> Flask:
             "proxy, links must be built from the public URL, not from a "
             "forwarded Host header; set WIDGET_PUBLIC_URL=https://your.host"
         )
+    from .web.hot_badges import CachedBadges
+
+    # A badge this process holds in memory is answered before Flask (web/hot_badges.py).
+    app.wsgi_app = CachedBadges(app, app.wsgi_app)
     if app.config["PROXY_HOPS"]:
         # Behind nginx or a CDN: trust that many X-Forwarded-* hops, so rate limits see the
         # real client and links use the public host.

@@ -110,6 +110,17 @@ class RecordCache:
             raise NotFound(hit)
         return hit
 
+    def peek(self, aid: AccountId) -> ScoreRecord | None:
+        """The record of ``aid`` if this process holds it at the current generation, else
+        None: no store read, no Redis (the cached-badge fast path, web/hot_badges.py)."""
+        try:
+            key = (str(aid), self.generation())
+        except StoreUnavailable:
+            return None
+        with self._lock:
+            hit = self._records.get(key)
+        return None if isinstance(hit, str) else hit
+
     @staticmethod
     def _shared_key(key) -> str:
         return f"rec:{key[1]}:{key[0]}"

@@ -104,6 +104,18 @@ class ScoreService:
         self.fetcher.maybe_refresh(aid, rec.fetched_at)
         return rec
 
+    def cached_record(self, aid: AccountId) -> ScoreRecord | None:
+        """``record`` as far as this process's cache answers it, else None: no store read, no
+        first fetch (that is charged to the client asking, which only a request knows). A
+        fetched account is still refreshed in the background when due."""
+        rec = self.cache.peek(aid)
+        if rec is None or aid.network == "local" or self.fetcher is None:
+            return rec
+        if rec.fetched_at is None:  # only seen as someone's engager: record() fetches it
+            return None
+        self.fetcher.maybe_refresh(aid, rec.fetched_at)
+        return rec
+
     def _cached(self, aid: AccountId) -> ScoreRecord:
         return self.cache.get(aid, lambda: self._load(aid, HISTORY_DAYS))
 

@@ -64,7 +64,6 @@ def _badge(account_id: str, *, png: bool) -> Response:
     app = current_app._get_current_object()  # one proxy lookup, not four
     services = app.extensions["widget"]
     record = services.scores.record(aid)
-    key = (record.id, record.version, params, png)
 
     def render() -> Rendered:  # only on a miss of every cache: limited per client
         if services.render_gate is not None:
@@ -73,15 +72,31 @@ def _badge(account_id: str, *, png: bool) -> Response:
             return Rendered.of(render_png(record, params), PNG_TYPE)
         return Rendered.of(render_svg(record, params), SVG_TYPE)
 
-    rendered = services.rendered.get_or_render(key, render)
-    cfg = app.config
+    rendered = services.rendered.get_or_render(_key(record, params, png), render)
+    return respond(rendered, 200, _caching(app.config, params), lean=True)
+
+
+def cached(app, account_id: str, query: bytes, png: bool) -> tuple[Rendered, str] | None:
+    """A badge this process can answer from memory alone (web/hot_badges.py): its rendering
+    and Cache-Control, or None where the route has more to do (a store read, a first fetch,
+    a render, Redis). Raises what the route would raise for bad input."""
+    params = _params(query, png)
+    services = app.extensions["widget"]
+    record = services.scores.cached_record(_account(account_id))
+    if record is None:
+        return None
+    rendered = services.rendered.local.get(_key(record, params, png))
+    return None if rendered is None else (rendered, _caching(app.config, params))
+
+
+def _key(record, params: BadgeParams, png: bool) -> tuple:
+    """A rendering's cache key: a new snapshot changes the record version, so a new key."""
+    return (record.id, record.version, params, png)
+
+
+def _caching(cfg, params: BadgeParams) -> str:
     extra = params.cache_seconds or 0  # may only lengthen caching
-    return respond(
-        rendered,
-        200,
-        cache_control(max(cfg["BADGE_MAX_AGE"], extra), max(cfg["BADGE_S_MAXAGE"], extra)),
-        lean=True,
-    )
+    return cache_control(max(cfg["BADGE_MAX_AGE"], extra), max(cfg["BADGE_S_MAXAGE"], extra), cfg)
 
 
 def error_badge(err: WidgetError) -> Response:

@@ -13,6 +13,7 @@ from functools import lru_cache
 from flask import Response, current_app, jsonify, request
 from pydantic import BaseModel
 from werkzeug.datastructures import Headers
+from werkzeug.http import parse_etags
 
 from ..cache.memory import Rendered
 
@@ -48,8 +49,9 @@ def no_store(body: BaseModel, status: int = 200, *, only_set: bool = False) -> R
     return resp
 
 
-def cache_control(max_age: int, s_maxage: int | None = None) -> str:
-    cfg = current_app.config
+def cache_control(max_age: int, s_maxage: int | None = None, cfg=None) -> str:
+    """``cfg``: the app's config, where no app context is (web/hot_badges.py)."""
+    cfg = current_app.config if cfg is None else cfg
     return _cache_control(max_age, s_maxage, cfg["STALE_WHILE_REVALIDATE"], cfg["STALE_IF_ERROR"])
 
 
@@ -110,20 +112,38 @@ def respond(
     when If-None-Match names the ETag. ``encoding``: how the bytes are already compressed;
     ``lean``: nothing will add to the headers (a lean route's own answer), so the list is sent
     as it is (``Prepared``)."""
-    full, bare = _headers(
+    full, bare, _ = _headers(
         rendered.content_type, rendered.etag, len(rendered.body), cache, vary, encoding
     )
-    if (
-        status == 200
-        and "HTTP_IF_NONE_MATCH" in request.environ
-        and request.if_none_match.contains(rendered.etag)
-    ):
+    if status == 200 and not_modified(request.environ.get("HTTP_IF_NONE_MATCH"), rendered.etag):
         return Prepared(None, 304, bare, None) if lean else Response(status=304, headers=bare)
     if lean:
         return Prepared(rendered.body, status, full, rendered.content_type)
     return Response(
         [rendered.body], status=status, headers=full, content_type=rendered.content_type
     )
+
+
+def wsgi_answer(
+    rendered: Rendered, cache: str, if_none_match: str | None
+) -> tuple[str, list, bytes]:
+    """``respond(rendered, 200, cache, lean=True)`` as WSGI's status line, header list and
+    body, for an answer made outside Flask (web/hot_badges.py): the same headers in the same
+    order, the Content-Type first, as Flask would send them."""
+    _, bare, wire = _headers(
+        rendered.content_type, rendered.etag, len(rendered.body), cache, None, None
+    )
+    if not_modified(if_none_match, rendered.etag):
+        return STATUS_304, bare, b""
+    return STATUS_200, wire, rendered.body
+
+
+STATUS_200, STATUS_304 = "200 OK", "304 NOT MODIFIED"  # as Werkzeug words them
+
+
+def not_modified(if_none_match: str | None, etag: str) -> bool:
+    """Whether an If-None-Match header names ``etag`` (or is ``*``)."""
+    return if_none_match is not None and parse_etags(if_none_match).contains(etag)
 
 
 @lru_cache(maxsize=4096)
@@ -134,9 +154,10 @@ def _headers(
     cache: str,
     vary: str | None,
     encoding: str | None,
-) -> tuple[list, list]:
-    """The headers of a 200 (but its Content-Type, which the response sets) and of a 304 (no
-    Content-Length or Content-Encoding either) for an entry."""
+) -> tuple[list, list, list]:
+    """The headers of a 200 (but its Content-Type, which the response sets), of a 304 (no
+    Content-Length or Content-Encoding either) and of a 200 sent outside Flask (the
+    Content-Type first) for an entry."""
     bare = [
         ("Cache-Control", cache),
         ("ETag", f'"{etag}"'),
@@ -151,7 +172,9 @@ def _headers(
     if encoding:
         full.append(("Content-Encoding", encoding))
     # Checked once here (Werkzeug refuses a value with a newline), not on every request.
-    return Headers(full).to_wsgi_list(), Headers(bare).to_wsgi_list()
+    full = Headers(full).to_wsgi_list()
+    typed = Headers([("Content-Type", content_type), *full]).to_wsgi_list()
+    return full, Headers(bare).to_wsgi_list(), typed
 
 
 def wants_gzip() -> bool:
