@@ -4,6 +4,7 @@ test_scoring_drivers.py, test_scoring_explain.py)."""
 import numpy as np
 from scoring_helpers import AS_OF, Community, days_before, steady
 
+from widget.scoring import job
 from widget.scoring.job import score_days
 from widget.scoring.model import load_model
 
@@ -56,3 +57,19 @@ def test_rescoring_the_same_data_gives_the_same_scores():
     two = score_days(c.activity(), days_before(3), AS_OF, load_model())
     for r1, r2 in zip(one, two):
         assert np.array_equal(r1.score_exact, r2.score_exact)
+
+
+def test_smoothing_in_blocks_of_accounts_gives_the_same_bits(monkeypatch):
+    """_smooth works a block of accounts at a time (for the CPU cache): any block size gives
+    the whole table's values, new accounts and gaps included."""
+    model = load_model()
+    rng = np.random.default_rng(7)
+    series = rng.random((model.smoothing_days + 12, 5000)) * 100
+    series[rng.random(series.shape) < 0.02] = np.nan
+    first = rng.integers(-3, series.shape[0] + 2, series.shape[1])
+    monkeypatch.setattr(job, "SMOOTH_BLOCK", series.shape[1])
+    whole = job._smooth(series, first, model)
+    assert np.isfinite(whole).sum() > 10 * series.shape[1] // 2  # not all NaN
+    for block in (1, 7, 2048):
+        monkeypatch.setattr(job, "SMOOTH_BLOCK", block)
+        assert np.array_equal(job._smooth(series, first, model), whole, equal_nan=True)

@@ -366,11 +366,24 @@ def _smooth(series: np.ndarray, first_day_idx: np.ndarray, model: Model) -> np.n
     """Exponentially weighted mean over the last ``smoothing_days`` days, per account, counting
     only days on or after the account's first activity (a new account is not dragged down by
     the days before it existed). Rows with fewer days before them are NaN: a run starts that
-    many days before the first day whose smoothed value it uses."""
+    many days before the first day whose smoothed value it uses. Worked out a block of
+    accounts at a time, so each block's days stay in the CPU cache (the whole table, tens of
+    MB at 200,000 accounts, made every step a trip to memory); the same arithmetic per value."""
     n_days, days = series.shape[0], model.smoothing_days
     out = np.full_like(series, np.nan)
     if n_days < days:
         return out
+    for lo in range(0, series.shape[1], SMOOTH_BLOCK):
+        cols = slice(lo, lo + SMOOTH_BLOCK)
+        out[days - 1 :, cols] = _smooth_block(series[:, cols], first_day_idx[cols], model)
+    return out
+
+
+SMOOTH_BLOCK = 2048  # accounts: a block's days (a few dozen rows) take a few hundred KB
+
+
+def _smooth_block(series: np.ndarray, first_day_idx: np.ndarray, model: Model) -> np.ndarray:
+    n_days, days = series.shape[0], model.smoothing_days
     alive = np.arange(n_days)[:, None] >= first_day_idx[None, :]
     num = np.zeros((n_days - days + 1, *series.shape[1:]))
     den = np.zeros_like(num)
@@ -381,5 +394,4 @@ def _smooth(series: np.ndarray, first_day_idx: np.ndarray, model: Model) -> np.n
         num += w * series[days - 1 - k : n_days - k] * mask
         den += w * mask
     rest = series[days - 1 :]
-    out[days - 1 :] = np.where(den > 0, num / np.where(den > 0, den, 1), rest)
-    return out
+    return np.where(den > 0, num / np.where(den > 0, den, 1), rest)
