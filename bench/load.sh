@@ -130,8 +130,10 @@ tail -n 1 "$TMP/demo.log"
 
 # ------------------------------------------------------------------------------------------
 PORT_A="$(free_port)"
-# max_requests off here: a worker restart would reset the RSS that part (b) measures.
-start_gunicorn "$PORT_A" "$TMP/gunicorn-a.log" WIDGET_MAX_REQUESTS=0
+# max_requests off here: a worker restart would reset the RSS that part (b) measures; and the
+# per-client budget of renders lifted, since part (b)'s one client asks for 10,000 new ones.
+start_gunicorn "$PORT_A" "$TMP/gunicorn-a.log" WIDGET_MAX_REQUESTS=0 \
+  WIDGET_RATE_LIMIT_RENDERS="1000000 per minute"
 GPID_A=$LAST_PID
 BADGE_PATH="/badge/local:jessica.svg"
 for _ in $(seq $((WIDGET_WORKERS * 4))); do curl -sf -o /dev/null "http://127.0.0.1:$PORT_A$BADGE_PATH"; done
