@@ -30,3 +30,25 @@ def test_create_app_is_there_when_asked_for():
     assert "create_app" in widget.__all__
     with pytest.raises(AttributeError):
         widget.no_such_thing  # noqa: B018
+
+
+def test_a_web_worker_loads_no_scipy_until_it_scores(tmp_path):
+    """SciPy's sparse matrices (PageRank) are some 25 MB a worker needs only once it scores a
+    fetched account: the app starts without them."""
+    code = (
+        "import sys\n"
+        "from widget import create_app\n"
+        f"app = create_app({{'DATABASE_URL': 'sqlite:///{tmp_path}/s.sqlite3', "
+        "'SEED_DEMO': False})\n"
+        "app.test_client().get('/ping')\n"
+        "print('scipy' in sys.modules)\n"
+        "from widget.scoring.pagerank import pagerank_inflow\n"
+        "import numpy as np\n"
+        "pagerank_inflow(2, np.array([0]), np.array([1]), np.array([1.0]), damping=0.85, "
+        "tolerance=1e-9, max_iterations=50)\n"
+        "print('scipy.sparse' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["False", "True"]

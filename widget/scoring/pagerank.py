@@ -10,7 +10,6 @@ holds, only on who engages with whom.
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 
 
 def pagerank_inflow(
@@ -50,6 +49,10 @@ def pagerank_inflow(
     if collective:
         network.day_out = out  # the day state's outgoing weights (scoring.components)
     share = weight / out[src]
+    # Imported on first use: a web worker imports this module (through the job's constants)
+    # and needs SciPy's 25 MB only once it scores a fetched account.
+    import scipy.sparse as sp
+
     # Rows are receivers so one mat-vec gathers each node's inflow.
     m = sp.csr_matrix((share * damping, (dst, src)), shape=(n, n))
     x = np.broadcast_to(base, (n,)).astype(float) if start is None else start.copy()
