@@ -7,6 +7,8 @@ pure and easy to test.
 from __future__ import annotations
 
 import hashlib
+from array import array
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property
@@ -34,6 +36,60 @@ class Topic:
     weight: float  # 0-100, relative to the account's strongest topic
 
 
+class History(Sequence):
+    """Daily scores, oldest first, as (day, score) pairs, kept as two arrays: a cached record
+    carries 90 days, and as Python tuples of a date and a float they were a third of its
+    memory. Compares, hashes and prints as the tuple of pairs it stands for (the record's
+    version is made from that), and is that tuple in JSON (schema/records.py)."""
+
+    __slots__ = ("_days", "_scores")
+
+    def __init__(self, pairs: Iterable[tuple[date, float]] = ()):
+        days, scores = array("i"), array("d")
+        for day, score in pairs:
+            days.append(day.toordinal())
+            scores.append(score)
+        self._days, self._scores = days, scores
+
+    def __len__(self) -> int:
+        return len(self._days)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return tuple(self)[i]
+        return date.fromordinal(self._days[i]), self._scores[i]
+
+    def __iter__(self):
+        return zip(map(date.fromordinal, self._days), self._scores)
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, History):
+            return self._days == other._days and self._scores == other._scores
+        if isinstance(other, tuple):
+            return tuple(self) == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source, handler):
+        """Pydantic's documented hook: validated as the tuple of pairs, then kept compact."""
+        from pydantic_core import core_schema
+
+        pairs = handler.generate_schema(tuple[tuple[date, float], ...])
+        return core_schema.no_info_after_validator_function(
+            cls,
+            pairs,
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                tuple, return_schema=pairs
+            ),
+        )
+
+
 @dataclass(frozen=True)
 class ScoreRecord:
     id: str
@@ -50,7 +106,7 @@ class ScoreRecord:
     stale: bool
     day: date  # the day this snapshot scores
     updated_at: datetime
-    history: tuple[tuple[date, float], ...] = field(default=())  # oldest first, for sparklines
+    history: History | tuple = field(default=())  # (day, score) oldest first, for sparklines
     # The inputs behind the score (posts, reactions, engagers, followers, which were estimated).
     signals: dict = field(default_factory=dict)
     # Fetched accounts: when the last good fetch finished (None: never, or a local account).

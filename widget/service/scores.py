@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from ..errors import Moved, NotFound, OptedOut
 from ..ids import AccountId
-from ..records import COMPONENTS, HISTORY_DAYS, Component, ScoreRecord, Topic
+from ..records import COMPONENTS, HISTORY_DAYS, Component, History, ScoreRecord, Topic
 from ..scoring.activity import DAY
 from ..scoring.drivers import FIELDS
 from ..scoring.explain import example_keys, explain
@@ -279,13 +279,6 @@ def unpack(blob: bytes | None) -> np.ndarray | None:
     return packed if packed.size == len(FIELDS) else None
 
 
-@functools.lru_cache(maxsize=1024)
-def _one(day):
-    """One date object per day for every cached record: their histories cover the same 90
-    days, and a date apiece was an eighth of a cached record's memory."""
-    return day
-
-
 def to_record(acc, snap, topics, hist, profile=None, packed=None, posts=None) -> ScoreRecord:
     model = load_model()
     onto = load_ontology()
@@ -322,7 +315,7 @@ def to_record(acc, snap, topics, hist, profile=None, packed=None, posts=None) ->
         stale=acc.fetch_failed_at is not None,
         day=snap.day,
         updated_at=datetime.fromtimestamp(snap.computed_at, UTC),
-        history=tuple((_one(d), float(s)) for d, s, _ in hist),
+        history=History((d, float(s)) for d, s, _ in hist),
         signals=signals,
         fetched_at=(datetime.fromtimestamp(acc.fetched_at, UTC) if acc.fetched_at else None),
         profile=profile,
