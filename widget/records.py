@@ -45,11 +45,9 @@ class History(Sequence):
     __slots__ = ("_days", "_scores")
 
     def __init__(self, pairs: Iterable[tuple[date, float]] = ()):
-        days, scores = array("i"), array("d")
-        for day, score in pairs:
-            days.append(day.toordinal())
-            scores.append(score)
-        self._days, self._scores = days, scores
+        pairs = list(pairs)  # arrays made at their size: appending over-allocates
+        self._days = array("i", [day.toordinal() for day, _ in pairs])
+        self._scores = array("d", [score for _, score in pairs])
 
     def __len__(self) -> int:
         return len(self._days)
