@@ -263,3 +263,15 @@ def test_build_reproduces_the_shipped_table(tmp_path):
     assert gzip.decompress(out.read_bytes()) == gzip.decompress(shipped)
     assert out.read_bytes() == shipped
     assert len(Ontology.from_file(out)) == N_TOPICS
+
+
+def test_the_matching_indexes_are_built_on_first_use():
+    """A web worker names topics but never extracts them: it does not pay for the indexes."""
+    onto = Ontology.from_bytes(
+        resources.files("widget.data").joinpath("topics.json.gz").read_bytes()
+    )
+    assert not {"_hashtags", "_phrases", "_first"} & set(vars(onto))
+    assert onto.name("wine") == "Wine" and not {"_hashtags", "_phrases"} & set(vars(onto))
+    assert onto.match_hashtag("#wine") == "wine"
+    assert "wine" in set(onto.match_keywords("a glass of wine"))
+    assert {"_hashtags", "_phrases", "_first"} <= set(vars(onto))

@@ -20,6 +20,7 @@ import unicodedata
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from os import PathLike
 
@@ -194,7 +195,7 @@ def normalise_key(text: str) -> str:
     return "".join(words(text))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TopicInfo:
     slug: str
     name: str
@@ -230,13 +231,25 @@ class Ontology:
         self._supers = tuple(s for s, t in self._topics.items() if t.is_super)
         self._depth = self._depths()
         self._super_memo: dict[str, tuple[str, ...]] = {}
-        self._hashtags = self._index(self._hashtag_keys)
-        self._phrases = self._index(self._phrase_keys)
-        # Longest phrase starting with each word, so most words cost one dict lookup.
-        self._first: dict[str, int] = {}
+
+    # The matching indexes are built on first use: a web worker that only names topics never
+    # extracts them from text (that is the fetches' and imports' work).
+    @cached_property
+    def _hashtags(self) -> dict[str, str]:
+        return self._index(self._hashtag_keys)
+
+    @cached_property
+    def _phrases(self) -> dict[str, str]:
+        return self._index(self._phrase_keys)
+
+    @cached_property
+    def _first(self) -> dict[str, int]:
+        """Longest phrase starting with each word, so most words cost one dict lookup."""
+        first: dict[str, int] = {}
         for phrase in self._phrases:
             ws = phrase.split(" ")
-            self._first[ws[0]] = max(self._first.get(ws[0], 0), len(ws))
+            first[ws[0]] = max(first.get(ws[0], 0), len(ws))
+        return first
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Ontology:
