@@ -142,6 +142,46 @@ def test_restart_changes_nothing(db_url):
     engine.dispose()
 
 
+def test_head_is_alembics_head():
+    """HEAD (what a process checks a store against without Alembic) names the newest
+    revision in versions/."""
+    assert migrations.HEAD == migrations.scripted_head()
+
+
+def test_upgrade_refuses_while_head_lags_a_new_revision(sqlite_url, monkeypatch):
+    monkeypatch.setattr(migrations, "HEAD", "0004")
+    engine = sa.create_engine(sqlite_url)
+    with pytest.raises(RuntimeError, match="says HEAD = '0004' .* set HEAD to it"):
+        migrations.upgrade(engine)
+    engine.dispose()
+
+
+def test_a_worker_starting_on_a_current_store_never_imports_alembic(db_url):
+    """Alembic, Mako and Pygments (some 10 MB per worker) load only to change a store."""
+    make_engine(db_url).dispose()
+    code = (
+        "import sys\n"
+        "from widget import create_app\n"
+        f"app = create_app({{'DATABASE_URL': {db_url!r}, 'SEED_DEMO': False}})\n"
+        "assert app.test_client().get('/ping').status_code == 200\n"
+        "app.extensions['widget'].close()\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'alembic', 'mako'}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["[]"]
+
+
+def test_several_version_rows_read_as_an_unknown_revision(sqlite_url):
+    engine = make_engine(sqlite_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO alembic_version VALUES ('0004')"))
+        now = migrations.state(conn)
+    engine.dispose()
+    assert (now.revision, now.at_head, now.known) == (f"0004+{migrations.HEAD}", False, False)
+
+
 def test_baseline_is_the_previous_release_schema(tmp_path):
     """Revision 0001 writes, statement for statement, the schema 1cdc815 created."""
     url = f"sqlite:///{tmp_path / 'baseline.sqlite3'}"

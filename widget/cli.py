@@ -77,7 +77,10 @@ def db_revision_cmd(message: str) -> None:
     """Write the next revision from the difference between the revisions and
     widget/store/schema.py (edit schema.py first); review the file before committing it."""
     path = migrations.new_revision(message)
-    click.echo(f"wrote {path}; review it, then run the tests (tests/test_store_migrations.py)")
+    click.echo(
+        f"wrote {path}; review it, set HEAD in widget/store/migrations/__init__.py to its "
+        f"revision, then run the tests (tests/test_store_migrations.py)"
+    )
 
 
 @cli.command("import")

@@ -6,6 +6,10 @@ tables and columns (those a legacy revision creates), stamped at that revision, 
 An upgrade runs in one transaction under a lock, so processes that start together never race
 into it: on SQLite the transaction takes the write lock first (``BEGIN IMMEDIATE``), on
 PostgreSQL an advisory lock keyed by the store's database and schema.
+
+Checking a store that is already at head reads its version table with SQLAlchemy alone:
+Alembic (with Mako, and Pygments where installed: some 10 MB) is imported only to upgrade,
+stamp or write a revision, so a web worker starting on a current store never loads it.
 """
 
 from __future__ import annotations
@@ -17,18 +21,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
 
 from ..schema import metadata as schema_metadata
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
 HERE = Path(__file__).resolve().parent
 VERSIONS = HERE / "versions"
+# The newest revision in versions/, so that a process can tell a store is current without
+# importing Alembic. A new revision must move it: upgrade() refuses to run while it differs
+# from Alembic's own head, and tests/test_store_migrations.py checks the two agree.
+HEAD = "0005"
 UPGRADE_COMMAND = "flask --app wsgi widget db upgrade"
 # Revisions a store can be at without a version table: the schemas released before Alembic
 # kept one (1cdc815's, then the same with the score ledger columns).
@@ -49,6 +57,8 @@ def alembic_config(
     """Alembic's configuration, in code (no alembic.ini): env.py runs every command on
     ``connection``, inside its transaction; autogenerate compares head with ``metadata``
     (widget.store.schema unless given)."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(HERE).replace("%", "%%"))
     cfg.set_main_option("file_template", "%%(rev)s_%%(slug)s")
@@ -60,11 +70,19 @@ def alembic_config(
 
 @cache
 def _scripts() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config())
 
 
 def head() -> str:
-    """The revision this code needs (one head: two would mean an unmerged branch)."""
+    """The revision this code needs."""
+    return HEAD
+
+
+def scripted_head() -> str:
+    """The head as Alembic reads it from versions/ (one head: two would mean an unmerged
+    branch); what :data:`HEAD` must say."""
     return _scripts().get_current_head()
 
 
@@ -83,8 +101,10 @@ class State:
     @property
     def known(self) -> bool:
         """False for a revision this code does not have (a newer version upgraded the store)."""
-        if self.revision is None:
+        if self.revision is None or self.revision == HEAD:
             return True
+        from alembic.util import CommandError
+
         try:
             return _scripts().get_revision(self.revision) is not None
         except CommandError:
@@ -111,9 +131,20 @@ class State:
 
 
 def state(conn: sa.Connection) -> State:
-    revision = MigrationContext.configure(conn).get_current_revision()
+    revision = _stored_revision(conn)
     empty = revision is None and not set(_tables(conn)) & set(schema_metadata.tables)
     return State(revision, empty)
+
+
+def _stored_revision(conn: sa.Connection) -> str | None:
+    """The revision in the store's version table (Alembic keeps one row per head), None
+    without one. Several rows (heads of an unmerged branch) read as one revision that no
+    version knows, so the app refuses the store with advice."""
+    if not sa.inspect(conn).has_table(VERSION_TABLE):
+        return None
+    version = sa.table(VERSION_TABLE, sa.column("version_num"))
+    rows = sorted(conn.execute(sa.select(version.c.version_num)).scalars())
+    return "+".join(rows) or None
 
 
 def require_head(engine: sa.Engine) -> None:
@@ -127,6 +158,13 @@ def require_head(engine: sa.Engine) -> None:
 def upgrade(engine: sa.Engine) -> tuple[str | None, str]:
     """Bring the store to head: returns its revision before (None: new store) and after.
     Several processes may call this at once: the others wait, then find nothing to do."""
+    from alembic import command
+
+    if scripted_head() != HEAD:
+        raise RuntimeError(
+            f"widget/store/migrations/__init__.py says HEAD = {HEAD!r} but the newest "
+            f"revision in versions/ is {scripted_head()!r}: set HEAD to it"
+        )
     with _ONE_AT_A_TIME, _locked(engine.url) as conn:
         now = state(conn)
         if not now.known:
@@ -145,7 +183,11 @@ def new_revision(
 ) -> Path:
     """Write the next revision (``versions/0003_<message>.py``, ...) with the operations that
     take a store at head to ``metadata`` (widget.store.schema unless given), found by comparing
-    the two on a scratch SQLite store. Returns its path; review it before committing."""
+    the two on a scratch SQLite store. Returns its path; review it before committing (and
+    set :data:`HEAD` to its revision)."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
     engine = sa.create_engine("sqlite://")
     try:
         with _ONE_AT_A_TIME, engine.begin() as conn:
@@ -230,6 +272,8 @@ def _legacy_revision(conn: sa.Connection) -> str:
 def _legacy_shapes() -> list[tuple[str, dict[str, frozenset[str]]]]:
     """The tables and columns each legacy revision leaves, found by running the revisions on a
     scratch SQLite store (the revisions stay the one description of each schema)."""
+    from alembic import command
+
     engine = sa.create_engine("sqlite://")
     shapes = []
     try:
