@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING
 
 from .memory import BytesCache, Rendered
-from .redis_tier import RedisTier
+
+if TYPE_CHECKING:  # redis-py loads only where Redis is configured (services.build)
+    from .redis_tier import RedisTier
 
 
 class TieredRenderCache:
