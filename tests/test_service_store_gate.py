@@ -104,3 +104,30 @@ def test_an_unreachable_database_is_a_503(gate, tmp_path):
             gate.call(read)
     finally:
         eng.dispose()
+
+
+def test_close_waits_for_a_running_call_to_give_its_connection_back(engine):
+    """A call the caller gave up on still holds a connection: closing the gate (before the
+    app disposes of the engine) waits for it, up to the deadline, so the pool gets it back."""
+    gate = StoreGate(timeout=0.3, max_stuck=2)
+    pool = engine.pool
+
+    def slow():
+        with engine.connect() as conn:
+            time.sleep(0.45)
+            return conn.execute(sa.text("SELECT 1")).scalar_one()
+
+    with pytest.raises(StoreUnavailable):
+        gate.call(slow)  # gives up after 0.3 s; the call runs on
+    assert pool.checkedout() == 1
+    gate.close()  # up to another 0.3 s: the call is done by then
+    assert pool.checkedout() == 0
+
+
+def test_close_gives_up_on_a_frozen_call_after_the_deadline(gate, engine):
+    with write_locked(engine):
+        with pytest.raises(StoreUnavailable):
+            gate.call(insert(engine))
+        start = time.monotonic()
+        gate.close()
+        assert 0.2 < time.monotonic() - start < 5  # not SQLite's 30 s busy wait

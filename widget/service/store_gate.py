@@ -4,7 +4,9 @@ hung worker or a 500; and the outage is logged once when it starts and once when
 
 The call runs on a small pool of threads: a caller that gives up leaves the stuck thread
 behind (a frozen connection cannot be interrupted), and once ``max_stuck`` calls are stuck the
-gate fails at once instead of piling up more.
+gate fails at once instead of piling up more. Closing the gate waits (at most ``timeout``)
+for calls still running, so that their connections are back in the pool before the app
+disposes of it: one returned later would belong to a pool nobody closes.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TypeVar
 
@@ -32,6 +34,7 @@ class StoreGate:
         self._pool = ThreadPoolExecutor(max_workers=max_stuck + 2, thread_name_prefix="store-gate")
         self._lock = threading.Lock()
         self._running = 0
+        self._pending: set[Future] = set()  # submitted and not done (for close)
         self.down_since: float | None = None  # monotonic time the outage began
 
     def call(self, fn: Callable[[], T]) -> T:
@@ -42,6 +45,9 @@ class StoreGate:
         if full:
             raise self.failed("too many store calls are waiting on the database")
         future = self._pool.submit(self._run, fn)
+        with self._lock:
+            self._pending.add(future)
+        future.add_done_callback(self._done)
         try:
             result = future.result(self.timeout)
         except FutureTimeout:
@@ -57,6 +63,10 @@ class StoreGate:
         finally:
             with self._lock:
                 self._running -= 1
+
+    def _done(self, future: Future) -> None:
+        with self._lock:
+            self._pending.discard(future)
 
     def failed(self, why: str) -> StoreUnavailable:
         with self._lock:
@@ -79,4 +89,9 @@ class StoreGate:
             log.warning("store available again after %.1f s", time.monotonic() - since)
 
     def close(self) -> None:
+        """Drop queued calls and wait up to ``timeout`` for running ones (a frozen database
+        does not hold up shutdown longer than it holds up a request)."""
         self._pool.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            running = list(self._pending)
+        wait(running, self.timeout)
