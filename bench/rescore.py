@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CHILD = """
 import json, os, resource, sys, time
 from datetime import date, timedelta
+import scipy.sparse  # PageRank's, imported on first use: loaded before the clock, as numpy is
 from widget.service.rescore import rescore
 from widget.store import make_engine
 from widget.store.schema import score_snapshots

@@ -6,6 +6,7 @@ import json
 import math
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import chain
@@ -111,43 +112,53 @@ def rescore(
             with engine.connect() as conn:
                 history = rescore_state.read_history(conn, plan, as_of, model, win.pks, base)
     state_rows: list[tuple] = []
+    end = day_end(as_of)
+    # The window's post topics and +K endorsements are read while the job runs: the query
+    # waits on the store (which lets go of the GIL), the job on the other core. Leaving the
+    # block waits for the read, whatever happened.
+    with ThreadPoolExecutor(1, thread_name_prefix="rescore-topics") as reading:
+        window_topics = reading.submit(_read_window_topics, engine, end, model)
 
-    def keep_record(day, record):
-        if (as_of - day).days <= lead_days(model):
-            state_rows.extend(rescore_state.encode_record(day, record, win.pks, as_of, model))
+        def keep_record(day, record):
+            if (as_of - day).days <= lead_days(model):
+                state_rows.extend(rescore_state.encode_record(day, record, win.pks, as_of, model))
 
-    try:
-        run = run_days(
-            activity,
-            job_first if history else first,
-            as_of,
-            model,
-            progress=progress,
-            plusk=win.plusk,
-            history=history,
-            on_day=keep_record,
-        )
-    except HistoryMismatch as e:
-        plan, state_rows = rescore_state.Plan(None, str(e)), []
-        run = run_days(
-            activity, first, as_of, model, progress=progress, plusk=win.plusk, on_day=keep_record
-        )
+        try:
+            run = run_days(
+                activity,
+                job_first if history else first,
+                as_of,
+                model,
+                progress=progress,
+                plusk=win.plusk,
+                history=history,
+                on_day=keep_record,
+            )
+        except HistoryMismatch as e:
+            plan, state_rows = rescore_state.Plan(None, str(e)), []
+            run = run_days(
+                activity,
+                first,
+                as_of,
+                model,
+                progress=progress,
+                plusk=win.plusk,
+                on_day=keep_record,
+            )
+        read, endorsed = window_topics.result()
     del history
     results = [r for r in run.results if r.day >= first]
     del run
-    end = day_end(as_of)
     # Topics first, then the activity goes before the snapshot rows (Python objects) are made.
-    with engine.connect() as conn:
-        endorsed = store_community.plusk_topic_units(conn, end - model.window_days * DAY, end)
-        topics = _topic_rows(
-            activity,
-            _window_topics(conn, activity, end, model),
-            results[-1],
-            win.pks,
-            model,
-            end,
-            endorsed,
-        )
+    topics = _topic_rows(
+        activity,
+        _place_topics(activity, read, end, model),
+        results[-1],
+        win.pks,
+        model,
+        end,
+        endorsed,
+    )
     manifest = rescore_state.Manifest(
         rescore_state.model_digest(model),
         as_of,
@@ -397,7 +408,24 @@ def _window_topics(conn: sa.Connection, activity: Activity, end: int, model: Mod
     """Topics of every post in the as-of day's window, in Activity's post order (as codes
     into the distinct texts; posts before the window get "{}")."""
     start = end - model.window_days * DAY
-    keys, codes, texts = store_activity.post_topics(conn, start, end)
+    return _place_topics(activity, store_activity.post_topics(conn, start, end), end, model)
+
+
+def _read_window_topics(engine: sa.Engine, end: int, model: Model):
+    """The as-of day's window's post topics (store_activity.post_topics) and the +K topic
+    endorsements in it, on a connection of their own."""
+    start = end - model.window_days * DAY
+    with engine.connect() as conn:
+        return (
+            store_activity.post_topics(conn, start, end),
+            store_community.plusk_topic_units(conn, start, end),
+        )
+
+
+def _place_topics(activity: Activity, read: tuple, end: int, model: Model) -> TopicCodes:
+    """post_topics' (keys, codes, texts) in Activity's post order."""
+    keys, codes, texts = read
+    start = end - model.window_days * DAY
     lo, hi = np.searchsorted(activity.p_time, [start, end])
     at = _Index(keys)(activity.p_key[lo:hi])
     picked = np.full(hi, len(texts), dtype=np.int64)  # "{}" for a post deleted since
