@@ -389,6 +389,16 @@ class FakeUpstream:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
+    def spread(self, k: float, n: int, days: int) -> float:
+        """The time of item ``k`` (0-based, fractional) of ``n`` spread evenly back from ``now``
+        over the ``days``-day scoring window: today (UTC) and the ``days - 1`` days before it.
+
+        The window is counted in calendar days, so the span is ``days - 1`` whole days plus
+        however much of today has gone; spreading over ``days`` × 24 h put the oldest item
+        in the day before the window whenever a test ran early in the day (UTC)."""
+        span = (days - 1) * DAY + self.now % DAY
+        return self.now - k * span / max(1, n)
+
     # -- lifecycle -----------------------------------------------------------------------------
 
     def start(self):
@@ -740,12 +750,12 @@ class FakeMastodon(FakeUpstream):
             for i in range(engagers)
         ]
         for i in range(posts):
-            ts = self.now - (i + 0.5) * days * DAY / max(1, posts)
+            ts = self.spread(i + 0.5, posts, days)
             self._random_post(acct, rng, pool, ts, quotes)
         for i in range(old_posts):
             self._random_post(acct, rng, pool, self.now - (days + 1 + i) * DAY, quotes)
         for i in range(boosts):
-            acct.add_boost(created_at=self.now - (i + 0.25) * days * DAY / max(1, boosts))
+            acct.add_boost(created_at=self.spread(i + 0.25, boosts, days))
         return acct
 
     def _random_post(self, acct, rng, pool, ts, quotes):
@@ -1197,12 +1207,12 @@ class FakeBluesky(FakeUpstream):
             for i in range(engagers)
         ]
         for i in range(posts):
-            ts = self.now - (i + 0.5) * days * DAY / max(1, posts)
+            ts = self.spread(i + 0.5, posts, days)
             self._random_post(acct, rng, pool, ts)
         for i in range(old_posts):
             self._random_post(acct, rng, pool, self.now - (days + 1 + i) * DAY)
         for i in range(reposts):
-            acct.add_repost(created_at=self.now - (i + 0.25) * days * DAY / max(1, reposts))
+            acct.add_repost(created_at=self.spread(i + 0.25, reposts, days))
         return acct
 
     def new_user(

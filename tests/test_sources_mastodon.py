@@ -410,3 +410,16 @@ def test_the_id_takes_the_servers_letter_case(m):
     m.add_account("Alice", posts=2)
     acct = fetch_mastodon(client(), f"alice@{m.host}", now=NOW)
     assert acct.id == f"mastodon:Alice@{m.host}"
+
+
+@pytest.mark.parametrize("hour", [0.5, 3, 12, 23.9])
+def test_generated_activity_lies_in_the_scoring_window_at_any_hour(hour):
+    """The fake's generated posts and boosts fall on today (UTC) or the 89 days before it,
+    whatever the hour: a post in the day before the window made service tests fail at night."""
+    now = NOW + int(hour * 3600)
+    with FakeMastodon(now=now) as fake:
+        acct = fake.add_account("alice", posts=60, boosts=3, old_posts=1)
+    window_start = now - now % DAY - 89 * DAY
+    recent = [s.created_at for s in acct.statuses if s.created_at > now - 91 * DAY]
+    assert len(recent) == 60 + 3  # the old post is left out; it is older than the window
+    assert all(window_start <= t <= now for t in recent)
