@@ -20,6 +20,7 @@ class FlakyHook(BaseHTTPRequestHandler):
 
     received: list = []
     failures_left = 2
+    delay = 0.0  # seconds between taking a notice in and answering
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
@@ -29,6 +30,7 @@ class FlakyHook(BaseHTTPRequestHandler):
             self.send_response(503)
         else:
             cls.received.append(json.loads(body))
+            time.sleep(cls.delay)
             self.send_response(204)
         self.end_headers()
 
@@ -41,7 +43,7 @@ def hook():
     """A webhook endpoint that fails as often as told (``FlakyHook.failures_left``)."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), FlakyHook)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    FlakyHook.received, FlakyHook.failures_left = [], 2
+    FlakyHook.received, FlakyHook.failures_left, FlakyHook.delay = [], 2, 0.0
     yield f"http://127.0.0.1:{server.server_address[1]}/perk-claimed"
     server.shutdown()
     server.server_close()
@@ -115,3 +117,19 @@ def test_webhook_fails_twice_then_is_delivered_exactly_once(claimed):
     assert row.attempts == 3 and row.delivered_at is not None
     result = app.test_cli_runner().invoke(args=["widget", "deliver-webhooks"])
     assert result.exit_code == 0 and result.stdout.startswith("delivered 0 webhook")
+
+
+def test_closing_waits_for_a_delivery_under_way(claimed):
+    """The pass's store connection is back before the app disposes of its pool."""
+    FlakyHook.failures_left, FlakyHook.delay = 0, 0.5
+    services = claimed.extensions["widget"]
+    hooks = WebhookService(services.engine, services.upstream)
+    hooks.kick()
+    deadline = time.monotonic() + 5
+    while not FlakyHook.received and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert FlakyHook.received  # the brand has the notice and has not answered yet
+    hooks.close()
+    assert outbox(claimed).delivered_at is not None  # marked delivered before close returned
+    hooks.kick()  # closed: no new pass
+    assert hooks.deliver_due(int(time.time()) + 10_000) == (0, 0)

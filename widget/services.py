@@ -3,8 +3,9 @@ collaborators when it is made, and closed together.
 
 Routes and commands reach them through ``current_app.extensions["widget"]``. :func:`build`
 makes them in dependency order (nothing is wired in afterwards); :meth:`Services.close` stops
-them in the reverse order: background threads first (fetch workers, the notification worker,
-the store gate's pool), then the upstream HTTP client, Redis, and the store's connection pool.
+them in the reverse order: background threads first (the notification and webhook passes,
+fetch workers, the store gate's pool), then the upstream HTTP client, Redis, and the store's
+connection pool.
 
 Shutdown: :meth:`Services.init_app` registers ``close`` to run at interpreter exit; a test, a
 benchmark or an embedding program that is done with an app calls
@@ -90,7 +91,8 @@ class Services:
                 return
             self._closed = True
         atexit.unregister(self.close)
-        self.notify.close()
+        self.notify.close()  # background passes: each waits a while for one under way
+        self.webhooks.close()
         self.fetcher.shutdown()  # queued fetches are dropped, a running one finishes
         self.scores.close()  # the store gate's pool
         self.upstream.close()

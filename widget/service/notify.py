@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 import math
 import secrets
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ from ..notify.errors import DeliveryError
 from ..store import community as store_community
 from ..store import notify as store_notify
 from ..store.owners import token_digest
+from .background import BackgroundPass
 from .perks import is_open, qualifies
 
 log = logging.getLogger(__name__)
@@ -142,10 +142,7 @@ class NotifyService:
         self.background = background
         self.interval = interval
         self.clock = clock
-        self._running = threading.Lock()
-        self._stop = threading.Event()
-        self._worker: threading.Thread | None = None
-        self._worker_lock = threading.Lock()
+        self._passes = BackgroundPass("notify", self.run_once, interval)
 
     @property
     def enabled(self) -> bool:
@@ -481,40 +478,17 @@ class NotifyService:
         if not self.background or not self.enabled:
             return
         self.start_worker()
-        if not self._running.acquire(blocking=False):
-            return
-
-        def run():
-            try:
-                self.run_once()
-            except Exception:
-                log.exception("notification pass failed")
-            finally:
-                self._running.release()
-
-        threading.Thread(target=run, name="notify", daemon=True).start()
+        self._passes.kick()
 
     def start_worker(self) -> None:
         """A pass every ``interval`` seconds in this process (the weekly digest, accounts
         that newly qualify after a rescore, retries), started on first use."""
-        with self._worker_lock:
-            if not self.background or not self.enabled or self._worker is not None:
-                return
-            self._worker = threading.Thread(target=self._loop, name="notify-worker", daemon=True)
-        self._worker.start()
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self.interval):
-            if self._running.acquire(blocking=False):
-                try:
-                    self.run_once()
-                except Exception:
-                    log.exception("notification pass failed")
-                finally:
-                    self._running.release()
+        if self.background and self.enabled:
+            self._passes.start_worker()
 
     def close(self) -> None:
-        self._stop.set()
+        """No more passes; waits a while for one under way (its store connection)."""
+        self._passes.close()
 
 
 def from_config(engine: sa.Engine, scores, upstream, cfg) -> NotifyService:

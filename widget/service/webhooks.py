@@ -9,13 +9,13 @@ times; one that never gets through is kept with its last error for the operator.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 
 import sqlalchemy as sa
 
 from ..errors import WidgetError
 from ..store import community as store_community
+from .background import BackgroundPass
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ class WebhookService:
         self.base_delay = base_delay
         self.lease = lease
         self.background = background
-        self._running = threading.Lock()
+        self._passes = BackgroundPass("webhooks", self.deliver_due)
 
     def deliver_due(self, now: int | None = None) -> tuple[int, int]:
         """One pass over the due notices: (delivered, failed attempts)."""
@@ -73,15 +73,9 @@ class WebhookService:
 
     def kick(self) -> None:
         """Deliver soon, off the request thread (one pass at a time per process)."""
-        if not self.background or not self._running.acquire(blocking=False):
-            return
+        if self.background:
+            self._passes.kick()
 
-        def run():
-            try:
-                self.deliver_due()
-            except Exception:
-                log.exception("webhook delivery pass failed")
-            finally:
-                self._running.release()
-
-        threading.Thread(target=run, name="webhooks", daemon=True).start()
+    def close(self) -> None:
+        """No more passes; waits a while for one under way (its store connection)."""
+        self._passes.close()
