@@ -34,12 +34,18 @@ def wait_for(predicate, seconds=5.0):
     return predicate()
 
 
-def test_a_kick_runs_one_pass_and_kicks_meanwhile_are_dropped():
+def under_way():
+    """A BackgroundPass whose kicked pass has started and waits for ``job.gate``."""
     job = Job()
     job.gate.clear()
     passes = BackgroundPass("job", job)
     passes.kick()
     assert job.started.wait(5)
+    return job, passes
+
+
+def test_a_kick_runs_one_pass_and_kicks_meanwhile_are_dropped():
+    job, passes = under_way()
     passes.kick()  # one is under way: nothing more
     job.gate.set()
     assert wait_for(lambda: job.finished == 1)
@@ -50,11 +56,7 @@ def test_a_kick_runs_one_pass_and_kicks_meanwhile_are_dropped():
 
 
 def test_close_waits_for_the_pass_under_way_and_then_none_starts():
-    job = Job()
-    job.gate.clear()
-    passes = BackgroundPass("job", job)
-    passes.kick()
-    assert job.started.wait(5)
+    job, passes = under_way()
     threading.Timer(0.2, job.gate.set).start()
     passes.close()
     assert job.finished == 1  # close returned only once the pass was over
@@ -66,11 +68,7 @@ def test_close_waits_for_the_pass_under_way_and_then_none_starts():
 
 
 def test_close_gives_up_waiting_after_its_timeout():
-    job = Job()
-    job.gate.clear()
-    passes = BackgroundPass("job", job)
-    passes.kick()
-    assert job.started.wait(5)
+    job, passes = under_way()
     t0 = time.monotonic()
     passes.close(timeout=0.2)
     assert 0.15 <= time.monotonic() - t0 < 2 and job.finished == 0
