@@ -99,6 +99,14 @@ def test_scale_only_kept_for_png():
     assert parse(png=True, scale="3").scale == 3
 
 
+def test_whole_numbers_may_have_leading_zeros_as_json_schema_integers_do():
+    args = {"style": "card", "topics": "00000000000000002", "cache_seconds": "0" * 5000 + "60"}
+    parsed = parse_badge_params(args, png=True)
+    assert parsed.topics == 2 and parsed.cache_seconds == 60
+    with pytest.raises(InvalidParameter):  # still at most 12 significant digits
+        parse_badge_params({"cache_seconds": "0" + "9" * 13}, png=False)
+
+
 def test_unknown_parameters_are_ignored():
     assert parse(utm_source="x", LOGO="y", STYLE="nope") == BadgeParams()
 

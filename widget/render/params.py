@@ -34,7 +34,9 @@ TOPICS_MAX = 5
 TOPICS_DEFAULT = 3
 SCALE_MAX = 4
 CACHE_SECONDS_MAX = 31_536_000  # one year
-_DIGITS = re.compile(r"[0-9]{1,12}")
+# A whole number as the schema's "integer" allows it, leading zeros too ("02" is 2); at most 12
+# significant digits, so a huge value is refused before Python turns it into an int.
+_DIGITS = re.compile(r"0*([0-9]{1,12})")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
@@ -93,12 +95,12 @@ def _integer(
     raw = args.get(name)
     if raw is None:
         return default
-    value = raw.strip()
-    if not _DIGITS.fullmatch(value) or not low <= int(value) <= high:
+    digits = _DIGITS.fullmatch(raw.strip())
+    if not digits or not low <= int(digits[1]) <= high:
         raise InvalidParameter(
             f"{name} must be a whole number from {low} to {high} (got {_shown(raw)})", param=name
         )
-    return int(value)
+    return int(digits[1])
 
 
 def _shown(raw: str) -> str:
