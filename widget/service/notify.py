@@ -140,9 +140,8 @@ class NotifyService:
         self.verify_ttl = verify_ttl
         self.unsubscribe_ttl = unsubscribe_ttl
         self.background = background
-        self.interval = interval
         self.clock = clock
-        self._passes = BackgroundPass("notify", self.run_once, interval)
+        self._passes = BackgroundPass("notify", self.run_once, interval)  # owns the interval
 
     @property
     def enabled(self) -> bool:
