@@ -4,7 +4,7 @@ and so every published number, come out the same bits (the daily run relies on i
 import numpy as np
 from scoring_helpers import AS_OF, Community, steady
 
-from widget.scoring.activity import Activity, canonical_order, position_sort
+from widget.scoring.activity import Activity, canonical_order, in_canonical_order, position_sort
 from widget.scoring.job import score_days
 from widget.scoring.model import load_model
 
@@ -46,6 +46,31 @@ def test_canonical_order_when_the_columns_leave_no_room_for_positions():
     # Time alone (posts without keys): equal times keep the order they were read in.
     times = rng.integers(0, 50, n)
     assert (canonical_order(times) == np.argsort(times, kind="stable")).all()
+
+
+def test_sorting_in_spans_of_time_gives_the_order_of_one_sort():
+    """Many rows are sorted a span of time at a time; the arrays are what one canonical_order
+    gives, whatever the times: spread wide, bunched into one span, all equal, in order."""
+    rng = np.random.default_rng(11)
+    n = 40_000
+    spread = rng.integers(1_700_000_000, 1_700_000_000 + 140 * 86400, n)
+    bunched = np.where(rng.random(n) < 0.9, 1_700_000_000, spread)
+    for times in (spread, bunched, np.full(n, 5), np.sort(spread), spread // 3600):
+        cols = [
+            times,
+            rng.integers(0, 300, n).astype(np.int32),
+            rng.integers(0, 300, n).astype(np.int32),
+            rng.integers(0, 5, n).astype(np.int8),
+            rng.integers(-1, 9000, n).astype(np.int32),
+        ]
+        order = canonical_order(*cols)
+        want = cols if order is None else [c[order] for c in cols]
+        for piece_rows in (1_000, 7_777, n):
+            got = in_canonical_order(*cols, piece_rows=piece_rows)
+            assert len(got) == len(cols)
+            for g, w in zip(got, want):
+                assert g.dtype == w.dtype
+                assert (g == w).all()
 
 
 def test_position_sort_is_argsorts_stable_order():

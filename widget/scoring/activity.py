@@ -71,9 +71,15 @@ class Activity:
                 a[keep] for a in (r_author, r_engager, r_kind, r_post, r_time)
             )
         del keep
-        porder = canonical_order(
-            p_time, *(() if post_keys is None else (np.asarray(post_keys, dtype=np.int64),))
-        )
+        # Each post's place is carried along as the last tie: the order by time and key, and
+        # by place among posts equal in both (kept as read).
+        porder = in_canonical_order(
+            p_time,
+            *(() if post_keys is None else (np.asarray(post_keys, dtype=np.int64),)),
+            np.arange(p_time.size, dtype=np.int32),
+        )[-1]
+        if (porder[1:] > porder[:-1]).all():
+            porder = None  # already in order
         if porder is not None:
             # Each post's new position, and -1 last, where r_post's -1 (no post) finds it.
             newpos = np.empty(porder.size + 1, dtype=np.int32)
@@ -81,12 +87,9 @@ class Activity:
             newpos[-1] = -1
             p_author, p_time = p_author[porder], p_time[porder]
             r_post = newpos[r_post]
-        rorder = canonical_order(r_time, r_author, r_engager, r_kind, r_post)
-        if rorder is not None:
-            r_author, r_engager, r_kind, r_post, r_time = (
-                a[rorder] for a in (r_author, r_engager, r_kind, r_post, r_time)
-            )
-        del rorder
+        r_time, r_author, r_engager, r_kind, r_post = in_canonical_order(
+            r_time, r_author, r_engager, r_kind, r_post
+        )
         first = np.full(n_accounts, np.iinfo(np.int64).max, dtype=np.int64)
         for who, when in ((p_author, p_time), (r_author, r_time), (r_engager, r_time)):
             np.minimum.at(first, who, when)
@@ -150,6 +153,49 @@ def canonical_order(time: np.ndarray, *ties: np.ndarray) -> np.ndarray | None:
         rest = [c[rows].astype(np.int64) for c in reversed(cols if shift else cols[packed:])]
         order[at] = rows[np.lexsort((*rest, key[at]))]
     return order
+
+
+def in_canonical_order(
+    time: np.ndarray, *ties: np.ndarray, piece_rows: int | None = None
+) -> tuple[np.ndarray, ...]:
+    """``(time, *ties)``, each in canonical_order's order. Many rows are sorted in two
+    steps. First by spans of time, each holding about PIECE_ROWS rows: a radix pass, and each
+    column scattered into place, writes that run forward through a few hundred places at
+    once. Then each span's rows are sorted where they lie, a slice small enough to stay in
+    the CPU cache. At 10 M reactions one sort and gather of them all went to memory for each
+    row, and took 1.5 times as long per row as at 1 M. ``piece_rows``: PIECE_ROWS unless
+    given."""
+    n = time.size
+    pieces = min(n // (piece_rows or PIECE_ROWS), 1 << 14)
+    if pieces < 2:
+        order = canonical_order(time, *ties)
+        return (time, *ties) if order is None else tuple(c[order] for c in (time, *ties))
+    lo = int(time.min())
+    span = time - lo
+    span >>= max((int(span.max())).bit_length() - pieces.bit_length(), 0)
+    piece = span.astype(np.int16)  # below 2 ** 15: the span has at most 2 * pieces values
+    del span
+    edges = np.concatenate([[0], np.cumsum(np.bincount(piece))]).tolist()
+    place = np.empty(n, dtype=np.intp)
+    place[np.argsort(piece, kind="stable")] = np.arange(n)  # a radix sort, for 16 bits
+    del piece
+    cols = []
+    for c in (time, *ties):
+        out = np.empty_like(c)
+        out[place] = c
+        cols.append(out)
+    del place
+    for a, b in zip(edges[:-1], edges[1:]):
+        part = tuple(c[a:b] for c in cols)
+        order = canonical_order(*part)
+        if order is not None:
+            for c, p in zip(cols, part):
+                c[a:b] = p[order]
+    return tuple(cols)
+
+
+# Rows per span of time that in_canonical_order sorts in one piece: a few MB of columns.
+PIECE_ROWS = 1 << 16
 
 
 def position_bits(n: int) -> int:
