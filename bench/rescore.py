@@ -4,13 +4,16 @@ the daily run of today (continuing from it), and optionally the same full recomp
 and on Spark local clusters.
 
     python bench/rescore.py --reactions 1000000 3000000 10000000 [--engines dask spark]
-                            [--store-dir DIR] [--workers 2]
+                            [--store-dir DIR] [--workers 2] [--repeat 3]
 
 Prints wall time, peak RSS and bytes of peak RSS per reaction read, and each one's ratio to the
 first (smallest) N; the disk is synced before each run (untimed), and the daily run is the
-day's first (rows of today an earlier run left are deleted first, untimed). Goals on a 2-core
-machine: the daily run <= 3 s at 1 M reactions, <= 30 s and <= 3 GB at 10 M, growing at most
-linearly.
+day's first (rows of today an earlier run left are deleted first, untimed). The daily run is
+measured --repeat times, each in a fresh process, and its figures are the medians (the
+fastest and slowest wall time beside them): on a shared machine one run of a couple of
+seconds swings by a third, and the ratios are only as steady as their smallest figure.
+Goals on a 2-core machine: the daily run <= 3 s at 1 M reactions, <= 30 s and <= 3 GB at
+10 M, growing at most linearly.
 With --store-dir the communities are kept and reused (building 10 M took 17 minutes here).
 """
 
@@ -130,12 +133,23 @@ def measure(url: str, day: date, mode: str, workers: int) -> dict:
     return json.loads(done.stdout.split("RESULT ", 1)[1])
 
 
+def median(runs: list[dict]) -> dict:
+    """The median run's figures (wall time and peak RSS each the median of the runs), and
+    the runs' fastest and slowest wall time."""
+    walls = sorted(r["wall"] for r in runs)
+    peaks = sorted(r["peak"] for r in runs)
+    mid = len(runs) // 2
+    spread = f"{walls[0]:.2f}-{walls[-1]:.2f} of {len(runs)}" if len(runs) > 1 else ""
+    return {**runs[0], "wall": walls[mid], "peak": peaks[mid], "spread": spread}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--reactions", type=int, nargs="+", default=[1_000_000])
     ap.add_argument("--engines", nargs="*", default=[], choices=["dask", "spark"])
     ap.add_argument("--store-dir", type=Path, default=None)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--repeat", type=int, default=3, help="daily runs per size (median)")
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT))
     with tempfile.TemporaryDirectory() as tmp:
@@ -145,13 +159,15 @@ def main() -> None:
         for n in sorted(args.reactions):
             url, day = store(n, store_dir)
             for mode in ["full", "daily", *args.engines]:
-                r = measure(url, day, mode, args.workers)
-                rows.append((n, mode, r))
-                print(f"  {n:>11,} {LABELS[mode]}: {r['line']}", file=sys.stderr)
+                runs = []
+                for _ in range(args.repeat if mode == "daily" else 1):
+                    runs.append(measure(url, day, mode, args.workers))
+                    print(f"  {n:>11,} {LABELS[mode]}: {runs[-1]['line']}", file=sys.stderr)
+                rows.append((n, mode, median(runs)))
     base = {mode: r for n, mode, r in rows if n == rows[0][0]}
     print(
         f"{'reactions':>11} {'run':<28} {'read':>11} {'wall s':>8} {'peak MB':>8} "
-        f"{'B/reaction':>10} {'x wall':>7} {'x MB':>6} {'x B/r':>6}"
+        f"{'B/reaction':>10} {'x wall':>7} {'x MB':>6} {'x B/r':>6}  {'wall s, of runs':<16}"
     )
     for n, mode, r in rows:
         per = r["peak"] / max(r["reactions"], 1)
@@ -160,7 +176,7 @@ def main() -> None:
         print(
             f"{n:>11,} {LABELS[mode]:<28} {r['reactions']:>11,} {r['wall']:>8.2f} "
             f"{r['peak'] / 2**20:>8.0f} {per:>10.0f} {r['wall'] / b['wall']:>7.2f} "
-            f"{r['peak'] / b['peak']:>6.2f} {per / b_per:>6.2f}"
+            f"{r['peak'] / b['peak']:>6.2f} {per / b_per:>6.2f}  {r['spread']}"
         )
 
 
