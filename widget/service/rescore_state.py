@@ -127,6 +127,27 @@ def _unpack(data: bytes, count: int) -> list[np.ndarray]:
     return [np.load(buf, allow_pickle=False) for _ in range(count)]
 
 
+def _narrowest(a: np.ndarray) -> np.ndarray:
+    """``a`` in the narrowest integer type that holds each of its values exactly, if one is
+    narrower than its own (else ``a``). The reader widens it back as it places the values, to
+    the same bits: whole numbers only (no fraction, NaN or -0.0). A day's event counts are
+    whole but where an upstream's unlisted engagers are estimated, and account keys fit 32
+    bits: at 200,000 accounts this is a fifth less state for each daily run to read."""
+    if a.size == 0 or a.dtype.kind not in "fiu":
+        return a
+    if a.dtype.kind == "f":
+        with np.errstate(invalid="ignore"):
+            whole = bool(np.isfinite(a).all() and (a == np.trunc(a)).all())
+        if not whole or np.signbit(a[a == 0]).any():
+            return a
+    lo, hi = a.min(), a.max()
+    for dtype in (np.int8, np.int16, np.int32):
+        info = np.iinfo(dtype)
+        if info.min <= lo and hi <= info.max:
+            return a.astype(dtype) if np.dtype(dtype).itemsize < a.dtype.itemsize else a
+    return a
+
+
 @dataclass
 class Manifest:
     model: str
@@ -163,7 +184,7 @@ def encode_record(
     """The stored rows of one day's record: each part only while a later run can need it
     (a run continues from the day before its first, at most one day before ``as_of``)."""
     age = (as_of - day).days
-    rows = [(day, "accounts", _pack(pks)), (day, "score", _pack(record.score))]
+    rows = [(day, "accounts", _pack(_narrowest(pks))), (day, "score", _pack(record.score))]
     if age <= model.smoothing_days - 1:
         rows.append((day, "components", _pack(record.components)))
     if age <= 1:
@@ -182,7 +203,7 @@ def encode_record(
                 _pack(
                     moved.astype(np.int32),
                     p.contrib[:, moved],
-                    p.counts[:, moved],
+                    _narrowest(p.counts[:, moved]),
                     p.dominant[moved],
                 ),
             )
