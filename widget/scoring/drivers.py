@@ -459,12 +459,16 @@ class Context:
 def pack(
     activity: Activity, drivers: dict[int, HorizonDrivers], ctx: Context, model: Model
 ) -> np.ndarray:
-    """Every account's drivers as one row of FIELDS (NaN where a horizon does not apply)."""
+    """Every account's drivers as one row of FIELDS (NaN where a horizon does not apply).
+
+    The rows are a transposed view of one array per field, filled a field at a time: each a
+    run of contiguous writes. Rows filled a field at a time wrote 8 bytes in every 1,000,
+    which at 200,000 accounts (200 MB) was a trip to memory per account and field."""
     a, t, n = activity, ctx.t, activity.n_accounts
-    out = np.full((n, len(FIELDS)), np.nan)
+    by_field = np.full((len(FIELDS), n), np.nan)
 
     def put(name, values):
-        out[:, FIELD[name]] = values
+        by_field[FIELD[name]] = values
 
     for name in (
         "posts",
@@ -522,7 +526,7 @@ def pack(
         first, last = _span(n, a.p_author[left], a.p_time[left])
         put(f"{h}.posts_left.first", first)
         put(f"{h}.posts_left.last", last)
-    return out
+    return by_field.T
 
 
 def _span(n: int, who: np.ndarray, when: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

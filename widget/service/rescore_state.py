@@ -342,8 +342,8 @@ def read_history(
     comp_days = days[-(model.smoothing_days - 1) :]
     return History(
         p.day,
-        np.stack([scores[d] for d in days]),
-        np.stack([comps[d] for d in comp_days]).reshape(len(comp_days), len(COMPONENTS), n),
+        [scores.pop(d) for d in days],
+        [comps.pop(d).reshape(len(COMPONENTS), n) for d in comp_days],
         x,
         levels,
         parts,
