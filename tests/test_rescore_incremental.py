@@ -13,7 +13,8 @@ import pytest
 import sqlalchemy as sa
 
 from widget.scoring.model import load_model
-from widget.service.rescore import SNAPSHOT_COLUMNS, rescore
+from widget.service.rescore import rescore
+from widget.service.rescore_rows import SNAPSHOT_COLUMNS
 from widget.sources.fetched import FetchedAccount, FetchedEngagement, FetchedPost
 from widget.sources.importer import import_lines, reaction_key
 from widget.store import accounts as store_accounts

@@ -11,7 +11,8 @@ import sqlalchemy as sa
 
 from widget.scoring.drivers import FIELDS
 from widget.scoring.model import load_model
-from widget.service.rescore import SNAPSHOT_COLUMNS, rescore
+from widget.service.rescore import rescore
+from widget.service.rescore_rows import SNAPSHOT_COLUMNS
 from widget.sources.demo import build_demo
 from widget.sources.fetched import FetchedAccount, FetchedEngagement, FetchedPost
 from widget.sources.importer import reaction_key

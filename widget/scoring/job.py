@@ -293,7 +293,7 @@ def _results(
             score_daily=exact[i],
             plusk_bonus=published[i] - smoothed[i],
         )
-        if i == n_days - 1:  # drivers for the as-of day only (see service.rescore)
+        if i == n_days - 1:  # drivers for the as-of day only (see service.rescore_rows)
             ctx = Context(
                 i,
                 [day_end(d) for d in days],

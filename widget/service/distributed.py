@@ -138,7 +138,8 @@ def plan_blocks(
 def score_block(block: Block, comm) -> BlockResult:
     """One worker's part of the job (runs on the worker; ``comm`` is the engine's)."""
     from ..store import make_engine
-    from .rescore import _topic_rows, _window_topics, load_window
+    from .rescore_rows import topic_rows
+    from .rescore_window import load_window, window_topics
 
     model = load_model()
     engine = make_engine(block.url)
@@ -167,9 +168,9 @@ def score_block(block: Block, comm) -> BlockResult:
                 for e in store_community.plusk_topic_units(conn, end - model.window_days * DAY, end)
                 if block.lo_pk <= e[0] < block.hi_pk
             ]
-            topics = _topic_rows(
+            topics = topic_rows(
                 activity,
-                _window_topics(conn, activity, end, model),
+                window_topics(conn, activity, end, model),
                 results[-1],
                 win.pks,
                 model,
@@ -224,7 +225,8 @@ def rescore_distributed(
     """Score ``days`` days ending ``as_of`` on ``engine_name`` (a local cluster of ``workers``
     workers when ``cluster`` is None) and publish them. Returns a RescoreSummary."""
     from . import engines
-    from .rescore import SNAPSHOT_COLUMNS, RescoreSummary, _snapshot_rows
+    from .rescore import RescoreSummary
+    from .rescore_rows import SNAPSHOT_COLUMNS, snapshot_rows
 
     t0 = time.monotonic()
     first = as_of - timedelta(days=days - 1)
@@ -238,7 +240,7 @@ def rescore_distributed(
     keep = np.arange(pks.size)
     rows = []
     for res in results:
-        rows.extend(_snapshot_rows(res, pks, computed, detailed=res is results[-1], keep=keep))
+        rows.extend(snapshot_rows(res, pks, computed, detailed=res is results[-1], keep=keep))
     topics = [t for p in parts for t in p.topics]
     with engine.begin() as conn:
         store_scores.replace_snapshots(conn, first, as_of, SNAPSHOT_COLUMNS, rows, topics)

@@ -26,7 +26,7 @@ import numpy as np
 from ..records import COMPONENTS
 from ..scoring.job import combine, score_days
 from ..scoring.model import MODEL_PATH, Curve, load_model
-from ..service.rescore import load_activity
+from ..service.rescore_window import load_activity
 from ..sources.demo import build_demo
 from ..store import make_engine
 

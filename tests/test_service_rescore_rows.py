@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from widget.service.rescore import ESTIMATED, _signals_texts, round_like_python
+from widget.service.rescore_rows import ESTIMATED, round_like_python, signals_texts
 
 
 def test_signals_texts_are_what_json_dumps_writes():
@@ -47,7 +47,7 @@ def test_signals_texts_are_what_json_dumps_writes():
         )
         for i in range(n)
     ]
-    got = _signals_texts(sig)
+    got = signals_texts(sig)
     assert got == want
     assert "NaN" in got[0] and "Infinity" in got[1] and "-0.0" in got[3]
 
