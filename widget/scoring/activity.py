@@ -73,11 +73,12 @@ class Activity:
         del keep
         # Each post's place is carried along as the last tie: the order by time and key, and
         # by place among posts equal in both (kept as read).
-        porder = in_canonical_order(
+        in_order_posts = in_canonical_order(
             p_time,
             *(() if post_keys is None else (np.asarray(post_keys, dtype=np.int64),)),
             np.arange(p_time.size, dtype=np.int32),
-        )[-1]
+        )
+        porder = in_order_posts[-1]
         if (porder[1:] > porder[:-1]).all():
             porder = None  # already in order
         if porder is not None:
@@ -85,7 +86,7 @@ class Activity:
             newpos = np.empty(porder.size + 1, dtype=np.int32)
             newpos[porder] = np.arange(porder.size, dtype=np.int32)
             newpos[-1] = -1
-            p_author, p_time = p_author[porder], p_time[porder]
+            p_author, p_time = p_author[porder], in_order_posts[0]
             r_post = newpos[r_post]
         r_time, r_author, r_engager, r_kind, r_post = in_canonical_order(
             r_time, r_author, r_engager, r_kind, r_post
