@@ -151,6 +151,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=3, help="daily runs per size (median)")
     args = ap.parse_args()
+    if args.repeat < 1:
+        ap.error(f"--repeat {args.repeat}: give at least 1 (daily runs per size)")
     sys.path.insert(0, str(ROOT))
     with tempfile.TemporaryDirectory() as tmp:
         store_dir = args.store_dir or Path(tmp)
