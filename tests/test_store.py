@@ -137,6 +137,58 @@ def test_replacing_every_accounts_topics_keeps_the_tables_indexes(engine):
     assert indexes() == before
 
 
+def test_topic_indexes_are_sorted_in_small_runs_with_a_helper_thread(tmp_path):
+    """On SQLite the rebuilt topic indexes sort in runs of INDEX_SORT_KIB with
+    INDEX_SORT_HELPERS threads (a big write's page cache made one slow run of it all), and
+    the connection has its own settings back afterwards."""
+    from widget.store import scores as store_scores
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'w.sqlite3'}")
+    try:
+        build_demo(engine, accounts=30, reactions=300, now=datetime(2026, 6, 1, tzinfo=UTC))
+        with engine.connect() as conn:
+            pks = sorted(conn.execute(sa.text("SELECT pk FROM accounts")).scalars())
+        rows = [(pk, "wine", 1.5) for pk in pks]
+        seen: list[tuple[str, int, int]] = []
+        with engine.begin() as conn:
+            dbapi = conn.connection.dbapi_connection
+            settings = (
+                dbapi.execute("PRAGMA cache_size").fetchone()[0],
+                dbapi.execute("PRAGMA threads").fetchone()[0],
+            )
+            statements: list[str] = []
+            dbapi.set_trace_callback(statements.append)
+            try:
+                store_scores.replace_snapshots(
+                    conn,
+                    date(2026, 5, 31),
+                    date(2026, 5, 31),
+                    ("account_pk", "day"),
+                    [],
+                    rows,
+                    cache_kib=50_000,
+                )
+            finally:
+                dbapi.set_trace_callback(None)
+            cache, threads = settings
+            for sql in statements:  # each setting in force when an index is built
+                if sql.startswith("PRAGMA cache_size ="):
+                    cache = int(sql.split("=")[1])
+                elif sql.startswith("PRAGMA threads ="):
+                    threads = int(sql.split("=")[1])
+                elif sql.startswith("CREATE INDEX"):
+                    seen.append((sql.split()[2].strip('"'), cache, threads))
+            after = (
+                dbapi.execute("PRAGMA cache_size").fetchone()[0],
+                dbapi.execute("PRAGMA threads").fetchone()[0],
+            )
+        sort = (-store_scores.INDEX_SORT_KIB, store_scores.INDEX_SORT_HELPERS)
+        assert seen == [("ix_account_topics_slug", *sort)]
+        assert after == settings
+    finally:
+        engine.dispose()
+
+
 def test_latest_followers_takes_each_accounts_last_count_up_to_the_day(engine):
     from widget.store import activity as store_activity
 

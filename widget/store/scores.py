@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
+from contextlib import contextmanager
 from datetime import date
 
 import sqlalchemy as sa
@@ -13,6 +15,12 @@ from .util import executemany
 
 S = score_snapshots
 SNAPSHOT_LOCK = 0x1F1D6E7  # PostgreSQL advisory lock key for snapshot writes
+# SQLite builds an index by sorting its entries in runs of the page cache's size, each run
+# by a helper thread, and merging them. The runs are SQLite's default 2 MB here, not the
+# write's big cache: at 800,000 topic rows one run of 128 MB sorted in 0.75 s, runs of 2 MB
+# in 0.49 s, and with a helper thread sorting them on the other core in 0.35 s.
+INDEX_SORT_KIB = 2000
+INDEX_SORT_HELPERS = max((os.cpu_count() or 1) - 1, 0)
 
 
 def replace_snapshots(
@@ -34,14 +42,24 @@ def replace_snapshots(
     SQLite, the page cache for this write (the inserts touch both tables' indexes all over,
     and with SQLite's default 2 MB most index pages are read again and again)."""
     if conn.dialect.name == "sqlite" and cache_kib > 0:
-        before = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
-        conn.exec_driver_sql(f"PRAGMA cache_size = {-int(cache_kib)}")
-        try:
+        with _sqlite_pragmas(conn, cache_size=-int(cache_kib)):
             _replace(conn, first, last, columns, rows, topics, accounts)
-        finally:
-            conn.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
         return
     _replace(conn, first, last, columns, rows, topics, accounts)
+
+
+@contextmanager
+def _sqlite_pragmas(conn: sa.Connection, **values: int):
+    """SQLite's connection settings ``values`` for the block, and what they were after it
+    (the connection goes back to the pool)."""
+    before = {name: conn.exec_driver_sql(f"PRAGMA {name}").scalar_one() for name in values}
+    try:
+        for name, value in values.items():
+            conn.exec_driver_sql(f"PRAGMA {name} = {int(value)}")
+        yield
+    finally:
+        for name, value in before.items():
+            conn.exec_driver_sql(f"PRAGMA {name} = {int(value)}")
 
 
 def _replace(conn, first, last, columns, rows, topics, accounts) -> None:
@@ -68,7 +86,8 @@ def _replace_all_topics(conn: sa.Connection, topics: Iterable[tuple]) -> None:
     """Every account's topics, replaced. On SQLite the table's own indexes go for the
     rewrite and are built again from the new rows (inside the transaction, so readers never
     see the table without them): one sort instead of a random b-tree insert per row, and a
-    delete that touches only the table (with foreign keys on, SQLite deletes row by row)."""
+    delete that touches only the table (with foreign keys on, SQLite deletes row by row).
+    The sort runs in SQLite's default runs with a helper thread (INDEX_SORT_KIB)."""
     rebuild: list[tuple[str, str]] = []
     dbapi = conn.connection.dbapi_connection
     # Only inside the transaction: the driver would run DDL outside one on its own.
@@ -84,8 +103,10 @@ def _replace_all_topics(conn: sa.Connection, topics: Iterable[tuple]) -> None:
             conn.exec_driver_sql(f'DROP INDEX "{name}"')
     conn.execute(account_topics.delete())
     executemany(conn, account_topics.name, ("account_pk", "slug", "weight"), topics)
-    for _, sql in rebuild:
-        conn.exec_driver_sql(sql)
+    if rebuild:
+        with _sqlite_pragmas(conn, cache_size=-INDEX_SORT_KIB, threads=INDEX_SORT_HELPERS):
+            for _, sql in rebuild:
+                conn.exec_driver_sql(sql)
 
 
 def latest_day(conn: sa.Connection) -> date | None:
