@@ -50,12 +50,16 @@ def test_canonical_order_when_the_columns_leave_no_room_for_positions():
 
 def test_sorting_in_spans_of_time_gives_the_order_of_one_sort():
     """Many rows are sorted a span of time at a time; the arrays are what one canonical_order
-    gives, whatever the times: spread wide, bunched into one span, all equal, in order."""
+    gives, whatever the times: spread wide, bunched into one span, all equal, in order (the
+    spans are not moved), in order but for a few late rows; and the inputs are left as
+    they were."""
     rng = np.random.default_rng(11)
     n = 40_000
     spread = rng.integers(1_700_000_000, 1_700_000_000 + 140 * 86400, n)
     bunched = np.where(rng.random(n) < 0.9, 1_700_000_000, spread)
-    for times in (spread, bunched, np.full(n, 5), np.sort(spread), spread // 3600):
+    late = np.sort(spread)
+    late[rng.integers(0, n, 5)] = spread.min()
+    for times in (spread, bunched, np.full(n, 5), np.sort(spread), late, spread // 3600):
         cols = [
             times,
             rng.integers(0, 300, n).astype(np.int32),
@@ -65,8 +69,10 @@ def test_sorting_in_spans_of_time_gives_the_order_of_one_sort():
         ]
         order = canonical_order(*cols)
         want = cols if order is None else [c[order] for c in cols]
+        copies = [c.copy() for c in cols]
         for piece_rows in (1_000, 7_777, n):
             got = in_canonical_order(*cols, piece_rows=piece_rows)
+            assert all((c == k).all() for c, k in zip(cols, copies))
             assert len(got) == len(cols)
             for g, w in zip(got, want):
                 assert g.dtype == w.dtype
