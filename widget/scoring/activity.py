@@ -162,9 +162,10 @@ def in_canonical_order(
     """``(time, *ties)``, each in canonical_order's order (new arrays: the inputs are left
     as they are). Many rows are sorted in two steps. First by spans of time, each holding
     about PIECE_ROWS rows: a radix pass, and each column scattered into place, writes that
-    run forward through a few hundred places at once. Then each span's rows are sorted where they lie, a slice small enough to stay
-    in the CPU cache. At 10 M reactions one sort and gather of them all went to memory
-    for each row, and took nearly twice as long per row as at 1 M. ``piece_rows``:
+    run forward through a few hundred places at once. Then each span's rows are sorted
+    where they lie, a slice small enough to stay in the CPU cache. At 10 M reactions one
+    sort and gather of them all went to memory for each row, and took nearly twice as long
+    per row as at 1 M. ``piece_rows``:
     PIECE_ROWS unless given."""
     n = time.size
     pieces = min(n // (piece_rows or PIECE_ROWS), 1 << 14)
