@@ -61,7 +61,8 @@ def test_rescoring_the_same_data_gives_the_same_scores():
 
 def test_smoothing_in_blocks_of_accounts_gives_the_same_bits(monkeypatch):
     """_smooth works a block of accounts at a time (for the CPU cache): any block size gives
-    the whole table's values, new accounts and gaps included."""
+    the whole table's values, new accounts and gaps included. It returns the rows with
+    smoothing_days before them only, each the weighted mean of those days."""
     model = load_model()
     rng = np.random.default_rng(7)
     series = rng.random((model.smoothing_days + 12, 5000)) * 100
@@ -69,7 +70,14 @@ def test_smoothing_in_blocks_of_accounts_gives_the_same_bits(monkeypatch):
     first = rng.integers(-3, series.shape[0] + 2, series.shape[1])
     monkeypatch.setattr(job, "SMOOTH_BLOCK", series.shape[1])
     whole = job._smooth(series, first, model)
+    assert whole.shape == (13, series.shape[1])
     assert np.isfinite(whole).sum() > 10 * series.shape[1] // 2  # not all NaN
+    # An account active from the start with no gaps: its last row, by the definition.
+    a = int(np.flatnonzero((first <= 0) & np.isfinite(series).all(axis=0))[0])
+    w = model.smoothing_alpha * (1 - model.smoothing_alpha) ** np.arange(model.smoothing_days)
+    last = series[-model.smoothing_days :, a][::-1]
+    assert np.isclose(whole[-1, a], (w * last).sum() / w.sum())
+    assert job._smooth(series[: model.smoothing_days - 1], first, model).shape == (0, 5000)
     for block in (1, 7, 2048):
         monkeypatch.setattr(job, "SMOOTH_BLOCK", block)
         assert np.array_equal(job._smooth(series, first, model), whole, equal_nan=True)

@@ -76,8 +76,9 @@ class History:
     last: date
     # Per day, oldest first, each copied once into the run's own table (stacked first, they
     # were two more copies of 80-100 MB at 200,000 accounts):
-    scores: list[np.ndarray]  # lead days' (accounts,) daily scores
-    components: list[np.ndarray]  # the latest smoothing_days - 1 days' (3, accounts)
+    # run_days lets each day go once it is copied (its lists then hold None).
+    scores: list[np.ndarray | None]  # lead days' (accounts,) daily scores
+    components: list[np.ndarray | None]  # the latest smoothing_days - 1 days' (3, accounts)
     pagerank: np.ndarray  # the PageRank vector of ``last``
     levels: dict[date, np.ndarray]  # (2, accounts) per day inside the longest horizon
     parts: Callable[[date], DayParts]  # a day's DayParts, read when the run gets to it
@@ -233,12 +234,14 @@ def _results(
     # day; smoothing each of them reads the smoothing_days before it.
     pub_from = lead - max(HORIZONS.values())
     published = np.full_like(exact, np.nan)
-    published[pub_from - model.smoothing_days + 1 :] = _smooth(
+    published[pub_from:] = _smooth(
         exact[pub_from - model.smoothing_days + 1 :],
         first_day_idx - (pub_from - model.smoothing_days + 1),
         model,
     )
     smoothed = published.copy()
+    # The output days' smoothed components: row i - lead is day i (comp starts smoothing_days
+    # - 1 days before the first output day).
     comp_pub = np.stack(
         [_smooth(comp[:, ci], first_day_idx - comp_from, model) for ci in range(len(COMPONENTS))],
         axis=1,
@@ -275,7 +278,7 @@ def _results(
             "unlisted": v.unlisted,
         }
         values = {c: getattr(v, c) for c in COMPONENTS}
-        j = i - comp_from
+        j = i - lead
         r = DayResult(
             day=days[i],
             score_exact=published[i],
@@ -347,12 +350,15 @@ def _continue(daily, maker, history: History, days, exact, comp, comp_from, attr
     lead = len(history.scores)
     if history.last != days[lead - 1]:
         raise HistoryMismatch(f"the state ends {history.last}, not {days[lead - 1]}")
-    for i, day_scores in enumerate(history.scores):
-        exact[i] = day_scores
     if len(history.components) != lead - comp_from:
         raise HistoryMismatch(f"the state holds {len(history.components)} days of components")
-    for i, day_components in enumerate(history.components):
-        comp[i] = day_components
+    # Each day is let go once copied (170 MB at 200,000 accounts, else held to the run's end).
+    for i in range(lead):
+        exact[i] = history.scores[i]
+        history.scores[i] = None
+    for i in range(lead - comp_from):
+        comp[i] = history.components[i]
+        history.components[i] = None
     t = len(days) - 1
     for i in range(1, lead):
         if i in (t - k for k in (0, *HORIZONS.values())):
@@ -371,17 +377,20 @@ def _continue(daily, maker, history: History, days, exact, comp, comp_from, attr
 def _smooth(series: np.ndarray, first_day_idx: np.ndarray, model: Model) -> np.ndarray:
     """Exponentially weighted mean over the last ``smoothing_days`` days, per account, counting
     only days on or after the account's first activity (a new account is not dragged down by
-    the days before it existed). Rows with fewer days before them are NaN: a run starts that
-    many days before the first day whose smoothed value it uses. Worked out a block of
-    accounts at a time, so each block's days stay in the CPU cache (the whole table, tens of
-    MB at 200,000 accounts, made every step a trip to memory); the same arithmetic per value."""
+    the days before it existed), for the rows of ``series`` with that many days before them:
+    row ``r`` of the result is row ``r + smoothing_days - 1`` of ``series`` (a run starts that
+    many days before the first day whose smoothed value it uses; the rows before it had no
+    value, and at 200,000 accounts were 100 MB of NaN for the components alone). Worked out a
+    block of accounts at a time, so each block's days stay in the CPU cache (the whole table,
+    tens of MB at 200,000 accounts, made every step a trip to memory); the same arithmetic
+    per value."""
     n_days, days = series.shape[0], model.smoothing_days
-    out = np.full_like(series, np.nan)
+    out = np.empty((max(n_days - days + 1, 0), *series.shape[1:]))
     if n_days < days:
         return out
     for lo in range(0, series.shape[1], SMOOTH_BLOCK):
         cols = slice(lo, lo + SMOOTH_BLOCK)
-        out[days - 1 :, cols] = _smooth_block(series[:, cols], first_day_idx[cols], model)
+        out[:, cols] = _smooth_block(series[:, cols], first_day_idx[cols], model)
     return out
 
 
