@@ -195,14 +195,17 @@ def run_days(
         if progress:
             progress(i - begin + 1, total)
     del daily, maker
+    published, comp_pub = _smoothed(exact, comp, comp_from, lead, first_day_idx, model)
+    own_scores = exact[lead:].copy()
+    del exact, comp  # 180 MB at 200,000 accounts, let go before the drivers are packed
     return JobRun(
         _results(
             activity,
             days,
             lead,
-            exact,
-            comp,
-            comp_from,
+            published,
+            comp_pub,
+            own_scores,
             kept,
             first_day_idx,
             attribution,
@@ -214,22 +217,9 @@ def run_days(
     )
 
 
-def _results(
-    activity,
-    days,
-    lead,
-    exact,
-    comp,
-    comp_from,
-    kept,
-    first_day_idx,
-    attribution,
-    plusk,
-    model,
-    network,
-) -> list[DayResult]:
-    """Smoothing, +K, deltas and (for the last day) the drivers of the output days."""
-    n_days, n = exact.shape
+def _smoothed(exact, comp, comp_from, lead, first_day_idx, model):
+    """(published, comp_pub): the smoothed daily scores (NaN before the first day a delta of
+    an output day reads) and the output days' smoothed components (row i - lead is day i)."""
     # Published scores are needed from the start of the longest horizon of the first output
     # day; smoothing each of them reads the smoothing_days before it.
     pub_from = lead - max(HORIZONS.values())
@@ -239,13 +229,32 @@ def _results(
         first_day_idx - (pub_from - model.smoothing_days + 1),
         model,
     )
-    smoothed = published.copy()
-    # The output days' smoothed components: row i - lead is day i (comp starts smoothing_days
-    # - 1 days before the first output day).
     comp_pub = np.stack(
         [_smooth(comp[:, ci], first_day_idx - comp_from, model) for ci in range(len(COMPONENTS))],
         axis=1,
     )
+    return published, comp_pub
+
+
+def _results(
+    activity,
+    days,
+    lead,
+    published,
+    comp_pub,
+    own_scores,
+    kept,
+    first_day_idx,
+    attribution,
+    plusk,
+    model,
+    network,
+) -> list[DayResult]:
+    """+K, deltas and (for the last day) the drivers of the output days, from the smoothed
+    scores (_smoothed) and the output days' own scores ``own_scores`` (row i - lead)."""
+    n_days, n = published.shape
+    pub_from = lead - max(HORIZONS.values())
+    smoothed = published.copy()
     bonuses: dict[int, Bonus] = {}
     if plusk is not None and (plusk.time.size or network.collective):
         for i in range(pub_from, n_days):  # the givers' scores may be other workers'
@@ -278,7 +287,7 @@ def _results(
             "unlisted": v.unlisted,
         }
         values = {c: getattr(v, c) for c in COMPONENTS}
-        j = i - lead
+        j = i - lead  # the output day's row of comp_pub and own_scores
         r = DayResult(
             day=days[i],
             score_exact=published[i],
@@ -293,7 +302,7 @@ def _results(
             deltas=deltas,
             provisional=provisional,
             signals=signals,
-            score_daily=exact[i],
+            score_daily=own_scores[j],
             plusk_bonus=published[i] - smoothed[i],
         )
         if i == n_days - 1:  # drivers for the as-of day only (see service.rescore_rows)
