@@ -305,6 +305,30 @@ def test_a_changed_model_or_missing_state_recomputes_in_full(tmp_path):
         assert sorted(map(str, published)) == [str(START), str(day), str(later)]
 
 
+def test_an_account_deleted_since_the_state_recomputes_in_full(tmp_path):
+    """The state is read while the activity is, before it is checked: an account deleted
+    since (here the last one, quiet: the stored state names an account past the run's
+    last) makes the daily run recompute in full and say why, publishing what a full
+    recompute publishes, whatever the read made of the state."""
+    engine = small_store(tmp_path)
+    with engine.begin() as conn:
+        quiet = {"local:quiet": {"network": "local", "handle": "quiet"}}
+        pk = store_accounts.ensure_accounts(conn, quiet)["local:quiet"]
+        assert pk == conn.execute(sa.text("SELECT MAX(pk) FROM accounts")).scalar_one()
+    assert rescore(engine, START).full_reason == "there is no stored state"
+    with engine.begin() as conn:
+        for table, key in (("score_snapshots", "account_pk"), ("account_topics", "account_pk")):
+            conn.execute(sa.text(f"DELETE FROM {table} WHERE {key} = :pk"), {"pk": pk})
+        conn.execute(sa.text("DELETE FROM accounts WHERE pk = :pk"), {"pk": pk})
+    day = START + timedelta(days=1)
+    summary = rescore(engine, day)
+    assert summary.full_reason == "accounts were deleted since the state was stored"
+    got = snapshot(engine, day)
+    assert rescore(engine, day).continued_from == START  # the full run's state fits again
+    assert rescore(engine, day, full=True).full_reason == "--full was given"
+    assert snapshot(engine, day) == got and len(got[0]) > 10
+
+
 def test_the_cli_recomputes_in_full_with_full(app, tmp_path):
     engine = app.extensions["widget"].engine
     history(engine)

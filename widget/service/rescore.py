@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from ..scoring.activity import DAY
 from ..scoring.job import (
+    History,
     HistoryMismatch,
     day_end,
     lead_days,
@@ -27,7 +28,13 @@ from ..store import score_state as store_state
 from ..store import scores as store_scores
 from . import rescore_state
 from .rescore_rows import SNAPSHOT_COLUMNS, WRITE_CACHE_KIB_PER_ACCOUNT, snapshot_rows, topic_rows
-from .rescore_window import load_activity, load_window, place_topics, read_window_topics
+from .rescore_window import (
+    load_accounts,
+    load_activity,
+    load_window,
+    place_topics,
+    read_window_topics,
+)
 
 
 @dataclass
@@ -92,19 +99,28 @@ def rescore(
     with engine.connect() as conn:
         plan = rescore_state.plan(conn, first, as_of, model, full)
     job_first = plan.day + timedelta(days=1) if plan.day else first
-    win = load_window(engine, job_first, as_of, model)
+    accounts = load_accounts(engine, as_of, model)
+    history = None
+    # The stored state is read while the activity is (each waits on the store, which lets
+    # go of the GIL, on a core of its own), and used only if the activity matches it.
+    with ThreadPoolExecutor(1, thread_name_prefix="rescore-state") as reading:
+        stored = (
+            reading.submit(_read_history, engine, plan, as_of, model, accounts)
+            if plan.day
+            else None
+        )
+        win = load_window(engine, job_first, as_of, model, accounts=accounts)
+        if stored is not None:
+            why = rescore_state.check_activity(
+                plan, win.digests, win.start, win.pks, win.activity.prior
+            )
+            if why:  # the read's result, or its error (on accounts since deleted), is dropped
+                plan = rescore_state.Plan(None, why)
+            else:
+                history = stored.result()
     activity = win.activity
     # First activity before the earliest day a full run reads is all the same to the model.
     activity.first_seen = np.maximum(activity.first_seen, reads_from(first, model))
-    history = None
-    if plan.day:
-        why = rescore_state.check_activity(plan, win.digests, win.start, win.pks, activity.prior)
-        if why:
-            plan = rescore_state.Plan(None, why)
-        else:
-            base = (1.0 - model.damping) * activity.prior
-            with engine.connect() as conn:
-                history = rescore_state.read_history(conn, plan, as_of, model, win.pks, base)
     state_rows: list[tuple] = []
     end = day_end(as_of)
     # The window's post topics and +K endorsements are read while the job runs: the query
@@ -199,6 +215,13 @@ def rescore(
         plan.day,
         plan.reason,
     )
+
+
+def _read_history(engine, plan, as_of, model, accounts) -> History:
+    """rescore_state.read_history on a connection of its own."""
+    base = (1.0 - model.damping) * accounts.prior
+    with engine.connect() as conn:
+        return rescore_state.read_history(conn, plan, as_of, model, accounts.pks, base)
 
 
 def _rescore_targets(engine, first, as_of, model, progress, targets, t0) -> RescoreSummary:

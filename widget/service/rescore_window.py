@@ -32,6 +32,27 @@ class Window:
     start: int  # epoch seconds of the earliest activity read
 
 
+@dataclass
+class Accounts:
+    """The accounts a run scores, in index order, with what their PageRank starts from."""
+
+    pks: np.ndarray
+    followers: np.ndarray  # the latest count as of the run's day, NaN where none is known
+    prior: np.ndarray  # each account's share of starting influence (scoring.pagerank)
+
+
+def load_accounts(
+    engine: sa.Engine, as_of: date, model: Model, pk_limit: int | None = None
+) -> Accounts:
+    """Every account (with ``pk_limit``, those with smaller pks), as load_window reads them."""
+    with engine.connect() as conn:
+        pks, local = store_activity.account_networks(conn)
+        if pk_limit is not None:
+            pks, local = pks[pks < pk_limit], local[pks < pk_limit]
+        fol = _followers(store_activity.latest_followers(conn, as_of), pks)
+    return Accounts(pks, fol, _prior(local, fol, model))
+
+
 def load_window(
     engine: sa.Engine,
     first: date,
@@ -39,24 +60,23 @@ def load_window(
     model: Model,
     authors: tuple[int, int] | None = None,
     pk_limit: int | None = None,
+    accounts: Accounts | None = None,
 ) -> Window:
     """Every account's activity a run scoring ``first``..``as_of`` reads, as compact columns
     (int32 account and post indices, int8 kinds), read in blocks: posts first, so each
     block of reactions finds its posts' indices at once. With ``authors`` (a pk range: a
     distributed run's block), only the reactions to, posts by and +K received by those
     accounts (every account still has its index); with ``pk_limit``, only accounts with
-    smaller pks (so all of a distributed run's workers index the same accounts). Activity of
-    accounts added after they were read waits for the next run."""
+    smaller pks (so all of a distributed run's workers index the same accounts); with
+    ``accounts``, those (load_accounts), already read. Activity of accounts added after they
+    were read waits for the next run."""
     start, end = reads_from(first, model), day_end(as_of)
     digests = rescore_state.Digests()
+    accounts = accounts or load_accounts(engine, as_of, model, pk_limit)
+    pks, fol, prior = accounts.pks, accounts.followers, accounts.prior
+    n = pks.size
+    account_index = _Index(pks)
     with engine.connect() as conn:
-        pks, local = store_activity.account_networks(conn)
-        if pk_limit is not None:
-            pks, local = pks[pks < pk_limit], local[pks < pk_limit]
-        n = pks.size
-        account_index = _Index(pks)
-        fol = _followers(store_activity.latest_followers(conn, as_of), pks)
-        prior = _prior(local, fol, model)
         n_posts = store_activity.rows_at_most(conn, "posts", start, end, authors)
         posts = _Columns(
             n_posts,
