@@ -6,9 +6,11 @@ and on Spark local clusters.
     python bench/rescore.py --reactions 1000000 3000000 10000000 [--engines dask spark]
                             [--store-dir DIR] [--workers 2] [--repeat 3]
 
-Prints wall time, peak RSS and bytes of peak RSS per reaction read, and each one's ratio to the
-first (smallest) N; the disk is synced before each run (untimed), and the daily run is the
-day's first (rows of today an earlier run left are deleted first, untimed). The daily run is
+Prints wall time, peak RSS and bytes of peak RSS per reaction read, the CPU seconds the run
+spent in its own code (user) and in the kernel (system: here mostly zeroing memory touched for
+the first time, which this VM's host hands out slowly), and each one's ratio to the first
+(smallest) N. The disk is synced before each run (untimed), and the daily run is the day's
+first (rows of today an earlier run left are deleted first, untimed). The daily run is
 measured --repeat times, each in a fresh process, and its figures are the medians (the
 fastest and slowest wall time beside them): on a shared machine one run of a couple of
 seconds swings by a third, and the ratios are only as steady as their smallest figure.
@@ -56,9 +58,12 @@ def main():
     else:
         s = rescore(engine, day, on=mode, workers=workers)
     wall = time.monotonic() - t0
-    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-               resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) * 1024
+    own, children = (resource.getrusage(w) for w in (resource.RUSAGE_SELF,
+                                                    resource.RUSAGE_CHILDREN))
+    peak = max(own.ru_maxrss, children.ru_maxrss) * 1024
     print("RESULT " + json.dumps({"line": s.line(), "wall": wall, "peak": peak,
+                                  "user": own.ru_utime + children.ru_utime,
+                                  "system": own.ru_stime + children.ru_stime,
                                   "reactions": s.reactions}))
 
 if __name__ == "__main__":
@@ -134,13 +139,13 @@ def measure(url: str, day: date, mode: str, workers: int) -> dict:
 
 
 def median(runs: list[dict]) -> dict:
-    """The median run's figures (wall time and peak RSS each the median of the runs), and
-    the runs' fastest and slowest wall time."""
+    """The median run's figures (wall time, peak RSS and CPU times each the median of the
+    runs), and the runs' fastest and slowest wall time."""
     walls = sorted(r["wall"] for r in runs)
-    peaks = sorted(r["peak"] for r in runs)
     mid = len(runs) // 2
     spread = f"{walls[0]:.2f}-{walls[-1]:.2f} of {len(runs)}" if len(runs) > 1 else ""
-    return {**runs[0], "wall": walls[mid], "peak": peaks[mid], "spread": spread}
+    medians = {k: sorted(r[k] for r in runs)[mid] for k in ("wall", "peak", "user", "system")}
+    return {**runs[0], **medians, "spread": spread}
 
 
 def main() -> None:
@@ -169,7 +174,8 @@ def main() -> None:
     base = {mode: r for n, mode, r in rows if n == rows[0][0]}
     print(
         f"{'reactions':>11} {'run':<28} {'read':>11} {'wall s':>8} {'peak MB':>8} "
-        f"{'B/reaction':>10} {'x wall':>7} {'x MB':>6} {'x B/r':>6}  {'wall s, of runs':<16}"
+        f"{'B/reaction':>10} {'x wall':>7} {'x MB':>6} {'x B/r':>6} {'user s':>7} {'sys s':>6} "
+        f"{'x user':>6} {'x sys':>6}  {'wall s, of runs':<16}"
     )
     for n, mode, r in rows:
         per = r["peak"] / max(r["reactions"], 1)
@@ -178,7 +184,9 @@ def main() -> None:
         print(
             f"{n:>11,} {LABELS[mode]:<28} {r['reactions']:>11,} {r['wall']:>8.2f} "
             f"{r['peak'] / 2**20:>8.0f} {per:>10.0f} {r['wall'] / b['wall']:>7.2f} "
-            f"{r['peak'] / b['peak']:>6.2f} {per / b_per:>6.2f}  {r['spread']}"
+            f"{r['peak'] / b['peak']:>6.2f} {per / b_per:>6.2f} {r['user']:>7.2f} "
+            f"{r['system']:>6.2f} {r['user'] / b['user']:>6.2f} "
+            f"{r['system'] / max(b['system'], 0.01):>6.2f}  {r['spread']}"
         )
 
 
