@@ -95,6 +95,35 @@ def test_bulk_reads_give_the_table_rows_in_blocks(engine, monkeypatch):
     assert n_blocks[0] > 1
 
 
+def test_block_reads_on_sqlite_take_a_second_connection_and_give_it_back(sqlite_url, monkeypatch):
+    """On a SQLite file, blocks are read READERS at a time, each on a connection of its own
+    (so the reads take both cores): the rows are the one-reader rows, in the same order, and
+    the extra connection goes back to the pool when the blocks are read or given up."""
+    from widget.store import activity as store_activity
+
+    engine = make_engine(sqlite_url)
+    try:
+        build_demo(engine, accounts=60, reactions=3000, now=datetime(2026, 6, 1, tzinfo=UTC))
+        monkeypatch.setattr(store_activity, "BLOCK", 500)
+        with engine.connect() as conn:
+            lo, hi = store_activity.activity_span(conn)
+            blocks = store_activity.reaction_blocks(conn, lo, hi + 1)
+            first = next(blocks)
+            assert engine.pool.checkedout() == store_activity.READERS == 2
+            got = [first, *blocks]
+            assert engine.pool.checkedout() == 1 and len(got) > 3
+            monkeypatch.setattr(store_activity, "READERS", 1)
+            one = list(store_activity.reaction_blocks(conn, lo, hi + 1))
+            assert all((a == b).all() for a, b in zip(got, one, strict=True))
+            monkeypatch.setattr(store_activity, "READERS", 2)
+            given_up = store_activity.reaction_blocks(conn, lo, hi + 1)
+            next(given_up)
+            given_up.close()
+            assert engine.pool.checkedout() == 1
+    finally:
+        engine.dispose()
+
+
 def test_replacing_every_accounts_topics_keeps_the_tables_indexes(engine):
     """A run for every account rewrites the whole topics table (on SQLite with its indexes
     dropped and built again inside the transaction): readers then find exactly the new rows,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import queue
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from itertools import chain
@@ -107,6 +109,9 @@ COUNT_KINDS = ("reshare", "like", "reply", "quote")
 # most rows are wanted: a scan of the time index then visits the table at random, several
 # times slower.
 BLOCK = 100_000
+# On a SQLite file, blocks are read this many at a time, each on a connection of its own:
+# SQLite lets go of the GIL, so the reads take the cores this thread's parsing leaves.
+READERS = 2
 DAY = 86_400
 REACTION_COLUMNS = ("author_pk", "engager_pk", "kind", "post_pk", "created_at")
 POST_COLUMNS = ("pk", "account_pk", "created_at", *(f"{k}_count" for k in COUNT_KINDS))
@@ -343,10 +348,19 @@ def _int_blocks(
     else:
         sql = f"SELECT {joined} FROM {table} WHERE created_at >= ? AND created_at < ? AND {where}"
         ranges = [(a, min(a + DAY, span[1])) for a in range(span[0], span[1], DAY)]
-    cur = conn.connection.dbapi_connection.cursor()
+    on_file = conn.engine.url.database not in (None, "", ":memory:")
+    extra = [conn.engine.raw_connection() for _ in range(READERS - 1)] if on_file else []
+    cursors = [c.cursor() for c in (conn.connection.dbapi_connection, *extra)]
+    idle: queue.SimpleQueue = queue.SimpleQueue()
+    for cur in cursors:
+        idle.put(cur)
 
     def block(a: int, b: int) -> tuple:
-        return cur.execute(sql, (a, b, *params)).fetchone()
+        cur = idle.get()  # as many reads in flight as cursors: one is always free
+        try:
+            return cur.execute(sql, (a, b, *params)).fetchone()
+        finally:
+            idle.put(cur)
 
     def parse(texts: tuple) -> np.ndarray:
         cols = [np.fromstring(t, dtype=np.int64, sep=",") for t in texts]
@@ -357,22 +371,28 @@ def _int_blocks(
             return np.stack(cols, axis=1)
         return np.concatenate([c.reshape(rows, w) for c, w in zip(cols, per_row)], axis=1)
 
-    # SQLite (which lets go of the GIL) reads the next block while this thread parses this
-    # one and the caller works on it (SQLite is the slower of the two: the thread that
-    # waits on it does the parsing); the connection is used by one thread at a time, and no
-    # block is left in flight.
-    with ThreadPoolExecutor(1) as pool:
-        pending = pool.submit(block, *ranges[0]) if ranges else None
+    # SQLite reads the next blocks while this thread parses this one and the caller works
+    # on it (SQLite is the slower: the thread that waits on it does the parsing); blocks
+    # come in order, each connection is used by one thread at a time, and no read is left
+    # in flight.
+    with ThreadPoolExecutor(len(cursors)) as pool:
+        pending = deque(pool.submit(block, *r) for r in ranges[: len(cursors)])
+        rest = iter(ranges[len(cursors) :])
         try:
-            for after in [*ranges[1:], None]:
-                texts = pending.result()
-                pending = pool.submit(block, *after) if after else None
+            while pending:
+                texts = pending.popleft().result()
+                after = next(rest, None)
+                if after is not None:
+                    pending.append(pool.submit(block, *after))
                 if texts[0] is not None:
                     yield parse(texts)
         finally:
-            if pending is not None:
-                pending.cancel() or pending.exception()
-            cur.close()
+            for read in pending:
+                read.cancel() or read.exception()
+            for cur in cursors:
+                cur.close()
+            for c in extra:
+                c.close()
 
 
 def _row_blocks(conn: sa.Connection, sql: str, params: tuple):
