@@ -165,8 +165,7 @@ def in_canonical_order(
     run forward through a few hundred places at once. Then each span's rows are sorted
     where they lie, a slice small enough to stay in the CPU cache. At 10 M reactions one
     sort and gather of them all went to memory for each row, and took nearly twice as long
-    per row as at 1 M. ``piece_rows``:
-    PIECE_ROWS unless given."""
+    per row as at 1 M. ``piece_rows``: PIECE_ROWS unless given."""
     n = time.size
     pieces = min(n // (piece_rows or PIECE_ROWS), 1 << 14)
     if pieces < 2:

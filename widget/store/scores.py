@@ -15,10 +15,10 @@ from .util import executemany
 
 S = score_snapshots
 SNAPSHOT_LOCK = 0x1F1D6E7  # PostgreSQL advisory lock key for snapshot writes
-# SQLite builds an index by sorting its entries in runs of the page cache's size, each run
-# by a helper thread, and merging them. The runs are SQLite's default 2 MB here, not the
-# write's big cache: at 800,000 topic rows one run of 128 MB sorted in 0.75 s, runs of 2 MB
-# in 0.49 s, and with a helper thread sorting them on the other core in 0.35 s.
+# SQLite builds an index by sorting its entries in runs the size of the page cache (with
+# PRAGMA threads, on helper threads) and merging them. The runs are SQLite's default 2 MB
+# here, not the write's big cache: at 800,000 topic rows one run of 128 MB sorted in 0.75 s,
+# runs of 2 MB in 0.49 s, and with a helper thread sorting them on the other core in 0.35 s.
 INDEX_SORT_KIB = 2000
 INDEX_SORT_HELPERS = max((os.cpu_count() or 1) - 1, 0)
 
