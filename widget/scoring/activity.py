@@ -159,18 +159,19 @@ def canonical_order(time: np.ndarray, *ties: np.ndarray) -> np.ndarray | None:
 def in_canonical_order(
     time: np.ndarray, *ties: np.ndarray, piece_rows: int | None = None
 ) -> tuple[np.ndarray, ...]:
-    """``(time, *ties)``, each in canonical_order's order (new arrays: the inputs are left
-    as they are). Many rows are sorted in two steps. First by spans of time, each holding
-    about PIECE_ROWS rows: a radix pass, and each column scattered into place, writes that
-    run forward through a few hundred places at once. Then each span's rows are sorted
-    where they lie, a slice small enough to stay in the CPU cache. At 10 M reactions one
-    sort and gather of them all went to memory for each row, and took nearly twice as long
-    per row as at 1 M. ``piece_rows``: PIECE_ROWS unless given."""
-    n = time.size
+    """``(time, *ties)``, each in canonical_order's order (the inputs are never written to:
+    new arrays, or the inputs themselves when already in order). Many rows are sorted in two
+    steps. First by spans of time, each holding about PIECE_ROWS rows: a radix pass, and
+    each column scattered into place, writes that run forward through a few hundred places
+    at once. Then each span's rows are sorted where they lie, a slice small enough to stay
+    in the CPU cache. At 10 M reactions one sort and gather of them all went to memory for
+    each row, and took nearly twice as long per row as at 1 M. ``piece_rows``: PIECE_ROWS
+    unless given."""
+    n, columns = time.size, (time, *ties)
     pieces = min(n // (piece_rows or PIECE_ROWS), 1 << 14)
     if pieces < 2:
-        order = canonical_order(time, *ties)
-        return (time, *ties) if order is None else tuple(c[order] for c in (time, *ties))
+        order = canonical_order(*columns)
+        return columns if order is None else tuple(c[order] for c in columns)
     lo = int(time.min())
     shift = max((int(time.max()) - lo).bit_length() - pieces.bit_length(), 0)
     piece = np.empty(n, dtype=np.int16)  # below 2 ** 15: the span has at most 2 * pieces values
@@ -179,7 +180,6 @@ def in_canonical_order(
         block >>= shift
         piece[a : a + _BLOCK_ROWS] = block
     edges = np.concatenate([[0], np.cumsum(np.bincount(piece))]).tolist()
-    columns = (time, *ties)
     place = np.empty(n, dtype=np.intp)
     place[np.argsort(piece, kind="stable")] = np.arange(n)  # a radix sort, for 16 bits
     del piece

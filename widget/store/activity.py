@@ -348,8 +348,10 @@ def _int_blocks(
     else:
         sql = f"SELECT {joined} FROM {table} WHERE created_at >= ? AND created_at < ? AND {where}"
         ranges = [(a, min(a + DAY, span[1])) for a in range(span[0], span[1], DAY)]
+    # A second connection only where there is a file to open it on and a second block to read.
     on_file = conn.engine.url.database not in (None, "", ":memory:")
-    extra = [conn.engine.raw_connection() for _ in range(READERS - 1)] if on_file else []
+    readers = READERS if on_file and len(ranges) > 1 else 1
+    extra = [conn.engine.raw_connection() for _ in range(readers - 1)]
     cursors = [c.cursor() for c in (conn.connection.dbapi_connection, *extra)]
     idle: queue.SimpleQueue = queue.SimpleQueue()
     for cur in cursors:

@@ -42,14 +42,14 @@ def replace_snapshots(
     SQLite, the page cache for this write (the inserts touch both tables' indexes all over,
     and with SQLite's default 2 MB most index pages are read again and again)."""
     if conn.dialect.name == "sqlite" and cache_kib > 0:
-        with _sqlite_pragmas(conn, cache_size=-int(cache_kib)):
+        with _sqlite_settings(conn, cache_size=-int(cache_kib)):
             _replace(conn, first, last, columns, rows, topics, accounts)
         return
     _replace(conn, first, last, columns, rows, topics, accounts)
 
 
 @contextmanager
-def _sqlite_pragmas(conn: sa.Connection, **values: int):
+def _sqlite_settings(conn: sa.Connection, **values: int):
     """SQLite's connection settings ``values`` for the block, and what they were after it
     (the connection goes back to the pool)."""
     before = {name: conn.exec_driver_sql(f"PRAGMA {name}").scalar_one() for name in values}
@@ -104,7 +104,7 @@ def _replace_all_topics(conn: sa.Connection, topics: Iterable[tuple]) -> None:
     conn.execute(account_topics.delete())
     executemany(conn, account_topics.name, ("account_pk", "slug", "weight"), topics)
     if rebuild:
-        with _sqlite_pragmas(conn, cache_size=-INDEX_SORT_KIB, threads=INDEX_SORT_HELPERS):
+        with _sqlite_settings(conn, cache_size=-INDEX_SORT_KIB, threads=INDEX_SORT_HELPERS):
             for _, sql in rebuild:
                 conn.exec_driver_sql(sql)
 
